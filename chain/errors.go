@@ -1,0 +1,68 @@
+package chain
+
+import (
+	"errors"
+	"fmt"
+)
+
+// RuleError reports that a block or transaction broke a consensus rule.
+// Use errors.Is(err, ErrHighHash) for the rule and errors.As(err,
+// new(*RuleError)) to tell peer misbehaviour apart from local failures.
+type RuleError struct {
+	Rule   error  // one of the Err* sentinels below
+	Detail string // the specifics, with numbers: "have X, want Y"
+}
+
+func (e *RuleError) Error() string {
+	if e.Detail == "" {
+		return e.Rule.Error()
+	}
+	return e.Rule.Error() + ": " + e.Detail
+}
+
+// Unwrap returns the rule, so errors.Is matches the sentinel.
+func (e *RuleError) Unwrap() error { return e.Rule }
+
+// ruleError builds a RuleError with a formatted detail.
+func ruleError(rule error, format string, args ...any) *RuleError {
+	return &RuleError{Rule: rule, Detail: fmt.Sprintf(format, args...)}
+}
+
+// IsRuleError reports whether err (or anything it wraps) is a RuleError.
+func IsRuleError(err error) bool {
+	var re *RuleError
+	return errors.As(err, &re)
+}
+
+// The consensus rules. Each sentinel's text is a sentence a student can
+// read; the RuleError around it adds the numbers.
+var (
+	// Blocks: structure and link.
+	ErrMalformed        = errors.New("chain: malformed data")
+	ErrBadVersion       = errors.New("chain: unknown block version")
+	ErrUnknownParent    = errors.New("chain: parent block is unknown")
+	ErrBadHeight        = errors.New("chain: block height is not its parent's height + 1")
+	ErrBadPrevHash      = errors.New("chain: previous hash does not match the parent")
+	ErrBadDifficulty    = errors.New("chain: difficulty is not what the retarget rule gives")
+	ErrHighHash         = errors.New("chain: block hash is above the target (not enough proof of work)")
+	ErrBadMerkleRoot    = errors.New("chain: merkle root does not match the transactions")
+	ErrTimeTooOld       = errors.New("chain: block time is not after the median of the previous blocks")
+	ErrTimeTooNew       = errors.New("chain: block time is too far in the future")
+	ErrNoTxs            = errors.New("chain: block has no transactions")
+	ErrTooManyTxs       = errors.New("chain: block has too many transactions")
+	ErrFirstNotCoinbase = errors.New("chain: first transaction is not a coinbase")
+	ErrExtraCoinbase    = errors.New("chain: more than one coinbase")
+	ErrBadCoinbase      = errors.New("chain: coinbase is malformed")
+	ErrBadReward        = errors.New("chain: coinbase pays the wrong amount")
+	ErrDuplicateTx      = errors.New("chain: duplicate transaction")
+	ErrDuplicateBlock   = errors.New("chain: block is already known")
+	ErrBadGenesis       = errors.New("chain: genesis block does not match this room")
+
+	// Transactions.
+	ErrBadSignature = errors.New("chain: signature does not verify")
+	ErrBadSeq       = errors.New("chain: sequence number is not the sender's next")
+	ErrOverspend    = errors.New("chain: amount plus fee is more than the sender's balance")
+	ErrTxTooBig     = errors.New("chain: transaction field is too large")
+	ErrBadAmount    = errors.New("chain: amount or fee out of range")
+	ErrSelfSend     = errors.New("chain: transaction sends to its own sender")
+)

@@ -1,0 +1,117 @@
+package chain
+
+import (
+	"encoding/json"
+	"fmt"
+	"regexp"
+)
+
+// Params are a room's consensus parameters. They are fixed in the genesis
+// block: its coinbase memo carries them as canonical JSON, so the chain id
+// (the genesis hash) commits to them.
+type Params struct {
+	// Name is the room's display name, 1–32 bytes.
+	Name string `json:"name"`
+	// GenesisTime is the genesis block's time in unix milliseconds, so every
+	// node started with the same parameters builds the same genesis.
+	GenesisTime int64 `json:"genesis_time"`
+	// Difficulty is the initial difficulty (expected hashes per block), ≥ 1.
+	Difficulty uint64 `json:"difficulty"`
+	// BlockTimeMs is the target time between blocks in milliseconds.
+	BlockTimeMs int64 `json:"block_time_ms"`
+	// RetargetInterval is how many blocks pass between difficulty
+	// adjustments; 0 keeps the difficulty fixed.
+	RetargetInterval uint64 `json:"retarget_interval"`
+	// Subsidy is the initial block reward in coins.
+	Subsidy uint64 `json:"subsidy"`
+	// HalvingInterval is how many blocks pass between halvings of the
+	// subsidy; 0 never halves.
+	HalvingInterval uint64 `json:"halving_interval"`
+	// MaxBlockTxs is the most transactions in a block, coinbase included.
+	MaxBlockTxs int `json:"max_block_txs"`
+	// MaxFutureDriftMs is how far a block's time may be ahead of the local
+	// clock, in milliseconds.
+	MaxFutureDriftMs int64 `json:"max_future_drift_ms"`
+	// MedianTimeSpan is how many previous blocks the median-time-past rule
+	// looks at.
+	MedianTimeSpan int `json:"median_time_span"`
+}
+
+// PlaygroundParams is the classroom default: a block about every 15 seconds
+// on a few laptops, Bitcoin's rules scaled down (50 coins, halving every
+// 210 blocks, retarget every 10 blocks).
+var PlaygroundParams = Params{
+	Name:             "playground",
+	GenesisTime:      1767225600000, // 2026-01-01T00:00:00Z
+	Difficulty:       1 << 20,
+	BlockTimeMs:      15_000,
+	RetargetInterval: 10,
+	Subsidy:          50,
+	HalvingInterval:  210,
+	MaxBlockTxs:      100,
+	MaxFutureDriftMs: 2 * 60 * 1000,
+	MedianTimeSpan:   11,
+}
+
+// TestParams are easy parameters for tests: a block takes a few hashes.
+var TestParams = Params{
+	Name:             "test",
+	GenesisTime:      1767225600000,
+	Difficulty:       2,
+	BlockTimeMs:      1000,
+	RetargetInterval: 0,
+	Subsidy:          50,
+	HalvingInterval:  210,
+	MaxBlockTxs:      100,
+	MaxFutureDriftMs: 2 * 60 * 1000,
+	MedianTimeSpan:   11,
+}
+
+var nameRE = regexp.MustCompile(`^[\p{L}\p{N} _.\-]{1,32}$`)
+
+// Validate reports the first parameter out of range.
+func (p Params) Validate() error {
+	switch {
+	case len(p.Name) == 0 || len(p.Name) > 32 || !nameRE.MatchString(p.Name):
+		return fmt.Errorf("chain: params: name %q: want 1–32 letters, digits, spaces or _.-", p.Name)
+	case p.GenesisTime < 0 || p.GenesisTime > MaxSafeInteger:
+		return fmt.Errorf("chain: params: genesis_time %d out of range", p.GenesisTime)
+	case p.Difficulty < 1 || p.Difficulty > MaxSafeInteger:
+		return fmt.Errorf("chain: params: difficulty %d: want 1 to 2^53-1", p.Difficulty)
+	case p.BlockTimeMs < 1 || p.BlockTimeMs > 24*3600*1000:
+		return fmt.Errorf("chain: params: block_time_ms %d: want 1 ms to 1 day", p.BlockTimeMs)
+	case p.RetargetInterval > 100_000:
+		return fmt.Errorf("chain: params: retarget_interval %d: max 100000", p.RetargetInterval)
+	case p.Subsidy > 1_000_000_000:
+		return fmt.Errorf("chain: params: subsidy %d: max 1000000000", p.Subsidy)
+	case p.HalvingInterval > 1_000_000_000:
+		return fmt.Errorf("chain: params: halving_interval %d: max 1000000000", p.HalvingInterval)
+	case p.MaxBlockTxs < 1 || p.MaxBlockTxs > MaxBlockTxs:
+		return fmt.Errorf("chain: params: max_block_txs %d: want 1 to %d", p.MaxBlockTxs, MaxBlockTxs)
+	case p.MaxFutureDriftMs < 0 || p.MaxFutureDriftMs > 24*3600*1000:
+		return fmt.Errorf("chain: params: max_future_drift_ms %d: want 0 to 1 day", p.MaxFutureDriftMs)
+	case p.MedianTimeSpan < 1 || p.MedianTimeSpan > 101:
+		return fmt.Errorf("chain: params: median_time_span %d: want 1 to 101", p.MedianTimeSpan)
+	}
+	return nil
+}
+
+// CanonicalJSON returns the parameters as JSON with the fields in the
+// order of the struct and no spaces: the bytes the genesis coinbase carries.
+func (p Params) CanonicalJSON() []byte {
+	b, err := json.Marshal(p)
+	if err != nil {
+		panic("chain: marshal params: " + err.Error()) // plain struct of strings and ints
+	}
+	return b
+}
+
+// ParseParams decodes and validates canonical parameters; unknown fields
+// are an error.
+func ParseParams(b []byte) (Params, error) {
+	var p Params
+	if err := strictUnmarshal(b, &p); err != nil {
+		return p, fmt.Errorf("chain: params: %w", err)
+	}
+	return p, p.Validate()
+}
