@@ -1,0 +1,61 @@
+package node
+
+import (
+	"context"
+	"errors"
+	"sync"
+
+	"github.com/chainplay/chainplay/chain"
+)
+
+// Miner finds a nonce that gives a header its proof of work.
+type Miner interface {
+	// Solve returns hdr with a nonce that meets its difficulty, or ctx's
+	// error when cancelled first. Nonces stay below 2^53.
+	Solve(ctx context.Context, hdr chain.Header) (chain.Header, error)
+}
+
+// ErrNoNonce means a miner exhausted its nonce range; rebuild the
+// template with a fresh timestamp and try again.
+var ErrNoNonce = errors.New("node: nonce range exhausted")
+
+// ThreadMiner searches nonces on Threads goroutines with chain.Mine. It is
+// what native nodes use; a tab uses Web Workers instead.
+type ThreadMiner struct {
+	// Threads is the number of goroutines; values below 1 mean 1.
+	Threads int
+}
+
+// Solve implements Miner by splitting [0, 2^53) into one range per thread.
+func (m ThreadMiner) Solve(ctx context.Context, hdr chain.Header) (chain.Header, error) {
+	threads := max(m.Threads, 1)
+	parent := ctx
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	const space = chain.MaxSafeInteger + 1
+	per := uint64(space) / uint64(threads)
+	var (
+		wg    sync.WaitGroup
+		once  sync.Once
+		found = false
+		nonce uint64
+	)
+	for i := range threads {
+		wg.Add(1)
+		go func(start uint64) {
+			defer wg.Done()
+			if n, ok := chain.Mine(ctx, hdr, start, per); ok {
+				once.Do(func() { found, nonce = true, n; cancel() })
+			}
+		}(uint64(i) * per)
+	}
+	wg.Wait()
+	if !found {
+		if err := parent.Err(); err != nil {
+			return hdr, err
+		}
+		return hdr, ErrNoNonce
+	}
+	hdr.Nonce = nonce
+	return hdr, nil
+}

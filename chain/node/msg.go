@@ -1,0 +1,106 @@
+package node
+
+import (
+	"encoding/json"
+	"fmt"
+
+	"github.com/chainplay/chainplay/chain"
+)
+
+// Message types of the tab protocol. Those marked "relay" are sent only by
+// the relay; a node never sends them.
+const (
+	TypeHello     = "hello"     // HelloBody: a peer's tip, sent on join and to newcomers
+	TypeTx        = "tx"        // chain.TxJSON: a new transaction
+	TypeBlock     = "block"     // chain.BlockJSON: a newly mined block
+	TypeGetBlocks = "getblocks" // GetBlocksBody: ask for blocks after a locator
+	TypeBlocks    = "blocks"    // BlocksBody: the answer to getblocks
+	TypePeers     = "peers"     // relay: PeersBody, the room as a newcomer finds it
+	TypeJoin      = "join"      // relay: PeerInfo of a peer that joined
+	TypeLeave     = "leave"     // relay: PeerInfo of a peer that left
+	TypeError     = "error"     // relay: ErrorBody about the last frame sent
+
+	// typeMalformed marks a frame that was not a JSON envelope.
+	typeMalformed = "malformed frame"
+)
+
+// Limits on what a peer may send.
+const (
+	// MaxBlocksPerBatch is the most blocks in one blocks message and what a
+	// getblocks asks for.
+	MaxBlocksPerBatch = 500
+	// MaxLocator is the most hashes in a locator.
+	MaxLocator = 64
+	// MaxMessageSize is the largest frame a node reads.
+	MaxMessageSize = 8 << 20
+)
+
+// Message is the envelope of every frame: the relay fills in From and
+// delivers to To alone when it is set. Body is the JSON of the type's body.
+type Message struct {
+	Type string          `json:"type"`
+	From string          `json:"from,omitempty"`
+	To   string          `json:"to,omitempty"`
+	Body json.RawMessage `json:"body,omitempty"`
+}
+
+// HelloBody announces a peer's best chain.
+type HelloBody struct {
+	Genesis chain.Hash `json:"genesis"`
+	Tip     chain.Hash `json:"tip"`
+	Height  uint64     `json:"height"`
+	Work    string     `json:"work"` // cumulative work, decimal
+	Name    string     `json:"name"`
+}
+
+// GetBlocksBody asks for up to Max best-chain blocks after the first
+// locator hash the receiver knows.
+type GetBlocksBody struct {
+	Locator []chain.Hash `json:"locator"`
+	Max     int          `json:"max"`
+}
+
+// BlocksBody answers getblocks, oldest first. More is set when the sender
+// has further blocks after the last one.
+type BlocksBody struct {
+	Blocks []*chain.Block `json:"blocks"`
+	More   bool           `json:"more"`
+}
+
+// PeerInfo names a peer of the room.
+type PeerInfo struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+}
+
+// PeersBody is the relay's welcome: our id and the peers already present.
+type PeersBody struct {
+	You   string     `json:"you"`
+	Room  string     `json:"room"`
+	Peers []PeerInfo `json:"peers"`
+}
+
+// ErrorBody is the relay's complaint about a frame.
+type ErrorBody struct {
+	Message string `json:"message"`
+}
+
+// NewMessage builds a message with body encoded as JSON.
+func NewMessage(typ, to string, body any) (Message, error) {
+	b, err := json.Marshal(body)
+	if err != nil {
+		return Message{}, fmt.Errorf("node: encode %s: %w", typ, err)
+	}
+	return Message{Type: typ, To: to, Body: b}, nil
+}
+
+// DecodeBody decodes m's body into v.
+func (m Message) DecodeBody(v any) error {
+	if len(m.Body) == 0 {
+		return fmt.Errorf("node: %s message has no body", m.Type)
+	}
+	if err := json.Unmarshal(m.Body, v); err != nil {
+		return fmt.Errorf("node: decode %s: %w", m.Type, err)
+	}
+	return nil
+}

@@ -1,0 +1,456 @@
+package node
+
+import (
+	"context"
+	"crypto/ed25519"
+	"errors"
+	"fmt"
+	"math/big"
+	"runtime"
+	"sync"
+	"time"
+
+	"github.com/chainplay/chainplay/chain"
+)
+
+// Config configures a Node.
+type Config struct {
+	// Chain is the node's chain. This field is required.
+	Chain *chain.Chain
+	// Key is the node's wallet key: it signs the node's transactions and
+	// receives its mining rewards. This field is required.
+	Key ed25519.PrivateKey
+	// Name is the nickname shown to the room. Defaults to the short address.
+	Name string
+	// Now is the clock. Defaults to time.Now.
+	Now func() time.Time
+	// Miner searches nonces for GET /mine and MineBlock. Defaults to a
+	// ThreadMiner with one goroutine per CPU.
+	Miner Miner
+	// SendQueue bounds the messages waiting for the transport. Defaults to 256.
+	SendQueue int
+}
+
+// peer is what a node knows of another member of its room.
+type peer struct {
+	info   PeerInfo
+	tip    chain.Hash
+	height uint64
+	work   *big.Int
+	bad    int // rule violations so far
+}
+
+// Node is a peer: a chain plus the protocol that keeps it in step with its
+// room. All methods are safe for concurrent use.
+type Node struct {
+	cfg   Config
+	chain *chain.Chain
+	addr  chain.Address
+
+	mu     sync.Mutex
+	self   string
+	peers  map[string]*peer
+	out    chan Message // drained by Run's writer; nil when not connected
+	subs   map[int]func(Event)
+	nsub   int
+	unsubC func()
+}
+
+// New creates a node; it does not connect anywhere until Run.
+func New(cfg Config) (*Node, error) {
+	if cfg.Chain == nil {
+		return nil, errors.New("node: Config.Chain is required")
+	}
+	if len(cfg.Key) != ed25519.PrivateKeySize {
+		return nil, errors.New("node: Config.Key is required")
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Miner == nil {
+		cfg.Miner = ThreadMiner{Threads: runtime.NumCPU()}
+	}
+	if cfg.SendQueue <= 0 {
+		cfg.SendQueue = 256
+	}
+	n := &Node{
+		cfg:   cfg,
+		chain: cfg.Chain,
+		addr:  chain.KeyAddress(cfg.Key),
+		peers: make(map[string]*peer),
+		subs:  make(map[int]func(Event)),
+	}
+	if n.cfg.Name == "" {
+		n.cfg.Name = n.addr.Short()
+	}
+	n.unsubC = cfg.Chain.Subscribe(n.onChainEvent)
+	return n, nil
+}
+
+// Chain returns the node's chain.
+func (n *Node) Chain() *chain.Chain { return n.chain }
+
+// Address returns the node's wallet address.
+func (n *Node) Address() chain.Address { return n.addr }
+
+// Name returns the node's nickname.
+func (n *Node) Name() string { return n.cfg.Name }
+
+// Subscribe registers fn for every Event. fn may be called from any
+// goroutine, sometimes with internal locks held: it must not block and
+// must not call back into the node synchronously.
+func (n *Node) Subscribe(fn func(Event)) (unsubscribe func()) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	id := n.nsub
+	n.nsub++
+	n.subs[id] = fn
+	return func() {
+		n.mu.Lock()
+		defer n.mu.Unlock()
+		delete(n.subs, id)
+	}
+}
+
+func (n *Node) emit(ev Event) {
+	n.mu.Lock()
+	fns := make([]func(Event), 0, len(n.subs))
+	for _, fn := range n.subs {
+		fns = append(fns, fn)
+	}
+	n.mu.Unlock()
+	for _, fn := range fns {
+		fn(ev)
+	}
+}
+
+// onChainEvent turns chain events into node events. It runs with the
+// chain's lock held, so it only formats and emits.
+func (n *Node) onChainEvent(ev chain.Event) {
+	switch ev.Type {
+	case chain.EventReorg:
+		n.emit(Event{Kind: EventReorg, Height: ev.Height, Hash: ev.Hash.String(),
+			Text: fmt.Sprintf("Reorg: %d block(s) left the best chain; new tip #%d %s", len(ev.Disconnected), ev.Height, ev.Hash.Short())})
+	default:
+		n.emit(Event{Kind: EventTip, Height: ev.Height, Hash: ev.Hash.String(),
+			Text: fmt.Sprintf("New tip #%d %s", ev.Height, ev.Hash.Short())})
+	}
+}
+
+// Peers returns the peers of the room as last heard from.
+func (n *Node) Peers() []PeerInfo {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	out := make([]PeerInfo, 0, len(n.peers))
+	for _, p := range n.peers {
+		out = append(out, p.info)
+	}
+	return out
+}
+
+// Run connects the node to a room through t and serves it until ctx ends
+// or the transport breaks. It returns the transport's error; the caller
+// may dial again and call Run anew to reconnect.
+func (n *Node) Run(ctx context.Context, t Transport) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	out := make(chan Message, n.cfg.SendQueue)
+	n.mu.Lock()
+	n.out = out
+	n.mu.Unlock()
+	defer func() {
+		n.mu.Lock()
+		n.out = nil
+		n.peers = make(map[string]*peer)
+		n.mu.Unlock()
+		t.Close()
+	}()
+
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() { // writer: the only caller of t.Send
+		defer wg.Done()
+		defer cancel()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case m := <-out:
+				sctx, scancel := context.WithTimeout(ctx, 10*time.Second)
+				err := t.Send(sctx, m)
+				scancel()
+				if err != nil {
+					return
+				}
+			}
+		}
+	}()
+	defer wg.Wait()
+	defer cancel()
+	n.emit(Event{Kind: EventStatus, Text: "Connected to the room"})
+	for {
+		m, err := t.Recv(ctx)
+		if err != nil {
+			n.emit(Event{Kind: EventStatus, Text: "Disconnected from the room"})
+			return err
+		}
+		n.handle(m)
+	}
+}
+
+// send queues m for the transport; when the queue is full the message is
+// dropped (announcements are best effort, sync asks again).
+func (n *Node) send(typ, to string, body any) {
+	m, err := NewMessage(typ, to, body)
+	if err != nil {
+		return
+	}
+	n.mu.Lock()
+	out := n.out
+	n.mu.Unlock()
+	if out == nil {
+		return
+	}
+	select {
+	case out <- m:
+	default:
+		n.emit(Event{Kind: EventStatus, Text: "Send queue full: dropped a " + typ + " message"})
+	}
+}
+
+func (n *Node) hello() HelloBody {
+	tip := n.chain.Tip()
+	return HelloBody{Genesis: n.chain.ID(), Tip: tip.Hash, Height: tip.Height, Work: tip.Work.String(), Name: n.cfg.Name}
+}
+
+// handle processes one message from the room. It never panics on bad
+// input: what breaks a rule becomes an EventRejected naming the peer.
+func (n *Node) handle(m Message) {
+	switch m.Type {
+	case TypePeers:
+		var b PeersBody
+		if m.DecodeBody(&b) != nil {
+			return
+		}
+		n.mu.Lock()
+		n.self = b.You
+		for _, p := range b.Peers {
+			n.peers[p.ID] = &peer{info: p, work: new(big.Int)}
+		}
+		n.mu.Unlock()
+		n.emit(Event{Kind: EventPeer, Text: fmt.Sprintf("Joined room %q as %s with %d other peer(s)", b.Room, b.You, len(b.Peers))})
+		n.send(TypeHello, "", n.hello())
+	case TypeJoin:
+		var p PeerInfo
+		if m.DecodeBody(&p) != nil || p.ID == "" {
+			return
+		}
+		n.mu.Lock()
+		n.peers[p.ID] = &peer{info: p, work: new(big.Int)}
+		n.mu.Unlock()
+		n.emit(Event{Kind: EventPeer, Peer: p.ID, Text: fmt.Sprintf("%s (%s) joined", p.Name, p.ID)})
+		n.send(TypeHello, p.ID, n.hello())
+	case TypeLeave:
+		var p PeerInfo
+		if m.DecodeBody(&p) != nil {
+			return
+		}
+		n.mu.Lock()
+		delete(n.peers, p.ID)
+		n.mu.Unlock()
+		n.emit(Event{Kind: EventPeer, Peer: p.ID, Text: p.ID + " left"})
+	case TypeHello:
+		n.handleHello(m)
+	case TypeGetBlocks:
+		n.handleGetBlocks(m)
+	case TypeBlocks:
+		n.handleBlocks(m)
+	case TypeBlock:
+		var b chain.Block
+		if err := m.DecodeBody(&b); err != nil {
+			n.reject(m.From, "block", err)
+			return
+		}
+		n.acceptBlock(m.From, &b)
+	case TypeError:
+		var b ErrorBody
+		_ = m.DecodeBody(&b)
+		n.emit(Event{Kind: EventStatus, Text: "Relay: " + b.Message})
+	default:
+		n.reject(m.From, "message", fmt.Errorf("unknown message type %q", m.Type))
+	}
+}
+
+func (n *Node) peer(id string) *peer {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	p, ok := n.peers[id]
+	if !ok {
+		p = &peer{info: PeerInfo{ID: id, Name: id}, work: new(big.Int)}
+		n.peers[id] = p
+	}
+	return p
+}
+
+func (n *Node) handleHello(m Message) {
+	var h HelloBody
+	if err := m.DecodeBody(&h); err != nil {
+		n.reject(m.From, "hello", err)
+		return
+	}
+	if h.Genesis != n.chain.ID() {
+		n.reject(m.From, "hello", chain.ErrBadGenesis)
+		return
+	}
+	work, ok := new(big.Int).SetString(h.Work, 10)
+	if !ok || work.Sign() < 0 {
+		n.reject(m.From, "hello", fmt.Errorf("work %q is not a number", h.Work))
+		return
+	}
+	p := n.peer(m.From)
+	n.mu.Lock()
+	p.info.Name, p.tip, p.height, p.work = h.Name, h.Tip, h.Height, work
+	n.mu.Unlock()
+	n.emit(Event{Kind: EventPeer, Peer: m.From, Height: h.Height, Hash: h.Tip.String(),
+		Text: fmt.Sprintf("%s is at #%d %s", h.Name, h.Height, h.Tip.Short())})
+	if work.Cmp(n.chain.Tip().Work) > 0 {
+		n.requestBlocks(m.From)
+	}
+}
+
+// requestBlocks asks peer for the blocks after our best chain's locator.
+func (n *Node) requestBlocks(peerID string) {
+	n.send(TypeGetBlocks, peerID, GetBlocksBody{Locator: n.chain.Locator(), Max: MaxBlocksPerBatch})
+}
+
+func (n *Node) handleGetBlocks(m Message) {
+	var g GetBlocksBody
+	if err := m.DecodeBody(&g); err != nil {
+		n.reject(m.From, "getblocks", err)
+		return
+	}
+	if len(g.Locator) > MaxLocator {
+		n.reject(m.From, "getblocks", fmt.Errorf("locator has %d hashes, max %d", len(g.Locator), MaxLocator))
+		return
+	}
+	max := g.Max
+	if max <= 0 || max > MaxBlocksPerBatch {
+		max = MaxBlocksPerBatch
+	}
+	blocks := n.chain.BlocksAfter(g.Locator, max+1)
+	more := len(blocks) > max
+	if more {
+		blocks = blocks[:max]
+	}
+	n.send(TypeBlocks, m.From, BlocksBody{Blocks: blocks, More: more})
+}
+
+func (n *Node) handleBlocks(m Message) {
+	var b BlocksBody
+	if err := m.DecodeBody(&b); err != nil {
+		n.reject(m.From, "blocks", err)
+		return
+	}
+	if len(b.Blocks) > MaxBlocksPerBatch {
+		n.reject(m.From, "blocks", fmt.Errorf("batch of %d blocks, max %d", len(b.Blocks), MaxBlocksPerBatch))
+		return
+	}
+	progress := false
+	for _, blk := range b.Blocks {
+		if blk == nil {
+			n.reject(m.From, "blocks", errors.New("null block"))
+			return
+		}
+		ok, bad := n.processBlock(m.From, blk)
+		if bad {
+			return
+		}
+		progress = progress || ok
+	}
+	p := n.peer(m.From)
+	n.mu.Lock()
+	behind := p.work.Cmp(n.chain.Tip().Work) > 0
+	n.mu.Unlock()
+	if progress && (b.More || behind) {
+		n.requestBlocks(m.From)
+	}
+}
+
+// acceptBlock handles an announced block.
+func (n *Node) acceptBlock(from string, b *chain.Block) {
+	n.processBlock(from, b)
+}
+
+// processBlock runs one block from a peer through the chain. It returns
+// whether the block was new and valid, and whether it broke a rule.
+func (n *Node) processBlock(from string, b *chain.Block) (accepted, bad bool) {
+	status, err := n.chain.ProcessBlock(b, n.cfg.Now())
+	switch {
+	case err == nil && status == chain.StatusOrphan,
+		errors.Is(err, chain.ErrUnknownParent):
+		n.requestBlocks(from)
+		return false, false
+	case errors.Is(err, chain.ErrDuplicateBlock):
+		return false, false
+	case err != nil:
+		n.reject(from, fmt.Sprintf("block #%d %s", b.Height(), b.Hash().Short()), err)
+		return false, true
+	}
+	return true, false
+}
+
+// reject reports data from a peer that broke a rule.
+func (n *Node) reject(from, what string, err error) {
+	rule := "malformed"
+	var re *chain.RuleError
+	if errors.As(err, &re) {
+		rule = re.Rule.Error()
+	} else if errors.Is(err, chain.ErrBadGenesis) {
+		rule = chain.ErrBadGenesis.Error()
+	}
+	n.mu.Lock()
+	name := from
+	if p, ok := n.peers[from]; ok {
+		p.bad++
+		name = p.info.Name + " (" + from + ")"
+	}
+	n.mu.Unlock()
+	n.emit(Event{Kind: EventRejected, Peer: from, Rule: rule,
+		Text: fmt.Sprintf("Rejected %s from %s: %v", what, name, err)})
+}
+
+// Template returns a block template on the best tip paying the reward to
+// the node's wallet. Its nonce is unsolved.
+func (n *Node) Template() *chain.Block {
+	return n.chain.NewTemplate(n.addr, nil, n.cfg.Now())
+}
+
+// SubmitBlock adds a block this node produced (mined locally or by its
+// workers) and announces it to the room. It fails, changing nothing, if
+// the block breaks a rule.
+func (n *Node) SubmitBlock(b *chain.Block) error {
+	status, err := n.chain.ProcessBlock(b, n.cfg.Now())
+	if err != nil {
+		return fmt.Errorf("node: submit block: %w", err)
+	}
+	n.send(TypeBlock, "", b)
+	n.emit(Event{Kind: EventMined, Height: b.Height(), Hash: b.Hash().String(),
+		Text: fmt.Sprintf("Mined block #%d %s (%s)", b.Height(), b.Hash().Short(), status)})
+	return nil
+}
+
+// MineBlock builds a template, solves it with the configured Miner and
+// submits it. A new tip arriving meanwhile does not stop it: the block
+// then lands on a side branch, as it would in a real network.
+func (n *Node) MineBlock(ctx context.Context) (*chain.Block, error) {
+	b := n.Template()
+	hdr, err := n.cfg.Miner.Solve(ctx, b.Header)
+	if err != nil {
+		return nil, fmt.Errorf("node: mine: %w", err)
+	}
+	b.Header = hdr
+	if err := n.SubmitBlock(b); err != nil {
+		return nil, err
+	}
+	return b, nil
+}

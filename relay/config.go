@@ -1,0 +1,132 @@
+package relay
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"math"
+	"path/filepath"
+	"time"
+)
+
+// ErrInvalidConfig is wrapped by every error that Config.Validate and New
+// return. The wrapping error names the field and the value it had.
+var ErrInvalidConfig = errors.New("relay: invalid config")
+
+// Config holds the limits and hooks of a Server. Start from DefaultConfig and
+// change what you need; New rejects a Config that fails Validate.
+type Config struct {
+	// ReadLimit is the largest frame, in bytes, that a client may send.
+	// A larger frame closes the sender's connection with
+	// StatusMessageTooBig. It should hold the largest encoded block plus
+	// the envelope. Defaults to 1 MiB; must be at least 1.
+	ReadLimit int64
+
+	// SendQueue is how many frames may wait to be written to one client.
+	// A client whose queue is full when a frame arrives is disconnected
+	// with StatusPolicyViolation ("send queue full"); nobody else waits for
+	// it. Defaults to 64; must be at least 1.
+	SendQueue int
+
+	// WriteTimeout bounds the writing of one frame to one client. A client
+	// that does not take a frame within it is disconnected. Defaults to 5s;
+	// must be positive.
+	WriteTimeout time.Duration
+
+	// PingInterval is the time between keepalive pings to each client.
+	// A client that does not answer a ping within PingInterval is
+	// disconnected. Defaults to 20s; 0 disables pings; must not be negative.
+	PingInterval time.Duration
+
+	// RatePerSec is how many frames per second one connection may send on
+	// average, and RateBurst how many it may send at once. A frame over the
+	// limit is dropped and its sender gets an "error" frame; after
+	// MaxRateDrops drops in a row the connection is closed with
+	// StatusPolicyViolation. RatePerSec defaults to 50 and must be positive
+	// (math.Inf(1) turns the limit off); RateBurst defaults to 200 and must
+	// be at least 1.
+	RatePerSec float64
+	RateBurst  int
+
+	// MaxPeersPerRoom caps the connections of one room. A connection to a
+	// full room is refused with HTTP 503 before the upgrade. Defaults to
+	// 200; must be at least 1.
+	MaxPeersPerRoom int
+
+	// MaxRooms caps the rooms that exist at once. A connection that would
+	// open one more is refused with HTTP 503. Defaults to 1000; must be at
+	// least 1.
+	MaxRooms int
+
+	// OriginPatterns lists the host patterns (filepath.Match syntax, matched
+	// case-insensitively) of the other origins whose pages may connect. It
+	// is passed to websocket.AcceptOptions.OriginPatterns. The request's own
+	// host is always allowed; empty means same host only. Cross-origin
+	// checks are never switched off. Optional.
+	OriginPatterns []string
+
+	// OnRoomActive, if not nil, is called with a room's name when the room
+	// gets its first peer, and OnRoomEmpty when it loses its last one (the
+	// room is then removed). Calls are made one at a time, in the order the
+	// events happened, on a goroutine the Server owns, with no relay lock
+	// held: a hook may call Rooms or Kick and may dial the relay, but it must
+	// not call Close and should return quickly, as later events wait for it.
+	// For every OnRoomActive there is exactly one later OnRoomEmpty, at the
+	// latest during Close. Optional.
+	OnRoomActive func(room string)
+	OnRoomEmpty  func(room string)
+
+	// Logger receives connection events (debug level) and disconnections
+	// that the relay decided on (info level). Optional; nil discards them.
+	Logger *slog.Logger
+}
+
+// MaxRateDrops is how many frames in a row a connection may have dropped by
+// the rate limit before the relay closes it with StatusPolicyViolation.
+const MaxRateDrops = 10
+
+// DefaultConfig returns the default limits, documented on each Config field.
+func DefaultConfig() Config {
+	return Config{
+		ReadLimit:       1 << 20,
+		SendQueue:       64,
+		WriteTimeout:    5 * time.Second,
+		PingInterval:    20 * time.Second,
+		RatePerSec:      50,
+		RateBurst:       200,
+		MaxPeersPerRoom: 200,
+		MaxRooms:        1000,
+	}
+}
+
+// Validate reports the first field of cfg that is out of range, as an error
+// wrapping ErrInvalidConfig.
+func (cfg Config) Validate() error {
+	bad := func(format string, args ...any) error {
+		return fmt.Errorf("%w: "+format, append([]any{ErrInvalidConfig}, args...)...)
+	}
+	switch {
+	case cfg.ReadLimit < 1:
+		return bad("ReadLimit must be at least 1, have %d", cfg.ReadLimit)
+	case cfg.SendQueue < 1:
+		return bad("SendQueue must be at least 1, have %d", cfg.SendQueue)
+	case cfg.WriteTimeout <= 0:
+		return bad("WriteTimeout must be positive, have %v", cfg.WriteTimeout)
+	case cfg.PingInterval < 0:
+		return bad("PingInterval must not be negative, have %v", cfg.PingInterval)
+	case math.IsNaN(cfg.RatePerSec) || cfg.RatePerSec <= 0:
+		return bad("RatePerSec must be positive, have %v", cfg.RatePerSec)
+	case cfg.RateBurst < 1:
+		return bad("RateBurst must be at least 1, have %d", cfg.RateBurst)
+	case cfg.MaxPeersPerRoom < 1:
+		return bad("MaxPeersPerRoom must be at least 1, have %d", cfg.MaxPeersPerRoom)
+	case cfg.MaxRooms < 1:
+		return bad("MaxRooms must be at least 1, have %d", cfg.MaxRooms)
+	}
+	for _, p := range cfg.OriginPatterns {
+		if _, err := filepath.Match(p, ""); err != nil {
+			return bad("OriginPatterns: bad pattern %q: %v", p, err)
+		}
+	}
+	return nil
+}
