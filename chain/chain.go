@@ -169,19 +169,6 @@ func (c *Chain) BlocksAfter(locator []Hash, max int) []*Block {
 	return out
 }
 
-// Subsidy returns the block reward at a height: Params.Subsidy halved
-// every HalvingInterval blocks.
-func (p Params) SubsidyAt(height uint64) uint64 {
-	if p.HalvingInterval == 0 {
-		return p.Subsidy
-	}
-	halvings := height / p.HalvingInterval
-	if halvings >= 64 {
-		return 0
-	}
-	return p.Subsidy >> halvings
-}
-
 // NextDifficulty returns the difficulty required of a child of parent.
 func (c *Chain) nextDifficulty(parent *blockNode) uint64 {
 	return parent.block.Header.Difficulty

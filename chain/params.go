@@ -115,3 +115,18 @@ func ParseParams(b []byte) (Params, error) {
 	}
 	return p, p.Validate()
 }
+
+// SubsidyAt returns the block reward at a height: Params.Subsidy halved
+// (shifted right, dropping fractions: coins are whole numbers) every
+// HalvingInterval blocks, so heights 0…I−1 pay Subsidy, I…2I−1 pay
+// Subsidy/2, and so on until it reaches 0.
+func (p Params) SubsidyAt(height uint64) uint64 {
+	if p.HalvingInterval == 0 {
+		return p.Subsidy
+	}
+	halvings := height / p.HalvingInterval
+	if halvings >= 64 {
+		return 0
+	}
+	return p.Subsidy >> halvings
+}

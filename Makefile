@@ -1,0 +1,72 @@
+# Chainplay — see README.md. Every target works from a fresh clone.
+GO        ?= go
+GOROOT    := $(shell $(GO) env GOROOT)
+WASM_ENV  := GOOS=js GOARCH=wasm
+WASM_PATH := PATH="$$PATH:$(GOROOT)/lib/wasm"
+STATIC    := web/static
+ADDR      ?= 127.0.0.1:8080
+DATA      ?= data
+
+.PHONY: all generate wasm build run test vet check-imports check-generated test-unit test-wasm fuzz bench clean
+
+all: build
+
+## generate: templ components -> *_templ.go (committed)
+generate:
+	$(GO) tool templ generate -path web
+
+## wasm: the tab's node and the Web Worker's miner, with gzip twins
+wasm:
+	cp "$(GOROOT)/lib/wasm/wasm_exec.js" $(STATIC)/wasm_exec.js
+	$(WASM_ENV) $(GO) build -trimpath -ldflags="-s -w" -o $(STATIC)/node.wasm ./wasm/node
+	$(WASM_ENV) $(GO) build -trimpath -ldflags="-s -w" -o $(STATIC)/miner.wasm ./wasm/miner
+	gzip -9 -k -f $(STATIC)/node.wasm $(STATIC)/miner.wasm
+	@ls -l $(STATIC)/*.wasm $(STATIC)/*.wasm.gz | awk '{print "  " $$5 "\t" $$9}'
+
+## build: bin/chainplay with the pages and wasm embedded
+build: generate wasm
+	$(GO) build -o bin/chainplay ./cmd/chainplay
+
+## run: build and start the server on $(ADDR)
+run: build
+	./bin/chainplay -addr $(ADDR) -data $(DATA)
+
+## vet: go vet for the host and for GOOS=js
+vet:
+	$(GO) vet ./...
+	$(WASM_ENV) $(GO) vet ./...
+
+## check-imports: package chain stays pure Go
+check-imports:
+	@if $(GO) list -deps ./chain | grep -xE 'syscall/js|net|net/http|nhooyr.io/websocket|github.com/a-h/templ'; then \
+		echo "check-imports: package chain must not import the packages above"; exit 1; fi
+	@if $(GO) list -deps ./relay | grep -x 'github.com/chainplay/chainplay/chain'; then \
+		echo "check-imports: relay must not import chain"; exit 1; fi
+	@echo "check-imports: ok"
+
+## check-generated: committed templ output matches the .templ sources
+check-generated: generate
+	git diff --exit-code -- web/
+
+## test: everything CI runs
+test: generate wasm vet check-imports test-unit test-wasm fuzz
+
+test-unit:
+	$(GO) test -race -count=1 ./...
+
+## test-wasm: the pure packages again under GOOS=js with node
+test-wasm:
+	$(WASM_PATH) $(WASM_ENV) $(GO) test -count=1 ./chain/ ./chain/mine/
+
+## fuzz: a few seconds per fuzz target
+fuzz:
+	@for t in $$($(GO) test -list '^Fuzz' ./chain/ | grep ^Fuzz); do \
+		echo "fuzz $$t"; $(GO) test -run='^$$' -fuzz="^$$t$$" -fuzztime=4s ./chain/ || exit 1; done
+
+## bench: mining kernel figures, native and wasm, in one run
+bench:
+	$(GO) test -run='^$$' -bench=. -benchtime=1s ./chain/mine/
+	$(WASM_PATH) $(WASM_ENV) $(GO) test -run='^$$' -bench=. -benchtime=1s ./chain/mine/
+
+clean:
+	rm -rf bin $(STATIC)/*.wasm $(STATIC)/*.wasm.gz $(STATIC)/wasm_exec.js

@@ -1,0 +1,227 @@
+package relay
+
+import (
+	"context"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/time/rate"
+	"nhooyr.io/websocket"
+)
+
+// MaxNameLen is the longest nickname, in bytes.
+const MaxNameLen = 32
+
+// client is one websocket connection in a room.
+//
+// Three contexts, from outer to inner, drive its end:
+//   - conn: the whole connection. Cancelling it (abort) makes the library
+//     close the socket at once and every loop return.
+//   - closing: cancelled by close, which records a status; the writer then
+//     stops writing frames and sends that status in a close frame.
+//   - write: the context of each frame write. Cancelled by closeNow (or
+//     abort), so a write stuck on a client that does not read ends at once.
+type client struct {
+	id   string
+	seq  uint64 // join order
+	name string
+	send chan []byte // bounded; written by enqueue, read by writeLoop only
+
+	conn, closing, write       context.Context
+	abort, stopping, stopWrite context.CancelFunc
+
+	mu     sync.Mutex
+	code   websocket.StatusCode // guarded by mu; set once by close
+	reason string               // guarded by mu
+}
+
+func newClient(ctx context.Context, seq uint64, name string, queue int) *client {
+	cl := &client{
+		id:   "p" + strconv.FormatUint(seq, 10),
+		seq:  seq,
+		name: name,
+		send: make(chan []byte, queue),
+	}
+	cl.conn, cl.abort = context.WithCancel(ctx)
+	cl.closing, cl.stopping = context.WithCancel(cl.conn)
+	cl.write, cl.stopWrite = context.WithCancel(cl.conn)
+	return cl
+}
+
+func (cl *client) info() PeerInfo { return PeerInfo{ID: cl.id, Name: cl.name} }
+
+// enqueue hands msg to the writer without blocking. If the queue is full,
+// the client is too slow: it is closed, now, and msg is dropped.
+func (cl *client) enqueue(msg []byte) {
+	select {
+	case cl.send <- msg:
+	default:
+		cl.closeNow(websocket.StatusPolicyViolation, "send queue full")
+	}
+}
+
+// sendError queues a TypeError frame for the client.
+func (cl *client) sendError(msg string) { cl.enqueue(errorFrame(msg)) }
+
+// close asks the writer to finish the frame it is writing, if any, and then
+// close the connection with code and reason. Only the first call counts; it
+// reports whether it was the first. It never blocks.
+func (cl *client) close(code websocket.StatusCode, reason string) bool {
+	cl.mu.Lock()
+	defer cl.mu.Unlock()
+	if cl.code != 0 {
+		return false
+	}
+	cl.code, cl.reason = code, reason
+	cl.stopping()
+	return true
+}
+
+// closeNow is close, but a write under way is abandoned: the client is not
+// reading, so a close frame could not reach it anyway. It never blocks.
+func (cl *client) closeNow(code websocket.StatusCode, reason string) {
+	if cl.close(code, reason) {
+		cl.stopWrite()
+	}
+}
+
+func (cl *client) status() (websocket.StatusCode, string) {
+	cl.mu.Lock()
+	defer cl.mu.Unlock()
+	return cl.code, cl.reason
+}
+
+// writeLoop is the only goroutine that writes data frames to c. It returns
+// when the connection ends or, after a close, once the close handshake is
+// done.
+func (cl *client) writeLoop(c *websocket.Conn, timeout time.Duration) {
+	for {
+		select {
+		case <-cl.closing.Done():
+			cl.finish(c)
+			return
+		case msg := <-cl.send:
+			if cl.closing.Err() != nil { // close wins over queued frames
+				cl.finish(c)
+				return
+			}
+			ctx, cancel := context.WithTimeout(cl.write, timeout)
+			err := c.Write(ctx, websocket.MessageText, msg)
+			cancel()
+			if err != nil {
+				return // the library closed the socket
+			}
+		}
+	}
+}
+
+// finish sends the close frame asked for by close, unless the connection was
+// aborted. The library bounds the handshake (5s to write, 5s to hear back).
+func (cl *client) finish(c *websocket.Conn) {
+	if cl.conn.Err() != nil {
+		return
+	}
+	code, reason := cl.status()
+	c.Close(code, reason) // the error only says the peer did not answer
+}
+
+// readLoop reads the client's frames until the connection ends. Each frame
+// is rate limited first, then checked, then forwarded to the room; a refused
+// frame is dropped and the client gets a TypeError frame saying why.
+func (cl *client) readLoop(c *websocket.Conn, rm *room, lim *rate.Limiter) error {
+	drops := 0
+	for {
+		typ, data, err := c.Read(cl.conn)
+		if err != nil {
+			return err
+		}
+		if cl.closing.Err() != nil {
+			continue // a close is under way: drain until the peer answers it
+		}
+		if !lim.Allow() {
+			drops++
+			if drops >= MaxRateDrops {
+				cl.close(websocket.StatusPolicyViolation, "rate limit exceeded")
+				continue
+			}
+			cl.sendError("rate limit exceeded")
+			continue
+		}
+		drops = 0
+		if typ != websocket.MessageText {
+			cl.sendError("binary frames are not supported")
+			continue
+		}
+		in, err := parseInbound(data)
+		if err != nil {
+			cl.sendError(err.Error())
+			continue
+		}
+		f := Frame{Type: in.Type, From: cl.id, To: in.To, Body: in.Body}
+		if in.To == "" {
+			rm.broadcast(cl, f.encode())
+		} else if !rm.direct(in.To, f.encode()) {
+			cl.sendError(unknownPeer(in.To))
+		}
+	}
+}
+
+func unknownPeer(id string) string {
+	if len(id) > MaxNameLen {
+		return "unknown peer (id too long)"
+	}
+	return "unknown peer " + id
+}
+
+// pingLoop pings the client every interval and aborts the connection if a
+// pong does not come back within the next interval.
+func (cl *client) pingLoop(c *websocket.Conn, interval time.Duration) error {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-cl.closing.Done():
+			return nil
+		case <-t.C:
+		}
+		ctx, cancel := context.WithTimeout(cl.conn, interval)
+		err := c.Ping(ctx)
+		cancel()
+		if err != nil {
+			if cl.closing.Err() != nil {
+				return nil // closing anyway; the ping lost the race
+			}
+			cl.abort()
+			return err
+		}
+	}
+}
+
+// cleanName turns the ?name= query parameter into a nickname: valid UTF-8
+// without control characters, trimmed, at most MaxNameLen bytes, "anon" if
+// nothing is left.
+func cleanName(s string) string {
+	s = strings.ToValidUTF8(s, "")
+	s = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return -1
+		}
+		return r
+	}, s)
+	s = strings.TrimSpace(s)
+	if len(s) > MaxNameLen {
+		n := MaxNameLen
+		for n > 0 && !utf8.RuneStart(s[n]) {
+			n--
+		}
+		s = strings.TrimSpace(s[:n])
+	}
+	if s == "" {
+		return "anon"
+	}
+	return s
+}

@@ -1,0 +1,90 @@
+// Package relay is the websocket relay of Chainplay: it joins the browser
+// tabs and native nodes of a room so they can talk to each other.
+//
+// A room is a set of connections that see each other's frames. Rooms are
+// named in the URL (GET /ws/{room}, 1 to 32 characters of a-z, 0-9, '-' and
+// '_'), created on their first connection and removed when their last one
+// leaves. Frames are opaque: the relay reads a frame's type and target and
+// forwards the body byte for byte. It never imports package chain and never
+// parses a block or a transaction.
+//
+// Entry points: New(DefaultConfig()) returns a Server, an http.Handler to
+// mount with mux.Handle("GET /ws/{room}", srv); Server.Rooms lists the rooms,
+// Server.Kick drops one peer, Server.Close shuts everything down.
+//
+// # Wire protocol
+//
+// Every frame is one JSON object in one websocket text message.
+//
+// Client to relay:
+//
+//	{"type": "<string>", "to": "<peer id, optional>", "body": <any JSON, optional>}
+//
+// Only type and to are decoded; body stays raw bytes. A frame is refused
+// (dropped, and its sender gets an "error" frame) if it is not a JSON object,
+// its type is empty or longer than MaxTypeLen, or its type is one the relay
+// reserves ("peers", "join", "leave", "error"). Binary messages are refused
+// the same way.
+//
+// Relay to clients:
+//
+//	{"type": T, "from": "<sender id>", "to": "<id if direct>", "body": <body as received>}
+//	    a forwarded frame; "to" and "body" are omitted when the sender left
+//	    them out. Without "to" it goes to every other peer of the room (never
+//	    back to its sender); with "to" only to that peer of the same room, and
+//	    if there is none the sender gets an "error" frame instead.
+//	{"type": "peers", "body": {"you": "p3", "room": "r", "peers": [{"id": "p1", "name": "ann"}]}}
+//	    the first frame of every connection: its own id and the peers already
+//	    there, in the order they joined.
+//	{"type": "join",  "body": {"id": "p4", "name": "bob"}}   to the others when a peer arrives
+//	{"type": "leave", "body": {"id": "p4"}}                  to the others when a peer leaves
+//	{"type": "error", "body": {"message": "unknown peer p9"}} to one client whose frame was refused
+//
+// Peer ids ("p1", "p2", ...) are unique for the lifetime of the Server. The
+// nickname is the name query parameter, cleaned to at most MaxNameLen bytes
+// of valid UTF-8; "anon" if empty. The types Frame, PeerInfo, PeersBody,
+// LeaveBody and ErrorBody describe these frames.
+//
+// # Limits
+//
+// Config bounds the frame size (a larger frame closes the sender with
+// StatusMessageTooBig), the frames queued per client, the frames per second
+// per connection (over the limit a frame is dropped with an "error" frame;
+// after MaxRateDrops in a row the connection is closed with
+// StatusPolicyViolation), the peers per room and the rooms (HTTP 503 before
+// the upgrade), the write time per frame, and the ping interval. Cross-origin
+// pages may connect only from Config.OriginPatterns.
+//
+// # Concurrency
+//
+// Each connection has one reader, the ServeHTTP goroutine, and exactly one
+// writer goroutine, the only one to write data frames, fed by a bounded queue
+// (Config.SendQueue); with pings enabled a third goroutine pings. ServeHTTP
+// waits for both before it returns, so no goroutine outlives its connection.
+// The reader rate-limits and checks a frame, encodes the outgoing frame once,
+// and hands the same bytes to each recipient's queue under the room's lock;
+// handing over never blocks and no socket I/O happens under a lock. A client
+// whose queue is full is closed once, with StatusPolicyViolation ("send queue
+// full"), and a write already under way to it is abandoned, so a client that
+// does not read never delays the others. Relay-initiated closes (Kick, rate
+// abuse, Close) otherwise let the current write finish and send a close frame.
+// All exported methods are safe for concurrent use. The room hooks
+// (Config.OnRoomActive, Config.OnRoomEmpty) run one at a time, in order, on a
+// goroutine owned by the Server, with no lock held.
+//
+// # Errors
+//
+// New returns an error wrapping ErrInvalidConfig when Config.Validate fails.
+// Problems with a connection are not returned to anyone: the client gets an
+// HTTP status before the upgrade, an "error" frame for a refused frame, or a
+// websocket close status (StatusPolicyViolation, StatusMessageTooBig,
+// StatusGoingAway at Close), and the Server logs to Config.Logger.
+//
+// # What it does not do
+//
+// The relay does not read bodies, validate blocks or transactions, keep
+// history, replay frames to latecomers, authenticate peers, or guarantee
+// delivery: a frame to a peer that is gone or too slow is lost. Peers must
+// validate and rate-limit what they receive themselves. Keeping a room's
+// chain is the job of the archive peer that cmd/chainplay runs beside it.
+package relay

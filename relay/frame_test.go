@@ -1,0 +1,123 @@
+package relay
+
+import (
+	"encoding/json"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+func TestParseInbound(t *testing.T) {
+	tests := []struct {
+		name    string
+		in      string
+		want    inbound
+		wantErr string
+	}{
+		{"type only", `{"type":"tx"}`, inbound{Type: "tx"}, ""},
+		{"all fields", ` {"type":"tx","to":"p2","body":{"a": 1}}`, inbound{Type: "tx", To: "p2", Body: json.RawMessage(`{"a": 1}`)}, ""},
+		{"null body kept", `{"type":"tx","body":null}`, inbound{Type: "tx", Body: json.RawMessage(`null`)}, ""},
+		{"from ignored", `{"type":"tx","from":"p1"}`, inbound{Type: "tx"}, ""},
+		{"empty", ``, inbound{}, "want a JSON object"},
+		{"truncated", `{"type":"tx"`, inbound{}, "want a JSON object"},
+		{"trailing garbage", `{"type":"tx"} x`, inbound{}, "want a JSON object"},
+		{"array", `[]`, inbound{}, "want a JSON object"},
+		{"null", `null`, inbound{}, "want a JSON object"},
+		{"number type", `{"type":1}`, inbound{}, "want a JSON object"},
+		{"no type", `{}`, inbound{}, "empty type"},
+		{"reserved", `{"type":"leave"}`, inbound{}, `frame type "leave" is reserved for the relay`},
+		{"long type", `{"type":"` + string(make([]byte, 0)) + "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa" + `"}`, inbound{}, "type longer than 64 bytes"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := parseInbound([]byte(tc.in))
+			if tc.wantErr != "" {
+				require.ErrorContains(t, err, tc.wantErr)
+				return
+			}
+			require.NoError(t, err)
+			require.Equal(t, tc.want, got)
+		})
+	}
+}
+
+func TestFrameEncode(t *testing.T) {
+	tests := []struct {
+		name string
+		f    Frame
+		want string
+	}{
+		{"type only", Frame{Type: "peers"}, `{"type":"peers"}`},
+		{"all fields", Frame{Type: "tx", From: "p1", To: "p2", Body: json.RawMessage(`{"b": [1, 2]}`)}, `{"type":"tx","from":"p1","to":"p2","body":{"b": [1, 2]}}`},
+		{"strings escaped", Frame{Type: "a\"b\n", From: "p1"}, `{"type":"a\"b\n","from":"p1"}`},
+		{"body not re-escaped", Frame{Type: "x", Body: json.RawMessage(`"<&>"`)}, `{"type":"x","body":"<&>"}`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got := tc.f.encode()
+			require.Equal(t, tc.want, string(got))
+			var back Frame
+			require.NoError(t, json.Unmarshal(got, &back))
+			require.Equal(t, tc.f, back)
+		})
+	}
+}
+
+func TestRelayFrames(t *testing.T) {
+	require.Equal(t, `{"type":"peers","body":{"you":"p3","room":"r","peers":[]}}`,
+		string(relayFrame(TypePeers, PeersBody{You: "p3", Room: "r", Peers: []PeerInfo{}})))
+	require.Equal(t, `{"type":"join","body":{"id":"p4","name":"bob"}}`, string(relayFrame(TypeJoin, PeerInfo{ID: "p4", Name: "bob"})))
+	require.Equal(t, `{"type":"leave","body":{"id":"p4"}}`, string(relayFrame(TypeLeave, LeaveBody{ID: "p4"})))
+	require.Equal(t, `{"type":"error","body":{"message":"unknown peer p9"}}`, string(errorFrame("unknown peer p9")))
+}
+
+func TestValidRoomName(t *testing.T) {
+	tests := []struct {
+		name string
+		in   string
+		want bool
+	}{
+		{"simple", "lobby", true},
+		{"all classes", "a-z_0-9", true},
+		{"one char", "x", true},
+		{"32 chars", "abcdefghijklmnopqrstuvwxyz012345", true},
+		{"empty", "", false},
+		{"33 chars", "abcdefghijklmnopqrstuvwxyz0123456", false},
+		{"upper case", "Lobby", false},
+		{"dot", "a.b", false},
+		{"slash", "a/b", false},
+		{"space", "a b", false},
+		{"non-ASCII", "café", false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			require.Equal(t, tc.want, ValidRoomName(tc.in))
+		})
+	}
+}
+
+func TestCleanName(t *testing.T) {
+	tests := []struct {
+		name string
+		in   string
+		want string
+	}{
+		{"plain", "ann", "ann"},
+		{"trimmed", "  ann \t", "ann"},
+		{"empty", "", "anon"},
+		{"only spaces", "   ", "anon"},
+		{"control characters removed", "a\x00n\nn\x7f", "ann"},
+		{"invalid UTF-8 removed", "a\xffnn", "ann"},
+		{"unicode kept", "Zoë 🚀", "Zoë 🚀"},
+		{"cut at 32 bytes", "abcdefghijklmnopqrstuvwxyz0123456789", "abcdefghijklmnopqrstuvwxyz012345"},
+		{"cut on a rune boundary", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa€", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"},
+		{"space before the cut trimmed", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa €", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got := cleanName(tc.in)
+			require.Equal(t, tc.want, got)
+			require.LessOrEqual(t, len(got), MaxNameLen)
+		})
+	}
+}

@@ -1,0 +1,301 @@
+package relay
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"math"
+	"net"
+	"net/http"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/time/rate"
+	"nhooyr.io/websocket"
+)
+
+// Reasons for refusing a connection before the upgrade, sent as the plain
+// text of an HTTP 503.
+var (
+	errRoomFull     = errors.New("room full")
+	errTooManyRooms = errors.New("too many rooms")
+	errClosed       = errors.New("relay is shutting down")
+)
+
+// Server is the relay: an http.Handler that upgrades GET requests to
+// websockets and joins each connection to the room named in the path. Create
+// it with New, mount it with mux.Handle("GET /ws/{room}", srv), and call Close
+// when done. Its methods are safe for concurrent use.
+type Server struct {
+	cfg    Config
+	accept websocket.AcceptOptions
+	log    *slog.Logger
+	hooks  *hooks // nil without OnRoomActive/OnRoomEmpty
+	seq    atomic.Uint64
+
+	mu     sync.Mutex
+	rooms  map[string]*room // guarded by mu
+	closed bool             // guarded by mu
+
+	// handlers counts the ServeHTTP calls past reserve; Add happens under
+	// mu while !closed, so it never races with Close's Wait.
+	handlers sync.WaitGroup
+}
+
+// New returns a Server with the given configuration, or an error wrapping
+// ErrInvalidConfig. The caller must call Close when done.
+func New(cfg Config) (*Server, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	log := cfg.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Server{
+		cfg:    cfg,
+		accept: websocket.AcceptOptions{OriginPatterns: slices.Clone(cfg.OriginPatterns)},
+		log:    log,
+		hooks:  newHooks(cfg.OnRoomActive, cfg.OnRoomEmpty),
+		rooms:  make(map[string]*room),
+	}, nil
+}
+
+// ServeHTTP upgrades a GET request to a websocket and serves it until the
+// connection ends. The room is r.PathValue("room"), or else the last element
+// of the path. It answers 405 to other methods, 400 to an invalid room name,
+// 503 when the room is full, when there are too many rooms or after Close,
+// and whatever websocket.Accept answers to a bad upgrade (403 for a
+// cross-origin request that Config.OriginPatterns does not allow).
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodGet {
+		w.Header().Set("Allow", http.MethodGet)
+		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		return
+	}
+	name := r.PathValue("room")
+	if name == "" {
+		name = r.URL.Path[strings.LastIndexByte(r.URL.Path, '/')+1:]
+	}
+	if !ValidRoomName(name) {
+		http.Error(w, "invalid room name: want 1 to 32 characters from a-z, 0-9, '-' and '_'", http.StatusBadRequest)
+		return
+	}
+	rm, err := s.reserve(name)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusServiceUnavailable)
+		return
+	}
+	defer s.handlers.Done()
+
+	c, err := websocket.Accept(w, r, &s.accept) // on error it has answered
+	if err != nil {
+		s.release(rm)
+		s.log.Debug("relay: upgrade refused", "room", name, "err", err)
+		return
+	}
+	defer c.CloseNow()
+
+	cl := newClient(r.Context(), s.seq.Add(1), cleanName(r.URL.Query().Get("name")), s.cfg.SendQueue)
+	defer cl.abort()
+	c.SetReadLimit(s.cfg.ReadLimit)
+	if !s.join(rm, cl) {
+		c.Close(websocket.StatusGoingAway, "relay shutting down")
+		return
+	}
+	s.log.Debug("relay: peer joined", "room", name, "peer", cl.id, "name", cl.name)
+	err = s.serve(c, rm, cl)
+	if code, reason := cl.status(); code != 0 && code != websocket.StatusGoingAway {
+		s.log.Info("relay: peer closed by relay", "room", name, "peer", cl.id, "code", code, "reason", reason)
+	} else if !expectedClose(err) {
+		s.log.Debug("relay: peer dropped", "room", name, "peer", cl.id, "err", err)
+	}
+}
+
+// serve runs one joined connection: the calling goroutine reads, one writer
+// goroutine writes and, if enabled, one goroutine pings. serve waits for both
+// before returning, and the client has left the room by then.
+func (s *Server) serve(c *websocket.Conn, rm *room, cl *client) error {
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		defer cl.abort() // a failed write ends the reader too
+		cl.writeLoop(c, s.cfg.WriteTimeout)
+	}()
+	var pingErr error
+	if s.cfg.PingInterval > 0 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			pingErr = cl.pingLoop(c, s.cfg.PingInterval)
+		}()
+	}
+
+	limit := rate.Limit(s.cfg.RatePerSec)
+	if math.IsInf(s.cfg.RatePerSec, 1) {
+		limit = rate.Inf
+	}
+	err := cl.readLoop(c, rm, rate.NewLimiter(limit, s.cfg.RateBurst))
+
+	s.leave(rm, cl)
+	cl.abort()
+	wg.Wait()
+	if pingErr != nil {
+		return pingErr
+	}
+	return err
+}
+
+// expectedClose reports whether err is an ordinary end of a connection.
+func expectedClose(err error) bool {
+	switch websocket.CloseStatus(err) {
+	case websocket.StatusNormalClosure, websocket.StatusGoingAway:
+		return true
+	}
+	return err == nil || errors.Is(err, context.Canceled) || errors.Is(err, net.ErrClosed) || errors.Is(err, io.EOF)
+}
+
+// reserve takes a place in the named room, creating the room if needed.
+// On success the caller must call s.handlers.Done when it returns, and either
+// join or release.
+func (s *Server) reserve(name string) (*room, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return nil, errClosed
+	}
+	rm := s.rooms[name]
+	if rm == nil {
+		if len(s.rooms) >= s.cfg.MaxRooms {
+			return nil, errTooManyRooms
+		}
+		rm = newRoom(name)
+		s.rooms[name] = rm
+	}
+	if rm.members >= s.cfg.MaxPeersPerRoom {
+		return nil, errRoomFull
+	}
+	rm.members++
+	s.handlers.Add(1)
+	return rm, nil
+}
+
+// release gives back a place taken by reserve.
+func (s *Server) release(rm *room) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.releaseLocked(rm)
+}
+
+// releaseLocked gives back a place and removes the room when nobody is left.
+// s.mu must be held.
+func (s *Server) releaseLocked(rm *room) {
+	rm.members--
+	if rm.members > 0 {
+		return
+	}
+	delete(s.rooms, rm.name)
+	if rm.active {
+		rm.active = false
+		s.hooks.emit(rm.name, false)
+	}
+}
+
+// join turns a reserved place into membership. It reports false, and gives
+// the place back, if the Server is closed.
+func (s *Server) join(rm *room, cl *client) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		s.releaseLocked(rm)
+		return false
+	}
+	rm.add(cl)
+	if !rm.active {
+		rm.active = true
+		s.hooks.emit(rm.name, true)
+	}
+	return true
+}
+
+// leave takes cl out of its room and gives its place back.
+func (s *Server) leave(rm *room, cl *client) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	rm.remove(cl)
+	s.releaseLocked(rm)
+}
+
+// Rooms returns the rooms that have peers, sorted by name.
+func (s *Server) Rooms() []RoomInfo {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]RoomInfo, 0, len(s.rooms))
+	for name, rm := range s.rooms {
+		if n := rm.size(); n > 0 {
+			out = append(out, RoomInfo{Name: name, Peers: n})
+		}
+	}
+	slices.SortFunc(out, func(a, b RoomInfo) int { return strings.Compare(a.Name, b.Name) })
+	return out
+}
+
+// Kick closes the connection of peer peerID in room with
+// StatusPolicyViolation ("kicked") and reports whether there was such a
+// peer. It does not wait for the connection to end; the others get a
+// TypeLeave frame when it does.
+func (s *Server) Kick(room, peerID string) bool {
+	s.mu.Lock()
+	rm := s.rooms[room]
+	s.mu.Unlock()
+	if rm == nil {
+		return false
+	}
+	cl := rm.lookup(peerID)
+	if cl == nil {
+		return false
+	}
+	cl.close(websocket.StatusPolicyViolation, "kicked")
+	return true
+}
+
+// Close refuses new connections, closes every connection with
+// StatusGoingAway and waits until all of them have ended, their goroutines
+// included, and every OnRoomEmpty hook has returned. A connection that has
+// not finished its close handshake within Config.WriteTimeout is dropped.
+// Close is idempotent. http.Server.Shutdown does not wait for websockets
+// (they are hijacked connections), so call Close too.
+func (s *Server) Close() {
+	s.mu.Lock()
+	s.closed = true
+	var all []*client
+	for _, rm := range s.rooms {
+		all = append(all, rm.snapshot()...)
+	}
+	s.mu.Unlock()
+
+	for _, cl := range all {
+		cl.close(websocket.StatusGoingAway, "relay shutting down")
+	}
+	done := make(chan struct{})
+	go func() { // owned by Close, which waits for done below
+		s.handlers.Wait()
+		close(done)
+	}()
+	grace := time.NewTimer(s.cfg.WriteTimeout)
+	defer grace.Stop()
+	select {
+	case <-done:
+	case <-grace.C:
+		for _, cl := range all {
+			cl.abort()
+		}
+		<-done
+	}
+	s.hooks.stop()
+}
