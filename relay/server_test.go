@@ -117,6 +117,7 @@ func TestDirect(t *testing.T) {
 	a := ts.join(t, "dm", "a")
 	b := ts.join(t, "dm", "b")
 	c := ts.join(t, "dm", "c")
+	b.readBody(t, relay.TypeJoin, nil)
 
 	t.Run("reaches only its target", func(t *testing.T) {
 		a.sendRaw(t, fmt.Sprintf(`{"type":"getblocks","to":%q,"body":{"n":1}}`, b.id))
