@@ -18,13 +18,15 @@ const MaxNameLen = 32
 
 // client is one websocket connection in a room.
 //
-// Three contexts, from outer to inner, drive its end:
-//   - conn: the whole connection. Cancelling it (abort) makes the library
-//     close the socket at once and every loop return.
+// Three contexts drive its end:
+//   - conn: the whole connection, parent of the other two. Cancelling it
+//     (abort) makes the library close the socket at once and every loop
+//     return.
 //   - closing: cancelled by close, which records a status; the writer then
 //     stops writing frames and sends that status in a close frame.
-//   - write: the context of each frame write. Cancelled by closeNow (or
-//     abort), so a write stuck on a client that does not read ends at once.
+//   - write: the parent of each frame write's context. Cancelled by
+//     closeNow, so a write stuck on a client that does not read ends at once
+//     (the library then drops the socket without a close frame).
 type client struct {
 	id   string
 	seq  uint64 // join order
@@ -81,12 +83,12 @@ func (cl *client) close(code websocket.StatusCode, reason string) bool {
 	return true
 }
 
-// closeNow is close, but a write under way is abandoned: the client is not
-// reading, so a close frame could not reach it anyway. It never blocks.
+// closeNow is close, but a write under way is abandoned, even if an earlier
+// close is waiting for it: the client is not keeping up, so a close frame
+// could not reach it in time anyway. It never blocks.
 func (cl *client) closeNow(code websocket.StatusCode, reason string) {
-	if cl.close(code, reason) {
-		cl.stopWrite()
-	}
+	cl.close(code, reason)
+	cl.stopWrite()
 }
 
 func (cl *client) status() (websocket.StatusCode, string) {

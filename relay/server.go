@@ -282,20 +282,16 @@ func (s *Server) Close() {
 	for _, cl := range all {
 		cl.close(websocket.StatusGoingAway, "relay shutting down")
 	}
-	done := make(chan struct{})
-	go func() { // owned by Close, which waits for done below
-		s.handlers.Wait()
-		close(done)
-	}()
-	grace := time.NewTimer(s.cfg.WriteTimeout)
-	defer grace.Stop()
-	select {
-	case <-done:
-	case <-grace.C:
+	aborted := make(chan struct{})
+	grace := time.AfterFunc(s.cfg.WriteTimeout, func() {
+		defer close(aborted)
 		for _, cl := range all {
 			cl.abort()
 		}
-		<-done
+	})
+	s.handlers.Wait()
+	if !grace.Stop() {
+		<-aborted // the timer's goroutine has started: wait for it
 	}
 	s.hooks.stop()
 }

@@ -8,8 +8,10 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -84,10 +86,12 @@ func TestPresence(t *testing.T) {
 	require.Equal(t, []relay.RoomInfo{{Name: "lobby", Peers: 2}}, ts.Rooms())
 
 	// The newcomer's list is empty, not null, in an empty room.
-	c, _, err := ts.dial(context.Background(), "empty", "x", nil)
+	ctx, cancel := context.WithTimeout(context.Background(), waitFrame)
+	defer cancel()
+	c, _, err := ts.dial(ctx, "empty", "x", nil)
 	require.NoError(t, err)
 	defer c.CloseNow()
-	_, raw, err := c.Read(context.Background())
+	_, raw, err := c.Read(ctx)
 	require.NoError(t, err)
 	require.Contains(t, string(raw), `"peers":[]`)
 }
@@ -243,28 +247,39 @@ func TestBadRequests(t *testing.T) {
 		}
 	})
 
-	t.Run("cross-origin refused", func(t *testing.T) {
-		ctx, cancel := context.WithTimeout(context.Background(), waitFrame)
-		defer cancel()
-		_, resp, err := ts.dial(ctx, "origin", "x", &websocket.DialOptions{
-			HTTPHeader: http.Header{"Origin": {"https://evil.example"}},
-		})
-		require.Error(t, err)
-		require.NotNil(t, resp)
-		require.Equal(t, http.StatusForbidden, resp.StatusCode)
-	})
-
-	t.Run("cross-origin allowed by OriginPatterns", func(t *testing.T) {
+	t.Run("origin", func(t *testing.T) {
 		cfg := testConfig()
 		cfg.OriginPatterns = []string{"good.example"}
-		ts2 := startServer(t, cfg)
-		ctx, cancel := context.WithTimeout(context.Background(), waitFrame)
-		defer cancel()
-		c, _, err := ts2.dial(ctx, "origin", "x", &websocket.DialOptions{
-			HTTPHeader: http.Header{"Origin": {"https://good.example"}},
-		})
-		require.NoError(t, err)
-		c.CloseNow()
+		allowing := startServer(t, cfg)
+		tests := []struct {
+			name   string
+			ts     *testServer
+			origin string
+			want   int
+		}{
+			{"no Origin header (not a browser)", ts, "", http.StatusSwitchingProtocols},
+			{"same host", ts, ts.http.URL, http.StatusSwitchingProtocols},
+			{"cross-origin refused by default", ts, "https://evil.example", http.StatusForbidden},
+			{"cross-origin allowed by OriginPatterns", allowing, "https://good.example", http.StatusSwitchingProtocols},
+			{"cross-origin not in OriginPatterns", allowing, "https://evil.example", http.StatusForbidden},
+		}
+		for _, tc := range tests {
+			t.Run(tc.name, func(t *testing.T) {
+				req, err := http.NewRequest(http.MethodGet, tc.ts.http.URL+"/ws/origin", nil)
+				require.NoError(t, err)
+				req.Header.Set("Connection", "Upgrade")
+				req.Header.Set("Upgrade", "websocket")
+				req.Header.Set("Sec-WebSocket-Version", "13")
+				req.Header.Set("Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ==")
+				if tc.origin != "" {
+					req.Header.Set("Origin", tc.origin)
+				}
+				resp, err := http.DefaultClient.Do(req)
+				require.NoError(t, err)
+				resp.Body.Close()
+				require.Equal(t, tc.want, resp.StatusCode)
+			})
+		}
 	})
 }
 
@@ -295,7 +310,9 @@ func TestRoomLimits(t *testing.T) {
 		ts.join(t, "other", "c") // other rooms are not affected
 
 		b.c.CloseNow()
-		require.Eventually(t, func() bool { return ts.Rooms()[1].Peers == 1 }, waitFrame, 10*time.Millisecond)
+		require.Eventually(t, func() bool {
+			return slices.Equal(ts.Rooms(), []relay.RoomInfo{{Name: "other", Peers: 1}, {Name: "small", Peers: 1}})
+		}, waitFrame, 10*time.Millisecond)
 		ts.join(t, "small", "d") // a place is free again
 	})
 
@@ -506,7 +523,7 @@ func TestKick(t *testing.T) {
 }
 
 func TestPing(t *testing.T) {
-	const interval = 100 * time.Millisecond
+	const interval = 200 * time.Millisecond
 	cfg := testConfig()
 	cfg.PingInterval = interval
 	ts := startServer(t, cfg)
@@ -536,8 +553,10 @@ func TestPing(t *testing.T) {
 func TestRoomHooks(t *testing.T) {
 	var mu sync.Mutex
 	var events []string
+	var self atomic.Pointer[relay.Server]
 	record := func(kind string) func(string) {
 		return func(room string) {
+			self.Load().Rooms() // hooks run with no relay lock held
 			mu.Lock()
 			defer mu.Unlock()
 			events = append(events, kind+" "+room)
@@ -548,8 +567,12 @@ func TestRoomHooks(t *testing.T) {
 	cfg.OnRoomEmpty = record("empty")
 	srv, err := relay.New(cfg)
 	require.NoError(t, err)
-	hs := httptest.NewServer(srv)
-	defer hs.Close()
+	self.Store(srv)
+	hs := httptest.NewServer(srv) // no mux: the room is the last path element
+	t.Cleanup(func() {
+		srv.Close()
+		hs.Close()
+	})
 	ts := &testServer{Server: srv, http: hs, ws: "ws" + strings.TrimPrefix(hs.URL, "http")}
 	got := func() []string {
 		mu.Lock()
@@ -559,13 +582,26 @@ func TestRoomHooks(t *testing.T) {
 
 	a := ts.join(t, "r1", "a")
 	b := ts.join(t, "r1", "b")
-	ts.join(t, "r2", "c")
+	c := ts.join(t, "r2", "c")
 	require.Eventually(t, func() bool { return len(got()) == 2 }, waitFrame, 10*time.Millisecond)
 	a.c.CloseNow()
 	b.c.CloseNow()
 	require.Eventually(t, func() bool { return len(got()) == 3 }, waitFrame, 10*time.Millisecond)
-	ts.join(t, "r1", "d")
+	d := ts.join(t, "r1", "d")
+	var wg sync.WaitGroup
+	for _, p := range []*peer{c, d} {
+		wg.Add(1)
+		go func() { // answer the close handshake
+			defer wg.Done()
+			for {
+				if _, _, err := p.c.Read(context.Background()); err != nil {
+					return
+				}
+			}
+		}()
+	}
 	srv.Close() // fires the last OnRoomEmpty calls before it returns
+	wg.Wait()
 	ev := got()
 	require.Equal(t, []string{"active r1", "active r2", "empty r1", "active r1"}, ev[:4])
 	require.ElementsMatch(t, []string{"empty r1", "empty r2"}, ev[4:])
@@ -589,12 +625,25 @@ func TestClose(t *testing.T) {
 		}()
 	}
 
-	ts.Close()
-	// Close has waited for every handler: no goroutine of the package is left.
-	buf := make([]byte, 1<<20)
-	stacks := string(buf[:runtime.Stack(buf, true)])
-	require.NotContains(t, stacks, "chainplay/relay.(*", "goroutines left after Close")
+	closed := make(chan struct{})
+	go func() {
+		ts.Close()
+		close(closed)
+	}()
+	select {
+	case <-closed:
+	case <-time.After(waitFrame):
+		t.Fatal("Close did not return")
+	}
 	require.Empty(t, ts.Rooms())
+	// Close has waited for every handler, so no goroutine of the package is
+	// left (give the handlers a moment to return into net/http).
+	relayGoroutines := func() int {
+		buf := make([]byte, 1<<20)
+		return strings.Count(string(buf[:runtime.Stack(buf, true)]), "chainplay/relay.(*")
+	}
+	require.Eventually(t, func() bool { return relayGoroutines() == 0 }, time.Second, 5*time.Millisecond,
+		"relay goroutines left after Close")
 	for range peers {
 		require.Equal(t, websocket.StatusGoingAway, <-codes)
 	}

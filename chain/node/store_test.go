@@ -1,0 +1,42 @@
+package node
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/chainplay/chainplay/chain"
+)
+
+func TestStoreKeepsBlocksInOrderAcrossReopen(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "room.db")
+	s, err := OpenStore(path)
+	require.NoError(t, err)
+
+	n := newTestNode(t, "a")
+	var mined []*chain.Block
+	for range 3 {
+		b, err := n.MineBlock(context.Background())
+		require.NoError(t, err)
+		mined = append(mined, b)
+		require.NoError(t, s.PutBlock(b))
+	}
+	require.NoError(t, s.PutBlock(mined[1]), "putting a stored block again is a no-op")
+	require.NoError(t, s.SetSetting("seed", []byte("abc")))
+	require.NoError(t, s.Close())
+
+	s, err = OpenStore(path)
+	require.NoError(t, err)
+	defer s.Close()
+	require.Equal(t, 3, s.BlockCount())
+	var got []chain.Hash
+	require.NoError(t, s.ForEachBlock(func(b *chain.Block) error { got = append(got, b.Hash()); return nil }))
+	require.Equal(t, []chain.Hash{mined[0].Hash(), mined[1].Hash(), mined[2].Hash()}, got)
+	v, err := s.Setting("seed")
+	require.NoError(t, err)
+	require.Equal(t, []byte("abc"), v)
+	_, err = s.Setting("missing")
+	require.ErrorIs(t, err, ErrNoSetting)
+}
