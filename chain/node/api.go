@@ -141,7 +141,7 @@ func (n *Node) postAddBlock(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, err)
 		return
 	}
-	status, err := n.chain.ProcessBlock(&b, n.cfg.Now())
+	status, err := n.addBlock(&b)
 	if err != nil {
 		writeError(w, http.StatusBadRequest, err)
 		return

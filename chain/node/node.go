@@ -29,6 +29,10 @@ type Config struct {
 	Miner Miner
 	// SendQueue bounds the messages waiting for the transport. Defaults to 256.
 	SendQueue int
+	// Store, when set, keeps every block the node accepts; New replays the
+	// stored blocks into Chain first, so a restarted node resumes where it
+	// stopped. The caller opens and closes it.
+	Store *Store
 }
 
 // peer is what a node knows of another member of its room.
@@ -83,8 +87,51 @@ func New(cfg Config) (*Node, error) {
 	if n.cfg.Name == "" {
 		n.cfg.Name = n.addr.Short()
 	}
+	if cfg.Store != nil {
+		if err := n.replay(); err != nil {
+			return nil, err
+		}
+	}
 	n.unsubC = cfg.Chain.Subscribe(n.onChainEvent)
 	return n, nil
+}
+
+// replay feeds the stored blocks to the chain in the order they were
+// accepted. A block that no longer validates (say, a store written by an
+// older version) stops the replay: the chain keeps the valid prefix.
+func (n *Node) replay() error {
+	now := n.cfg.Now()
+	err := n.cfg.Store.ForEachBlock(func(b *chain.Block) error {
+		if b.Height() == 0 {
+			if b.Hash() != n.chain.ID() {
+				return fmt.Errorf("node: store holds another chain (genesis %s, want %s)", b.Hash().Short(), n.chain.ID().Short())
+			}
+			return nil
+		}
+		_, err := n.chain.ProcessBlock(b, now)
+		if err != nil && !errors.Is(err, chain.ErrDuplicateBlock) {
+			return errStopReplay
+		}
+		return nil
+	})
+	if errors.Is(err, errStopReplay) {
+		return nil
+	}
+	return err
+}
+
+var errStopReplay = errors.New("stop replay")
+
+// addBlock runs b through the chain and persists it when it joined the
+// block tree.
+func (n *Node) addBlock(b *chain.Block) (chain.Status, error) {
+	status, err := n.chain.ProcessBlock(b, n.cfg.Now())
+	if err == nil && n.cfg.Store != nil && (status == chain.StatusMainChain || status == chain.StatusSideChain) {
+		if perr := n.cfg.Store.PutBlock(b); perr != nil {
+			n.emit(Event{Kind: EventStatus, Text: "Could not save block: " + perr.Error()})
+		}
+	}
+	return status, err
 }
 
 // Chain returns the node's chain.
@@ -127,6 +174,13 @@ func (n *Node) emit(ev Event) {
 // onChainEvent turns chain events into node events. It runs with the
 // chain's lock held, so it only formats and emits.
 func (n *Node) onChainEvent(ev chain.Event) {
+	if n.cfg.Store != nil { // orphans that connected later arrive only here
+		for _, b := range ev.Connected {
+			if err := n.cfg.Store.PutBlock(b); err != nil {
+				n.emit(Event{Kind: EventStatus, Text: "Could not save block: " + err.Error()})
+			}
+		}
+	}
 	switch ev.Type {
 	case chain.EventReorg:
 		n.emit(Event{Kind: EventReorg, Height: ev.Height, Hash: ev.Hash.String(),
@@ -384,7 +438,7 @@ func (n *Node) acceptBlock(from string, b *chain.Block) {
 // processBlock runs one block from a peer through the chain. It returns
 // whether the block was new and valid, and whether it broke a rule.
 func (n *Node) processBlock(from string, b *chain.Block) (accepted, bad bool) {
-	status, err := n.chain.ProcessBlock(b, n.cfg.Now())
+	status, err := n.addBlock(b)
 	switch {
 	case err == nil && status == chain.StatusOrphan,
 		errors.Is(err, chain.ErrUnknownParent):
@@ -429,7 +483,7 @@ func (n *Node) Template() *chain.Block {
 // workers) and announces it to the room. It fails, changing nothing, if
 // the block breaks a rule.
 func (n *Node) SubmitBlock(b *chain.Block) error {
-	status, err := n.chain.ProcessBlock(b, n.cfg.Now())
+	status, err := n.addBlock(b)
 	if err != nil {
 		return fmt.Errorf("node: submit block: %w", err)
 	}

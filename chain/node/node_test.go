@@ -80,8 +80,10 @@ func TestForgedBlockIsRejectedAndReported(t *testing.T) {
 	require.Eventually(t, func() bool { return len(a.Peers()) == 1 }, 5*time.Second, 5*time.Millisecond)
 
 	forged := a.Template()
-	forged.Header.Difficulty = 1 << 40 // needs far more work than the rule allows
-	forged.Header.Nonce = 1
+	forged.Header.Difficulty = 4 // proof of work for a difficulty the rule does not give
+	nonce, ok := chain.Mine(context.Background(), forged.Header, 0, 1<<20)
+	require.True(t, ok)
+	forged.Header.Nonce = nonce
 	a.send(TypeBlock, "", forged)
 	select {
 	case ev := <-events:

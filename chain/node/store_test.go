@@ -40,3 +40,30 @@ func TestStoreKeepsBlocksInOrderAcrossReopen(t *testing.T) {
 	_, err = s.Setting("missing")
 	require.ErrorIs(t, err, ErrNoSetting)
 }
+
+func TestNodeWithStoreResumesAfterRestart(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "room.db")
+	key := chain.GenerateKey()
+	start := func() (*Node, *Store) {
+		s, err := OpenStore(path)
+		require.NoError(t, err)
+		c, err := chain.New(chain.Config{Params: chain.TestParams})
+		require.NoError(t, err)
+		n, err := New(Config{Chain: c, Key: key, Store: s, Miner: ThreadMiner{Threads: 1}})
+		require.NoError(t, err)
+		return n, s
+	}
+	n, s := start()
+	var last *chain.Block
+	for range 4 {
+		var err error
+		last, err = n.MineBlock(context.Background())
+		require.NoError(t, err)
+	}
+	require.NoError(t, s.Close())
+
+	n, s = start()
+	defer s.Close()
+	require.Equal(t, last.Hash(), n.Chain().Tip().Hash)
+	require.Equal(t, uint64(4), n.Chain().Tip().Height)
+}
