@@ -1,7 +1,6 @@
 package chain
 
 import (
-	"errors"
 	"fmt"
 	"math/big"
 	"sync"
@@ -12,9 +11,18 @@ import (
 type Config struct {
 	// Params are the room's consensus parameters. This field is required.
 	Params Params
+	// Engine checks seals, difficulty and work. Defaults to PoW{}.
+	Engine Engine
+	// MaxOrphans bounds the orphan pool (blocks whose parent is unknown);
+	// when it is full the oldest orphan is dropped. Defaults to 128.
+	MaxOrphans int
+	// MaxFutureBlocks bounds the blocks held because their time is ahead
+	// of the local clock; when full, the one furthest in the future is
+	// dropped. Defaults to 32.
+	MaxFutureBlocks int
 }
 
-// Status says what ProcessBlock did with a valid or pending block.
+// Status says what ProcessBlock did with a block.
 type Status int
 
 const (
@@ -22,10 +30,14 @@ const (
 	StatusSideChain Status = iota
 	// StatusMainChain: valid and now part of the best chain (a new tip or a reorg).
 	StatusMainChain
-	// StatusOrphan: its parent is unknown; it waits in the orphan pool.
+	// StatusOrphan: its parent is unknown; it waits in the orphan pool
+	// and connects when the parent arrives (see MissingParents).
 	StatusOrphan
-	// StatusFuture: its time is ahead of the local clock; it is held and retried.
+	// StatusFuture: its time is ahead of the local clock by more than the
+	// allowed drift; it is held and retried (see RetryFuture).
 	StatusFuture
+	// StatusRejected: the block broke a rule; the error says which.
+	StatusRejected
 )
 
 func (s Status) String() string {
@@ -38,6 +50,8 @@ func (s Status) String() string {
 		return "orphan"
 	case StatusFuture:
 		return "future"
+	case StatusRejected:
+		return "rejected"
 	}
 	return fmt.Sprintf("Status(%d)", int(s))
 }
@@ -50,19 +64,25 @@ type TipInfo struct {
 	Block  *Block
 }
 
-// Chain is a block tree with most-work fork choice.
-// All methods are safe for concurrent use.
+// Chain is a block tree with most-work fork choice and the account state
+// of its best chain. All methods are safe for concurrent use.
 type Chain struct {
 	params  Params
 	genesis *Block
 	id      Hash
+	engine  Engine
 
 	mu      sync.RWMutex
 	index   map[Hash]*blockNode
 	main    []*blockNode // the best chain by height
+	state   ledger       // accounts after the best tip
 	arrival uint64
-	subs    map[int]func(Event)
-	nextSub int
+	orphans *blockPool
+	future  *blockPool
+	hooks   map[int]func(connected, disconnected []*Block)
+	nextID  int
+
+	events eventQueue
 }
 
 // New creates a chain holding only the genesis block of cfg.Params.
@@ -70,15 +90,28 @@ func New(cfg Config) (*Chain, error) {
 	if err := cfg.Params.Validate(); err != nil {
 		return nil, err
 	}
+	if cfg.Engine == nil {
+		cfg.Engine = PoW{}
+	}
+	if cfg.MaxOrphans <= 0 {
+		cfg.MaxOrphans = 128
+	}
+	if cfg.MaxFutureBlocks <= 0 {
+		cfg.MaxFutureBlocks = 32
+	}
 	g := GenesisBlock(cfg.Params)
 	c := &Chain{
 		params:  cfg.Params,
 		genesis: g,
 		id:      g.Hash(),
+		engine:  cfg.Engine,
 		index:   make(map[Hash]*blockNode),
-		subs:    make(map[int]func(Event)),
+		state:   make(ledger),
+		orphans: newBlockPool(cfg.MaxOrphans, olderFirst),
+		future:  newBlockPool(cfg.MaxFutureBlocks, laterFirst),
+		hooks:   make(map[int]func(connected, disconnected []*Block)),
 	}
-	root := &blockNode{hash: c.id, block: g, totalWork: Work(g.Header.Difficulty)}
+	root := &blockNode{hash: c.id, block: g, totalWork: cfg.Engine.Work(&g.Header), status: nodeConnected}
 	c.index[c.id] = root
 	c.main = []*blockNode{root}
 	return c, nil
@@ -93,23 +126,60 @@ func (c *Chain) Params() Params { return c.params }
 // Genesis returns the genesis block.
 func (c *Chain) Genesis() *Block { return c.genesis }
 
+// tip returns the best node. MUST be called with c.mu held.
+func (c *Chain) tip() *blockNode { return c.main[len(c.main)-1] }
+
+// onMain reports whether n is on the best chain. MUST be called with c.mu held.
+func (c *Chain) onMain(n *blockNode) bool {
+	return n.height < uint64(len(c.main)) && c.main[n.height] == n
+}
+
 // Tip returns the best block.
 func (c *Chain) Tip() TipInfo {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
-	n := c.main[len(c.main)-1]
+	n := c.tip()
 	return TipInfo{Hash: n.hash, Height: n.height, Work: new(big.Int).Set(n.totalWork), Block: n.block}
 }
 
-// BlockByHash returns any known block, on the best chain or not.
+// Balance returns the account of a on the best chain: its balance and the
+// seq its next transaction must carry. An unknown address has the zero
+// Account.
+func (c *Chain) Balance(a Address) Account {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return c.state[a]
+}
+
+// Accounts returns a copy of every non-empty account on the best chain.
+func (c *Chain) Accounts() map[Address]Account {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	out := make(map[Address]Account, len(c.state))
+	for a, acct := range c.state {
+		out[a] = acct
+	}
+	return out
+}
+
+// BlockByHash returns any stored valid block, on the best chain or not.
+// Orphans, held future blocks and blocks found invalid are not returned.
 func (c *Chain) BlockByHash(h Hash) (*Block, bool) {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
 	n, ok := c.index[h]
-	if !ok {
+	if !ok || n.invalid() {
 		return nil, false
 	}
 	return n.block, true
+}
+
+// IsMainChain reports whether the block with hash h is on the best chain.
+func (c *Chain) IsMainChain(h Hash) bool {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	n, ok := c.index[h]
+	return ok && c.onMain(n)
 }
 
 // BlockAtHeight returns the best chain's block at height h.
@@ -130,6 +200,36 @@ func (c *Chain) MainChain() []*Block {
 	for i, n := range c.main {
 		out[i] = n.block
 	}
+	return out
+}
+
+// TreeNode describes one stored block for drawing the fork tree.
+type TreeNode struct {
+	Hash      Hash
+	Parent    Hash
+	Height    uint64
+	Work      *big.Int // cumulative work
+	MainChain bool
+	// Invalid is why the block was found invalid when a reorg tried to
+	// connect it (or one of its ancestors); nil for a valid block.
+	Invalid error
+}
+
+// Tree returns every stored block, valid or found invalid, ordered by
+// height then arrival. Orphans and held future blocks are not included.
+func (c *Chain) Tree() []TreeNode {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	out := make([]TreeNode, 0, len(c.index))
+	for _, n := range c.index {
+		t := TreeNode{Hash: n.hash, Height: n.height, Work: new(big.Int).Set(n.totalWork), MainChain: c.onMain(n), Invalid: n.err}
+		if n.parent != nil {
+			t.Parent = n.parent.hash
+		}
+		out = append(out, t)
+	}
+	seq := func(h Hash) uint64 { return c.index[h].seq }
+	sortTree(out, seq)
 	return out
 }
 
@@ -157,7 +257,7 @@ func (c *Chain) BlocksAfter(locator []Hash, max int) []*Block {
 	defer c.mu.RUnlock()
 	start := uint64(0)
 	for _, h := range locator {
-		if n, ok := c.index[h]; ok && n.height < uint64(len(c.main)) && c.main[n.height] == n {
+		if n, ok := c.index[h]; ok && c.onMain(n) {
 			start = n.height
 			break
 		}
@@ -169,130 +269,408 @@ func (c *Chain) BlocksAfter(locator []Hash, max int) []*Block {
 	return out
 }
 
-// NextDifficulty returns the difficulty required of a child of parent.
-func (c *Chain) nextDifficulty(parent *blockNode) uint64 {
-	return parent.block.Header.Difficulty
+// NextDifficulty returns the difficulty a child of the stored block
+// parent must carry, by the retarget rule (see CalcNextDifficulty).
+func (c *Chain) NextDifficulty(parent Hash) (uint64, bool) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	n, ok := c.index[parent]
+	if !ok {
+		return 0, false
+	}
+	return c.nextDifficulty(n), true
 }
 
-// NewTemplate returns an unsolved block on the best tip paying the reward
-// and the fees of txs to miner. The caller searches for a nonce.
+// MedianTimePast returns the median time of the last Params.MedianTimeSpan
+// blocks ending with the stored block parent: a child's time must be
+// greater.
+func (c *Chain) MedianTimePast(parent Hash) (int64, bool) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	n, ok := c.index[parent]
+	if !ok {
+		return 0, false
+	}
+	return medianTimePast(n, c.params.MedianTimeSpan), true
+}
+
+// nextDifficulty is the engine's difficulty for a child of parent.
+func (c *Chain) nextDifficulty(parent *blockNode) uint64 {
+	return c.engine.CalcDifficulty(c.params, &parent.block.Header, parent.headerAncestor)
+}
+
+// NewTemplate returns an unsolved block on the best tip whose coinbase
+// pays the subsidy plus the fees of txs to miner. Its time is now, or one
+// millisecond after the median time past if now is not later. txs must be
+// valid in this order against the tip's state (Mempool.Template selects
+// such a list); NewTemplate does not check them. The caller searches for a
+// nonce (see Mine) and may refresh the time.
 func (c *Chain) NewTemplate(miner Address, txs []*Tx, now time.Time) *Block {
 	c.mu.RLock()
-	tip := c.main[len(c.main)-1]
-	diff := c.nextDifficulty(tip)
-	c.mu.RUnlock()
+	defer c.mu.RUnlock()
+	return c.newTemplateLocked(miner, txs, now)
+}
 
+// newTemplateLocked is NewTemplate. MUST be called with c.mu held.
+func (c *Chain) newTemplateLocked(miner Address, txs []*Tx, now time.Time) *Block {
+	tip := c.tip()
 	height := tip.height + 1
-	t := now.UnixMilli()
-	if min := tip.block.Header.Time + 1; t < min {
-		t = min
-	}
+	t := max(now.UnixMilli(), medianTimePast(tip, c.params.MedianTimeSpan)+1)
 	var fees uint64
 	for _, tx := range txs {
 		fees += tx.Fee
 	}
 	cb := &Tx{To: miner, Amount: c.params.SubsidyAt(height) + fees, Seq: height, Time: t}
 	b := &Block{
-		Header: Header{Version: 1, Height: height, Time: t, Difficulty: diff, PrevHash: tip.hash},
+		Header: Header{Version: 1, Height: height, Time: t, Difficulty: c.nextDifficulty(tip), PrevHash: tip.hash},
 		Txs:    append([]*Tx{cb}, txs...),
 	}
 	b.Header.MerkleRoot = b.ComputeMerkleRoot()
 	return b
 }
 
-// ProcessBlock validates b and adds it to the tree, moving the tip when its
-// branch has the most work. A block that breaks a rule returns a
-// *RuleError and changes nothing.
+// ProcessBlock validates b and adds it to the block tree. If b gives its
+// branch more cumulative work than the tip, the chain reorganizes to it,
+// disconnecting blocks back to the common ancestor (undoing their effect
+// on account state) and connecting the new branch; if a block of that
+// branch breaks a rule when connected, it is marked invalid and the chain
+// stays on (or returns to) the best valid tip.
+//
+// The result is one of:
+//   - StatusMainChain or StatusSideChain, nil: b is stored;
+//   - StatusOrphan, nil: b's parent is unknown; b waits in the bounded
+//     orphan pool (ask peers for MissingParents) and connects when the
+//     parent arrives;
+//   - StatusFuture, nil: b's time is more than Params.MaxFutureDriftMs
+//     ahead of now; b is held and retried by RetryFuture or the next
+//     ProcessBlock;
+//   - the block's status and an error wrapping ErrDuplicateBlock: b is
+//     already stored or waiting; nothing changed;
+//   - StatusRejected and a *RuleError naming the rule b broke. A block
+//     that breaks a context-free rule or a header rule is not stored; one
+//     found invalid while connecting is remembered as invalid, and so are
+//     its descendants.
+//
+// Orphans and held blocks that b (or the clock) unblocks are processed
+// in the same call. now is the local clock. It is safe for concurrent use.
 func (c *Chain) ProcessBlock(b *Block, now time.Time) (Status, error) {
+	if b == nil {
+		return StatusRejected, ruleError(ErrMalformed, "block is missing")
+	}
 	h := b.Hash()
 	c.mu.Lock()
-	defer c.mu.Unlock()
-	if _, ok := c.index[h]; ok {
-		return StatusSideChain, ruleError(ErrDuplicateBlock, "block %s", h.Short())
+	old := c.tip()
+	c.retryFutureLocked(now)
+	st, err := c.processLocked(b, h, now, procOpts{})
+	c.finishLocked(old)
+	c.mu.Unlock()
+	c.events.deliver()
+	return st, err
+}
+
+// RetryFuture processes the held future blocks whose time is now within
+// the allowed drift and returns how many it processed. A node calls it
+// when NextFutureTime has passed (ProcessBlock also retries them).
+func (c *Chain) RetryFuture(now time.Time) int {
+	c.mu.Lock()
+	old := c.tip()
+	n := c.retryFutureLocked(now)
+	c.finishLocked(old)
+	c.mu.Unlock()
+	c.events.deliver()
+	return n
+}
+
+// NextFutureTime returns when the earliest held future block becomes
+// acceptable (its time minus the allowed drift), or false if none is held.
+func (c *Chain) NextFutureTime() (time.Time, bool) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	first, ok := c.future.minTime()
+	if !ok {
+		return time.Time{}, false
+	}
+	return time.UnixMilli(first - c.params.MaxFutureDriftMs), true
+}
+
+// MissingParents returns the hashes of blocks that orphans are waiting for
+// and that are neither stored nor orphans themselves, oldest request
+// first: what a node should ask its peers for.
+func (c *Chain) MissingParents() []Hash {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	var out []Hash
+	seen := make(map[Hash]bool)
+	for _, o := range c.orphans.sorted() {
+		p := o.block.Header.PrevHash
+		if seen[p] || c.orphans.has(p) {
+			continue
+		}
+		if _, ok := c.index[p]; ok {
+			continue
+		}
+		seen[p] = true
+		out = append(out, p)
+	}
+	return out
+}
+
+// Orphans returns how many blocks wait for their parent and how many are
+// held because they are from the future.
+func (c *Chain) Orphans() (orphans, future int) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return c.orphans.len(), c.future.len()
+}
+
+// retryFutureLocked processes the due future blocks. MUST be called with
+// c.mu held for writing.
+func (c *Chain) retryFutureLocked(now time.Time) int {
+	limit := now.UnixMilli() + c.params.MaxFutureDriftMs
+	due := c.future.due(limit)
+	for _, p := range due {
+		c.future.remove(p.hash)
+		c.processLocked(p.block, p.hash, now, procOpts{}) //nolint:errcheck // a bad held block is just dropped
+	}
+	return len(due)
+}
+
+// procOpts tune processLocked.
+type procOpts struct {
+	strict      bool // import: an unknown parent or a future time is an error, not a wait
+	sigsChecked bool // the signatures were verified already
+	fromOrphans bool // the caller connects the orphans waiting on this block
+	checked     bool // sanity and context were checked already (import)
+}
+
+// processLocked is ProcessBlock without events. MUST be called with c.mu
+// held for writing.
+func (c *Chain) processLocked(b *Block, h Hash, now time.Time, o procOpts) (Status, error) {
+	if n, ok := c.index[h]; ok {
+		if n.invalid() {
+			return StatusRejected, n.err
+		}
+		return c.statusOf(n), ruleError(ErrDuplicateBlock, "block %s at height %d", h.Short(), n.height)
+	}
+	if c.orphans.has(h) {
+		return StatusOrphan, ruleError(ErrDuplicateBlock, "block %s is waiting for its parent %s", h.Short(), b.Header.PrevHash.Short())
+	}
+	if c.future.has(h) {
+		return StatusFuture, ruleError(ErrDuplicateBlock, "block %s is held until its time", h.Short())
+	}
+	if !o.checked {
+		if _, err := checkBlockSanity(b, c.params, c.engine); err != nil {
+			return StatusRejected, err
+		}
+	}
+	if limit := now.UnixMilli() + c.params.MaxFutureDriftMs; b.Header.Time > limit {
+		if o.strict {
+			return StatusRejected, ruleError(ErrTimeTooNew, "time %d is %d ms ahead of the local clock, max %d",
+				b.Header.Time, b.Header.Time-now.UnixMilli(), c.params.MaxFutureDriftMs)
+		}
+		c.future.add(b, h)
+		return StatusFuture, nil
 	}
 	parent, ok := c.index[b.Header.PrevHash]
 	if !ok {
-		return StatusOrphan, ruleError(ErrUnknownParent, "block %s: parent %s", h.Short(), b.Header.PrevHash.Short())
+		if o.strict {
+			return StatusRejected, ruleError(ErrUnknownParent, "block %s at height %d: parent %s", h.Short(), b.Header.Height, b.Header.PrevHash.Short())
+		}
+		c.orphans.add(b, h)
+		return StatusOrphan, nil
 	}
-	if err := c.checkBlock(b, parent, now); err != nil {
-		return StatusSideChain, err
+	if parent.invalid() {
+		return StatusRejected, ruleError(ErrInvalidAncestor, "parent %s: %v", parent.hash.Short(), parent.err)
 	}
+	if !o.checked {
+		if err := c.checkContext(b, parent); err != nil {
+			return StatusRejected, err
+		}
+	}
+	if !o.sigsChecked {
+		if i := verifySignatures(c.id, []*Block{b})[0]; i >= 0 {
+			return StatusRejected, badSignature(b, i)
+		}
+	}
+	n := c.addNode(b, h, parent)
+	if err := c.activate(n); err != nil {
+		return StatusRejected, err
+	}
+	if !o.fromOrphans {
+		c.connectOrphans(n, now)
+	}
+	return c.statusOf(n), nil
+}
+
+// checkContext applies the header rules that need the parent: height,
+// previous hash, difficulty and median time past.
+func (c *Chain) checkContext(b *Block, parent *blockNode) error {
+	hd := &b.Header
+	if hd.Height != parent.height+1 {
+		return ruleError(ErrBadHeight, "have %d, want %d", hd.Height, parent.height+1)
+	}
+	if hd.PrevHash != parent.hash {
+		return ruleError(ErrBadPrevHash, "have %s, want %s", hd.PrevHash, parent.hash)
+	}
+	if want := c.nextDifficulty(parent); hd.Difficulty != want {
+		return ruleError(ErrBadDifficulty, "have %d, want %d", hd.Difficulty, want)
+	}
+	if mtp := medianTimePast(parent, c.params.MedianTimeSpan); hd.Time <= mtp {
+		return ruleError(ErrTimeTooOld, "have %d, want more than %d (the median of the last %d blocks)", hd.Time, mtp, c.params.MedianTimeSpan)
+	}
+	return nil
+}
+
+// addNode stores a block whose header, sanity and signatures are valid.
+func (c *Chain) addNode(b *Block, h Hash, parent *blockNode) *blockNode {
 	c.arrival++
 	n := &blockNode{
 		hash:      h,
 		block:     b,
 		parent:    parent,
 		height:    parent.height + 1,
-		totalWork: new(big.Int).Add(parent.totalWork, Work(b.Header.Difficulty)),
+		totalWork: new(big.Int).Add(parent.totalWork, c.engine.Work(&b.Header)),
 		seq:       c.arrival,
 	}
+	parent.children = append(parent.children, n)
 	c.index[h] = n
-	tip := c.main[len(c.main)-1]
-	if n.totalWork.Cmp(tip.totalWork) <= 0 {
-		return StatusSideChain, nil
-	}
-	c.setTip(n)
-	return StatusMainChain, nil
+	return n
 }
 
-// setTip rewrites the best chain to end at n. MUST be called with c.mu held.
-func (c *Chain) setTip(n *blockNode) {
-	fork := n
+func (c *Chain) statusOf(n *blockNode) Status {
+	if c.onMain(n) {
+		return StatusMainChain
+	}
+	return StatusSideChain
+}
+
+// connectOrphans processes, breadth first, the orphans that wait on n and
+// on the blocks they bring in.
+func (c *Chain) connectOrphans(n *blockNode, now time.Time) {
+	queue := []Hash{n.hash}
+	for len(queue) > 0 {
+		p := queue[0]
+		queue = queue[1:]
+		for _, o := range c.orphans.takeChildren(p) {
+			st, err := c.processLocked(o.block, o.hash, now, procOpts{fromOrphans: true})
+			if err == nil && (st == StatusMainChain || st == StatusSideChain) {
+				queue = append(queue, o.hash)
+			}
+		}
+	}
+}
+
+// activate makes n the tip if it beats the current one. If a block of n's
+// branch breaks a rule when connected, that block and its descendants are
+// marked invalid, the chain settles on the best valid tip, and the error
+// is returned (n's own, or ErrInvalidAncestor).
+func (c *Chain) activate(n *blockNode) error {
+	if !n.betterThan(c.tip()) {
+		return nil
+	}
+	if err := c.switchTo(n); err == nil {
+		return nil
+	}
+	for {
+		best := c.bestValid()
+		if best == c.tip() || c.switchTo(best) == nil {
+			break
+		}
+	}
+	return n.err
+}
+
+// bestValid returns the stored block not known to be invalid with the
+// most work, first seen on a tie.
+func (c *Chain) bestValid() *blockNode {
+	best := c.main[0]
+	for _, n := range c.index {
+		if !n.invalid() && n.betterThan(best) {
+			best = n
+		}
+	}
+	return best
+}
+
+// switchTo makes target the tip: it disconnects the best chain back to
+// the fork point and connects target's branch. If a block fails to
+// connect it is marked invalid and the chain is left at its parent.
+func (c *Chain) switchTo(target *blockNode) error {
+	fork := target
 	var branch []*blockNode
-	for fork.height >= uint64(len(c.main)) || c.main[fork.height] != fork {
+	for !c.onMain(fork) {
 		branch = append(branch, fork)
 		fork = fork.parent
 	}
-	var disconnected []*Block
-	for i := len(c.main) - 1; i > int(fork.height); i-- {
-		disconnected = append(disconnected, c.main[i].block)
+	for tip := c.tip(); tip != fork; tip = c.tip() {
+		c.state.undo(tip.undo)
+		tip.undo = nil
+		c.main = c.main[:len(c.main)-1]
 	}
-	c.main = c.main[:fork.height+1]
 	for i := len(branch) - 1; i >= 0; i-- {
-		c.main = append(c.main, branch[i])
-	}
-	ev := Event{Type: EventTipChanged, Block: n.block, Hash: n.hash, Height: n.height, Disconnected: disconnected}
-	if len(disconnected) > 0 {
-		ev.Type = EventReorg
-	}
-	c.notify(ev)
-}
-
-// checkBlock applies the consensus rules that need the parent.
-// MUST be called with c.mu held.
-func (c *Chain) checkBlock(b *Block, parent *blockNode, now time.Time) error {
-	hd := &b.Header
-	h := b.Hash()
-	switch {
-	case hd.Version != 1:
-		return ruleError(ErrBadVersion, "have %d, want 1", hd.Version)
-	case hd.Height != parent.height+1:
-		return ruleError(ErrBadHeight, "have %d, want %d", hd.Height, parent.height+1)
-	case hd.PrevHash != parent.hash:
-		return ruleError(ErrBadPrevHash, "have %s, want %s", hd.PrevHash.Short(), parent.hash.Short())
-	}
-	if want := c.nextDifficulty(parent); hd.Difficulty != want {
-		return ruleError(ErrBadDifficulty, "have %d, want %d", hd.Difficulty, want)
-	}
-	if t := Target(hd.Difficulty); !MeetsTarget(h, t) {
-		return ruleError(ErrHighHash, "hash %s > target %s", h.Short(), Hash(t).Short())
-	}
-	if len(b.Txs) == 0 {
-		return ruleError(ErrNoTxs, "block %s", h.Short())
-	}
-	if root := b.ComputeMerkleRoot(); root != hd.MerkleRoot {
-		return ruleError(ErrBadMerkleRoot, "have %s, want %s", hd.MerkleRoot.Short(), root.Short())
-	}
-	if !b.Txs[0].IsCoinbase() {
-		return ruleError(ErrFirstNotCoinbase, "block %s", h.Short())
-	}
-	if max := int64(c.params.MaxFutureDriftMs); hd.Time > now.UnixMilli()+max {
-		return ruleError(ErrTimeTooNew, "time %d is %d ms ahead of the local clock, max %d", hd.Time, hd.Time-now.UnixMilli(), max)
-	}
-	if hd.Time <= parent.block.Header.Time {
-		return ruleError(ErrTimeTooOld, "time %d, parent %d", hd.Time, parent.block.Header.Time)
+		n := branch[i]
+		undo, err := c.state.applyBlock(n.block)
+		if err != nil {
+			if re, ok := err.(*RuleError); ok {
+				re.Detail = fmt.Sprintf("block %s at height %d: %s", n.hash.Short(), n.height, re.Detail)
+			}
+			markInvalid(n, err)
+			return err
+		}
+		n.undo = undo
+		n.status = nodeConnected
+		c.main = append(c.main, n)
 	}
 	return nil
 }
 
-var _ = errors.New
+// finishLocked reports the change of tip since old to the hooks (the
+// mempools) and queues the event for subscribers. MUST be called with
+// c.mu held for writing.
+func (c *Chain) finishLocked(old *blockNode) {
+	tip := c.tip()
+	if tip == old {
+		return
+	}
+	a, b := old, tip
+	for a != b {
+		if a.height >= b.height {
+			a = a.parent
+		} else {
+			b = b.parent
+		}
+	}
+	fork := a
+	var disconnected []*Block
+	for n := old; n != fork; n = n.parent {
+		disconnected = append(disconnected, n.block)
+	}
+	connected := make([]*Block, 0, tip.height-fork.height)
+	for _, n := range c.main[fork.height+1:] {
+		connected = append(connected, n.block)
+	}
+	for _, id := range sortedKeys(c.hooks) {
+		c.hooks[id](connected, disconnected)
+	}
+	ev := Event{Type: EventTipChanged, Hash: tip.hash, Height: tip.height, Block: tip.block,
+		Connected: connected, Disconnected: disconnected}
+	if len(disconnected) > 0 {
+		ev.Type = EventReorg
+	}
+	c.events.push(ev)
+}
+
+// addHook registers fn to run, with c.mu held for writing, after every
+// change of the best chain and before subscribers hear of it.
+func (c *Chain) addHook(fn func(connected, disconnected []*Block)) (remove func()) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	id := c.nextID
+	c.nextID++
+	c.hooks[id] = fn
+	return func() {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		delete(c.hooks, id)
+	}
+}

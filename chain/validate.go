@@ -2,10 +2,8 @@ package chain
 
 import (
 	"crypto/ed25519"
-	"runtime"
 	"slices"
 	"strconv"
-	"sync"
 	"unicode/utf8"
 )
 
@@ -201,24 +199,9 @@ func verifySignatures(chainID Hash, blocks []*Block) []int {
 			where = append(where, [2]int{bi, ti})
 		}
 	}
-	workers := min(runtime.GOMAXPROCS(0), (len(jobs)+15)/16)
-	if workers <= 1 {
-		for i := range jobs {
-			jobs[i].bad = !jobs[i].tx.VerifySignature(chainID)
-		}
-	} else {
-		var wg sync.WaitGroup
-		chunk := (len(jobs) + workers - 1) / workers
-		for lo := 0; lo < len(jobs); lo += chunk {
-			part := jobs[lo:min(lo+chunk, len(jobs))]
-			wg.Go(func() {
-				for i := range part {
-					part[i].bad = !part[i].tx.VerifySignature(chainID)
-				}
-			})
-		}
-		wg.Wait()
-	}
+	parallel(len(jobs), func(i int) {
+		jobs[i].bad = !jobs[i].tx.VerifySignature(chainID)
+	})
 	first := make([]int, len(blocks))
 	for i := range first {
 		first[i] = -1

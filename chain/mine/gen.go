@@ -1,7 +1,7 @@
 //go:build ignore
 
-// gen.go writes kernel_gen.go: the unrolled SHA-256 compression of the second
-// header block, specialised for the nonce search.
+// gen.go writes kernel_gen.go and kernel_wasm_gen.go: the unrolled SHA-256
+// compression of the second header block, specialised for the nonce search.
 //
 // It is a tiny partial evaluator. Every value of the compression (the eight
 // working variables of each round and the message schedule W16..W63) is
@@ -18,8 +18,15 @@
 // nonce: rounds 0..7 and most of round 8, W16..W22 and the invariant parts of
 // W23..W30 all land in the prologue.
 //
-// Run it with `go generate ./chain/mine/` (or `go run gen.go -o kernel_gen.go`
-// from this folder).
+// The two files differ only in how Σ0 and Σ1 are spelled: natively the three
+// rotations are independent (rotr(x,a) ^ rotr(x,b) ^ rotr(x,c): more
+// instructions, shorter dependency chains, ~5% faster on amd64); for wasm they
+// are nested (rotr(x ^ rotr(x ^ rotr(x, c-b), b-a), a): fewer values alive,
+// ~6% faster under V8, where Go's wasm backend spills to linear memory).
+// The schedule's σ0 and σ1 are nested in both.
+//
+// Run it with `go generate ./chain/mine/` (or `go run gen.go` from this
+// folder; -dir writes the files elsewhere, which the round-trip test uses).
 package main
 
 import (
@@ -29,6 +36,7 @@ import (
 	"go/format"
 	"log"
 	"os"
+	"path/filepath"
 	"strings"
 )
 
@@ -61,6 +69,7 @@ type val struct {
 
 type gen struct {
 	pro, body bytes.Buffer
+	nested    bool // how to spell Σ0 and Σ1 (see the top of this file)
 }
 
 func litv(n uint32) val { return val{k: lit, n: n} }
@@ -111,31 +120,30 @@ func op(f func(...uint32) uint32, expr func(...val) string, vs ...val) val {
 
 func rotr(x uint32, n uint) uint32 { return x>>n | x<<(32-n) }
 
-func rot(x val, n int) string {
+// rotExpr is the Go expression for x rotated right by n.
+func rotExpr(x string, n uint) string {
 	return fmt.Sprintf("bits.RotateLeft32(%s, %d)", x, 32-n)
 }
 
-func bigSigma0(x val) val {
-	return op(func(n ...uint32) uint32 { return rotr(n[0], 2) ^ rotr(n[0], 13) ^ rotr(n[0], 22) },
-		func(v ...val) string { return "(" + rot(v[0], 2) + " ^ " + rot(v[0], 13) + " ^ " + rot(v[0], 22) + ")" }, x)
-}
-
-func bigSigma1(x val) val {
-	return op(func(n ...uint32) uint32 { return rotr(n[0], 6) ^ rotr(n[0], 11) ^ rotr(n[0], 25) },
-		func(v ...val) string { return "(" + rot(v[0], 6) + " ^ " + rot(v[0], 11) + " ^ " + rot(v[0], 25) + ")" }, x)
-}
-
-func sigma0(x val) val {
-	return op(func(n ...uint32) uint32 { return rotr(n[0], 7) ^ rotr(n[0], 18) ^ n[0]>>3 },
+// bigSigma is Σ0 (2, 13, 22) or Σ1 (6, 11, 25): rotr(x,a) ^ rotr(x,b) ^ rotr(x,c).
+func (g *gen) bigSigma(x val, a, b, c uint) val {
+	return op(func(n ...uint32) uint32 { return rotr(n[0], a) ^ rotr(n[0], b) ^ rotr(n[0], c) },
 		func(v ...val) string {
-			return "(" + rot(v[0], 7) + " ^ " + rot(v[0], 18) + " ^ " + v[0].String() + ">>3)"
+			x := v[0].String()
+			if g.nested {
+				return rotExpr(x+" ^ "+rotExpr(x+" ^ "+rotExpr(x, c-b), b-a), a)
+			}
+			return "(" + rotExpr(x, a) + " ^ " + rotExpr(x, b) + " ^ " + rotExpr(x, c) + ")"
 		}, x)
 }
 
-func sigma1(x val) val {
-	return op(func(n ...uint32) uint32 { return rotr(n[0], 17) ^ rotr(n[0], 19) ^ n[0]>>10 },
+// smallSigma is σ0 (7, 18, 3) or σ1 (17, 19, 10): rotr(x,a) ^ rotr(x,b) ^ x>>s,
+// written as rotr(x ^ rotr(x, b-a), a) ^ x>>s.
+func smallSigma(x val, a, b, s uint) val {
+	return op(func(n ...uint32) uint32 { return rotr(n[0], a) ^ rotr(n[0], b) ^ n[0]>>s },
 		func(v ...val) string {
-			return "(" + rot(v[0], 17) + " ^ " + rot(v[0], 19) + " ^ " + v[0].String() + ">>10)"
+			x := v[0].String()
+			return fmt.Sprintf("(%s ^ %s>>%d)", rotExpr(x+" ^ "+rotExpr(x, b-a), a), x, s)
 		}, x)
 }
 
@@ -183,10 +191,28 @@ func (g *gen) sum(name string, terms ...val) val {
 }
 
 func main() {
-	out := flag.String("o", "kernel_gen.go", "output file")
+	dir := flag.String("dir", ".", "output folder")
 	flag.Parse()
+	for _, f := range []struct {
+		name, build string
+		nested      bool
+	}{
+		{"kernel_gen.go", "!wasm", false},
+		{"kernel_wasm_gen.go", "wasm", true},
+	} {
+		src := generate(f.build, f.nested)
+		formatted, err := format.Source(src)
+		if err != nil {
+			log.Fatalf("%s: %v\n%s", f.name, err, src)
+		}
+		if err := os.WriteFile(filepath.Join(*dir, f.name), formatted, 0o644); err != nil {
+			log.Fatal(err)
+		}
+	}
+}
 
-	g := &gen{}
+func generate(build string, nested bool) []byte {
+	g := &gen{nested: nested}
 	iv := func(name string) val { return val{k: inv, expr: name} }
 
 	// Message block: words 0..6 from header bytes 64..91 (invariant), word 7
@@ -216,7 +242,7 @@ func main() {
 
 	for i := 0; i < 64; i++ {
 		if i >= 16 {
-			w[i] = g.sum(fmt.Sprintf("w%d", i), sigma1(w[i-2]), w[i-7], sigma0(w[i-15]), w[i-16])
+			w[i] = g.sum(fmt.Sprintf("w%d", i), smallSigma(w[i-2], 17, 19, 10), w[i-7], smallSigma(w[i-15], 7, 18, 3), w[i-16])
 		}
 		a, b := A[i+3], A[i+2]
 		d := A[i]
@@ -228,13 +254,13 @@ func main() {
 			fg = g.define(fmt.Sprintf("fg%d", i), fg)
 		}
 		ch := xor(gg, and(e, fg))
-		t1 := g.sum(fmt.Sprintf("t%d", i), h, bigSigma1(e), ch, litv(k[i]), w[i])
+		t1 := g.sum(fmt.Sprintf("t%d", i), h, g.bigSigma(e, 6, 11, 25), ch, litv(k[i]), w[i])
 
 		// Maj(a, b, c) = b ^ ((a ^ b) & (b ^ c))
 		x := g.define(fmt.Sprintf("x%d", i+1), xor(a, b))
 		X[i+1] = x
 		maj := xor(b, and(x, X[i]))
-		t2 := g.sum(fmt.Sprintf("u%d", i), bigSigma0(a), maj)
+		t2 := g.sum(fmt.Sprintf("u%d", i), g.bigSigma(a, 2, 13, 22), maj)
 
 		A[i+4] = g.sum(fmt.Sprintf("a%d", i+1), t1, t2)
 		if i < 63 { // the last e is not part of hash word 0
@@ -243,7 +269,9 @@ func main() {
 	}
 
 	var src bytes.Buffer
-	src.WriteString(`// Code generated by gen.go; DO NOT EDIT.
+	fmt.Fprintf(&src, `// Code generated by gen.go; DO NOT EDIT.
+
+//go:build %s
 
 package mine
 
@@ -257,7 +285,7 @@ func scanSeg(j *Job, w7, lo, last, thr uint32) (uint32, bool) {
 	w0, w1, w2, w3, w4, w5, w6 := j.w[0], j.w[1], j.w[2], j.w[3], j.w[4], j.w[5], j.w[6]
 
 	// Loop-invariant part: rounds 0..7, most of round 8, W16..W22.
-`)
+`, build)
 	src.Write(g.pro.Bytes())
 	src.WriteString("\nfor w8 := lo; ; w8++ {\n")
 	src.Write(g.body.Bytes())
@@ -272,12 +300,5 @@ func scanSeg(j *Job, w7, lo, last, thr uint32) (uint32, bool) {
 }
 `, A[67])
 
-	formatted, err := format.Source(src.Bytes())
-	if err != nil {
-		os.WriteFile(*out+".broken", src.Bytes(), 0o644)
-		log.Fatalf("format: %v", err)
-	}
-	if err := os.WriteFile(*out, formatted, 0o644); err != nil {
-		log.Fatal(err)
-	}
+	return src.Bytes()
 }

@@ -2,11 +2,11 @@ package mine
 
 import (
 	"context"
-	"crypto/sha256"
 	"encoding/binary"
+	"runtime"
 )
 
-//go:generate go run gen.go -o kernel_gen.go
+//go:generate go run gen.go
 
 // HeaderSize is the size of a block header in bytes.
 const HeaderSize = 100
@@ -21,16 +21,21 @@ const ChunkSize = 1 << 16
 // Job is one search over a fixed header prefix (everything but the nonce)
 // and a fixed target. Safe for one goroutine at a time; create one per worker.
 type Job struct {
-	mid    [8]uint32 // SHA-256 state after the first 64 header bytes
-	w      [7]uint32 // words 0..6 of the second block (header bytes 64..91)
-	tw     [8]uint32 // target as big-endian words
-	target [32]byte
+	mid [8]uint32 // SHA-256 state after the first 64 header bytes
+	w   [7]uint32 // words 0..6 of the second block (header bytes 64..91)
+	tw  [8]uint32 // target as big-endian words
 }
 
 // NewJob computes the midstate of header once. The nonce in header[92:100] is
 // ignored: Scan writes its own.
 func NewJob(header [HeaderSize]byte, target [32]byte) *Job {
-	j := &Job{mid: iv, target: target}
+	j := new(Job)
+	j.init(&header, &target)
+	return j
+}
+
+func (j *Job) init(header *[HeaderSize]byte, target *[32]byte) {
+	j.mid = iv
 	var block [16]uint32
 	for i := range block {
 		block[i] = binary.BigEndian.Uint32(header[4*i:])
@@ -42,7 +47,6 @@ func NewJob(header [HeaderSize]byte, target [32]byte) *Job {
 	for i := range j.tw {
 		j.tw[i] = binary.BigEndian.Uint32(target[4*i:])
 	}
-	return j
 }
 
 // Scan hashes nonces start, start+1, …, start+count-1 (the scan stops after
@@ -127,12 +131,20 @@ func putWords(dst *[32]byte, w *[8]uint32) {
 // ChunkSize nonces, checking ctx between chunks, and returns the first nonce
 // whose hash meets target. ok is false when the range holds none or ctx is
 // done first.
+//
+// Between chunks Mine also yields the processor (runtime.Gosched), so that
+// under GOOS=js, where goroutines are never preempted, the goroutine that
+// cancels ctx gets to run. A JS event (a Worker message) is only delivered when
+// every goroutine is blocked, so a Web Worker that must react to messages
+// should call Job.Scan in chunks from its own loop and block (e.g. on a
+// timer or channel) between chunks instead of running one long Mine.
 func Mine(ctx context.Context, header [HeaderSize]byte, target [32]byte, start, count uint64) (nonce uint64, ok bool) {
 	if start != 0 && count > -start {
 		count = -start
 	}
 	j := NewJob(header, target)
 	for count > 0 {
+		runtime.Gosched()
 		if ctx.Err() != nil {
 			return 0, false
 		}
@@ -144,13 +156,6 @@ func Mine(ctx context.Context, header [HeaderSize]byte, target [32]byte, start, 
 		count -= n
 	}
 	return 0, false
-}
-
-// HashWithNonce returns SHA-256 of header with nonce written into bytes
-// 92..99 (the reference, with crypto/sha256).
-func HashWithNonce(header [HeaderSize]byte, nonce uint64) [32]byte {
-	binary.BigEndian.PutUint64(header[NonceOffset:], nonce)
-	return sha256.Sum256(header[:])
 }
 
 // MeetsTarget reports whether hash ≤ target, both read as 256-bit big-endian

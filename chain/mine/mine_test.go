@@ -13,9 +13,9 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// ref is the brute-force reference for Scan, with crypto/sha256: the first
-// nonce whose hash is ≤ target, and the lowest hash seen up to and including
-// it (the first such nonce on a tie).
+// ref is the brute-force reference for Scan, with crypto/sha256 (refHash):
+// the first nonce whose hash is ≤ target, and the lowest hash seen up to and
+// including it (the first such nonce on a tie).
 type ref struct {
 	nonce     uint64
 	found     bool
@@ -30,7 +30,7 @@ func reference(header [HeaderSize]byte, target [32]byte, start, count uint64) re
 	}
 	for i := uint64(0); i < count; i++ {
 		n := start + i
-		h := HashWithNonce(header, n)
+		h := refHash(header, n)
 		if bytes.Compare(h[:], r.best[:]) < 0 {
 			r.best, r.bestNonce = h, n
 		}
@@ -86,6 +86,12 @@ func minus1(t [32]byte) [32]byte {
 	return t
 }
 
+// refHash is the reference hash: crypto/sha256 over the whole header.
+func refHash(header [HeaderSize]byte, nonce uint64) [32]byte {
+	binary.BigEndian.PutUint64(header[NonceOffset:], nonce)
+	return sha256.Sum256(header[:])
+}
+
 func TestHashWithNonce(t *testing.T) {
 	var h [HeaderSize]byte
 	for i := range h {
@@ -94,6 +100,12 @@ func TestHashWithNonce(t *testing.T) {
 	want := h
 	binary.BigEndian.PutUint64(want[NonceOffset:], 0x0102030405060708)
 	require.Equal(t, sha256.Sum256(want[:]), HashWithNonce(h, 0x0102030405060708))
+
+	rng := rand.New(rand.NewPCG(14, 15))
+	for i := 0; i < 1000; i++ {
+		hdr, n := randHeader(rng), rng.Uint64()
+		require.Equal(t, refHash(hdr, n), HashWithNonce(hdr, n), "header %x nonce %d", hdr, n)
+	}
 }
 
 func TestMeetsTarget(t *testing.T) {
@@ -135,7 +147,7 @@ func TestKernelWord0(t *testing.T) {
 		hdr := randHeader(rng)
 		j := NewJob(hdr, [32]byte{})
 		n := rng.Uint64()
-		h := HashWithNonce(hdr, n)
+		h := refHash(hdr, n)
 		w0 := binary.BigEndian.Uint32(h[:])
 		hi, lo := uint32(n>>32), uint32(n)
 
@@ -228,7 +240,7 @@ func TestScanWraparound(t *testing.T) {
 			}
 			// Found: the target is the hash of the last nonce of the range, so
 			// the first nonce at or below it (perhaps after the wrap) wins.
-			target := HashWithNonce(hdr, tc.start+end-1)
+			target := refHash(hdr, tc.start+end-1)
 			j = NewJob(hdr, target)
 			want = reference(hdr, target, tc.start, end)
 			require.True(t, want.found)
@@ -243,7 +255,7 @@ func TestScanTies(t *testing.T) {
 		hdr := randHeader(rng)
 		start := rng.Uint64() >> 11
 		n := start + uint64(rng.IntN(32))
-		h := HashWithNonce(hdr, n)
+		h := refHash(hdr, n)
 		// Same word 0, one below / above on a deeper byte.
 		deeperLess, deeperMore := h, h
 		for k := 4 + rng.IntN(28); ; k = 4 + (k-3)%28 {
@@ -309,7 +321,7 @@ func TestMine(t *testing.T) {
 			target := shiftTarget(tc.zeros)
 			nonce, ok := Mine(context.Background(), hdr, target, tc.start, 1<<30)
 			require.True(t, ok)
-			require.True(t, MeetsTarget(HashWithNonce(hdr, nonce), target))
+			require.True(t, MeetsTarget(refHash(hdr, nonce), target))
 			require.Equal(t, reference(hdr, target, tc.start, nonce-tc.start+1).nonce, nonce)
 		})
 	}

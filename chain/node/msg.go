@@ -10,15 +10,17 @@ import (
 // Message types of the tab protocol. Those marked "relay" are sent only by
 // the relay; a node never sends them.
 const (
-	TypeHello     = "hello"     // HelloBody: a peer's tip, sent on join and to newcomers
-	TypeTx        = "tx"        // chain.TxJSON: a new transaction
-	TypeBlock     = "block"     // chain.BlockJSON: a newly mined block
-	TypeGetBlocks = "getblocks" // GetBlocksBody: ask for blocks after a locator
-	TypeBlocks    = "blocks"    // BlocksBody: the answer to getblocks
-	TypePeers     = "peers"     // relay: PeersBody, the room as a newcomer finds it
-	TypeJoin      = "join"      // relay: PeerInfo of a peer that joined
-	TypeLeave     = "leave"     // relay: PeerInfo of a peer that left
-	TypeError     = "error"     // relay: ErrorBody about the last frame sent
+	TypeHello      = "hello"      // HelloBody: a peer's tip, sent on join and to newcomers
+	TypeTx         = "tx"         // chain.TxJSON: a new transaction
+	TypeBlock      = "block"      // chain.BlockJSON: a newly mined block
+	TypeGetBlocks  = "getblocks"  // GetBlocksBody: ask for blocks after a locator
+	TypeBlocks     = "blocks"     // BlocksBody: the answer to getblocks
+	TypeGetMempool = "getmempool" // empty body: ask for pending transactions
+	TypeTxs        = "txs"        // TxsBody: the answer to getmempool
+	TypePeers      = "peers"      // relay: PeersBody, the room as a newcomer finds it
+	TypeJoin       = "join"       // relay: PeerInfo of a peer that joined
+	TypeLeave      = "leave"      // relay: PeerInfo of a peer that left
+	TypeError      = "error"      // relay: ErrorBody about the last frame sent
 
 	// typeMalformed marks a frame that was not a JSON envelope.
 	typeMalformed = "malformed frame"
@@ -29,6 +31,8 @@ const (
 	// MaxBlocksPerBatch is the most blocks in one blocks message and what a
 	// getblocks asks for.
 	MaxBlocksPerBatch = 500
+	// MaxTxsPerBatch is the most transactions in one txs message.
+	MaxTxsPerBatch = 1000
 	// MaxLocator is the most hashes in a locator.
 	MaxLocator = 64
 	// MaxMessageSize is the largest frame a node reads.
@@ -65,6 +69,11 @@ type GetBlocksBody struct {
 type BlocksBody struct {
 	Blocks []*chain.Block `json:"blocks"`
 	More   bool           `json:"more"`
+}
+
+// TxsBody answers getmempool.
+type TxsBody struct {
+	Txs []*chain.Tx `json:"txs"`
 }
 
 // PeerInfo names a peer of the room.

@@ -10,6 +10,8 @@ import (
 	"sync"
 	"time"
 
+	"golang.org/x/time/rate"
+
 	"github.com/chainplay/chainplay/chain"
 )
 
@@ -41,7 +43,23 @@ type peer struct {
 	tip    chain.Hash
 	height uint64
 	work   *big.Int
-	bad    int // rule violations so far
+	bad    int           // rule violations so far
+	rate   *rate.Limiter // messages per second it may send
+	asked  bool          // we asked it for its mempool on this connection
+}
+
+// Misbehaviour limits.
+const (
+	// BanThreshold is how many rule violations make a node ignore a peer
+	// until it reconnects.
+	BanThreshold = 10
+	// PeerRate and PeerBurst bound the messages a peer may send per second.
+	PeerRate  = 200
+	PeerBurst = 1000
+)
+
+func newPeer(info PeerInfo) *peer {
+	return &peer{info: info, work: new(big.Int), rate: rate.NewLimiter(PeerRate, PeerBurst)}
 }
 
 // Node is a peer: a chain plus the protocol that keeps it in step with its
@@ -49,7 +67,9 @@ type peer struct {
 type Node struct {
 	cfg   Config
 	chain *chain.Chain
+	pool  *chain.Mempool
 	addr  chain.Address
+	http  *httpPeers
 
 	mu     sync.Mutex
 	self   string
@@ -87,14 +107,22 @@ func New(cfg Config) (*Node, error) {
 	if n.cfg.Name == "" {
 		n.cfg.Name = n.addr.Short()
 	}
+	if len(n.cfg.Name) > chain.MaxNameBytes {
+		return nil, fmt.Errorf("node: name %q: have %d bytes, max %d", n.cfg.Name, len(n.cfg.Name), chain.MaxNameBytes)
+	}
+	n.http = newHTTPPeers()
 	if cfg.Store != nil {
 		if err := n.replay(); err != nil {
 			return nil, err
 		}
 	}
+	n.pool = chain.NewMempool(cfg.Chain, chain.DefaultMempoolConfig())
 	n.unsubC = cfg.Chain.Subscribe(n.onChainEvent)
 	return n, nil
 }
+
+// Mempool returns the node's pending transactions.
+func (n *Node) Mempool() *chain.Mempool { return n.pool }
 
 // replay feeds the stored blocks to the chain in the order they were
 // accepted. A block that no longer validates (say, a store written by an
@@ -281,6 +309,13 @@ func (n *Node) hello() HelloBody {
 // input: what breaks a rule becomes an EventRejected naming the peer.
 func (n *Node) handle(m Message) {
 	switch m.Type {
+	case TypePeers, TypeJoin, TypeLeave, TypeError: // from the relay itself
+	default:
+		if !n.admit(m) {
+			return
+		}
+	}
+	switch m.Type {
 	case TypePeers:
 		var b PeersBody
 		if m.DecodeBody(&b) != nil {
@@ -289,7 +324,7 @@ func (n *Node) handle(m Message) {
 		n.mu.Lock()
 		n.self = b.You
 		for _, p := range b.Peers {
-			n.peers[p.ID] = &peer{info: p, work: new(big.Int)}
+			n.peers[p.ID] = newPeer(p)
 		}
 		n.mu.Unlock()
 		n.emit(Event{Kind: EventPeer, Text: fmt.Sprintf("Joined room %q as %s with %d other peer(s)", b.Room, b.You, len(b.Peers))})
@@ -300,7 +335,7 @@ func (n *Node) handle(m Message) {
 			return
 		}
 		n.mu.Lock()
-		n.peers[p.ID] = &peer{info: p, work: new(big.Int)}
+		n.peers[p.ID] = newPeer(p)
 		n.mu.Unlock()
 		n.emit(Event{Kind: EventPeer, Peer: p.ID, Text: fmt.Sprintf("%s (%s) joined", p.Name, p.ID)})
 		n.send(TypeHello, p.ID, n.hello())
@@ -326,6 +361,33 @@ func (n *Node) handle(m Message) {
 			return
 		}
 		n.acceptBlock(m.From, &b)
+	case TypeTx:
+		var tx chain.Tx
+		if err := m.DecodeBody(&tx); err != nil {
+			n.reject(m.From, "transaction", err)
+			return
+		}
+		n.acceptTx(m.From, &tx)
+	case TypeGetMempool:
+		txs := n.pool.Select(MaxTxsPerBatch)
+		n.send(TypeTxs, m.From, TxsBody{Txs: txs})
+	case TypeTxs:
+		var b TxsBody
+		if err := m.DecodeBody(&b); err != nil {
+			n.reject(m.From, "transactions", err)
+			return
+		}
+		if len(b.Txs) > MaxTxsPerBatch {
+			n.reject(m.From, "transactions", fmt.Errorf("batch of %d transactions, max %d", len(b.Txs), MaxTxsPerBatch))
+			return
+		}
+		for _, tx := range b.Txs {
+			if tx != nil {
+				n.acceptTx(m.From, tx)
+			}
+		}
+	case typeMalformed:
+		n.reject(m.From, "message", fmt.Errorf("not a JSON envelope: %q", m.Body))
 	case TypeError:
 		var b ErrorBody
 		_ = m.DecodeBody(&b)
@@ -335,12 +397,53 @@ func (n *Node) handle(m Message) {
 	}
 }
 
+// admit applies the per-peer limits to a message from the room: a peer
+// past BanThreshold is ignored, one over its rate loses the message, and
+// an oversized body is a violation.
+func (n *Node) admit(m Message) bool {
+	p := n.peer(m.From)
+	n.mu.Lock()
+	banned := p.bad >= BanThreshold
+	limited := !p.rate.Allow()
+	n.mu.Unlock()
+	switch {
+	case banned:
+		return false
+	case limited:
+		n.reject(m.From, m.Type+" message", errRateLimited)
+		return false
+	case len(m.Body) > MaxMessageSize:
+		n.reject(m.From, m.Type+" message", fmt.Errorf("body of %d bytes, max %d", len(m.Body), MaxMessageSize))
+		return false
+	}
+	return true
+}
+
+var errRateLimited = errors.New("node: peer sends too many messages")
+
+// acceptTx adds a transaction from a peer to the mempool. Policy refusals
+// (a full pool, a rate limit, a seq gap) are not the peer's fault; a
+// broken consensus rule is.
+func (n *Node) acceptTx(from string, tx *chain.Tx) {
+	err := n.pool.Add(tx, n.cfg.Now())
+	switch {
+	case err == nil, errors.Is(err, chain.ErrDuplicateTx):
+	case errors.Is(err, chain.ErrSeqGap), errors.Is(err, chain.ErrMempoolFull),
+		errors.Is(err, chain.ErrRateLimited), errors.Is(err, chain.ErrMempoolConflict),
+		errors.Is(err, chain.ErrBadSeq), errors.Is(err, chain.ErrOverspend):
+		// Valid once, or valid on another branch: not misbehaviour.
+		n.emit(Event{Kind: EventStatus, Peer: from, Rule: ruleOf(err), Text: fmt.Sprintf("Did not add transaction %s: %v", tx.ID().Short(), err)})
+	default:
+		n.reject(from, "transaction "+tx.ID().Short(), err)
+	}
+}
+
 func (n *Node) peer(id string) *peer {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	p, ok := n.peers[id]
 	if !ok {
-		p = &peer{info: PeerInfo{ID: id, Name: id}, work: new(big.Int)}
+		p = newPeer(PeerInfo{ID: id, Name: id})
 		n.peers[id] = p
 	}
 	return p
@@ -364,7 +467,12 @@ func (n *Node) handleHello(m Message) {
 	p := n.peer(m.From)
 	n.mu.Lock()
 	p.info.Name, p.tip, p.height, p.work = h.Name, h.Tip, h.Height, work
+	askPool := !p.asked
+	p.asked = true
 	n.mu.Unlock()
+	if askPool {
+		n.send(TypeGetMempool, m.From, struct{}{})
+	}
 	n.emit(Event{Kind: EventPeer, Peer: m.From, Height: h.Height, Hash: h.Tip.String(),
 		Text: fmt.Sprintf("%s is at #%d %s", h.Name, h.Height, h.Tip.Short())})
 	if work.Cmp(n.chain.Tip().Work) > 0 {
@@ -455,28 +563,43 @@ func (n *Node) processBlock(from string, b *chain.Block) (accepted, bad bool) {
 
 // reject reports data from a peer that broke a rule.
 func (n *Node) reject(from, what string, err error) {
-	rule := "malformed"
-	var re *chain.RuleError
-	if errors.As(err, &re) {
-		rule = re.Rule.Error()
-	} else if errors.Is(err, chain.ErrBadGenesis) {
-		rule = chain.ErrBadGenesis.Error()
-	}
+	rule := ruleOf(err)
 	n.mu.Lock()
-	name := from
+	name, banned := from, false
 	if p, ok := n.peers[from]; ok {
 		p.bad++
+		banned = p.bad == BanThreshold
 		name = p.info.Name + " (" + from + ")"
 	}
 	n.mu.Unlock()
 	n.emit(Event{Kind: EventRejected, Peer: from, Rule: rule,
 		Text: fmt.Sprintf("Rejected %s from %s: %v", what, name, err)})
+	if banned {
+		n.emit(Event{Kind: EventPeer, Peer: from,
+			Text: fmt.Sprintf("Ignoring %s from now on: %d rule violations", name, BanThreshold)})
+	}
 }
 
-// Template returns a block template on the best tip paying the reward to
-// the node's wallet. Its nonce is unsolved.
+// ruleOf names the rule an error broke: the RuleError's sentinel text, or
+// "malformed" for anything else.
+func ruleOf(err error) string {
+	var re *chain.RuleError
+	switch {
+	case errors.As(err, &re):
+		return re.Rule.Error()
+	case errors.Is(err, chain.ErrBadGenesis):
+		return chain.ErrBadGenesis.Error()
+	case errors.Is(err, errRateLimited):
+		return errRateLimited.Error()
+	}
+	return "malformed"
+}
+
+// Template returns a block template on the best tip with the best-paying
+// pending transactions, paying the reward and fees to the node's wallet.
+// Its nonce is unsolved.
 func (n *Node) Template() *chain.Block {
-	return n.chain.NewTemplate(n.addr, nil, n.cfg.Now())
+	return n.pool.Template(n.addr, n.cfg.Now())
 }
 
 // SubmitBlock adds a block this node produced (mined locally or by its
@@ -488,6 +611,7 @@ func (n *Node) SubmitBlock(b *chain.Block) error {
 		return fmt.Errorf("node: submit block: %w", err)
 	}
 	n.send(TypeBlock, "", b)
+	n.http.announce(b)
 	n.emit(Event{Kind: EventMined, Height: b.Height(), Hash: b.Hash().String(),
 		Text: fmt.Sprintf("Mined block #%d %s (%s)", b.Height(), b.Hash().Short(), status)})
 	return nil

@@ -1,0 +1,124 @@
+package chain_test
+
+import (
+	"encoding/json"
+	"sync"
+	"testing"
+
+	"github.com/chainplay/chainplay/chain"
+	"github.com/chainplay/chainplay/chain/chaintest"
+)
+
+// BenchmarkProcessBlock100Tx processes blocks of 100 transfers (plus the
+// coinbase) on the tip, each from a different sender: 100 signatures, 100
+// state updates.
+func BenchmarkProcessBlock100Tx(b *testing.B) {
+	p := chaintest.Params()
+	p.MaxBlockTxs = 101
+	p.HalvingInterval = 0
+	c := chaintest.New(b, p)
+	now := chaintest.Now(p)
+	// 100 funded senders: block i pays Key(i).
+	for i := range 100 {
+		blk := chaintest.NextBlock(c, c.Tip().Block, chaintest.Addr(i))
+		if _, err := c.ProcessBlock(blk, now); err != nil {
+			b.Fatal(err)
+		}
+	}
+	keys := make([]chaintest.KeyPair, 100)
+	for i := range keys {
+		keys[i] = chaintest.KeyPair{Key: chaintest.Key(i), Addr: chaintest.Addr(i)}
+	}
+	b.ResetTimer()
+	for n := range b.N {
+		b.StopTimer()
+		txs := make([]*chain.Tx, 100)
+		for i := range txs {
+			txs[i] = chaintest.Transfer(c.ID(), keys[i].Key, keys[(i+1)%100].Addr, 1, 0, uint64(n))
+		}
+		blk := chaintest.NextBlock(c, c.Tip().Block, chaintest.Addr(100), txs...)
+		b.StartTimer()
+		if st, err := c.ProcessBlock(blk, now); err != nil || st != chain.StatusMainChain {
+			b.Fatal(st, err)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N)/100, "µs/tx")
+}
+
+var bigDump struct {
+	once   sync.Once
+	data   []byte
+	blocks []*chain.Block
+}
+
+// dump10k returns a 10,000-block chain with 5 transfers per block (50,000
+// signatures), as JSON and as blocks.
+func dump10k(b *testing.B) ([]byte, []*chain.Block) {
+	bigDump.once.Do(func() {
+		p := chaintest.Params()
+		p.Name = "bench"
+		p.HalvingInterval = 0
+		bld := chaintest.NewBuilder(p)
+		blocks := []*chain.Block{bld.Genesis()}
+		tip := bld.Genesis()
+		seq := make([]uint64, 5)
+		for h := 1; h <= 10_000; h++ {
+			var txs []*chain.Tx
+			if h > 5 { // blocks 1-5 fund keys 0-4
+				for k := range 5 {
+					txs = append(txs, chaintest.Transfer(bld.ID(), chaintest.Key(k), chaintest.Addr((k+1)%5), 1, 1, seq[k]))
+					seq[k]++
+				}
+			}
+			tip = bld.Block(tip, h%5, txs...)
+			blocks = append(blocks, tip)
+		}
+		d := chain.ChainJSON{Length: len(blocks)}
+		for _, blk := range blocks {
+			d.Chain = append(d.Chain, blk.JSON())
+		}
+		var err error
+		bigDump.data, err = jsonMarshal(d)
+		if err != nil {
+			b.Fatal(err)
+		}
+		bigDump.blocks = blocks
+	})
+	return bigDump.data, bigDump.blocks
+}
+
+// BenchmarkImport10k imports a 10,000-block chain with 5 transfers per
+// block from its JSON dump: parse, validate everything, build the state.
+func BenchmarkImport10k(b *testing.B) {
+	data, blocks := dump10k(b)
+	now := chaintest.Now(chaintest.Params())
+	b.Run("json", func(b *testing.B) {
+		b.SetBytes(int64(len(data)))
+		for range b.N {
+			c, err := chain.ImportChain(data, now)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if c.Tip().Height != 10_000 {
+				b.Fatal("short")
+			}
+		}
+	})
+	b.Run("blocks", func(b *testing.B) {
+		for range b.N {
+			if _, err := chain.NewFromBlocks(chain.Config{}, blocks, now); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("parse", func(b *testing.B) {
+		b.SetBytes(int64(len(data)))
+		for range b.N {
+			if _, err := chain.ParseChainJSON(data); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+func jsonMarshal(v any) ([]byte, error) { return json.Marshal(v) }
