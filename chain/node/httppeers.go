@@ -198,3 +198,57 @@ func (p *httpPeers) announce(b *chain.Block) {
 
 // WaitAnnounced waits for the /add_block POSTs under way (tests, shutdown).
 func (n *Node) WaitAnnounced() { n.http.wg.Wait() }
+
+// registerNodeResponse is the answer of a peer's POST /register_node.
+type registerNodeResponse struct {
+	Length int               `json:"length"`
+	Chain  []json.RawMessage `json:"chain"`
+	Peers  []string          `json:"peers"`
+}
+
+// RegisterWith is IBM's /register_with: it tells the node at base that we
+// are reachable at self, then adopts that node's chain (fully validated;
+// fork choice decides) and its peers. It returns how many blocks were new.
+func (n *Node) RegisterWith(ctx context.Context, base, self string) (int, error) {
+	body, _ := json.Marshal(RegisterNodeRequest{NodeAddress: self})
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, base+"/register_node", bytes.NewReader(body))
+	if err != nil {
+		return 0, err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	res, err := n.http.client.Do(req)
+	if err != nil {
+		return 0, fmt.Errorf("node: register with %s: %w", base, err)
+	}
+	defer res.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(res.Body, maxChainDump))
+	if err != nil {
+		return 0, fmt.Errorf("node: register with %s: %w", base, err)
+	}
+	if res.StatusCode != http.StatusOK {
+		return 0, fmt.Errorf("node: register with %s: %s: %s", base, res.Status, bytes.TrimSpace(data))
+	}
+	var rr registerNodeResponse
+	if err := json.Unmarshal(data, &rr); err != nil {
+		return 0, fmt.Errorf("node: register with %s: %w", base, err)
+	}
+	dump, _ := json.Marshal(map[string]any{"length": rr.Length, "chain": rr.Chain})
+	blocks, err := chain.ParseChainJSON(dump)
+	if err != nil {
+		return 0, fmt.Errorf("node: chain of %s: %w", base, err)
+	}
+	before := len(n.chain.MainChain())
+	if err := n.importBlocks(blocks); err != nil {
+		return 0, fmt.Errorf("node: chain of %s: %w", base, err)
+	}
+	peers := []string{base}
+	for _, p := range rr.Peers {
+		if u, err := NormalizePeerURL(p); err == nil && u != self {
+			peers = append(peers, u)
+		}
+	}
+	if _, err := n.RegisterHTTPPeers(peers); err != nil {
+		return 0, err
+	}
+	return max(len(n.chain.MainChain())-before, 0), nil
+}

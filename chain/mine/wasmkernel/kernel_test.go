@@ -35,6 +35,12 @@ func nodePath(t testing.TB) string {
 	return p
 }
 
+func mustAbs(t testing.TB, p string) string {
+	a, err := filepath.Abs(p)
+	require.NoError(t, err)
+	return a
+}
+
 // outcome is what a search reports, from the kernel or the reference.
 type outcome struct {
 	Found     bool
@@ -174,16 +180,11 @@ func got(t testing.TB, c tcase, r jsResult) outcome {
 func run(t testing.TB, simd, scalar string, kinds []string, noSIMD bool, cases []tcase, flags ...string) response {
 	t.Helper()
 	node := nodePath(t)
-	abs := func(p string) string {
-		a, err := filepath.Abs(p)
-		require.NoError(t, err)
-		return a
-	}
 	var reqCases []map[string]any
 	for _, c := range cases {
 		reqCases = append(reqCases, c.request())
 	}
-	req, err := json.Marshal(map[string]any{"kernel": abs("kernel.js"), "simd": abs(simd), "scalar": abs(scalar),
+	req, err := json.Marshal(map[string]any{"kernel": mustAbs(t, "kernel.js"), "simd": mustAbs(t, simd), "scalar": mustAbs(t, scalar),
 		"kinds": kinds, "noSIMD": noSIMD, "cases": reqCases})
 	require.NoError(t, err)
 	cmd := exec.Command(node, append(flags, "testdata/harness.js")...)
