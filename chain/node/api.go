@@ -161,6 +161,14 @@ func (n *Node) postAddBlock(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, err)
 		return
 	}
+	switch status {
+	case chain.StatusOrphan:
+		writeJSON(w, http.StatusAccepted, map[string]any{"message": "Block held: its parent is unknown", "status": status.String(), "hash": b.Hash()})
+		return
+	case chain.StatusFuture:
+		writeJSON(w, http.StatusAccepted, map[string]any{"message": "Block held: its time is ahead of this node's clock", "status": status.String(), "hash": b.Hash()})
+		return
+	}
 	writeJSON(w, http.StatusCreated, map[string]any{"message": "Block added", "status": status.String(), "hash": b.Hash()})
 }
 

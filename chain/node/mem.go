@@ -14,10 +14,59 @@ type MemNetwork struct {
 	mu    sync.Mutex
 	next  int
 	peers map[string]*memTransport
+	side  map[string]int // partition side of each peer; all 0 when healed
 }
 
 // NewMemNetwork returns an empty in-memory room.
-func NewMemNetwork() *MemNetwork { return &MemNetwork{peers: make(map[string]*memTransport)} }
+func NewMemNetwork() *MemNetwork {
+	return &MemNetwork{peers: make(map[string]*memTransport), side: make(map[string]int)}
+}
+
+// ID returns the relay id of a transport made by Join.
+func ID(t Transport) string {
+	if mt, ok := t.(*memTransport); ok {
+		return mt.id
+	}
+	return ""
+}
+
+// Partition cuts the room in two: the peers with the given ids on one
+// side, everybody else on the other. Each side sees the others leave, as
+// when a classroom's Wi-Fi splits.
+func (mn *MemNetwork) Partition(ids ...string) {
+	mn.mu.Lock()
+	defer mn.mu.Unlock()
+	for _, id := range ids {
+		mn.side[id] = 1
+	}
+	for _, a := range mn.peers {
+		for _, b := range mn.peers {
+			if mn.side[a.id] != mn.side[b.id] {
+				m, _ := NewMessage(TypeLeave, "", PeerInfo{ID: b.id})
+				a.deliver(m)
+			}
+		}
+	}
+}
+
+// Heal joins the two sides again: each peer sees the others join.
+func (mn *MemNetwork) Heal() {
+	mn.mu.Lock()
+	defer mn.mu.Unlock()
+	for _, a := range mn.peers {
+		for _, b := range mn.peers {
+			if mn.side[a.id] != mn.side[b.id] {
+				m, _ := NewMessage(TypeJoin, "", PeerInfo{ID: b.id, Name: b.name})
+				a.deliver(m)
+			}
+		}
+	}
+	clear(mn.side)
+}
+
+// reachable reports whether a message can pass from a to b.
+// MUST be called with mn.mu held.
+func (mn *MemNetwork) reachable(a, b string) bool { return mn.side[a] == mn.side[b] }
 
 type memTransport struct {
 	net    *MemNetwork
@@ -65,13 +114,13 @@ func (t *memTransport) Send(ctx context.Context, m Message) error {
 	t.net.mu.Lock()
 	defer t.net.mu.Unlock()
 	if m.To != "" {
-		if p, ok := t.net.peers[m.To]; ok {
+		if p, ok := t.net.peers[m.To]; ok && t.net.reachable(t.id, m.To) {
 			p.deliver(m)
 		}
 		return nil
 	}
 	for id, p := range t.net.peers {
-		if id != t.id {
+		if id != t.id && t.net.reachable(t.id, id) {
 			p.deliver(m)
 		}
 	}

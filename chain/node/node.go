@@ -267,6 +267,20 @@ func (n *Node) Run(ctx context.Context, t Transport) error {
 			}
 		}
 	}()
+	wg.Add(1)
+	go func() { // blocks held for their future timestamps are retried
+		defer wg.Done()
+		tick := time.NewTicker(time.Second)
+		defer tick.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-tick.C:
+				n.chain.RetryFuture(n.cfg.Now())
+			}
+		}
+	}()
 	defer wg.Wait()
 	defer cancel()
 	n.emit(Event{Kind: EventStatus, Text: "Connected to the room"})
@@ -413,13 +427,18 @@ func (n *Node) admit(m Message) bool {
 		n.reject(m.From, m.Type+" message", errRateLimited)
 		return false
 	case len(m.Body) > MaxMessageSize:
-		n.reject(m.From, m.Type+" message", fmt.Errorf("body of %d bytes, max %d", len(m.Body), MaxMessageSize))
+		n.reject(m.From, m.Type+" message", fmt.Errorf("%w: body of %d bytes, max %d", ErrMessageTooBig, len(m.Body), MaxMessageSize))
 		return false
 	}
 	return true
 }
 
-var errRateLimited = errors.New("node: peer sends too many messages")
+// Misbehaviour that is not a consensus rule.
+var (
+	errRateLimited = errors.New("node: peer sends too many messages")
+	// ErrMessageTooBig: a message is larger than MaxMessageSize.
+	ErrMessageTooBig = errors.New("node: message too large")
+)
 
 // acceptTx adds a transaction from a peer to the mempool. Policy refusals
 // (a full pool, a rate limit, a seq gap) are not the peer's fault; a
@@ -554,6 +573,10 @@ func (n *Node) processBlock(from string, b *chain.Block) (accepted, bad bool) {
 		return false, false
 	case errors.Is(err, chain.ErrDuplicateBlock):
 		return false, false
+	case err == nil && status == chain.StatusFuture:
+		n.emit(Event{Kind: EventStatus, Peer: from, Rule: chain.ErrTimeTooNew.Error(), Hash: b.Hash().String(),
+			Text: fmt.Sprintf("Holding block #%d %s from %s: its time is ahead of this computer's clock; it is tried again when that time comes", b.Height(), b.Hash().Short(), from)})
+		return false, false
 	case err != nil:
 		n.reject(from, fmt.Sprintf("block #%d %s", b.Height(), b.Hash().Short()), err)
 		return false, true
@@ -580,8 +603,8 @@ func (n *Node) reject(from, what string, err error) {
 	}
 }
 
-// ruleOf names the rule an error broke: the RuleError's sentinel text, or
-// "malformed" for anything else.
+// ruleOf names the rule an error broke: the RuleError's sentinel text, a
+// node limit, or chain.ErrMalformed's text for anything else.
 func ruleOf(err error) string {
 	var re *chain.RuleError
 	switch {
@@ -591,8 +614,10 @@ func ruleOf(err error) string {
 		return chain.ErrBadGenesis.Error()
 	case errors.Is(err, errRateLimited):
 		return errRateLimited.Error()
+	case errors.Is(err, ErrMessageTooBig):
+		return ErrMessageTooBig.Error()
 	}
-	return "malformed"
+	return chain.ErrMalformed.Error()
 }
 
 // Template returns a block template on the best tip with the best-paying

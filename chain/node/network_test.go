@@ -1,0 +1,151 @@
+package node
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/chainplay/chainplay/chain"
+)
+
+// testNet is an in-memory room of nodes.
+type testNet struct {
+	mn    *MemNetwork
+	nodes []*Node
+	ids   []string
+}
+
+func newTestNet(t *testing.T, k int) *testNet {
+	t.Helper()
+	tn := &testNet{mn: NewMemNetwork()}
+	for i := range k {
+		n := newTestNode(t, fmt.Sprintf("n%d", i))
+		tr := tn.mn.Join(n.Name())
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan struct{})
+		go func() { defer close(done); _ = n.Run(ctx, tr) }()
+		t.Cleanup(func() { cancel(); <-done })
+		tn.nodes = append(tn.nodes, n)
+		tn.ids = append(tn.ids, ID(tr))
+	}
+	require.Eventually(t, func() bool {
+		for _, n := range tn.nodes {
+			if len(n.Peers()) != k-1 {
+				return false
+			}
+		}
+		return true
+	}, 5*time.Second, 5*time.Millisecond, "nodes never all joined")
+	return tn
+}
+
+// converged waits until every node in group has the same tip as the first.
+func converged(t *testing.T, group []*Node) {
+	t.Helper()
+	require.Eventually(t, func() bool {
+		want := group[0].Chain().Tip().Hash
+		for _, n := range group[1:] {
+			if n.Chain().Tip().Hash != want {
+				return false
+			}
+		}
+		return true
+	}, 10*time.Second, 10*time.Millisecond, "nodes did not converge")
+}
+
+// pending waits until tx reached n's mempool.
+func pending(t *testing.T, n *Node, tx *chain.Tx) {
+	t.Helper()
+	require.Eventually(t, func() bool { return n.Mempool().Has(tx.ID()) }, 5*time.Second, 5*time.Millisecond)
+}
+
+func mine(t *testing.T, n *Node) *chain.Block {
+	t.Helper()
+	b, err := n.MineBlock(context.Background())
+	require.NoError(t, err)
+	return b
+}
+
+func TestRandomMiningConverges(t *testing.T) {
+	for _, k := range []int{3, 10} {
+		t.Run(fmt.Sprintf("%d nodes", k), func(t *testing.T) {
+			tn := newTestNet(t, k)
+			r := rand.New(rand.NewPCG(1, uint64(k)))
+			for range 4 * k {
+				mine(t, tn.nodes[r.IntN(k)])
+			}
+			// Ties of equal work keep the first-seen tip; one more block breaks them.
+			converged(t, tn.nodes[:1])
+			time.Sleep(50 * time.Millisecond)
+			mine(t, tn.nodes[0])
+			converged(t, tn.nodes)
+			require.GreaterOrEqual(t, tn.nodes[0].Chain().Tip().Height, uint64(k), "too many blocks went stale")
+		})
+	}
+}
+
+// TestPartitionHeals splits a room in two halves that both mine and send
+// transfers; after healing every node follows the branch with the most
+// work, the losing branch's transfers are back in its mempools, no
+// transaction is lost or counted twice, and balances agree everywhere.
+func TestPartitionHeals(t *testing.T) {
+	tn := newTestNet(t, 6)
+	a, b := tn.nodes[:3], tn.nodes[3:]
+	// Before the split: both sides' first nodes own coins.
+	mine(t, a[0])
+	converged(t, tn.nodes)
+	mine(t, b[0])
+	converged(t, tn.nodes)
+
+	tn.mn.Partition(tn.ids[:3]...)
+	require.Eventually(t, func() bool { return len(a[0].Peers()) == 2 && len(b[0].Peers()) == 2 }, 5*time.Second, 5*time.Millisecond)
+
+	dest := chain.KeyAddress(chain.GenerateKey())
+	txA, err := a[0].Send(dest, 7, 1, "paid on side A")
+	require.NoError(t, err)
+	pending(t, a[1], txA)
+	mine(t, a[1]) // side A: 1 block, with txA
+	converged(t, a)
+	txB, err := b[0].Send(dest, 11, 2, "paid on side B")
+	require.NoError(t, err)
+	pending(t, b[1], txB)
+	for range 3 { // side B: 3 blocks, more work
+		mine(t, b[1])
+	}
+	converged(t, b)
+	require.Equal(t, uint64(7), a[2].Chain().Balance(dest).Balance)
+	require.Equal(t, uint64(11), b[2].Chain().Balance(dest).Balance)
+
+	tn.mn.Heal()
+	converged(t, tn.nodes)
+	tip := tn.nodes[0].Chain().Tip()
+	require.Equal(t, b[0].Chain().Tip().Hash, tip.Hash, "the heavier branch wins")
+
+	for _, n := range a {
+		require.True(t, n.Mempool().Has(txA.ID()), "%s lost the losing branch's transfer", n.Name())
+	}
+	// No transaction twice, none lost: each is on the best chain once, or pending.
+	seen := map[chain.Hash]int{}
+	for _, blk := range tn.nodes[0].Chain().MainChain() {
+		for _, tx := range blk.Txs {
+			seen[tx.ID()]++
+		}
+	}
+	require.Equal(t, 1, seen[txB.ID()])
+	require.Equal(t, 0, seen[txA.ID()])
+	for id, k := range seen {
+		require.Equal(t, 1, k, "tx %s confirmed %d times", id.Short(), k)
+	}
+	for _, n := range tn.nodes {
+		require.Equal(t, tn.nodes[0].Chain().Accounts(), n.Chain().Accounts(), "balances differ on %s", n.Name())
+	}
+	// Mining on the winning chain confirms the returned transfer.
+	blk := mine(t, a[0])
+	converged(t, tn.nodes)
+	require.Contains(t, blk.TxIDs(), txA.ID())
+	require.Equal(t, uint64(18), tn.nodes[5].Chain().Balance(dest).Balance)
+}
