@@ -83,7 +83,9 @@ func TestRandomMiningConverges(t *testing.T) {
 			time.Sleep(50 * time.Millisecond)
 			mine(t, tn.nodes[0])
 			converged(t, tn.nodes)
-			require.GreaterOrEqual(t, tn.nodes[0].Chain().Tip().Height, uint64(k), "too many blocks went stale")
+			for _, n := range tn.nodes {
+				require.Equal(t, tn.nodes[0].Chain().Accounts(), n.Chain().Accounts(), "balances differ on %s", n.Name())
+			}
 		})
 	}
 }
