@@ -44,7 +44,7 @@ func TestEveryRuleIsTested(t *testing.T) {
 		// Covered outside rejectedCases:
 		chain.ErrBadPrevHash:     true, // TestImportTampered, TestImportRefusesAndKeepsNothing
 		chain.ErrTimeTooNew:      true, // TestImportTampered (ProcessBlock holds such blocks)
-		chain.ErrUnknownParent:   true, // ProcessBlock pools orphans; only Chain-internal strict mode returns it
+		chain.ErrUnknownParent:   true, // not returned by ProcessBlock: orphans are held (TestOrphans); kept for callers
 		chain.ErrDuplicateBlock:  true, // TestForkChoice, TestOrphans
 		chain.ErrInvalidAncestor: true, // TestReorgToInvalidBranchKeepsValidTip
 		chain.ErrSeqGap:          true, chain.ErrMempoolConflict: true, chain.ErrMempoolFull: true,

@@ -26,12 +26,14 @@
   // Word offsets (byte offset / 4) of the parameter block; see doc.go.
   const MID = 0, W = 8, HI = 15, TARGET = 16, START = 24, COUNT = 25,
     BEST = 26, BEST_LO = 34, BEST_HI = 35, FOUND = 36, NONCE_LO = 37,
-    NONCE_HI = 38, DONE = 39, BLOCK0 = 40;
+    NONCE_HI = 38, DONE = 39, BLOCK0 = 40, STATE = 64;
 
   // CHUNK is the most nonces one call of the wasm scan hashes (a few ms):
-  // V8 has no on-stack replacement for wasm, so short calls let the
-  // optimized code take over quickly.
-  const CHUNK = 65536;
+  // V8 has no on-stack replacement for wasm, so a call that starts on
+  // baseline code (Liftoff) ends on it. The first calls are shorter still
+  // (FIRST_CHUNK, doubling): a first 64K call of the scalar kernel would
+  // take ~140 ms on Liftoff in node.
+  const CHUNK = 65536, FIRST_CHUNK = 4096;
   const TWO32 = 2 ** 32;
   const MAX_NONCE = (1n << 64n) - 1n;
 
@@ -63,7 +65,8 @@
     constructor(instance, kind) {
       this.kind = kind;
       this.exports = instance.exports;
-      this.m = new Uint32Array(instance.exports.memory.buffer, 0, 56);
+      this.m = new Uint32Array(instance.exports.memory.buffer, 0, 72);
+      this.chunk = FIRST_CHUNK;
     }
 
     // setJob starts a job: the header's first 100 bytes (its nonce bytes
@@ -89,19 +92,24 @@
     }
 
     // scan hashes nonces start, start+1, … (count of them, at most 2^32,
-    // stopping after nonce 2^64-1) in calls of at most CHUNK nonces that
-    // never cross a wrap of the low 32 bits. It stops at the first nonce
-    // whose hash is ≤ the target. Returns {found, nonce (BigInt), hashes,
-    // next (BigInt: the nonce after the last one hashed), best (hex of the
-    // lowest hash since setJob/resetBest, "" if none), bestNonce (BigInt)}.
+    // stopping after nonce 2^64-1) in wasm calls of at most CHUNK nonces
+    // that never cross a wrap of the low 32 bits, and stops at the first
+    // nonce whose hash is ≤ the target. A Worker calls it with count =
+    // CHUNK and looks at its messages between calls. Returns
+    //   {found, nonce: BigInt, hash: hex of the found hash ("" if none),
+    //    hashes: nonces hashed (the found one included),
+    //    next: BigInt, the nonce after the last one hashed,
+    //    best: hex of the lowest hash since setJob/resetBest ("" if none),
+    //    bestNonce: BigInt}
     scan(start, count) {
       const m = this.m, scan = this.exports.scan;
       let n = BigInt(start), left = Math.min(Number(count), TWO32), hashes = 0;
       if (n > MAX_NONCE - BigInt(left) + 1n) left = Number(MAX_NONCE - n + 1n);
-      let found = false, nonce = 0n;
+      let found = false, nonce = 0n, hash = "";
       while (left > 0) {
         const lo = Number(n & 0xffffffffn);
-        const c = Math.min(left, CHUNK, TWO32 - lo);
+        const c = Math.min(left, this.chunk, TWO32 - lo);
+        if (this.chunk < CHUNK) this.chunk *= 2;
         m[HI] = Number(n >> 32n);
         m[START] = lo;
         m[COUNT] = c;
@@ -112,10 +120,11 @@
         left -= done;
         if (found) {
           nonce = (BigInt(m[NONCE_HI]) << 32n) | BigInt(m[NONCE_LO]);
+          hash = hex(m.subarray(STATE, STATE + 8)); // the last hash the kernel computed
           break;
         }
       }
-      return { found, nonce, hashes, next: n, ...this.best() };
+      return { found, nonce, hash, hashes, next: n, ...this.best() };
     }
 
     // best is the lowest hash since setJob/resetBest: {best: hex or "",
