@@ -104,4 +104,3 @@ func fail(onEvent js.Value, text string) {
 	b, _ := json.Marshal(node.Event{Kind: node.EventStatus, Text: text})
 	onEvent.Invoke(string(b))
 }
-

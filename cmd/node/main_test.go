@@ -1,0 +1,140 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/chainplay/chainplay/chain"
+	"github.com/chainplay/chainplay/chain/node"
+	"github.com/chainplay/chainplay/relay"
+)
+
+// syncBuffer is an io.Writer safe for the node's goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// start runs the command with args until the test ends or stopNow is called.
+func start(t *testing.T, args ...string) (out *syncBuffer, stopNow func()) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	out = &syncBuffer{}
+	done := make(chan error, 1)
+	go func() { done <- run(ctx, args, out) }()
+	var once sync.Once
+	stopNow = func() {
+		once.Do(func() {
+			cancel()
+			require.NoError(t, <-done)
+		})
+	}
+	t.Cleanup(stopNow)
+	return out, stopNow
+}
+
+func getJSON(t *testing.T, url string, v any) {
+	t.Helper()
+	var res *http.Response
+	require.Eventually(t, func() bool {
+		var err error
+		res, err = http.Get(url)
+		return err == nil
+	}, 5*time.Second, 20*time.Millisecond)
+	defer res.Body.Close()
+	require.Equal(t, http.StatusOK, res.StatusCode)
+	require.NoError(t, json.NewDecoder(res.Body).Decode(v))
+}
+
+func TestFlags(t *testing.T) {
+	o, err := parseFlags([]string{"-http", ":5001", "-mine", "-threads", "3", "-name", "bob"})
+	require.NoError(t, err)
+	require.Equal(t, options{httpAddr: ":5001", mine: true, threads: 3, name: "bob", difficulty: chain.PlaygroundParams.Difficulty}, o)
+	_, err = parseFlags([]string{"-threads", "0"})
+	require.Error(t, err)
+	_, err = parseFlags([]string{"-bogus"})
+	require.Error(t, err)
+}
+
+// TestDataDirKeepsChainAndWallet mines through the API, restarts the node
+// on the same -data and finds the chain and the wallet intact.
+func TestDataDirKeepsChainAndWallet(t *testing.T) {
+	dir := t.TempDir()
+	addr := freeAddr(t)
+	args := []string{"-http", addr, "-data", dir, "-difficulty", "16", "-threads", "1"}
+	_, stop := start(t, args...)
+	var mined node.MineResponse
+	getJSON(t, "http://"+addr+"/mine", &mined)
+	getJSON(t, "http://"+addr+"/mine", &mined)
+	var w1 map[string]any
+	getJSON(t, "http://"+addr+"/wallet", &w1)
+	stop()
+
+	start(t, args...)
+	var tip node.TipResponse
+	getJSON(t, "http://"+addr+"/tip", &tip)
+	require.Equal(t, uint64(2), tip.Height)
+	require.Equal(t, mined.Hash, tip.Hash)
+	var w2 map[string]any
+	getJSON(t, "http://"+addr+"/wallet", &w2)
+	require.Equal(t, w1["address"], w2["address"])
+	require.EqualValues(t, 100, w2["balance"])
+}
+
+// TestRoomNodesSync joins two native nodes to a relay room: one mines,
+// the other follows.
+func TestRoomNodesSync(t *testing.T) {
+	rs, err := relay.New(relay.DefaultConfig())
+	require.NoError(t, err)
+	mux := http.NewServeMux()
+	mux.Handle("GET /ws/{room}", rs)
+	ts := httptest.NewServer(mux)
+	defer ts.Close()
+	defer rs.Close()
+	room := "ws" + strings.TrimPrefix(ts.URL, "http") + "/ws/lab"
+
+	minerAddr, watcherAddr := freeAddr(t), freeAddr(t)
+	start(t, "-http", watcherAddr, "-room", room, "-name", "watcher")
+	out, _ := start(t, "-http", minerAddr, "-room", room, "-name", "miner", "-mine", "-threads", "1")
+	require.Eventually(t, func() bool {
+		var a, b node.TipResponse
+		getJSON(t, "http://"+minerAddr+"/tip", &a)
+		getJSON(t, "http://"+watcherAddr+"/tip", &b)
+		return a.Height >= 1 && a.Hash == b.Hash
+	}, 60*time.Second, 100*time.Millisecond, "the watcher never followed the miner:\n%s", out)
+	var tip node.TipResponse
+	getJSON(t, "http://"+watcherAddr+"/tip", &tip)
+	p := chain.PlaygroundParams
+	p.Name = "lab"
+	require.Equal(t, chain.GenesisBlock(p).Hash(), tip.Genesis, "room nodes use the room's default parameters")
+}
