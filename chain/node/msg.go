@@ -31,6 +31,9 @@ const (
 	// MaxBlocksPerBatch is the most blocks in one blocks message and what a
 	// getblocks asks for.
 	MaxBlocksPerBatch = 500
+	// MaxBatchBytes is the most encoded block bytes in one blocks message
+	// (at least one block is always sent), well under the relay's frame limit.
+	MaxBatchBytes = 512 << 10
 	// MaxTxsPerBatch is the most transactions in one txs message.
 	MaxTxsPerBatch = 1000
 	// MaxLocator is the most hashes in a locator.

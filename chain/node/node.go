@@ -3,6 +3,7 @@ package node
 import (
 	"context"
 	"crypto/ed25519"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math/big"
@@ -519,11 +520,28 @@ func (n *Node) handleGetBlocks(m Message) {
 		max = MaxBlocksPerBatch
 	}
 	blocks := n.chain.BlocksAfter(g.Locator, max+1)
-	more := len(blocks) > max
-	if more {
-		blocks = blocks[:max]
+	out := blocksOut{Blocks: make([]json.RawMessage, 0, len(blocks))}
+	size := 0
+	for i, b := range blocks {
+		enc, err := json.Marshal(b)
+		if err != nil {
+			return
+		}
+		if i == max || (i > 0 && size+len(enc) > MaxBatchBytes) {
+			out.More = true
+			break
+		}
+		size += len(enc)
+		out.Blocks = append(out.Blocks, enc)
 	}
-	n.send(TypeBlocks, m.From, BlocksBody{Blocks: blocks, More: more})
+	n.send(TypeBlocks, m.From, out)
+}
+
+// blocksOut is BlocksBody with its blocks already encoded, so a batch can
+// be cut at MaxBatchBytes.
+type blocksOut struct {
+	Blocks []json.RawMessage `json:"blocks"`
+	More   bool              `json:"more"`
 }
 
 func (n *Node) handleBlocks(m Message) {
