@@ -35,7 +35,7 @@ type Config struct {
 	// Store, when set, keeps every block the node accepts; New replays the
 	// stored blocks into Chain first, so a restarted node resumes where it
 	// stopped. The caller opens and closes it.
-	Store *Store
+	Store BlockStore
 }
 
 // peer is what a node knows of another member of its room.

@@ -1,3 +1,5 @@
+//go:build !js
+
 package node
 
 import (
@@ -8,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/chainplay/chainplay/chain"
+	"github.com/chainplay/chainplay/chain/node/boltstore"
 )
 
 func TestStoreKeepsBlocksInOrderAcrossReopen(t *testing.T) {
@@ -44,7 +47,7 @@ func TestStoreKeepsBlocksInOrderAcrossReopen(t *testing.T) {
 func TestNodeWithStoreResumesAfterRestart(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "room.db")
 	key := chain.GenerateKey()
-	start := func() (*Node, *Store) {
+	start := func() (*Node, *boltstore.Store) {
 		s, err := OpenStore(path)
 		require.NoError(t, err)
 		c, err := chain.New(chain.Config{Params: chain.TestParams})

@@ -32,6 +32,7 @@ import (
 
 	"github.com/chainplay/chainplay/chain"
 	"github.com/chainplay/chainplay/chain/node"
+	"github.com/chainplay/chainplay/chain/node/boltstore"
 )
 
 func main() {
@@ -84,7 +85,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 			return err
 		}
 	}
-	var store *node.Store
+	var store *boltstore.Store
 	var key []byte
 	if o.data != "" {
 		if err := os.MkdirAll(o.data, 0o700); err != nil {
@@ -109,7 +110,11 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	if key != nil {
 		priv = key
 	}
-	n, err := node.New(node.Config{Chain: c, Key: priv, Name: o.name, Store: store, Miner: node.ThreadMiner{Threads: o.threads}})
+	cfg := node.Config{Chain: c, Key: priv, Name: o.name, Miner: node.ThreadMiner{Threads: o.threads}}
+	if store != nil { // a nil *boltstore.Store must not become a non-nil interface
+		cfg.Store = store
+	}
+	n, err := node.New(cfg)
 	if err != nil {
 		return err
 	}
@@ -219,7 +224,7 @@ func roomParams(ctx context.Context, room string) (chain.Params, error) {
 
 // storedParams returns the parameters a data directory was created with,
 // recording p on first use.
-func storedParams(s *node.Store, p chain.Params) (chain.Params, error) {
+func storedParams(s *boltstore.Store, p chain.Params) (chain.Params, error) {
 	b, err := s.Setting("params")
 	if errors.Is(err, node.ErrNoSetting) {
 		return p, s.SetSetting("params", p.CanonicalJSON())
@@ -231,7 +236,7 @@ func storedParams(s *node.Store, p chain.Params) (chain.Params, error) {
 }
 
 // storedKey returns the wallet kept in the data directory, creating one.
-func storedKey(s *node.Store) ([]byte, error) {
+func storedKey(s *boltstore.Store) ([]byte, error) {
 	b, err := s.Setting("wallet_seed")
 	if errors.Is(err, node.ErrNoSetting) {
 		k := chain.GenerateKey()
