@@ -1,3 +1,5 @@
+//go:build !js
+
 // Command node is a headless Chainplay peer. It serves the node REST API
 // (the tutorials' endpoints) and either joins a room of the chainplay
 // server through its relay, or peers with other nodes over plain HTTP the
