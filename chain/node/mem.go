@@ -15,11 +15,19 @@ type MemNetwork struct {
 	next  int
 	peers map[string]*memTransport
 	side  map[string]int // partition side of each peer; all 0 when healed
+	sent  map[string]int // messages sent by type, for tests of gossip
+}
+
+// Sent returns how many messages of type typ the peers have sent.
+func (mn *MemNetwork) Sent(typ string) int {
+	mn.mu.Lock()
+	defer mn.mu.Unlock()
+	return mn.sent[typ]
 }
 
 // NewMemNetwork returns an empty in-memory room.
 func NewMemNetwork() *MemNetwork {
-	return &MemNetwork{peers: make(map[string]*memTransport), side: make(map[string]int)}
+	return &MemNetwork{peers: make(map[string]*memTransport), side: make(map[string]int), sent: make(map[string]int)}
 }
 
 // ID returns the relay id of a transport made by Join.
@@ -113,6 +121,7 @@ func (t *memTransport) Send(ctx context.Context, m Message) error {
 	m.From = t.id
 	t.net.mu.Lock()
 	defer t.net.mu.Unlock()
+	t.net.sent[m.Type]++
 	if m.To != "" {
 		if p, ok := t.net.peers[m.To]; ok && t.net.reachable(t.id, m.To) {
 			p.deliver(m)

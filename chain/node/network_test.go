@@ -151,3 +151,40 @@ func TestPartitionHeals(t *testing.T) {
 	require.Contains(t, blk.TxIDs(), txA.ID())
 	require.Equal(t, uint64(18), tn.nodes[5].Chain().Balance(dest).Balance)
 }
+
+// TestAnnouncedOnce checks there is no echo: a block and a transaction
+// cross the room once, from the node that made them.
+func TestAnnouncedOnce(t *testing.T) {
+	tn := newTestNet(t, 5)
+	mine(t, tn.nodes[0])
+	converged(t, tn.nodes)
+	tx, err := tn.nodes[0].Send(chain.KeyAddress(chain.GenerateKey()), 1, 1, "")
+	require.NoError(t, err)
+	for _, n := range tn.nodes {
+		pending(t, n, tx)
+	}
+	time.Sleep(100 * time.Millisecond) // let any echo happen
+	require.Equal(t, 1, tn.mn.Sent(TypeBlock))
+	require.Equal(t, 1, tn.mn.Sent(TypeTx))
+	require.Zero(t, tn.mn.Sent(TypeGetBlocks), "peers already had everything")
+}
+
+// TestReconnectCatchesUp drops a node from the room while others mine; it
+// catches up by itself when it joins again.
+func TestReconnectCatchesUp(t *testing.T) {
+	tn := newTestNet(t, 2)
+	late := newTestNode(t, "late")
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); _ = late.Run(ctx, tn.mn.Join("late")) }()
+	mine(t, tn.nodes[0])
+	converged(t, append(tn.nodes, late))
+	cancel() // Wi-Fi drops
+	<-done
+	for range 3 {
+		mine(t, tn.nodes[1])
+	}
+	runOn(t, tn.mn, late) // back again
+	converged(t, append(tn.nodes, late))
+	require.Equal(t, uint64(4), late.Chain().Tip().Height)
+}

@@ -1,0 +1,63 @@
+// Package node is a Chainplay peer: a chain.Chain and chain.Mempool plus
+// the protocol that keeps them in step with a room, and the tutorials'
+// REST API. The same code runs in a browser tab (wasm/node), in the
+// headless cmd/node, and as the server's archive peer of each room.
+//
+// # Transports
+//
+// A Node talks to its room through a Transport: DialRelay joins a room of
+// the websocket relay (the same code natively and under GOOS=js), and
+// MemNetwork is an in-memory room for tests, with partitions. The relay
+// fills in each message's From and delivers it to To alone when set.
+//
+// # Messages
+//
+// Every frame is a Message envelope {type, from, to, body}; bodies are
+// JSON (msg.go):
+//
+//	hello       HelloBody: genesis, tip, height, cumulative work, nickname;
+//	            sent to the room on joining and to each newcomer
+//	getblocks   GetBlocksBody: a block locator; asks for the best-chain
+//	            blocks after the fork point
+//	blocks      BlocksBody: up to MaxBlocksPerBatch blocks and at most
+//	            MaxBatchBytes of them, oldest first; More asks for another round
+//	block       a block just mined, announced once by its miner
+//	tx          a transaction, announced once by its sender
+//	getmempool  asks a peer for its pending transactions (after hello)
+//	txs         TxsBody: the answer
+//	peers, join, leave, error   from the relay: presence and complaints
+//
+// A node syncs from any peer whose hello announces more work, asks the
+// sender of an orphan block for the blocks it lacks, never echoes what
+// it receives (the relay already fans out), and after a reconnect catches
+// up by the same hello exchange.
+//
+// # Misbehaviour
+//
+// Nothing from a peer is trusted. Every message is bounded in size
+// (MaxMessageSize) and rate (PeerRate, PeerBurst); data that breaks a
+// consensus rule becomes an EventRejected naming the peer and the rule,
+// and after BanThreshold violations the peer is ignored until it
+// reconnects. A transaction refused by mempool policy (a full pool, a rate
+// limit, a seq already used on another branch) is reported but not held
+// against the peer. A block from the future is held and retried, not
+// rejected.
+//
+// # REST API
+//
+// Handler serves the tutorials' endpoints (GET /chain, POST
+// /transactions/new, POST /new_transaction, GET /mine, GET /pending_tx,
+// POST /nodes/register, GET /nodes/resolve, POST /register_with, POST
+// /register_node, POST /add_block) and the native ones (POST /tx, GET
+// /blocks/{hash}, GET /tip, GET /balance/{address}, GET /wallet, GET
+// /peers). Bad input gets a 4xx whose JSON names the rule that failed;
+// nothing partial is stored.
+//
+// # Concurrency
+//
+// All methods of Node are safe for concurrent use. Run owns one reader
+// loop and one writer goroutine per connection; sending never blocks the
+// reader (a full send queue drops announcements, sync asks again).
+// Subscribers get events on the goroutine that caused them and must not
+// block.
+package node
