@@ -6,11 +6,12 @@
 //   const k = await ChainplayKernel.loadKernel();  // SIMD if the engine has it, else scalar
 //   k.kind;                                        // "simd" | "scalar"
 //   k.setJob(header /* Uint8Array(100) */, target /* Uint8Array(32) */);
-//   const r = k.scan(start /* BigInt or Number */, 65536);
-//   // r = {found, nonce, hashes, next, best, bestNonce}
+//   const r = k.scan(start /* BigInt or Number */, ChainplayKernel.CHUNK);
+//   // r = {found, nonce, hash, hashes, next, best, bestNonce}
+//   ChainplayKernel.benchKernel(k, {ms: 1000});    // {kind, hashes, ms, mhs}
 //
 // loadKernel rejects when no module can be loaded; the Worker then falls
-// back to the Go kernel.
+// back to the Go kernel. One Kernel per Worker (it owns its wasm memory).
 (function (root) {
   "use strict";
 
@@ -138,17 +139,23 @@
   }
 
   // loadKernel instantiates the SIMD kernel where the engine supports wasm
-  // SIMD, else the scalar one. opts: {simd, scalar}: URL strings or the
+  // SIMD (and the module loads), else the scalar one. opts: {simd, scalar}: URL strings or the
   // modules' bytes (defaults /static/kernel-simd.wasm and
   // /static/kernel-scalar.wasm); prefer: "simd" | "scalar" to force one.
   async function loadKernel(opts = {}) {
     const simdSrc = opts.simd ?? "/static/kernel-simd.wasm";
     const scalarSrc = opts.scalar ?? "/static/kernel-scalar.wasm";
-    let kind = opts.prefer ?? (simdSupported() ? "simd" : "scalar");
-    if (kind === "simd" && !simdSupported()) throw new Error("kernel: no WebAssembly SIMD");
-    if (kind !== "simd" && kind !== "scalar") throw new Error(`kernel: unknown kind ${kind}`);
-    const inst = await instantiate(kind === "simd" ? simdSrc : scalarSrc);
-    return new Kernel(inst, kind);
+    const prefer = opts.prefer;
+    if (prefer !== undefined && prefer !== "simd" && prefer !== "scalar") throw new Error(`kernel: unknown kind ${prefer}`);
+    if (prefer === "simd" && !simdSupported()) throw new Error("kernel: no WebAssembly SIMD");
+    if (prefer !== "scalar" && simdSupported()) {
+      try {
+        return new Kernel(await instantiate(simdSrc), "simd");
+      } catch (e) {
+        if (prefer === "simd") throw e; // else try the scalar kernel
+      }
+    }
+    return new Kernel(await instantiate(scalarSrc), "scalar");
   }
 
   // benchKernel measures kernel k: a warm-up of warmMs, then calls of chunk

@@ -124,6 +124,7 @@ func (c tcase) request() map[string]any {
 type jsResult struct {
 	Found     bool   `json:"found"`
 	Nonce     string `json:"nonce"`
+	Hash      string `json:"hash"`
 	Hashes    uint64 `json:"hashes"`
 	Next      string `json:"next"`
 	Best      string `json:"best"`
@@ -150,6 +151,8 @@ func got(t testing.TB, c tcase, r jsResult) outcome {
 		o := outcome{Found: r.Found, Done: r.Hashes, Best: r.Best}
 		if r.Found {
 			o.Nonce = parseU64(t, r.Nonce)
+			h := hashNonce(c.header, o.Nonce)
+			require.Equal(t, hex.EncodeToString(h[:]), r.Hash, "found hash")
 		}
 		if r.Best != "" {
 			o.BestNonce = parseU64(t, r.BestNonce)
@@ -177,7 +180,9 @@ func got(t testing.TB, c tcase, r jsResult) outcome {
 }
 
 // run runs the harness under node with the given modules and flags.
-func run(t testing.TB, simd, scalar string, kinds []string, noSIMD bool, cases []tcase, flags ...string) response {
+// noSIMD selects an engine without SIMD ("probe") or a SIMD module that
+// fails to load ("load").
+func run(t testing.TB, simd, scalar string, kinds []string, noSIMD string, cases []tcase, flags ...string) response {
 	t.Helper()
 	node := nodePath(t)
 	var reqCases []map[string]any
@@ -185,7 +190,7 @@ func run(t testing.TB, simd, scalar string, kinds []string, noSIMD bool, cases [
 		reqCases = append(reqCases, c.request())
 	}
 	req, err := json.Marshal(map[string]any{"kernel": mustAbs(t, "kernel.js"), "simd": mustAbs(t, simd), "scalar": mustAbs(t, scalar),
-		"kinds": kinds, "noSIMD": noSIMD, "cases": reqCases})
+		"kinds": kinds, "noSIMD": noSIMD == "probe", "badSIMD": noSIMD == "load", "cases": reqCases})
 	require.NoError(t, err)
 	cmd := exec.Command(node, append(flags, "testdata/harness.js")...)
 	cmd.Stdin = bytes.NewReader(req)
@@ -218,7 +223,7 @@ func zerosTarget(z int) [32]byte {
 	return t
 }
 
-// addLast adds d to word w of h (a hash or target), wrapping.
+// addWord adds d to word w of h (a hash or target), wrapping.
 func addWord(h [32]byte, w int, d uint32) [32]byte {
 	binary.BigEndian.PutUint32(h[4*w:], binary.BigEndian.Uint32(h[4*w:])+d)
 	return h
@@ -357,7 +362,7 @@ func TestKernels(t *testing.T) {
 		{"turbofan", []string{"--no-liftoff"}},
 	} {
 		t.Run(tier.name, func(t *testing.T) {
-			resp := run(t, modules.simd, modules.scalar, []string{"simd", "scalar"}, false, cases, tier.flags...)
+			resp := run(t, modules.simd, modules.scalar, []string{"simd", "scalar"}, "", cases, tier.flags...)
 			require.True(t, resp.SIMDSupported, "node supports wasm SIMD")
 			require.Equal(t, "simd", resp.Auto, "loadKernel picks SIMD when the engine has it")
 			for _, kind := range []string{"simd", "scalar"} {
@@ -373,14 +378,22 @@ func TestKernels(t *testing.T) {
 	}
 }
 
-// TestNoSIMD: an engine without wasm SIMD gets the scalar kernel.
+// TestNoSIMD: an engine without wasm SIMD, or one where the SIMD module
+// does not load, gets the scalar kernel.
 func TestNoSIMD(t *testing.T) {
 	cases := testCases(2)[:12]
-	resp := run(t, modules.simd, modules.scalar, []string{"scalar"}, true, cases)
-	require.False(t, resp.SIMDSupported)
-	require.Equal(t, "scalar", resp.Auto)
-	for i, c := range cases {
-		require.Equal(t, want(c), got(t, c, resp.Results["scalar"][i]), c.name)
+	for _, tt := range []struct{ name, how string }{
+		{"no SIMD in the engine", "probe"},
+		{"SIMD module fails to load", "load"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			resp := run(t, modules.simd, modules.scalar, []string{"scalar"}, tt.how, cases)
+			require.Equal(t, tt.how == "load", resp.SIMDSupported)
+			require.Equal(t, "scalar", resp.Auto)
+			for i, c := range cases {
+				require.Equal(t, want(c), got(t, c, resp.Results["scalar"][i]), c.name)
+			}
+		})
 	}
 }
 
@@ -406,7 +419,7 @@ func TestBrokenKernelIsCaught(t *testing.T) {
 			if tt.o.SIMD {
 				kind, simd, scalar = "simd", path, modules.scalar
 			}
-			resp := run(t, simd, scalar, []string{kind}, false, cases)
+			resp := run(t, simd, scalar, []string{kind}, "", cases)
 			wrong := 0
 			for i, c := range cases {
 				if want(c) != got(t, c, resp.Results[kind][i]) {

@@ -1,0 +1,135 @@
+// Package wasmkernel is the browser miner's nonce kernel: two small
+// WebAssembly modules, written by a Go generator in this folder, and the JS
+// glue a Web Worker uses to run them.
+//
+//   - kernel-simd.wasm hashes four nonces per loop iteration in i32x4 lanes
+//     (WebAssembly SIMD, in every current browser);
+//   - kernel-scalar.wasm is the same search one nonce at a time, for engines
+//     without SIMD (20 KB and 11 KB; 7.7 KB and 5.9 KB gzipped);
+//   - kernel.js (a plain script, no bundler) detects SIMD with
+//     WebAssembly.validate on a tiny SIMD module, instantiates the right
+//     kernel and wraps the calls: ChainplayKernel.loadKernel(),
+//     kernel.setJob(header, target), kernel.scan(start, count),
+//     ChainplayKernel.benchKernel(kernel). Copy the three files to
+//     web/static/ (or serve Files).
+//
+// The Go API builds the same parameter block for a host written in Go:
+// NewParams (the midstate, once per job), SetRange, Put, ReadResult, Next
+// and CallCount.
+//
+// # Generating
+//
+// The modules are generated and committed, like templ's output:
+//
+//	go generate ./chain/mine/wasmkernel/
+//
+// runs gen.go, which calls internal/wasmgen: a small assembler of the wasm
+// binary format (the sections and the few dozen opcodes used; no tool
+// outside Go) and a partial evaluator of the SHA-256 compression of the
+// header's second block (see below). TestGenerateRoundTrip checks that the
+// committed modules are the generator's output byte for byte.
+//
+// # What the kernel computes
+//
+// The 100-byte header (DESIGN.md, "Header: 100 bytes") is two SHA-256
+// blocks. The first (bytes 0..63) does not depend on the nonce: its state,
+// the midstate, is computed once per job. The second block is bytes 64..99
+// and the padding: words 0..6 are fixed per job, word 7 (the nonce's high
+// 32 bits) per call, word 8 (the nonce's low 32 bits) varies, word 9 is
+// 0x80000000, words 10..14 are 0 and word 15 is 800 (the length in bits).
+//
+// The generator classifies every value of that compression as known when
+// generating (padding words, constants: folded away), known once per call
+// (computed once before the loop with scalar i32 code: rounds 0..7, most of
+// round 8, W16..W22, the invariant parts of W23..W37 and of the round sums)
+// or varying with word 8 (computed in the loop). In the SIMD loop each
+// varying value is a v128 holding four consecutive nonces; rotations are
+// shr + shl + xor (wasm has no vector rotate); Maj reuses the previous
+// round's a ^ b. The loop computes only hash word 0 (the big-endian first
+// word: "leading zeros" are what students see) and compares it, unsigned,
+// with thr = max(target word 0, best word 0). A lane at or under thr may be
+// a solution or a new best: it is confirmed by a scalar full hash (a plain
+// rolled compression with its own constant table) and compared as a
+// 256-bit big-endian number with the best hash (strictly lower replaces
+// it, so ties keep the earlier nonce) and with the target (≤ meets it).
+// Lanes are confirmed in nonce order and the call returns at the first
+// solution, so the result is exactly a brute-force search's.
+//
+// # Memory layout
+//
+// One 64 KiB page, exported as "memory"; every field is a u32 stored
+// little-endian (a Uint32Array in JS); hash, midstate and target words are
+// SHA-256 words, word 0 first. Byte offsets:
+//
+//	  0 [8]  Mid       in      SHA-256 state after header bytes 0..63
+//	 32 [7]  W         in      header bytes 64..91 as big-endian words
+//	 60      Hi        in      nonce high word (header bytes 92..95)
+//	 64 [8]  Target    in      target, word 0 first
+//	 96      Start     in      low word of the call's first nonce
+//	100      Count     in/out  nonces to hash; clamped to 2^32 - Start
+//	104 [8]  Best      in/out  lowest hash so far; all ones = none
+//	136      BestLo    in/out  its nonce, low word
+//	140      BestHi    in/out  its nonce, high word
+//	144      Found     out     1 if a nonce met the target, else 0
+//	148      NonceLo   out     that nonce, low word
+//	152      NonceHi   out     that nonce, high word (= Hi)
+//	156      Done      out     nonces hashed, the found one included
+//	160 [16] Block0    in      header bytes 0..63 as words, for init() only
+//	256 [8]  State     scratch the last full hash computed (the found one)
+//	288 [16] Block     scratch
+//	352 [64] Schedule  scratch
+//	608 [64] K         data    SHA-256 round constants
+//
+// # Call contract
+//
+// Exports: memory, init() and scan() i32.
+//
+//   - init() sets Mid from Block0 (a JS host has no SHA-256 of its own; a
+//     Go host writes Mid from NewParams instead).
+//   - scan() hashes the nonces Hi<<32 | (Start + i) for i < Count, in order.
+//     It first clamps Count (in memory too) to 2^32 - Start: a call never
+//     crosses a wrap of the low word, so the caller splits ranges there
+//     (kernel.js's scan and CallCount do). It returns 1 and sets Found,
+//     NonceLo/Hi and Done at the first nonce whose hash is ≤ Target; else
+//     it returns 0 with Done = Count. Best/BestLo/BestHi are updated in
+//     place: leave them between calls for "best hash so far" over a job, or
+//     reset them to all ones for a per-call best.
+//   - Calls are chunked, about 64K nonces (5 ms) each: V8 has no on-stack
+//     replacement for wasm, so a call that starts on baseline code ends on
+//     it, and a Worker must look at its messages between calls. kernel.js
+//     starts at 4K nonces and doubles up to Chunk (a first 64K call of the
+//     scalar kernel took 140 ms on Liftoff in node).
+//
+// # Tests
+//
+// kernel_test.go runs both modules under node (through testdata/harness.js,
+// once on Liftoff only and once on TurboFan only) against a brute-force
+// search with crypto/sha256: random headers, ranges and targets; ranges
+// across the low word's wrap and up to nonce 2^64-1; targets and seeded
+// best hashes that tie the real hashes in word 0 and differ deeper; raw
+// calls with Go-built parameter blocks that the kernel must clamp. Modules
+// generated with a wrong round constant (Options.BreakRound) must fail that
+// comparison, and an engine without SIMD must get the scalar kernel. The
+// node tests fail without node when CI=true and skip otherwise.
+//
+// # Measured
+//
+// One thread, millions of nonces per second; go test -run '^$' -bench
+// Kernels ./chain/mine/wasmkernel/ (node 20.20, Go 1.26.8) on this
+// project's 2-vCPU KVM machine (Intel Xeon with AVX-512 and SHA-NI, shared
+// with other jobs, so ±5%), best of four rounds:
+//
+//	native sha256.Sum256 per nonce (SHA-NI)    6.75
+//	SIMD kernel, node                         12.8–13.0  (1.9× native)
+//	scalar kernel, node                        5.7–5.8   (0.85×)
+//	SIMD kernel, Chromium 156 worker          12.4–13.0
+//	scalar kernel, Chromium 156 worker         6.3
+//
+// The SIMD loop is about 2,600 vector ALU instructions per four nonces
+// (TurboFan's code: 990 shifts, 1,030 xor, 470 add, 110 and), and this
+// CPU runs them on three ports: the loop is near that bound, so more speed
+// needs fewer operations, not better scheduling. v128.bitselect for
+// Ch and Maj (Options.Bitselect: one instruction on ARM64, three on x64)
+// measured no faster here and is off. GROUND.md's hand-written kernel (15.4
+// node, 18.1 Chromium, 7.5 native) was measured on an AMD Zen 4.
+package wasmkernel
