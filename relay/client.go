@@ -28,10 +28,11 @@ const MaxNameLen = 32
 //     closeNow, so a write stuck on a client that does not read ends at once
 //     (the library then drops the socket without a close frame).
 type client struct {
-	id   string
-	seq  uint64 // join order
-	name string
-	send chan []byte // bounded; written by enqueue, read by writeLoop only
+	id    string
+	seq   uint64 // join order
+	name  string
+	local bool        // joined with JoinLocal: no socket, read by LocalConn.Recv
+	send  chan []byte // bounded; written by enqueue, read by writeLoop (or LocalConn.Recv) only
 
 	conn, closing, write       context.Context
 	abort, stopping, stopWrite context.CancelFunc
@@ -41,12 +42,13 @@ type client struct {
 	reason string               // guarded by mu
 }
 
-func newClient(ctx context.Context, seq uint64, name string, queue int) *client {
+func newClient(ctx context.Context, seq uint64, name string, queue int, local bool) *client {
 	cl := &client{
-		id:   "p" + strconv.FormatUint(seq, 10),
-		seq:  seq,
-		name: name,
-		send: make(chan []byte, queue),
+		id:    "p" + strconv.FormatUint(seq, 10),
+		seq:   seq,
+		name:  name,
+		local: local,
+		send:  make(chan []byte, queue),
 	}
 	cl.conn, cl.abort = context.WithCancel(ctx)
 	cl.closing, cl.stopping = context.WithCancel(cl.conn)
@@ -131,44 +133,55 @@ func (cl *client) finish(c *websocket.Conn) {
 	c.Close(code, reason) // the error only says the peer did not answer
 }
 
-// readLoop reads the client's frames until the connection ends. Each frame
-// is rate limited first, then checked, then forwarded to the room; a refused
-// frame is dropped and the client gets a TypeError frame saying why.
-func (cl *client) readLoop(c *websocket.Conn, rm *room, lim *rate.Limiter) error {
-	drops := 0
+// inflow is the rate limit state of one connection's incoming frames.
+type inflow struct {
+	lim   *rate.Limiter
+	drops int // frames dropped in a row by the limit
+}
+
+// readLoop reads the client's frames until the connection ends and hands
+// each to receive.
+func (cl *client) readLoop(c *websocket.Conn, rm *room, in *inflow) error {
 	for {
 		typ, data, err := c.Read(cl.conn)
 		if err != nil {
 			return err
 		}
-		if cl.closing.Err() != nil {
-			continue // a close is under way: drain until the peer answers it
+		cl.receive(rm, in, typ == websocket.MessageText, data)
+	}
+}
+
+// receive handles one frame from the client: it is rate limited first,
+// then checked, then forwarded to the room; a refused frame is dropped and
+// the client gets a TypeError frame saying why. It never blocks.
+func (cl *client) receive(rm *room, in *inflow, text bool, data []byte) {
+	if cl.closing.Err() != nil {
+		return // a close is under way: drain until the peer answers it
+	}
+	if !in.lim.Allow() {
+		in.drops++
+		if in.drops >= MaxRateDrops {
+			cl.close(websocket.StatusPolicyViolation, "rate limit exceeded")
+			return
 		}
-		if !lim.Allow() {
-			drops++
-			if drops >= MaxRateDrops {
-				cl.close(websocket.StatusPolicyViolation, "rate limit exceeded")
-				continue
-			}
-			cl.sendError("rate limit exceeded")
-			continue
-		}
-		drops = 0
-		if typ != websocket.MessageText {
-			cl.sendError("binary frames are not supported")
-			continue
-		}
-		in, err := parseInbound(data)
-		if err != nil {
-			cl.sendError(err.Error())
-			continue
-		}
-		f := Frame{Type: in.Type, From: cl.id, To: in.To, Body: in.Body}
-		if in.To == "" {
-			rm.broadcast(cl, f.encode())
-		} else if !rm.direct(in.To, f.encode()) {
-			cl.sendError(unknownPeer(in.To))
-		}
+		cl.sendError("rate limit exceeded")
+		return
+	}
+	in.drops = 0
+	if !text {
+		cl.sendError("binary frames are not supported")
+		return
+	}
+	f, err := parseInbound(data)
+	if err != nil {
+		cl.sendError(err.Error())
+		return
+	}
+	out := Frame{Type: f.Type, From: cl.id, To: f.To, Body: f.Body}
+	if f.To == "" {
+		rm.broadcast(cl, out.encode())
+	} else if !rm.direct(f.To, out.encode()) {
+		cl.sendError(unknownPeer(f.To))
 	}
 }
 

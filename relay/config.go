@@ -66,11 +66,13 @@ type Config struct {
 	OriginPatterns []string
 
 	// OnRoomActive, if not nil, is called with a room's name when the room
-	// gets its first peer, and OnRoomEmpty when it loses its last one (the
-	// room is then removed). Calls are made one at a time, in the order the
-	// events happened, on a goroutine the Server owns, with no relay lock
-	// held: a hook may call Rooms or Kick and may dial the relay, but it must
-	// not call Close and should return quickly, as later events wait for it.
+	// gets its first websocket peer, and OnRoomEmpty when it loses its last
+	// one. Local clients (JoinLocal) are not counted: a room whose only peers
+	// are local is empty, and it is removed when they leave too. Calls are
+	// made one at a time, in the order the events happened, on a goroutine
+	// the Server owns, with no relay lock held: a hook may call Rooms, Peers,
+	// Kick or JoinLocal and may dial the relay, but it must not call Close
+	// and should return quickly, as later events wait for it.
 	// For every OnRoomActive there is exactly one later OnRoomEmpty, at the
 	// latest during Close. Optional.
 	OnRoomActive func(room string)

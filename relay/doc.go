@@ -10,7 +10,13 @@
 //
 // Entry points: New(DefaultConfig()) returns a Server, an http.Handler to
 // mount with mux.Handle("GET /ws/{room}", srv); Server.Rooms lists the rooms,
-// Server.Kick drops one peer, Server.Close shuts everything down.
+// Server.Peers the peers of one, Server.Kick drops one peer, Server.Close
+// shuts everything down. Server.JoinLocal joins a room from the same process
+// (the archive peer of cmd/chainplay does): a LocalConn sends and receives
+// the same frames as a websocket client, with the same ids, presence, checks
+// and bounded queue, but without a socket. Local clients do not make a room
+// active for the OnRoomActive/OnRoomEmpty hooks: a room whose only peers are
+// local is empty.
 //
 // # Wire protocol
 //
@@ -79,6 +85,9 @@
 // HTTP status before the upgrade, an "error" frame for a refused frame, or a
 // websocket close status (StatusPolicyViolation, StatusMessageTooBig,
 // StatusGoingAway at Close), and the Server logs to Config.Logger.
+// JoinLocal returns ErrInvalidRoom, ErrRoomFull, ErrTooManyRooms or
+// ErrClosed; a LocalConn's Send and Recv return an error wrapping
+// ErrConnClosed (a *CloseError with the close status) once it has ended.
 //
 // # What it does not do
 //

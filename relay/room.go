@@ -28,7 +28,8 @@ func ValidRoomName(name string) bool {
 // RoomInfo describes one room, as returned by Server.Rooms.
 type RoomInfo struct {
 	Name  string // the room's name
-	Peers int    // how many peers are connected to it
+	Peers int    // how many peers are connected to it, local clients included
+	Local int    // how many of those joined in-process with JoinLocal
 }
 
 // room is a set of clients that see each other's frames.
@@ -43,6 +44,7 @@ type room struct {
 
 	// Guarded by Server.mu.
 	members int  // connections that reserved a place: joined or upgrading
+	remote  int  // joined websocket clients (local clients excluded)
 	active  bool // OnRoomActive was fired and OnRoomEmpty not yet
 
 	mu      sync.Mutex
@@ -136,9 +138,25 @@ func (rm *room) snapshot() []*client {
 	return out
 }
 
-// size returns how many clients have joined.
-func (rm *room) size() int {
+// size returns how many clients have joined, and how many of them are local.
+func (rm *room) size() (n, local int) {
 	rm.mu.Lock()
 	defer rm.mu.Unlock()
-	return len(rm.clients)
+	for _, cl := range rm.clients {
+		if cl.local {
+			local++
+		}
+	}
+	return len(rm.clients), local
+}
+
+// peers describes the joined clients in the order they joined.
+func (rm *room) peers() []PeerInfo {
+	cls := rm.snapshot()
+	slices.SortFunc(cls, func(a, b *client) int { return cmp.Compare(a.seq, b.seq) })
+	out := make([]PeerInfo, len(cls))
+	for i, cl := range cls {
+		out[i] = cl.info()
+	}
+	return out
 }

@@ -18,12 +18,18 @@ import (
 	"nhooyr.io/websocket"
 )
 
-// Reasons for refusing a connection before the upgrade, sent as the plain
-// text of an HTTP 503.
+// Reasons for refusing a connection. JoinLocal returns them; ServeHTTP
+// sends the last three, without the "relay: " prefix, as the plain text of
+// an HTTP 503 (and its own 400 for an invalid room name).
 var (
-	errRoomFull     = errors.New("room full")
-	errTooManyRooms = errors.New("too many rooms")
-	errClosed       = errors.New("relay is shutting down")
+	// ErrInvalidRoom: the room name fails ValidRoomName.
+	ErrInvalidRoom = errors.New("relay: invalid room name")
+	// ErrRoomFull: the room has Config.MaxPeersPerRoom peers.
+	ErrRoomFull = errors.New("relay: room full")
+	// ErrTooManyRooms: Config.MaxRooms rooms exist and this would be one more.
+	ErrTooManyRooms = errors.New("relay: too many rooms")
+	// ErrClosed: Close has been called.
+	ErrClosed = errors.New("relay: relay is shutting down")
 )
 
 // Server is the relay: an http.Handler that upgrades GET requests to
@@ -87,7 +93,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	rm, err := s.reserve(name)
 	if err != nil {
-		http.Error(w, err.Error(), http.StatusServiceUnavailable)
+		http.Error(w, strings.TrimPrefix(err.Error(), "relay: "), http.StatusServiceUnavailable)
 		return
 	}
 	defer s.handlers.Done()
@@ -100,7 +106,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	defer c.CloseNow()
 
-	cl := newClient(r.Context(), s.seq.Add(1), cleanName(r.URL.Query().Get("name")), s.cfg.SendQueue)
+	cl := newClient(r.Context(), s.seq.Add(1), cleanName(r.URL.Query().Get("name")), s.cfg.SendQueue, false)
 	defer cl.abort()
 	c.SetReadLimit(s.cfg.ReadLimit)
 	if !s.join(rm, cl) {
@@ -136,11 +142,7 @@ func (s *Server) serve(c *websocket.Conn, rm *room, cl *client) error {
 		}()
 	}
 
-	limit := rate.Limit(s.cfg.RatePerSec)
-	if math.IsInf(s.cfg.RatePerSec, 1) {
-		limit = rate.Inf
-	}
-	err := cl.readLoop(c, rm, rate.NewLimiter(limit, s.cfg.RateBurst))
+	err := cl.readLoop(c, rm, s.newInflow())
 
 	s.leave(rm, cl)
 	cl.abort()
@@ -149,6 +151,15 @@ func (s *Server) serve(c *websocket.Conn, rm *room, cl *client) error {
 		return pingErr
 	}
 	return err
+}
+
+// newInflow returns the rate limiter state of one new connection.
+func (s *Server) newInflow() *inflow {
+	limit := rate.Limit(s.cfg.RatePerSec)
+	if math.IsInf(s.cfg.RatePerSec, 1) {
+		limit = rate.Inf
+	}
+	return &inflow{lim: rate.NewLimiter(limit, s.cfg.RateBurst)}
 }
 
 // expectedClose reports whether err is an ordinary end of a connection.
@@ -167,18 +178,18 @@ func (s *Server) reserve(name string) (*room, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
-		return nil, errClosed
+		return nil, ErrClosed
 	}
 	rm := s.rooms[name]
 	if rm == nil {
 		if len(s.rooms) >= s.cfg.MaxRooms {
-			return nil, errTooManyRooms
+			return nil, ErrTooManyRooms
 		}
 		rm = newRoom(name)
 		s.rooms[name] = rm
 	}
 	if rm.members >= s.cfg.MaxPeersPerRoom {
-		return nil, errRoomFull
+		return nil, ErrRoomFull
 	}
 	rm.members++
 	s.handlers.Add(1)
@@ -200,14 +211,11 @@ func (s *Server) releaseLocked(rm *room) {
 		return
 	}
 	delete(s.rooms, rm.name)
-	if rm.active {
-		rm.active = false
-		s.hooks.emit(rm.name, false)
-	}
 }
 
 // join turns a reserved place into membership. It reports false, and gives
-// the place back, if the Server is closed.
+// the place back, if the Server is closed. The first websocket peer makes
+// the room active; local clients do not count.
 func (s *Server) join(rm *room, cl *client) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -216,38 +224,62 @@ func (s *Server) join(rm *room, cl *client) bool {
 		return false
 	}
 	rm.add(cl)
-	if !rm.active {
-		rm.active = true
-		s.hooks.emit(rm.name, true)
+	if !cl.local {
+		rm.remote++
+		if !rm.active {
+			rm.active = true
+			s.hooks.emit(rm.name, true)
+		}
 	}
 	return true
 }
 
-// leave takes cl out of its room and gives its place back.
+// leave takes cl out of its room and gives its place back. The last
+// websocket peer to leave makes the room empty, even if local clients stay.
 func (s *Server) leave(rm *room, cl *client) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	rm.remove(cl)
+	if !cl.local {
+		rm.remote--
+		if rm.remote == 0 && rm.active {
+			rm.active = false
+			s.hooks.emit(rm.name, false)
+		}
+	}
 	s.releaseLocked(rm)
 }
 
-// Rooms returns the rooms that have peers, sorted by name.
+// Rooms returns the rooms that have peers, local clients included, sorted
+// by name.
 func (s *Server) Rooms() []RoomInfo {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	out := make([]RoomInfo, 0, len(s.rooms))
 	for name, rm := range s.rooms {
-		if n := rm.size(); n > 0 {
-			out = append(out, RoomInfo{Name: name, Peers: n})
+		if n, local := rm.size(); n > 0 {
+			out = append(out, RoomInfo{Name: name, Peers: n, Local: local})
 		}
 	}
 	slices.SortFunc(out, func(a, b RoomInfo) int { return strings.Compare(a.Name, b.Name) })
 	return out
 }
 
+// Peers returns the peers of room, local clients included, in the order
+// they joined; nil if the room has none.
+func (s *Server) Peers(room string) []PeerInfo {
+	s.mu.Lock()
+	rm := s.rooms[room]
+	s.mu.Unlock()
+	if rm == nil {
+		return nil
+	}
+	return rm.peers()
+}
+
 // Kick closes the connection of peer peerID in room with
 // StatusPolicyViolation ("kicked") and reports whether there was such a
-// peer. It does not wait for the connection to end; the others get a
+// peer, websocket or local. It does not wait for the connection to end; the others get a
 // TypeLeave frame when it does.
 func (s *Server) Kick(room, peerID string) bool {
 	s.mu.Lock()

@@ -1,8 +1,14 @@
+//go:build !js
+
 // Command chainplay serves a classroom blockchain playground: the pages,
-// the wasm node every tab runs, and the websocket relay that joins the
-// tabs of a room.
+// the wasm node every tab runs, the websocket relay that joins the tabs of
+// a room, the room API (create a room, teacher actions), and one archive
+// peer per active room that keeps its chain under -data.
 //
 //	chainplay -addr 127.0.0.1:8080 -data ./data
+//
+// SIGINT or SIGTERM shut it down gracefully: no new requests, the archive
+// peers stop (their stores are closed), every websocket gets a close frame.
 package main
 
 import (
@@ -11,6 +17,7 @@ import (
 	"flag"
 	"fmt"
 	"log"
+	"log/slog"
 	"net"
 	"net/http"
 	"os"
@@ -29,31 +36,73 @@ func main() {
 	}
 }
 
-func run(ctx context.Context, args []string) error {
+// options are the command line.
+type options struct {
+	addr, data  string
+	difficulty  uint64
+	archiveIdle time.Duration
+	relay       relay.Config
+}
+
+func parseFlags(args []string) (options, error) {
+	o := options{relay: relay.DefaultConfig()}
 	fs := flag.NewFlagSet("chainplay", flag.ContinueOnError)
-	addr := fs.String("addr", "127.0.0.1:8080", "address to serve on (\":8080\" serves a classroom LAN)")
-	data := fs.String("data", "data", "data directory for the rooms' chains")
-	origins := fs.String("origins", "", "comma-separated extra origins allowed to open the relay websocket (default: same host only)")
-	difficulty := fs.Uint64("difficulty", chain.PlaygroundParams.Difficulty, "initial difficulty of new rooms (expected hashes per block)")
+	fs.StringVar(&o.addr, "addr", "127.0.0.1:8080", "address to serve on (\":8080\" serves a classroom LAN)")
+	fs.StringVar(&o.data, "data", "data", "data directory: every room's parameters and chain")
+	fs.Uint64Var(&o.difficulty, "difficulty", chain.PlaygroundParams.Difficulty, "initial difficulty of rooms opened by URL and default of new rooms (expected hashes per block)")
+	fs.DurationVar(&o.archiveIdle, "archive-idle", 2*time.Minute, "stop a room's archive peer after the room has had no peers this long (its chain stays on disk)")
+	origins := fs.String("origins", "", "comma-separated host patterns of other origins whose pages may open the relay websocket, e.g. \"*.example.org\" (default: same host only)")
+	fs.Int64Var(&o.relay.ReadLimit, "read-limit", o.relay.ReadLimit, "largest frame a peer may send, in bytes")
+	fs.Float64Var(&o.relay.RatePerSec, "rate", o.relay.RatePerSec, "frames per second a peer may send on average")
+	fs.IntVar(&o.relay.RateBurst, "rate-burst", o.relay.RateBurst, "frames a peer may send at once")
+	fs.IntVar(&o.relay.SendQueue, "send-queue", o.relay.SendQueue, "frames waiting for a peer before it is disconnected as too slow")
+	fs.DurationVar(&o.relay.WriteTimeout, "write-timeout", o.relay.WriteTimeout, "time to write one frame to a peer before it is disconnected")
+	fs.DurationVar(&o.relay.PingInterval, "ping", o.relay.PingInterval, "keepalive ping interval (0: no pings)")
+	fs.IntVar(&o.relay.MaxPeersPerRoom, "max-peers", o.relay.MaxPeersPerRoom, "peers per room, the archive peer included")
+	fs.IntVar(&o.relay.MaxRooms, "max-rooms", o.relay.MaxRooms, "rooms open at once")
 	if err := fs.Parse(args); err != nil {
+		return o, err
+	}
+	if fs.NArg() > 0 {
+		return o, fmt.Errorf("unexpected arguments: %q", fs.Args())
+	}
+	if *origins != "" {
+		for _, p := range strings.Split(*origins, ",") {
+			if p = strings.TrimSpace(p); p != "" {
+				o.relay.OriginPatterns = append(o.relay.OriginPatterns, p)
+			}
+		}
+	}
+	if o.archiveIdle <= 0 {
+		return o, fmt.Errorf("-archive-idle %v: want a positive duration", o.archiveIdle)
+	}
+	if err := o.relay.Validate(); err != nil {
+		return o, err
+	}
+	return o, nil
+}
+
+func run(ctx context.Context, args []string) error {
+	o, err := parseFlags(args)
+	if err != nil {
 		return err
 	}
-	if err := os.MkdirAll(*data, 0o755); err != nil {
-		return fmt.Errorf("data directory: %w", err)
-	}
-	rcfg := relay.DefaultConfig()
-	if *origins != "" {
-		rcfg.OriginPatterns = strings.Split(*origins, ",")
-	}
+	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	params := chain.PlaygroundParams
-	params.Difficulty = *difficulty
-	srv, err := newServer(serverConfig{Params: params, Relay: rcfg})
+	params.Difficulty = o.difficulty
+	srv, err := newServer(serverConfig{
+		Params:      params,
+		Relay:       o.relay,
+		Data:        o.data,
+		ArchiveIdle: o.archiveIdle,
+		Logger:      logger,
+	})
 	if err != nil {
 		return err
 	}
 	defer srv.Close()
 
-	ln, err := net.Listen("tcp", *addr)
+	ln, err := net.Listen("tcp", o.addr)
 	if err != nil {
 		return err
 	}
@@ -67,7 +116,7 @@ func run(ctx context.Context, args []string) error {
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	host := ln.Addr().String()
-	if strings.HasPrefix(*addr, ":") {
+	if strings.HasPrefix(o.addr, ":") {
 		host = "127.0.0.1" + host[strings.LastIndex(host, ":"):]
 	}
 	fmt.Printf("Chainplay is running: open http://%s/ (Ctrl-C to stop)\n", host)
@@ -77,11 +126,13 @@ func run(ctx context.Context, args []string) error {
 		return err
 	case <-ctx.Done():
 	}
+	stop() // a second Ctrl-C kills at once
 	fmt.Println("Shutting down…")
 	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	srv.Close()
-	if err := hs.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+	err = hs.Shutdown(sctx) // no new requests; wait for API calls (not websockets)
+	srv.Close()             // archive peers, then every websocket, then the registry
+	if err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
 	return nil

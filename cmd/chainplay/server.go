@@ -1,10 +1,19 @@
+//go:build !js
+
 package main
 
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"time"
 
 	"github.com/chainplay/chainplay/chain"
 	"github.com/chainplay/chainplay/relay"
@@ -13,50 +22,162 @@ import (
 
 // serverConfig is what the HTTP side of the binary needs.
 type serverConfig struct {
-	// Params are the consensus parameters a new room starts with; the
-	// room's name replaces Params.Name.
+	// Params are the consensus parameters of a room opened by its URL
+	// without being created, and the defaults of POST /api/rooms; the
+	// room's name replaces Params.Name. This field is required.
 	Params chain.Params
-	// Relay configures the websocket relay.
+	// Relay configures the websocket relay. Its OnRoomActive and
+	// OnRoomEmpty hooks are replaced by the archive peers'.
 	Relay relay.Config
+	// Data is the data directory: DATA/registry.db holds every room's
+	// parameters and teacher token, DATA/rooms/NAME.db its blocks. It is
+	// created if missing. This field is required.
+	Data string
+	// ArchiveIdle is how long a room stays without peers before its
+	// archive peer stops (its data stays). Defaults to 2 minutes.
+	ArchiveIdle time.Duration
+	// Now is the clock. Defaults to time.Now.
+	Now func() time.Time
+	// Logger receives the server's events. Defaults to discarding them.
+	Logger *slog.Logger
 }
 
 // roomConfig is the JSON a room page hands to its in-tab node.
 type roomConfig struct {
 	Room   string       `json:"room"`
 	Params chain.Params `json:"params"`
+	// Epoch is the room's reset counter: the tab joins the relay with it,
+	// and reloads when the room's epoch moves on (admin.js).
+	Epoch uint64 `json:"epoch"`
 }
 
-// server is the binary's HTTP surface: pages, assets and the relay.
+// server is the binary's HTTP surface: pages, assets, the relay, the room
+// API, and the archive peers behind them.
 type server struct {
 	http.Handler
-	relay *relay.Server
+	cfg      serverConfig
+	relay    *relay.Server
+	reg      *registry
+	archives *archives
+	close    sync.Once
 }
 
-// newServer wires the pages and the relay into one handler:
-// /ws/{room} is the relay, everything else the web package.
+// newServer opens the data directory and wires everything into one
+// handler: /ws/{room} is the relay, /api/rooms… the room API (api.go),
+// everything else the web package. The caller must call Close.
 func newServer(cfg serverConfig) (*server, error) {
-	rs, err := relay.New(cfg.Relay)
+	if cfg.Data == "" {
+		return nil, errors.New("chainplay: serverConfig.Data is required")
+	}
+	if err := cfg.Params.Validate(); err != nil {
+		return nil, fmt.Errorf("chainplay: default params: %w", err)
+	}
+	if cfg.ArchiveIdle <= 0 {
+		cfg.ArchiveIdle = 2 * time.Minute
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	roomsDir := filepath.Join(cfg.Data, "rooms")
+	if err := os.MkdirAll(roomsDir, 0o700); err != nil {
+		return nil, fmt.Errorf("chainplay: data directory: %w", err)
+	}
+	reg, err := openRegistry(filepath.Join(cfg.Data, "registry.db"))
 	if err != nil {
 		return nil, err
 	}
-	pages, err := web.NewHandler(web.Config{
-		RoomConfig: func(_ context.Context, room string) ([]byte, error) {
-			p := cfg.Params
-			p.Name = room
-			if err := p.Validate(); err != nil {
-				return nil, fmt.Errorf("room %q: %w", room, err)
-			}
-			return json.Marshal(roomConfig{Room: room, Params: p})
-		},
-	})
+	s := &server{cfg: cfg, reg: reg}
+	s.archives = newArchives(archiveConfig{Dir: roomsDir, Idle: cfg.ArchiveIdle, Now: cfg.Now, Log: cfg.Logger}, nil, reg,
+		func(room string) (roomRecord, error) { return reg.ensure(room, s.defaultRecord(room)) })
+	rcfg := cfg.Relay
+	rcfg.OnRoomActive = s.archives.Active
+	rcfg.OnRoomEmpty = s.archives.Empty
+	if rcfg.Logger == nil {
+		rcfg.Logger = cfg.Logger
+	}
+	rs, err := relay.New(rcfg)
 	if err != nil {
+		reg.close()
+		return nil, err
+	}
+	s.relay, s.archives.relay = rs, rs
+
+	pages, err := web.NewHandler(web.Config{RoomConfig: s.roomConfig})
+	if err != nil {
+		rs.Close()
+		reg.close()
 		return nil, err
 	}
 	mux := http.NewServeMux()
-	mux.Handle("GET /ws/{room}", rs)
+	mux.Handle("GET /ws/{room}", s.epochGuard(rs))
+	s.routeAPI(mux)
 	mux.Handle("/", pages)
-	return &server{Handler: mux, relay: rs}, nil
+	s.Handler = mux
+	return s, nil
 }
 
-// Close ends every relay connection.
-func (s *server) Close() { s.relay.Close() }
+// defaultRecord is the record of a room opened by its URL: the default
+// parameters named after it, and no teacher.
+func (s *server) defaultRecord(room string) roomRecord {
+	p := s.cfg.Params
+	p.Name = room
+	return roomRecord{Params: p, Created: s.cfg.Now().UnixMilli()}
+}
+
+// record returns room's stored record, or the default one (not stored)
+// for a room that has none yet, and whether it was stored.
+func (s *server) record(room string) (roomRecord, bool, error) {
+	rec, ok, err := s.reg.get(room)
+	if err != nil || ok {
+		return rec, ok, err
+	}
+	return s.defaultRecord(room), false, nil
+}
+
+// roomConfig is the page's web.Config.RoomConfig.
+func (s *server) roomConfig(_ context.Context, room string) ([]byte, error) {
+	rec, _, err := s.record(room)
+	if err != nil {
+		return nil, err
+	}
+	if err := rec.Params.Validate(); err != nil {
+		return nil, fmt.Errorf("room %q: %w", room, err)
+	}
+	return json.Marshal(roomConfig{Room: room, Params: rec.Params, Epoch: rec.Epoch})
+}
+
+// epochGuard refuses, with 409, a websocket whose ?epoch= is not the
+// room's: a tab loaded before a reset would otherwise hand the wiped
+// chain back to the new archive. Clients that send no epoch (native
+// nodes) pass.
+func (s *server) epochGuard(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if e := r.URL.Query().Get("epoch"); e != "" && relay.ValidRoomName(r.PathValue("room")) {
+			rec, _, err := s.record(r.PathValue("room"))
+			if err != nil {
+				s.cfg.Logger.Error("chainplay: registry", "err", err)
+				writeError(w, http.StatusInternalServerError, "internal error")
+				return
+			}
+			if e != strconv.FormatUint(rec.Epoch, 10) {
+				writeError(w, http.StatusConflict, "the room was reset since this page was loaded: reload it")
+				return
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// Close stops the archive peers, then closes every relay connection and
+// the registry. Call it after http.Server.Shutdown, which does not wait
+// for websockets. It is idempotent.
+func (s *server) Close() {
+	s.close.Do(func() {
+		s.archives.Close()
+		s.relay.Close()
+		s.reg.close()
+	})
+}

@@ -1,0 +1,239 @@
+//go:build !js
+
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	"nhooyr.io/websocket"
+
+	"github.com/chainplay/chainplay/chain"
+)
+
+func TestCreateRoom(t *testing.T) {
+	now := time.UnixMilli(1_800_000_000_000)
+	ts := startServer(t, t.TempDir(), func(c *serverConfig) { c.Now = func() time.Time { return now } })
+
+	got := ts.createRoom(t, "class-7b", map[string]any{"difficulty": 64, "block_time_ms": 5000, "subsidy": 25})
+	want := chain.TestParams
+	want.Name, want.GenesisTime = "class-7b", now.UnixMilli()
+	want.Difficulty, want.BlockTimeMs, want.Subsidy = 64, 5000, 25
+	require.Equal(t, want, got.Params)
+	require.Equal(t, chain.GenesisBlock(want).Hash(), got.Genesis)
+	require.True(t, got.Created)
+	require.Equal(t, uint64(0), got.Epoch)
+	require.Len(t, got.TeacherToken, 43, "32 random bytes, base64url")
+
+	info := ts.room(t, "class-7b")
+	require.Equal(t, got.roomInfo, info)
+	raw, err := json.Marshal(info)
+	require.NoError(t, err)
+	require.NotContains(t, string(raw), "token", "the token is shown once, never again")
+
+	// The page hands the same parameters to its tab.
+	conf, err := ts.roomConfig(context.Background(), "class-7b")
+	require.NoError(t, err)
+	require.JSONEq(t, `{"room":"class-7b","epoch":0,"params":`+string(want.CanonicalJSON())+`}`, string(conf))
+
+	// A room never created gets the defaults named after it, and no teacher.
+	def := ts.room(t, "opened-by-url")
+	p := chain.TestParams
+	p.Name = "opened-by-url"
+	require.Equal(t, p, def.Params)
+	require.False(t, def.Created)
+	require.Equal(t, []peerInfo{}, def.Peers)
+}
+
+func TestCreateRoomRefusesBadInput(t *testing.T) {
+	ts := startServer(t, t.TempDir(), nil)
+	ts.createRoom(t, "taken", nil)
+
+	for _, tc := range []struct {
+		name, body string
+		status     int
+	}{
+		{"no name", `{}`, http.StatusBadRequest},
+		{"bad name", `{"name":"Class 7B"}`, http.StatusBadRequest},
+		{"long name", `{"name":"` + strings.Repeat("a", 33) + `"}`, http.StatusBadRequest},
+		{"not JSON", `name=x`, http.StatusBadRequest},
+		{"unknown field", `{"name":"x1","difficulty":4,"colour":"red"}`, http.StatusBadRequest},
+		{"two objects", `{"name":"x2"}{"name":"x3"}`, http.StatusBadRequest},
+		{"wrong type", `{"name":"x4","difficulty":"high"}`, http.StatusBadRequest},
+		{"negative", `{"name":"x5","subsidy":-1}`, http.StatusBadRequest},
+		{"zero difficulty", `{"name":"x6","difficulty":0}`, http.StatusBadRequest},
+		{"zero block time", `{"name":"x7","block_time_ms":0}`, http.StatusBadRequest},
+		{"too many txs", `{"name":"x8","max_block_txs":1000000}`, http.StatusBadRequest},
+		{"too large", `{"name":"x9","pad":"` + strings.Repeat("a", maxBody) + `"}`, http.StatusRequestEntityTooLarge},
+		{"exists", `{"name":"taken","difficulty":8}`, http.StatusConflict},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			require.Equal(t, tc.status, ts.call(t, "POST", "/api/rooms", "", tc.body, nil))
+		})
+	}
+	for _, room := range []string{"x1", "x2", "x3", "x4", "x5", "x6", "x7", "x8", "x9"} {
+		require.False(t, ts.room(t, room).Created, "a refused request created %s", room)
+	}
+	require.Equal(t, chain.TestParams.Difficulty, ts.room(t, "taken").Params.Difficulty, "a refused request changed a room")
+	require.Equal(t, http.StatusBadRequest, ts.call(t, "GET", "/api/rooms/Bad!", "", nil, nil))
+	require.Equal(t, http.StatusNotFound, ts.call(t, "GET", "/api/nothing", "", nil, nil))
+}
+
+// Every admin action is refused without the room's teacher token, and a
+// refused request changes nothing.
+func TestAdminActionsNeedTheTeacherToken(t *testing.T) {
+	ts := startServer(t, t.TempDir(), nil)
+	class := ts.createRoom(t, "class", nil)
+	other := ts.createRoom(t, "other", nil)
+	student := ts.joinNative(t, "class", "student")
+	require.Eventually(t, func() bool { return len(ts.room(t, "class").Peers) == 2 }, wait, 10*time.Millisecond)
+
+	actions := []struct {
+		name string
+		body any
+	}{
+		{"reset", nil},
+		{"genesis", map[string]any{"difficulty": 8}},
+		{"kick", map[string]any{"peer": "p1"}},
+	}
+	auths := []struct {
+		name, header string
+		status       int
+	}{
+		{"no token", "", http.StatusUnauthorized},
+		{"empty bearer", "Bearer ", http.StatusUnauthorized},
+		{"other scheme", "Basic " + class.TeacherToken, http.StatusUnauthorized},
+		{"wrong token", bearerOf(flipFirst(class.TeacherToken)), http.StatusForbidden},
+		{"other room's token", bearerOf(other.TeacherToken), http.StatusForbidden},
+	}
+	for _, a := range actions {
+		for _, au := range auths {
+			t.Run(a.name+"/"+au.name, func(t *testing.T) {
+				require.Equal(t, au.status, ts.call(t, "POST", "/api/rooms/class/"+a.name, au.header, a.body, nil))
+			})
+		}
+		t.Run(a.name+"/room without a teacher", func(t *testing.T) {
+			require.Equal(t, http.StatusForbidden, ts.call(t, "POST", "/api/rooms/opened-by-url/"+a.name, bearerOf(class.TeacherToken), a.body, nil))
+		})
+	}
+	info := ts.room(t, "class")
+	require.Equal(t, class.Params, info.Params)
+	require.Equal(t, uint64(0), info.Epoch)
+	require.Len(t, info.Peers, 2, "nobody was kicked")
+	select {
+	case <-student.done:
+		t.Fatal("the student was disconnected")
+	default:
+	}
+
+	// With the token: bad input is still refused and changes nothing.
+	tok := bearerOf(class.TeacherToken)
+	require.Equal(t, http.StatusBadRequest, ts.call(t, "POST", "/api/rooms/class/genesis", tok, `{"difficulty":0}`, nil))
+	require.Equal(t, http.StatusBadRequest, ts.call(t, "POST", "/api/rooms/class/genesis", tok, `{"name":"renamed"}`, nil))
+	require.Equal(t, http.StatusBadRequest, ts.call(t, "POST", "/api/rooms/class/kick", tok, `{}`, nil))
+	require.Equal(t, http.StatusNotFound, ts.call(t, "POST", "/api/rooms/class/kick", tok, `{"peer":"p999"}`, nil))
+	require.Equal(t, http.StatusBadRequest, ts.call(t, "POST", "/api/rooms/class/kick", tok,
+		map[string]string{"peer": ts.archives.Status("class").ID}, nil), "the archive can't be kicked")
+	require.Equal(t, class.roomInfo.Genesis, ts.room(t, "class").Genesis)
+	require.Equal(t, uint64(0), ts.room(t, "class").Epoch)
+
+	// And the right token works: kick the student.
+	var kicked map[string]string
+	id := ""
+	for _, p := range ts.room(t, "class").Peers {
+		if !p.Archive {
+			id = p.ID
+		}
+	}
+	require.Equal(t, http.StatusOK, ts.call(t, "POST", "/api/rooms/class/kick", tok, map[string]string{"peer": id}, &kicked))
+	require.Equal(t, id, kicked["kicked"])
+	select {
+	case <-student.done:
+	case <-time.After(wait):
+		t.Fatal("the kicked student is still connected")
+	}
+}
+
+func TestTokenMatches(t *testing.T) {
+	token, hash, err := newToken()
+	require.NoError(t, err)
+	require.True(t, tokenMatches(token, hash))
+	require.False(t, tokenMatches(token+"x", hash))
+	require.False(t, tokenMatches("", hash))
+	require.False(t, tokenMatches(token, nil), "a room without a teacher matches nothing")
+	require.False(t, tokenMatches(token, hash[:31]))
+}
+
+// Reset wipes the archive's chain and keeps the genesis; a new genesis
+// changes the parameters. Both kick everyone, and tabs loaded before are
+// refused by the relay.
+func TestResetAndNewGenesis(t *testing.T) {
+	ts := startServer(t, t.TempDir(), nil)
+	class := ts.createRoom(t, "class", nil)
+	tok := bearerOf(class.TeacherToken)
+	a := ts.joinNative(t, "class", "a")
+	a.mine(t, 3)
+	ts.waitArchive(t, "class", 3, a.Chain().Tip().Hash)
+
+	var info roomInfo
+	require.Equal(t, http.StatusOK, ts.call(t, "POST", "/api/rooms/class/reset", tok, nil, &info))
+	require.Equal(t, uint64(1), info.Epoch)
+	require.Equal(t, class.Params, info.Params)
+	require.Equal(t, class.roomInfo.Genesis, info.Genesis, "same parameters, same genesis")
+	select {
+	case <-a.done:
+	case <-time.After(wait):
+		t.Fatal("reset did not kick the peers")
+	}
+
+	// A tab of the old epoch is refused; the current epoch and native
+	// nodes (no epoch) get in.
+	dial := func(query string) (int, error) {
+		ctx, cancel := context.WithTimeout(context.Background(), wait)
+		defer cancel()
+		c, resp, err := websocket.Dial(ctx, ts.ws+"/ws/class"+query, nil)
+		if err != nil {
+			return resp.StatusCode, err
+		}
+		c.CloseNow()
+		return http.StatusSwitchingProtocols, nil
+	}
+	code, _ := dial("?epoch=0&name=old")
+	require.Equal(t, http.StatusConflict, code)
+	code, err := dial("?epoch=1&name=new")
+	require.NoError(t, err)
+	require.Equal(t, http.StatusSwitchingProtocols, code)
+
+	b := ts.joinNative(t, "class", "b")
+	ts.waitArchive(t, "class", 0, class.roomInfo.Genesis)
+	require.Equal(t, uint64(0), b.Chain().Tip().Height)
+	conf, err := ts.roomConfig(context.Background(), "class")
+	require.NoError(t, err)
+	require.Contains(t, string(conf), `"epoch":1`)
+
+	// New genesis: new parameters, new chain id, epoch 2.
+	require.Equal(t, http.StatusOK, ts.call(t, "POST", "/api/rooms/class/genesis", tok, map[string]any{"difficulty": 4, "subsidy": 7}, &info))
+	require.Equal(t, uint64(2), info.Epoch)
+	require.Equal(t, uint64(4), info.Params.Difficulty)
+	require.Equal(t, uint64(7), info.Params.Subsidy)
+	require.Equal(t, class.Params.BlockTimeMs, info.Params.BlockTimeMs, "parameters not given are kept")
+	require.NotEqual(t, class.roomInfo.Genesis, info.Genesis)
+	require.Equal(t, chain.GenesisBlock(info.Params).Hash(), info.Genesis)
+	c := ts.joinNative(t, "class", "c")
+	require.Equal(t, info.Genesis, c.Chain().ID())
+	c.mine(t, 2)
+	ts.waitArchive(t, "class", 2, c.Chain().Tip().Hash)
+}
+
+// flipFirst returns token with its first character changed.
+func flipFirst(token string) string {
+	if token[0] == 'A' {
+		return "B" + token[1:]
+	}
+	return "A" + token[1:]
+}

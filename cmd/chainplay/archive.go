@@ -1,0 +1,470 @@
+//go:build !js
+
+package main
+
+import (
+	"context"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/chainplay/chainplay/chain"
+	"github.com/chainplay/chainplay/chain/node"
+	"github.com/chainplay/chainplay/relay"
+)
+
+// archiveName is the nickname the archive peers go by in their rooms.
+const archiveName = "archive"
+
+// archiveConfig configures the archive peers.
+type archiveConfig struct {
+	// Dir holds one store per room, DIR/NAME.db. This field is required.
+	Dir string
+	// Idle is how long a room stays without websocket peers before its
+	// archive peer stops. This field is required.
+	Idle time.Duration
+	// Now is the clock of the archive nodes. This field is required.
+	Now func() time.Time
+	// Log receives start, stop and failure events. This field is required.
+	Log *slog.Logger
+}
+
+// archives runs one archive peer per active room: a chain/node with an
+// on-disk store that joins its room through relay.JoinLocal, validates
+// everything it hears and keeps every valid block, so a tab that joins an
+// empty room still syncs and the room survives a restart of the server.
+//
+// The relay's room hooks drive it: OnRoomActive starts the room's peer
+// (Active), OnRoomEmpty arms a timer that stops it after Config.Idle
+// (Empty); the store stays on disk. Reset stops the peer, wipes its store
+// and starts a fresh one. All methods are safe for concurrent use.
+type archives struct {
+	cfg   archiveConfig
+	relay *relay.Server
+	reg   *registry
+	// record returns the record a room's archive builds its chain from,
+	// creating the default one for a room opened by URL.
+	record func(room string) (roomRecord, error)
+
+	mu     sync.Mutex
+	rooms  map[string]*roomState // guarded by mu
+	closed bool                  // guarded by mu
+	wg     sync.WaitGroup        // one per running peer goroutine
+}
+
+// roomState is what the manager knows of one room. Guarded by archives.mu.
+type roomState struct {
+	active    bool          // the room has websocket peers
+	peer      *archivePeer  // the running peer, or nil
+	idle      *time.Timer   // armed by Empty, nil otherwise
+	idleGen   uint64        // which arming of idle is current
+	resetting bool          // a Reset owns the room: do not start a peer
+	last      chan struct{} // done of the last peer stopped: a new one waits for it
+	failure   string        // why the last peer failed by itself, if it did
+}
+
+// archivePeer is one running archive node.
+type archivePeer struct {
+	room   string
+	cancel context.CancelFunc
+	done   chan struct{} // closed when run has returned and the store is closed
+
+	mu   sync.Mutex
+	node *node.Node // nil until the store is replayed
+	id   string     // peer id of the current connection
+}
+
+// archiveStatus describes a room's archive peer for the API.
+type archiveStatus struct {
+	Running bool       `json:"running"`
+	ID      string     `json:"id,omitempty"` // its peer id in the room
+	Height  uint64     `json:"height"`
+	Tip     chain.Hash `json:"tip"`
+	// Error says why the last archive peer of the room stopped by itself
+	// (say, a store that holds another chain); it is retried when the
+	// room next becomes active.
+	Error string `json:"error,omitempty"`
+}
+
+func newArchives(cfg archiveConfig, rs *relay.Server, reg *registry, record func(string) (roomRecord, error)) *archives {
+	return &archives{cfg: cfg, relay: rs, reg: reg, record: record, rooms: make(map[string]*roomState)}
+}
+
+// storePath returns the file of room's store.
+func (a *archives) storePath(room string) string { return filepath.Join(a.cfg.Dir, room+".db") }
+
+// state returns room's state, creating it. a.mu must be held.
+func (a *archives) state(room string) *roomState {
+	st := a.rooms[room]
+	if st == nil {
+		st = &roomState{}
+		a.rooms[room] = st
+	}
+	return st
+}
+
+// Active is the OnRoomActive hook: room has websocket peers, so its archive
+// peer runs. It returns at once; the store is opened and replayed on the
+// peer's own goroutine.
+func (a *archives) Active(room string) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	st := a.state(room)
+	st.active = true
+	if st.idle != nil {
+		st.idle.Stop()
+		st.idle = nil
+	}
+	a.startLocked(room, st)
+}
+
+// Empty is the OnRoomEmpty hook: room has no websocket peers left. Its
+// archive peer stops after Config.Idle unless a peer comes back first.
+func (a *archives) Empty(room string) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.closed {
+		return
+	}
+	st := a.state(room)
+	st.active = false
+	if st.idle != nil {
+		st.idle.Stop()
+	}
+	st.idleGen++
+	gen := st.idleGen
+	st.idle = time.AfterFunc(a.cfg.Idle, func() { a.idleStop(room, gen) })
+}
+
+// idleStop stops room's peer if the room is still empty and gen is still
+// the current arming of its idle timer.
+func (a *archives) idleStop(room string, gen uint64) {
+	a.mu.Lock()
+	st := a.rooms[room]
+	if st == nil || st.idle == nil || st.idleGen != gen || st.active {
+		a.mu.Unlock()
+		return
+	}
+	st.idle = nil
+	p := a.detachLocked(st)
+	a.mu.Unlock()
+	if p != nil {
+		a.cfg.Log.Info("archive: room idle, stopping its peer", "room", room)
+		p.stop()
+	}
+	a.mu.Lock()
+	if a.rooms[room] == st && st.peer == nil && st.idle == nil && !st.active && !st.resetting {
+		delete(a.rooms, room) // keep the map to the rooms in use; the store is closed
+	}
+	a.mu.Unlock()
+}
+
+// startLocked starts room's peer unless it runs, the room is being reset
+// or the manager is closed. a.mu must be held.
+func (a *archives) startLocked(room string, st *roomState) {
+	if a.closed || st.resetting || st.peer != nil {
+		return
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	p := &archivePeer{room: room, cancel: cancel, done: make(chan struct{})}
+	st.peer = p
+	st.failure = ""
+	prev := st.last
+	a.wg.Add(1)
+	go func() {
+		defer a.wg.Done()
+		defer close(p.done)
+		if prev != nil {
+			<-prev // the last peer's store is closed: the file is free
+		}
+		err := a.run(ctx, p)
+		if err != nil && ctx.Err() == nil {
+			a.cfg.Log.Error("archive: peer failed", "room", room, "err", err)
+		}
+		a.mu.Lock()
+		if st := a.rooms[room]; st != nil && st.peer == p {
+			st.peer = nil // stopped by itself: the next Active retries
+			st.last = p.done
+			if err != nil {
+				st.failure = err.Error()
+			}
+		}
+		a.mu.Unlock()
+	}()
+}
+
+// detachLocked takes st's peer out of the manager and returns it, to be
+// stopped with a.mu released. a.mu must be held.
+func (a *archives) detachLocked(st *roomState) *archivePeer {
+	p := st.peer
+	if p != nil {
+		st.peer = nil
+		st.last = p.done
+	}
+	return p
+}
+
+// stop cancels the peer and waits until its store is closed.
+func (p *archivePeer) stop() {
+	p.cancel()
+	<-p.done
+}
+
+// run opens room's store, replays it into a fresh node and keeps the node
+// in the room until ctx ends, rejoining after the relay drops it. The store
+// is closed when run returns.
+func (a *archives) run(ctx context.Context, p *archivePeer) error {
+	rec, err := a.record(p.room)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(a.cfg.Dir, 0o700); err != nil {
+		return fmt.Errorf("archive: %w", err)
+	}
+	store, err := node.OpenStore(a.storePath(p.room))
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	n, err := openArchiveNode(store, rec.Params, a.cfg.Now)
+	if err != nil {
+		return err
+	}
+	p.mu.Lock()
+	p.node = n
+	p.mu.Unlock()
+	tip := n.Chain().Tip()
+	a.cfg.Log.Info("archive: peer started", "room", p.room, "height", tip.Height, "tip", tip.Hash.Short())
+
+	backoff := 100 * time.Millisecond
+	for ctx.Err() == nil {
+		lc, err := a.relay.JoinLocal(ctx, p.room, archiveName)
+		if errors.Is(err, relay.ErrClosed) {
+			return nil
+		}
+		if err != nil {
+			a.cfg.Log.Warn("archive: cannot join room", "room", p.room, "err", err)
+		} else {
+			p.mu.Lock()
+			p.id = lc.ID()
+			p.mu.Unlock()
+			backoff = 100 * time.Millisecond
+			err = n.Run(ctx, localTransport{lc: lc})
+			if ctx.Err() == nil {
+				a.cfg.Log.Warn("archive: dropped from room, rejoining", "room", p.room, "err", err)
+			}
+		}
+		select {
+		case <-ctx.Done():
+		case <-time.After(backoff):
+		}
+		backoff = min(2*backoff, 5*time.Second)
+	}
+	return nil
+}
+
+// archiveStore is what an archive peer needs of its store (node.OpenStore).
+type archiveStore interface {
+	node.BlockStore
+	Setting(key string) ([]byte, error)
+	SetSetting(key string, value []byte) error
+}
+
+// openArchiveNode builds the archive's node for params on store: a fresh
+// chain, the stored blocks replayed into it, and the archive's wallet
+// (kept in the store so its address is stable).
+func openArchiveNode(store archiveStore, params chain.Params, now func() time.Time) (*node.Node, error) {
+	key, err := archiveKey(store)
+	if err != nil {
+		return nil, err
+	}
+	c, err := chain.New(chain.Config{Params: params})
+	if err != nil {
+		return nil, err
+	}
+	if err := checkGenesis(store, c.ID()); err != nil {
+		return nil, err
+	}
+	return node.New(node.Config{
+		Chain: c,
+		Key:   key,
+		Name:  archiveName,
+		Now:   now,
+		Miner: node.ThreadMiner{Threads: 1}, // the archive never mines
+		Store: store,
+	})
+}
+
+// ErrOtherChain is returned when a room's store holds the blocks of
+// another genesis than the room's parameters give (its data directory was
+// edited by hand): the archive peer does not start rather than mix chains.
+// A teacher's reset wipes the store.
+var ErrOtherChain = errors.New("chainplay: the room's store holds another chain")
+
+// checkGenesis makes sure store belongs to the chain with id genesis,
+// recording it in a fresh store.
+func checkGenesis(store archiveStore, genesis chain.Hash) error {
+	b, err := store.Setting("genesis")
+	if errors.Is(err, node.ErrNoSetting) {
+		return store.SetSetting("genesis", []byte(genesis.String()))
+	}
+	if err != nil {
+		return err
+	}
+	if string(b) != genesis.String() {
+		return fmt.Errorf("%w: genesis %.12s, the room's is %s", ErrOtherChain, b, genesis.Short())
+	}
+	return nil
+}
+
+// archiveKey returns the wallet kept in store, creating it on first use.
+func archiveKey(store archiveStore) ([]byte, error) {
+	b, err := store.Setting("wallet_seed")
+	if errors.Is(err, node.ErrNoSetting) {
+		k := chain.GenerateKey()
+		return k, store.SetSetting("wallet_seed", []byte(hex.EncodeToString(k.Seed())))
+	}
+	if err != nil {
+		return nil, err
+	}
+	return chain.KeyFromSeedHex(string(b))
+}
+
+// Status describes room's archive peer.
+func (a *archives) Status(room string) archiveStatus {
+	a.mu.Lock()
+	var p *archivePeer
+	failure := ""
+	if st := a.rooms[room]; st != nil {
+		p, failure = st.peer, st.failure
+	}
+	a.mu.Unlock()
+	if p == nil {
+		return archiveStatus{Error: failure}
+	}
+	p.mu.Lock()
+	n, id := p.node, p.id
+	p.mu.Unlock()
+	if n == nil {
+		return archiveStatus{Running: true}
+	}
+	tip := n.Chain().Tip()
+	return archiveStatus{Running: true, ID: id, Height: tip.Height, Tip: tip.Hash}
+}
+
+// ErrResetTimeout is returned by Reset when the room's peers did not leave
+// in time; the room then has its new record but its store was not wiped.
+var ErrResetTimeout = errors.New("chainplay: peers did not leave the room in time")
+
+// Reset gives room a fresh start: change updates its record (the caller
+// bumps the epoch, and may put new parameters), then the archive peer
+// stops, every peer of the room is kicked (tabs reload and rebuild their
+// chain: see admin.js), the store is wiped and, if peers are back, a new
+// archive peer starts. Old-epoch tabs are refused by the relay guard from
+// the moment the record changes, so none of them can hand the old chain
+// back. If change fails nothing happens.
+func (a *archives) Reset(ctx context.Context, room string, change func(*roomRecord) error) (roomRecord, error) {
+	a.mu.Lock()
+	if a.closed {
+		a.mu.Unlock()
+		return roomRecord{}, relay.ErrClosed
+	}
+	st := a.state(room)
+	if st.resetting {
+		a.mu.Unlock()
+		return roomRecord{}, errResetBusy
+	}
+	st.resetting = true
+	a.mu.Unlock()
+	defer func() {
+		a.mu.Lock()
+		st.resetting = false
+		if st.active {
+			a.startLocked(room, st)
+		}
+		a.mu.Unlock()
+	}()
+
+	rec, err := a.reg.update(room, change)
+	if err != nil {
+		return rec, err
+	}
+	a.mu.Lock()
+	p := a.detachLocked(st)
+	last := st.last
+	a.mu.Unlock()
+	if p != nil {
+		p.stop()
+	}
+	if last != nil {
+		<-last // a peer that failed by itself may still hold the file
+	}
+	if err := a.kickAll(ctx, room); err != nil {
+		return rec, err
+	}
+	if err := os.Remove(a.storePath(room)); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return rec, fmt.Errorf("archive: wipe %s: %w", room, err)
+	}
+	a.cfg.Log.Info("archive: room reset", "room", room, "epoch", rec.Epoch)
+	return rec, nil
+}
+
+var errResetBusy = errors.New("chainplay: a reset of this room is under way")
+
+// kickAll kicks every peer of room and waits until they have left.
+func (a *archives) kickAll(ctx context.Context, room string) error {
+	kicked := make(map[string]bool)
+	for _, p := range a.relay.Peers(room) {
+		if a.relay.Kick(room, p.ID) {
+			kicked[p.ID] = true
+		}
+	}
+	ctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	tick := time.NewTicker(10 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		left := true
+		for _, p := range a.relay.Peers(room) {
+			if kicked[p.ID] {
+				left = false
+				break
+			}
+		}
+		if left {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ErrResetTimeout
+		case <-tick.C:
+		}
+	}
+}
+
+// Close stops every archive peer and waits for their stores to close.
+// Later hooks start nothing.
+func (a *archives) Close() {
+	a.mu.Lock()
+	a.closed = true
+	var peers []*archivePeer
+	for _, st := range a.rooms {
+		if st.idle != nil {
+			st.idle.Stop()
+			st.idle = nil
+		}
+		if p := a.detachLocked(st); p != nil {
+			peers = append(peers, p)
+		}
+	}
+	a.mu.Unlock()
+	for _, p := range peers {
+		p.cancel()
+	}
+	a.wg.Wait()
+}

@@ -1,0 +1,141 @@
+//go:build !js
+
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/chainplay/chainplay/chain"
+)
+
+// ErrRoomExists is returned by registry.create for a name already taken.
+var ErrRoomExists = errors.New("chainplay: room exists")
+
+// roomRecord is what the server keeps about a room besides its blocks: the
+// parameters its genesis is built from, the teacher's token and the epoch.
+type roomRecord struct {
+	// Params are the room's consensus parameters; Params.Name is the room.
+	Params chain.Params `json:"params"`
+	// TokenHash is the SHA-256 of the teacher token, empty for a room that
+	// was opened by its URL and never created: nobody can administer it.
+	TokenHash []byte `json:"token_hash,omitempty"`
+	// Epoch counts the resets and new geneses of the room. A tab loaded
+	// before the last one joins with an old epoch and is refused, so it
+	// can't hand the wiped chain back to the archive.
+	Epoch uint64 `json:"epoch"`
+	// Created is when the record was written, unix milliseconds.
+	Created int64 `json:"created"`
+}
+
+// registry keeps every room's record in one bbolt file under the data
+// directory, so parameters and tokens survive a restart (kill -9
+// included: each change is one transaction). Its methods are safe for
+// concurrent use.
+type registry struct {
+	db *bolt.DB
+}
+
+var bucketRooms = []byte("rooms") // room name → JSON roomRecord
+
+// openRegistry opens (creating if needed) the registry file at path.
+func openRegistry(path string) (*registry, error) {
+	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: 2 * time.Second})
+	if err != nil {
+		return nil, fmt.Errorf("chainplay: open registry %s: %w", path, err)
+	}
+	err = db.Update(func(tx *bolt.Tx) error {
+		_, err := tx.CreateBucketIfNotExists(bucketRooms)
+		return err
+	})
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("chainplay: open registry %s: %w", path, err)
+	}
+	return &registry{db: db}, nil
+}
+
+// close closes the file.
+func (r *registry) close() error { return r.db.Close() }
+
+// get returns the record of room and whether there is one.
+func (r *registry) get(room string) (roomRecord, bool, error) {
+	var rec roomRecord
+	found := false
+	err := r.db.View(func(tx *bolt.Tx) error {
+		v := tx.Bucket(bucketRooms).Get([]byte(room))
+		if v == nil {
+			return nil
+		}
+		found = true
+		return json.Unmarshal(v, &rec)
+	})
+	if err != nil {
+		return rec, false, fmt.Errorf("chainplay: registry: room %q: %w", room, err)
+	}
+	return rec, found, nil
+}
+
+// create stores rec for room, or fails with ErrRoomExists.
+func (r *registry) create(room string, rec roomRecord) error {
+	return r.db.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketRooms)
+		if b.Get([]byte(room)) != nil {
+			return fmt.Errorf("%w: %q", ErrRoomExists, room)
+		}
+		return put(b, room, rec)
+	})
+}
+
+// ensure returns the record of room, storing def first if there is none.
+func (r *registry) ensure(room string, def roomRecord) (roomRecord, error) {
+	var rec roomRecord
+	err := r.db.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketRooms)
+		if v := b.Get([]byte(room)); v != nil {
+			return json.Unmarshal(v, &rec)
+		}
+		rec = def
+		return put(b, room, rec)
+	})
+	if err != nil {
+		return rec, fmt.Errorf("chainplay: registry: room %q: %w", room, err)
+	}
+	return rec, nil
+}
+
+// update applies fn to the stored record of room and stores the result,
+// all in one transaction. If fn fails nothing changes. A room without a
+// record gets errNoRecord.
+func (r *registry) update(room string, fn func(*roomRecord) error) (roomRecord, error) {
+	var rec roomRecord
+	err := r.db.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketRooms)
+		v := b.Get([]byte(room))
+		if v == nil {
+			return errNoRecord
+		}
+		if err := json.Unmarshal(v, &rec); err != nil {
+			return err
+		}
+		if err := fn(&rec); err != nil {
+			return err
+		}
+		return put(b, room, rec)
+	})
+	return rec, err
+}
+
+var errNoRecord = errors.New("chainplay: registry: no such room")
+
+func put(b *bolt.Bucket, room string, rec roomRecord) error {
+	v, err := json.Marshal(rec)
+	if err != nil {
+		return err
+	}
+	return b.Put([]byte(room), v)
+}

@@ -1,0 +1,90 @@
+//go:build !js
+
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"runtime"
+	"runtime/debug"
+	"time"
+
+	"github.com/chainplay/chainplay/relay"
+)
+
+// serveEnv makes the binary the server child: a relay with the default
+// limits (peers per room and rooms raised to fit the load), on loopback.
+const serveEnv = "RELAYLOAD_SERVE"
+
+// memStats is what the child reports at GET /mem, after a full GC.
+type memStats struct {
+	HeapInuse  uint64 `json:"heap_inuse"`  // bytes in in-use heap spans
+	StackInuse uint64 `json:"stack_inuse"` // bytes of goroutine stacks
+	Other      uint64 `json:"other"`       // span, cache and GC metadata in use
+	Goroutines int    `json:"goroutines"`
+	RSS        uint64 `json:"rss"` // resident set size, bytes (Linux)
+}
+
+// total is the memory the Go runtime holds for live objects and stacks.
+func (m memStats) total() uint64 { return m.HeapInuse + m.StackInuse + m.Other }
+
+// serve runs the relay until stdin closes (the parent ended), printing
+// "listening ADDR" once it accepts connections.
+func serve(peersPerRoom, rooms int) error {
+	raiseFileLimit(peersPerRoom*rooms + 64)
+	cfg := relay.DefaultConfig()
+	cfg.MaxPeersPerRoom = max(cfg.MaxPeersPerRoom, peersPerRoom)
+	cfg.MaxRooms = max(cfg.MaxRooms, rooms)
+	rs, err := relay.New(cfg)
+	if err != nil {
+		return err
+	}
+	defer rs.Close()
+	mux := http.NewServeMux()
+	mux.Handle("GET /ws/{room}", rs)
+	mux.HandleFunc("GET /mem", func(w http.ResponseWriter, r *http.Request) {
+		runtime.GC()
+		debug.FreeOSMemory()
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		json.NewEncoder(w).Encode(memStats{
+			HeapInuse:  ms.HeapInuse,
+			StackInuse: ms.StackInuse,
+			Other:      ms.MSpanInuse + ms.MCacheInuse + ms.GCSys,
+			Goroutines: runtime.NumGoroutine(),
+			RSS:        rss(),
+		})
+	})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	hs := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go hs.Serve(ln)
+	fmt.Printf("listening %s\n", ln.Addr())
+	io.Copy(io.Discard, os.Stdin) // until the parent closes it or dies
+	hs.Close()
+	return nil
+}
+
+// rss reads VmRSS from /proc/self/status; 0 where there is none.
+func rss() uint64 {
+	f, err := os.Open("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	defer f.Close()
+	s := bufio.NewScanner(f)
+	for s.Scan() {
+		var kb uint64
+		if n, _ := fmt.Sscanf(s.Text(), "VmRSS: %d kB", &kb); n == 1 {
+			return kb << 10
+		}
+	}
+	return 0
+}

@@ -1,0 +1,164 @@
+// Chainplay room page, two small jobs beside app.js (plain JS, no build step):
+//
+// 1. Every tab: follow resets. When the teacher resets the room or starts a
+//    new genesis, the server bumps the room's epoch and kicks every peer; a
+//    tab loaded before that is refused by the relay (its ?epoch= is old), so
+//    its chain can't come back. This script notices the disconnection, asks
+//    GET /api/rooms/ROOM for the epoch and, if it moved on, reloads the page:
+//    the tab restarts its chain from the room's (new) genesis.
+// 2. The teacher's tab (it holds localStorage chainplay-teacher-ROOM, saved by
+//    lobby.js when it created the room): show the admin panel — reset the
+//    chain, new genesis with new parameters, kick a peer. Requests carry
+//    "Authorization: Bearer TOKEN".
+const $ = (id) => document.getElementById(id);
+const config = JSON.parse($("room").dataset.config);
+const room = config.room;
+const api = `/api/rooms/${room}`;
+
+async function roomInfo() {
+  const resp = await fetch(api, { cache: "no-store" });
+  if (!resp.ok) throw new Error(`${resp.status} ${resp.statusText}`);
+  return resp.json();
+}
+
+// --- 1. follow resets -------------------------------------------------------
+
+let connected = false;
+let checking = false;
+
+async function checkEpoch() {
+  if (checking) return;
+  checking = true;
+  try {
+    const info = await roomInfo();
+    if (info.epoch !== config.epoch) {
+      $("status").textContent = "The teacher reset the room: reloading…";
+      setTimeout(() => location.reload(), 300);
+    }
+  } catch {
+    // the server is unreachable: try again later
+  } finally {
+    checking = false;
+  }
+}
+
+// app.js logs the node's events in #events; the node reports "Connected to
+// the room" and "Disconnected from the room" as status events.
+new MutationObserver((records) => {
+  for (const r of records) {
+    for (const li of r.addedNodes) {
+      if (!(li instanceof HTMLElement) || !li.classList.contains("ev-status")) continue;
+      if (li.textContent.startsWith("Disconnected")) {
+        connected = false;
+        checkEpoch();
+      } else if (li.textContent.startsWith("Connected")) {
+        connected = true;
+      }
+    }
+  }
+}).observe($("events"), { childList: true });
+
+// While disconnected (a reset may happen while this tab is away), look again
+// now and then.
+setInterval(() => {
+  if (!connected) checkEpoch();
+}, 5000);
+
+// --- 2. the teacher's admin panel ---------------------------------------------
+
+const token = localStorage.getItem(`chainplay-teacher-${room}`);
+const panel = $("admin");
+
+function say(text, bad = false) {
+  const out = $("admin-status");
+  out.textContent = text;
+  out.classList.toggle("error", bad);
+}
+
+async function adminPost(action, body) {
+  const resp = await fetch(`${api}/${action}`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json", Authorization: `Bearer ${token}` },
+    body: JSON.stringify(body || {}),
+  });
+  const data = await resp.json().catch(() => ({}));
+  if (!resp.ok) throw new Error(data.error || `${resp.status} ${resp.statusText}`);
+  return data;
+}
+
+function renderPeers(info) {
+  const list = $("admin-peers");
+  list.replaceChildren(
+    ...info.peers.map((p) => {
+      const li = document.createElement("li");
+      li.append(`${p.name} (${p.id}) `);
+      if (p.archive) {
+        li.append("· the server's archive");
+      } else {
+        const b = document.createElement("button");
+        b.type = "button";
+        b.textContent = "Kick";
+        b.dataset.peer = p.id;
+        b.className = "small";
+        b.onclick = async () => {
+          try {
+            await adminPost("kick", { peer: p.id });
+            say(`Kicked ${p.name} (${p.id}).`);
+          } catch (err) {
+            say(`Could not kick ${p.id}: ${err.message}`, true);
+          }
+          refresh();
+        };
+        li.append(b);
+      }
+      return li;
+    }),
+  );
+  $("admin-archive").textContent = info.archive.running
+    ? `Archive at height ${info.archive.height}`
+    : "Archive not running";
+}
+
+async function refresh() {
+  try {
+    renderPeers(await roomInfo());
+  } catch (err) {
+    say(`Could not load the room: ${err.message}`, true);
+  }
+}
+
+const paramFields = ["difficulty", "block_time_ms", "retarget_interval", "subsidy", "halving_interval", "max_block_txs"];
+
+if (token && panel) {
+  panel.hidden = false;
+  const form = $("admin-genesis");
+  for (const key of paramFields) form.elements[key].value = config.params[key];
+
+  $("admin-reset").onclick = async () => {
+    if (!confirm("Reset the chain? Every block is deleted and every tab restarts from the genesis block.")) return;
+    try {
+      await adminPost("reset");
+      say("The room was reset; every tab reloads.");
+    } catch (err) {
+      say(`Could not reset: ${err.message}`, true);
+    }
+  };
+  form.onsubmit = async (e) => {
+    e.preventDefault();
+    const body = {};
+    for (const key of paramFields) {
+      const v = form.elements[key].value.trim();
+      if (v !== "") body[key] = Number(v);
+    }
+    if (!confirm("Start a new chain with these parameters? Every tab restarts from the new genesis block.")) return;
+    try {
+      await adminPost("genesis", body);
+      say("New genesis; every tab reloads.");
+    } catch (err) {
+      say(`Could not start a new genesis: ${err.message}`, true);
+    }
+  };
+  $("admin-refresh").onclick = refresh;
+  refresh();
+  setInterval(refresh, 5000);
+}
