@@ -154,11 +154,7 @@ func (n *Node) importBlocks(blocks []*chain.Block) error {
 		return err
 	}
 	if n.cfg.Store != nil {
-		for _, b := range blocks[1:] {
-			if err := n.cfg.Store.PutBlock(b); err != nil {
-				return err
-			}
-		}
+		return n.cfg.Store.PutBlocks(blocks[1:])
 	}
 	return nil
 }

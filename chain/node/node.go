@@ -126,14 +126,19 @@ func New(cfg Config) (*Node, error) {
 func (n *Node) Mempool() *chain.Mempool { return n.pool }
 
 // replay feeds the stored blocks to the chain in the order they were
-// accepted. A block that no longer validates (say, a store written by an
-// older version) stops the replay: the chain keeps the valid prefix.
+// accepted. The first stored block is the genesis: a store of another
+// chain is refused; an empty store gets this chain's genesis first. A
+// block that no longer validates (a store written by an older version)
+// stops the replay: the chain keeps the valid prefix.
 func (n *Node) replay() error {
 	now := n.cfg.Now()
+	first := true
 	err := n.cfg.Store.ForEachBlock(func(b *chain.Block) error {
-		if b.Height() == 0 {
-			if b.Hash() != n.chain.ID() {
-				return fmt.Errorf("node: store holds another chain (genesis %s, want %s)", b.Hash().Short(), n.chain.ID().Short())
+		if first {
+			first = false
+			if b.Height() != 0 || b.Hash() != n.chain.ID() {
+				return fmt.Errorf("%w: it begins with block #%d %s, this chain's genesis is %s",
+					ErrOtherChain, b.Height(), b.Hash().Short(), n.chain.ID().Short())
 			}
 			return nil
 		}
@@ -143,11 +148,18 @@ func (n *Node) replay() error {
 		}
 		return nil
 	})
-	if errors.Is(err, errStopReplay) {
+	switch {
+	case first && err == nil:
+		return n.cfg.Store.PutBlocks([]*chain.Block{n.chain.Genesis()})
+	case errors.Is(err, errStopReplay):
 		return nil
 	}
 	return err
 }
+
+// ErrOtherChain means a store holds the blocks of another room or
+// parameters.
+var ErrOtherChain = errors.New("node: the store holds another chain")
 
 var errStopReplay = errors.New("stop replay")
 
@@ -155,12 +167,20 @@ var errStopReplay = errors.New("stop replay")
 // block tree.
 func (n *Node) addBlock(b *chain.Block) (chain.Status, error) {
 	status, err := n.chain.ProcessBlock(b, n.cfg.Now())
-	if err == nil && n.cfg.Store != nil && (status == chain.StatusMainChain || status == chain.StatusSideChain) {
-		if perr := n.cfg.Store.PutBlock(b); perr != nil {
-			n.emit(Event{Kind: EventStatus, Text: "Could not save block: " + perr.Error()})
-		}
+	if err == nil && (status == chain.StatusMainChain || status == chain.StatusSideChain) {
+		n.persist([]*chain.Block{b})
 	}
 	return status, err
+}
+
+// persist writes blocks that joined the tree to the store, if any.
+func (n *Node) persist(bs []*chain.Block) {
+	if n.cfg.Store == nil || len(bs) == 0 {
+		return
+	}
+	if err := n.cfg.Store.PutBlocks(bs); err != nil {
+		n.emit(Event{Kind: EventStatus, Text: "Could not save blocks: " + err.Error()})
+	}
 }
 
 // Chain returns the node's chain.
@@ -203,13 +223,7 @@ func (n *Node) emit(ev Event) {
 // onChainEvent turns chain events into node events. It runs with the
 // chain's lock held, so it only formats and emits.
 func (n *Node) onChainEvent(ev chain.Event) {
-	if n.cfg.Store != nil { // orphans that connected later arrive only here
-		for _, b := range ev.Connected {
-			if err := n.cfg.Store.PutBlock(b); err != nil {
-				n.emit(Event{Kind: EventStatus, Text: "Could not save block: " + err.Error()})
-			}
-		}
-	}
+	n.persist(ev.Connected) // orphans that connected later arrive only here
 	switch ev.Type {
 	case chain.EventReorg:
 		n.emit(Event{Kind: EventReorg, Height: ev.Height, Hash: ev.Hash.String(),
@@ -555,14 +569,19 @@ func (n *Node) handleBlocks(m Message) {
 		return
 	}
 	progress := false
+	var added []*chain.Block
+	defer func() { n.persist(added) }() // one write for the whole batch
 	for _, blk := range b.Blocks {
 		if blk == nil {
 			n.reject(m.From, "blocks", errors.New("null block"))
 			return
 		}
-		ok, bad := n.processBlock(m.From, blk)
+		ok, bad := n.processBlockNoPersist(m.From, blk)
 		if bad {
 			return
+		}
+		if ok {
+			added = append(added, blk)
 		}
 		progress = progress || ok
 	}
@@ -580,10 +599,20 @@ func (n *Node) acceptBlock(from string, b *chain.Block) {
 	n.processBlock(from, b)
 }
 
-// processBlock runs one block from a peer through the chain. It returns
-// whether the block was new and valid, and whether it broke a rule.
+// processBlock runs one block from a peer through the chain and persists
+// it. It returns whether the block was new and valid, and whether it
+// broke a rule.
 func (n *Node) processBlock(from string, b *chain.Block) (accepted, bad bool) {
-	status, err := n.addBlock(b)
+	accepted, bad = n.processBlockNoPersist(from, b)
+	if accepted {
+		n.persist([]*chain.Block{b})
+	}
+	return accepted, bad
+}
+
+// processBlockNoPersist is processBlock leaving the store to the caller.
+func (n *Node) processBlockNoPersist(from string, b *chain.Block) (accepted, bad bool) {
+	status, err := n.chain.ProcessBlock(b, n.cfg.Now())
 	switch {
 	case err == nil && status == chain.StatusOrphan,
 		errors.Is(err, chain.ErrUnknownParent):

@@ -5,9 +5,9 @@ import "github.com/chainplay/chainplay/chain"
 // BlockStore keeps a node's blocks across restarts. Native nodes use
 // package boltstore (a bbolt file); a tab may keep them in IndexedDB.
 type BlockStore interface {
-	// PutBlock appends b unless it is stored already. After a crash the
-	// store holds a prefix of the blocks put.
-	PutBlock(b *chain.Block) error
+	// PutBlocks appends, in order, the blocks not stored already. After a
+	// crash the store holds a prefix of the blocks put.
+	PutBlocks(bs []*chain.Block) error
 	// ForEachBlock calls fn for every stored block in the order they were
 	// put, stopping at fn's first error.
 	ForEachBlock(fn func(*chain.Block) error) error

@@ -70,3 +70,21 @@ func TestNodeWithStoreResumesAfterRestart(t *testing.T) {
 	require.Equal(t, last.Hash(), n.Chain().Tip().Hash)
 	require.Equal(t, uint64(4), n.Chain().Tip().Height)
 }
+
+func TestStoreOfAnotherChainIsRefused(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "room.db")
+	s, err := OpenStore(path)
+	require.NoError(t, err)
+	defer s.Close()
+	open := func(p chain.Params) error {
+		c, err := chain.New(chain.Config{Params: p})
+		require.NoError(t, err)
+		_, err = New(Config{Chain: c, Key: chain.GenerateKey(), Store: s})
+		return err
+	}
+	require.NoError(t, open(chain.TestParams), "an empty store takes the chain's genesis")
+	other := chain.TestParams
+	other.Name = "another room"
+	require.ErrorIs(t, open(other), ErrOtherChain)
+	require.NoError(t, open(chain.TestParams))
+}

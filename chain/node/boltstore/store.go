@@ -55,27 +55,38 @@ func Open(path string) (*Store, error) {
 // Close closes the store's file.
 func (s *Store) Close() error { return s.db.Close() }
 
-// PutBlock appends b unless a block with its hash is stored already. Each
-// call is one transaction: after a crash the store holds a prefix of the
-// blocks put.
-func (s *Store) PutBlock(b *chain.Block) error {
-	h := b.Hash()
-	return s.db.Batch(func(tx *bolt.Tx) error {
+// PutBlock appends b unless a block with its hash is stored already.
+func (s *Store) PutBlock(b *chain.Block) error { return s.PutBlocks([]*chain.Block{b}) }
+
+// PutBlocks appends the blocks not stored yet, in order, in one
+// transaction (one disk sync), so a batch from a peer costs one write.
+// After a crash the store holds a prefix of the blocks put.
+func (s *Store) PutBlocks(bs []*chain.Block) error {
+	if len(bs) == 0 {
+		return nil
+	}
+	return s.db.Update(func(tx *bolt.Tx) error {
 		idx := tx.Bucket(bucketIndex)
-		if idx.Get(h[:]) != nil {
-			return nil
-		}
 		blocks := tx.Bucket(bucketBlocks)
-		seq, err := blocks.NextSequence()
-		if err != nil {
-			return err
+		for _, b := range bs {
+			h := b.Hash()
+			if idx.Get(h[:]) != nil {
+				continue
+			}
+			seq, err := blocks.NextSequence()
+			if err != nil {
+				return err
+			}
+			var k [8]byte
+			binary.BigEndian.PutUint64(k[:], seq)
+			if err := blocks.Put(k[:], b.Encode()); err != nil {
+				return err
+			}
+			if err := idx.Put(h[:], k[:]); err != nil {
+				return err
+			}
 		}
-		var k [8]byte
-		binary.BigEndian.PutUint64(k[:], seq)
-		if err := blocks.Put(k[:], b.Encode()); err != nil {
-			return err
-		}
-		return idx.Put(h[:], k[:])
+		return nil
 	})
 }
 
