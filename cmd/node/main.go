@@ -82,10 +82,12 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 
 	params := chain.PlaygroundParams
 	params.Difficulty = o.difficulty
+	var info roomInfo
 	if o.room != "" {
-		if params, err = roomParams(ctx, o.room); err != nil {
+		if info, err = fetchRoom(ctx, o.room); err != nil {
 			return err
 		}
+		params = info.Params
 	}
 	var store *boltstore.Store
 	var key []byte
@@ -151,7 +153,12 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	if o.room != "" {
 		wg.Add(1)
-		go func() { defer wg.Done(); stayInRoom(ctx, n, o.room, stdout) }()
+		go func() {
+			defer wg.Done()
+			if err := stayInRoom(ctx, n, o.room, info, stdout); err != nil {
+				errc <- err
+			}
+		}()
 	}
 	if o.mine {
 		wg.Add(1)
@@ -166,62 +173,101 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 }
 
 // stayInRoom keeps the node in its relay room, reconnecting with backoff.
-func stayInRoom(ctx context.Context, n *node.Node, room string, stdout io.Writer) {
+// Before each dial it reads the room again: when the teacher has reset
+// the room or started a new genesis, it stops with an error rather than
+// hand the old chain back to the room.
+func stayInRoom(ctx context.Context, n *node.Node, room string, first roomInfo, stdout io.Writer) error {
 	backoff := 500 * time.Millisecond
 	for ctx.Err() == nil {
-		dctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-		t, err := node.DialRelay(dctx, room, n.Name())
-		cancel()
-		if err != nil {
-			fmt.Fprintf(stdout, "cannot reach %s: %v (retrying in %v)\n", room, err, backoff)
-		} else {
-			backoff = 500 * time.Millisecond
-			_ = n.Run(ctx, t)
+		info, err := fetchRoom(ctx, room)
+		switch {
+		case err != nil:
+			fmt.Fprintf(stdout, "cannot read room %s: %v\n", room, err)
+		case info.Epoch != first.Epoch || info.Params != first.Params:
+			return fmt.Errorf("the teacher reset room %s or gave it a new genesis: start the node again (without the old -data)", info.Params.Name)
+		default:
+			dctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+			t, err := node.DialRelay(dctx, info.dialURL(room), n.Name())
+			cancel()
+			if err != nil {
+				fmt.Fprintf(stdout, "cannot reach %s: %v (retrying in %v)\n", room, err, backoff)
+			} else {
+				backoff = 500 * time.Millisecond
+				_ = n.Run(ctx, t)
+			}
 		}
 		select {
 		case <-ctx.Done():
-			return
+			return nil
 		case <-time.After(backoff):
 		}
 		backoff = min(2*backoff, 10*time.Second)
 	}
+	return nil
 }
 
-// roomParams asks the chainplay server for a room's parameters
+// roomInfo is what the chainplay server says of a room.
+type roomInfo struct {
+	Params chain.Params
+	Epoch  uint64 // resets so far; the relay refuses a stale one
+}
+
+// dialURL adds the room's epoch to the relay URL.
+func (r roomInfo) dialURL(room string) string {
+	u, err := url.Parse(room)
+	if err != nil {
+		return room
+	}
+	q := u.Query()
+	q.Set("epoch", fmt.Sprint(r.Epoch))
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+// fetchRoom asks the chainplay server for a room's parameters and epoch
 // (GET /api/rooms/NAME next to the relay's /ws/NAME). A server without
 // that endpoint gets the defaults every tab uses: the playground
 // parameters named after the room.
-func roomParams(ctx context.Context, room string) (chain.Params, error) {
+func fetchRoom(ctx context.Context, room string) (roomInfo, error) {
 	u, err := url.Parse(room)
 	if err != nil || (u.Scheme != "ws" && u.Scheme != "wss") || !strings.Contains(u.Path, "/ws/") {
-		return chain.Params{}, fmt.Errorf("-room %q: want ws://HOST/ws/NAME", room)
+		return roomInfo{}, fmt.Errorf("-room %q: want ws://HOST/ws/NAME", room)
 	}
-	name := path.Base(u.Path)
-	p := chain.PlaygroundParams
-	p.Name = name
+	info := roomInfo{Params: chain.PlaygroundParams}
+	info.Params.Name = path.Base(u.Path)
 	api := *u
 	api.Scheme = strings.Replace(u.Scheme, "ws", "http", 1)
 	api.Path = strings.Replace(u.Path, "/ws/", "/api/rooms/", 1)
 	api.RawQuery = ""
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, api.String(), nil)
 	if err != nil {
-		return p, err
+		return info, err
 	}
 	res, err := (&http.Client{Timeout: 10 * time.Second}).Do(req)
 	if err != nil {
-		return p, fmt.Errorf("room parameters from %s: %w", api.String(), err)
+		return info, fmt.Errorf("room parameters from %s: %w", api.String(), err)
 	}
 	defer res.Body.Close()
+	if res.StatusCode == http.StatusNotFound {
+		return info, nil // a bare relay: the defaults
+	}
 	if res.StatusCode != http.StatusOK {
-		return p, nil
+		return info, fmt.Errorf("room parameters from %s: %s", api.String(), res.Status)
 	}
 	var body struct {
 		Params json.RawMessage `json:"params"`
+		Epoch  uint64          `json:"epoch"`
 	}
-	if err := json.NewDecoder(io.LimitReader(res.Body, 1<<20)).Decode(&body); err != nil || len(body.Params) == 0 {
-		return p, nil
+	if err := json.NewDecoder(io.LimitReader(res.Body, 1<<20)).Decode(&body); err != nil {
+		return info, fmt.Errorf("room parameters from %s: %w", api.String(), err)
 	}
-	return chain.ParseParams(body.Params)
+	info.Epoch = body.Epoch
+	if len(body.Params) > 0 {
+		if info.Params, err = chain.ParseParams(body.Params); err != nil {
+			return info, fmt.Errorf("room parameters from %s: %w", api.String(), err)
+		}
+	}
+	return info, nil
 }
 
 // storedParams returns the parameters a data directory was created with,

@@ -140,3 +140,47 @@ func TestRoomNodesSync(t *testing.T) {
 	p.Name = "lab"
 	require.Equal(t, chain.GenesisBlock(p).Hash(), tip.Genesis, "room nodes use the room's default parameters")
 }
+
+// TestRoomResetStopsTheNode serves a room whose epoch moves on (a teacher
+// reset): the node stops with an error instead of reconnecting with its
+// old chain.
+func TestRoomResetStopsTheNode(t *testing.T) {
+	rs, err := relay.New(relay.DefaultConfig())
+	require.NoError(t, err)
+	defer rs.Close()
+	var mu sync.Mutex
+	epoch := uint64(3)
+	p := chain.PlaygroundParams
+	p.Name = "lab"
+	mux := http.NewServeMux()
+	mux.Handle("GET /ws/{room}", rs)
+	mux.HandleFunc("GET /api/rooms/{room}", func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		defer mu.Unlock()
+		json.NewEncoder(w).Encode(map[string]any{"params": p, "epoch": epoch})
+	})
+	ts := httptest.NewServer(mux)
+	defer ts.Close()
+	room := "ws" + strings.TrimPrefix(ts.URL, "http") + "/ws/lab"
+
+	info, err := fetchRoom(context.Background(), room)
+	require.NoError(t, err)
+	require.Equal(t, uint64(3), info.Epoch)
+	require.Contains(t, info.dialURL(room), "epoch=3")
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	errc := make(chan error, 1)
+	go func() { errc <- run(ctx, []string{"-http", "", "-room", room}, &syncBuffer{}) }()
+	require.Eventually(t, func() bool { return len(rs.Rooms()) == 1 }, 5*time.Second, 10*time.Millisecond)
+	mu.Lock()
+	epoch++
+	mu.Unlock()
+	require.True(t, rs.Kick("lab", rs.Peers("lab")[0].ID))
+	select {
+	case err := <-errc:
+		require.ErrorContains(t, err, "reset room lab")
+	case <-time.After(15 * time.Second):
+		t.Fatal("the node kept going after the reset")
+	}
+}
