@@ -63,10 +63,21 @@ fuzz:
 	@for t in $$($(GO) test -list '^Fuzz' ./chain/ | grep ^Fuzz); do \
 		echo "fuzz $$t"; $(GO) test -run='^$$' -fuzz="^$$t$$" -fuzztime=4s ./chain/ || exit 1; done
 
-## bench: mining kernel figures, native and wasm, in one run
-bench:
+## bench: mining figures in one run: chain/mine's benchmarks natively and as
+## wasm under node, then a summary (cmd/chainplay TestBench) adding headless
+## Chromium's Web Workers (the /bench page, 1 and N = cores workers), each
+## against native sha256.Sum256, the worker scaling, and the room page's
+## main-thread long tasks while it mines on every core
+bench: wasm
 	$(GO) test -run='^$$' -bench=. -benchtime=1s ./chain/mine/
 	$(WASM_PATH) $(WASM_ENV) $(GO) test -run='^$$' -bench=. -benchtime=1s ./chain/mine/
+	CHAINPLAY_BENCH=1 $(GO) test -count=1 -run='^TestBench$$' -v ./cmd/chainplay/
+
+## loadtest: the relay under load — 2,000 websocket peers in 100 rooms on loopback;
+## prints memory per idle peer and block delivery latency (p50, p99) with their targets
+.PHONY: loadtest
+loadtest:
+	$(GO) run ./cmd/relayload
 
 clean:
 	rm -rf bin $(STATIC)/*.wasm $(STATIC)/*.wasm.gz $(STATIC)/wasm_exec.js

@@ -31,6 +31,7 @@ func ValidRoom(name string) bool { return roomRE.MatchString(name) }
 //	GET /            the lobby
 //	GET /join?room=  redirect to /r/ROOM
 //	GET /r/{room}    a room's page, which starts a node in the tab
+//	GET /bench       the mining benchmark, run in the visitor's browser
 //	GET /static/…    assets; *.wasm served precompressed when possible
 func NewHandler(cfg Config) (http.Handler, error) {
 	if cfg.RoomConfig == nil {
@@ -59,6 +60,7 @@ func NewHandler(cfg Config) (http.Handler, error) {
 		}
 		templ.Handler(Page("Room "+room, Room(room, string(conf)))).ServeHTTP(w, r)
 	})
+	mux.Handle("GET /bench", templ.Handler(Page("Benchmark", Bench())))
 	mux.Handle("GET /static/", http.StripPrefix("/static/", staticHandler(StaticFS)))
 	return mux, nil
 }

@@ -74,7 +74,7 @@ func newTestServer(t *testing.T, difficulty uint64) *httptest.Server {
 	t.Helper()
 	p := chain.PlaygroundParams
 	p.Difficulty = difficulty
-	srv, err := newServer(serverConfig{Params: p, Relay: relay.DefaultConfig()})
+	srv, err := newServer(serverConfig{Params: p, Relay: relay.DefaultConfig(), Data: t.TempDir()})
 	require.NoError(t, err)
 	ts := httptest.NewServer(srv)
 	t.Cleanup(func() { srv.Close(); ts.Close() })
@@ -99,9 +99,10 @@ func TestTwoTabsShareABlock(t *testing.T) {
 	for _, tab := range []context.Context{tabA, tabB} {
 		require.NoError(t, chromedp.Do(tab, chromedp.WaitEnabled(chromedp.ID("mine"))))
 	}
-	// Both tabs see each other through the relay before A mines.
+	// Both tabs see each other and the room's archive peer through the
+	// relay before A mines.
 	for _, tab := range []context.Context{tabA, tabB} {
-		_, err := chromedp.Run(tab, chromedp.Poll[bool](`document.querySelectorAll("#peers li").length === 1`,
+		_, err := chromedp.Run(tab, chromedp.Poll[bool](`document.querySelectorAll("#peers li").length === 2`,
 			chromedp.WithPollingTimeout(30*time.Second)))
 		require.NoError(t, err, "tabs never saw each other in the room")
 	}

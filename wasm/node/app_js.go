@@ -7,16 +7,19 @@ import (
 	"encoding/json"
 	"errors"
 	"sync"
+	"time"
 
 	"github.com/chainplay/chainplay/chain"
 	"github.com/chainplay/chainplay/chain/node"
+	"github.com/chainplay/chainplay/wasm/node/minerpool"
 )
 
 // app is the page-facing side of the tab's node.
 type app struct {
 	node       *node.Node
-	pool       *workerPool
-	tipChanged chan struct{} // signalled on every new tip
+	pool       *minerpool.Pool
+	events     chan<- node.Event // to the page, in order
+	tipChanged chan struct{}     // signalled on every new tip
 
 	mu     sync.Mutex
 	cancel context.CancelFunc // non-nil while mining
@@ -34,14 +37,13 @@ type blockView struct {
 
 // stateView is what the page renders.
 type stateView struct {
-	Height      uint64          `json:"height"`
-	Tip         string          `json:"tip"`
-	Difficulty  uint64          `json:"difficulty"`
-	ZeroBits    int             `json:"zero_bits"`
-	Blocks      []blockView     `json:"blocks"`
-	Peers       []node.PeerInfo `json:"peers"`
-	Mining      bool            `json:"mining"`
-	MinerStatus string          `json:"miner_status"`
+	Height     uint64          `json:"height"`
+	Tip        string          `json:"tip"`
+	Difficulty uint64          `json:"difficulty"`
+	ZeroBits   int             `json:"zero_bits"`
+	Blocks     []blockView     `json:"blocks"`
+	Peers      []node.PeerInfo `json:"peers"`
+	Mining     bool            `json:"mining"`
 }
 
 // state returns the page's view as JSON: the tip and the last 30 blocks.
@@ -49,12 +51,11 @@ func (a *app) state() string {
 	c := a.node.Chain()
 	tip := c.Tip()
 	v := stateView{
-		Height:      tip.Height,
-		Tip:         tip.Hash.String(),
-		Difficulty:  tip.Block.Header.Difficulty,
-		ZeroBits:    chain.Hash(chain.Target(tip.Block.Header.Difficulty)).LeadingZeroBits(),
-		Peers:       a.node.Peers(),
-		MinerStatus: a.pool.status(),
+		Height:     tip.Height,
+		Tip:        tip.Hash.String(),
+		Difficulty: tip.Block.Header.Difficulty,
+		ZeroBits:   chain.Hash(chain.Target(tip.Block.Header.Difficulty)).LeadingZeroBits(),
+		Peers:      a.node.Peers(),
 	}
 	if v.Peers == nil {
 		v.Peers = []node.PeerInfo{}
@@ -80,8 +81,7 @@ func (a *app) state() string {
 	return string(b)
 }
 
-// startMining mines block after block until stopMining; a new tip from the
-// room abandons the current template at once.
+// startMining mines block after block until stopMining; see mineLoop.
 func (a *app) startMining() {
 	a.mu.Lock()
 	defer a.mu.Unlock()
@@ -93,6 +93,8 @@ func (a *app) startMining() {
 	go a.mineLoop(ctx)
 }
 
+// stopMining cancels the search; the pool sends every worker a stop before
+// this returns to the page's event loop.
 func (a *app) stopMining() {
 	a.mu.Lock()
 	defer a.mu.Unlock()
@@ -102,24 +104,81 @@ func (a *app) stopMining() {
 	}
 }
 
+// templateRefresh is how often the template is rebuilt while nothing else
+// changes, so a block carries a recent timestamp.
+const templateRefresh = 5 * time.Second
+
+// mineLoop builds a template, has the worker pool solve it and submits the
+// block, over and over. The template is rebuilt, and the workers moved to
+// it at once, when the tip changes (a block from the room or our own), when
+// the mempool offers other transactions, and every templateRefresh.
 func (a *app) mineLoop(ctx context.Context) {
 	for ctx.Err() == nil {
 		select { // forget tips seen before this template
 		case <-a.tipChanged:
 		default:
 		}
+		b := a.node.Template()
 		jctx, jcancel := context.WithCancel(ctx)
+		watched := make(chan struct{})
 		go func() {
-			select {
-			case <-a.tipChanged:
-				jcancel()
-			case <-jctx.Done():
-			}
+			defer close(watched)
+			a.watchTemplate(jctx, jcancel, b)
 		}()
-		_, err := a.node.MineBlock(jctx)
+		hdr, err := a.pool.Solve(jctx, b.Header)
 		jcancel()
-		if err != nil && !errors.Is(err, context.Canceled) {
-			a.pool.setStatus("error: " + err.Error())
+		<-watched // one watcher at a time: it consumes tipChanged
+		switch {
+		case err == nil:
+			b.Header = hdr
+			if err := a.node.SubmitBlock(b); err != nil {
+				a.notify("Could not add the block just mined: " + err.Error())
+			}
+		case errors.Is(err, minerpool.ErrPreempted): // GET /mine took the workers
+			_ = a.pool.WaitIdle(ctx)
+		case errors.Is(err, context.Canceled), errors.Is(err, node.ErrNoNonce):
+			// stopped, or a stale template: loop
+		default:
+			a.notify("Mining failed: " + err.Error())
+			select {
+			case <-ctx.Done():
+			case <-time.After(time.Second):
+			}
 		}
 	}
+}
+
+// watchTemplate calls cancel when b goes stale, or returns when ctx ends.
+func (a *app) watchTemplate(ctx context.Context, cancel context.CancelFunc, b *chain.Block) {
+	t := time.NewTicker(time.Second)
+	defer t.Stop()
+	built := time.Now()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-a.tipChanged:
+			cancel()
+			return
+		case now := <-t.C:
+			if now.Sub(built) >= templateRefresh || !sameTxs(a.node.Template(), b) {
+				cancel()
+				return
+			}
+		}
+	}
+}
+
+// sameTxs reports whether two templates carry the same transactions besides
+// their coinbase (which holds the time).
+func sameTxs(x, y *chain.Block) bool {
+	if len(x.Txs) != len(y.Txs) {
+		return false
+	}
+	for i := 1; i < len(x.Txs); i++ {
+		if x.Txs[i].ID() != y.Txs[i].ID() {
+			return false
+		}
+	}
+	return true
 }

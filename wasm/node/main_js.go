@@ -7,7 +7,8 @@
 //
 // The page sets globalThis.chainplayConfig = {room, params, relay, name,
 // seed, onEvent} before starting it; once ready it exposes
-// globalThis.chainplay = {state(), mine(), stop(), seed(), address()}.
+// globalThis.chainplay = {state(), mine(), stop(), seed(), address(),
+// miner(), setWorkers(n), setThrottle(pct)} (miner_js.go).
 package main
 
 import (
@@ -40,17 +41,21 @@ func main() {
 	if err != nil {
 		key = chain.GenerateKey()
 	}
-	pool := newWorkerPool(1)
+	// Events cross to JS from one goroutine, never from inside a chain or
+	// node callback (which may hold locks the page's state() call needs).
+	events := make(chan node.Event, 1024)
+	pool, err := newMinerPool(events)
+	if err != nil {
+		fail(onEvent, err.Error())
+		return
+	}
 	n, err := node.New(node.Config{Chain: c, Key: key, Name: cfg.Get("name").String(), Miner: pool})
 	if err != nil {
 		fail(onEvent, err.Error())
 		return
 	}
-	a := &app{node: n, pool: pool, tipChanged: make(chan struct{}, 1)}
+	a := &app{node: n, pool: pool, events: events, tipChanged: make(chan struct{}, 1)}
 
-	// Events cross to JS from one goroutine, never from inside a chain or
-	// node callback (which may hold locks the page's state() call needs).
-	events := make(chan node.Event, 1024)
 	n.Subscribe(func(ev node.Event) {
 		if ev.Kind == node.EventTip || ev.Kind == node.EventReorg {
 			select {
@@ -77,6 +82,7 @@ func main() {
 		"seed":    js.FuncOf(func(js.Value, []js.Value) any { return hex.EncodeToString(key.Seed()) }),
 		"address": js.FuncOf(func(js.Value, []js.Value) any { return n.Address().String() }),
 	}))
+	a.exposeMiner(js.Global().Get("chainplay"))
 
 	go connect(n, cfg.Get("relay").String(), n.Name())
 	workers.ServeNonBlock(n.Handler())

@@ -3,135 +3,123 @@
 package main
 
 import (
-	"context"
-	"fmt"
-	"sync"
 	"syscall/js"
+	"time"
 
-	"github.com/chainplay/chainplay/chain"
+	"github.com/chainplay/chainplay/wasm/node/minerpool"
 )
 
-// workerMsg is a message from a miner Worker (see wasm/miner).
-type workerMsg struct {
-	typ    string
-	id     uint64
-	nonce  uint64
-	hashes uint64
-	ms     float64
+// jsWorker is one miner Web Worker (web/static/worker.js running
+// miner.wasm) behind minerpool.Worker. It only translates messages; the
+// pool holds the logic.
+type jsWorker struct {
+	v            js.Value
+	onMsg, onErr js.Func
 }
 
-// workerPool runs miner.wasm in Web Workers and implements node.Miner.
-type workerPool struct {
-	workers []js.Value
-	msgs    chan workerMsg
-
-	mu     sync.Mutex
-	jobID  uint64
-	stat   string
-	hashes map[int]uint64
+// spawnWorker implements minerpool.Spawn. A Worker that cannot be created
+// reports a crash, so the pool retries it with its backoff.
+func spawnWorker(report func(minerpool.Report)) minerpool.Worker {
+	w := &jsWorker{}
+	w.onMsg = js.FuncOf(func(_ js.Value, args []js.Value) any {
+		report(decodeReport(args[0].Get("data")))
+		return nil
+	})
+	w.onErr = js.FuncOf(func(_ js.Value, args []js.Value) any {
+		e := args[0]
+		e.Call("preventDefault")
+		why := "the Worker failed"
+		if m := e.Get("message"); m.Type() == js.TypeString && m.String() != "" {
+			why = m.String()
+		}
+		report(minerpool.Report{Kind: minerpool.KindCrash, Err: why})
+		return nil
+	})
+	func() {
+		defer func() {
+			if r := recover(); r != nil {
+				w.v = js.Undefined()
+				go report(minerpool.Report{Kind: minerpool.KindCrash, Err: "could not create a Web Worker"})
+			}
+		}()
+		w.v = js.Global().Get("Worker").New("/static/worker.js")
+		w.v.Set("onmessage", w.onMsg)
+		w.v.Set("onerror", w.onErr)
+		w.v.Set("onmessageerror", w.onErr)
+	}()
+	return w
 }
 
-func newWorkerPool(n int) *workerPool {
-	p := &workerPool{msgs: make(chan workerMsg, 256), hashes: make(map[int]uint64)}
-	for i := range max(n, 1) {
-		w := js.Global().Get("Worker").New("/static/worker.js")
-		w.Set("onmessage", js.FuncOf(func(_ js.Value, args []js.Value) any {
-			d := args[0].Get("data")
-			m := workerMsg{typ: d.Get("type").String()}
-			if v := d.Get("id"); v.Type() == js.TypeNumber {
-				m.id = uint64(v.Float())
-			}
-			if v := d.Get("nonce"); v.Type() == js.TypeNumber {
-				m.nonce = uint64(v.Float())
-			}
-			if v := d.Get("hashes"); v.Type() == js.TypeNumber {
-				m.hashes = uint64(v.Float())
-			}
-			if v := d.Get("elapsed_ms"); v.Type() == js.TypeNumber {
-				m.ms = v.Float()
-			}
-			if m.typ == "progress" {
-				p.mu.Lock()
-				if m.id == p.jobID && m.ms > 0 {
-					p.hashes[i] = m.hashes
-					p.stat = fmt.Sprintf("%.2f MH/s", float64(m.hashes)/m.ms/1000)
-				}
-				p.mu.Unlock()
-				return nil
-			}
-			select {
-			case p.msgs <- m:
-			default:
-			}
-			return nil
-		}))
-		p.workers = append(p.workers, w)
-	}
-	return p
-}
-
-func (p *workerPool) status() string {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.stat
-}
-
-func (p *workerPool) setStatus(s string) {
-	p.mu.Lock()
-	p.stat = s
-	p.mu.Unlock()
-}
-
-func (p *workerPool) postAll(v map[string]any) {
-	for _, w := range p.workers {
-		w.Call("postMessage", v)
+func (w *jsWorker) post(m map[string]any) {
+	if w.v.Truthy() {
+		w.v.Call("postMessage", m)
 	}
 }
 
-// Solve implements node.Miner: the nonce space below 2^53 is split among
-// the workers; the first verified solution wins and the others stop.
-func (p *workerPool) Solve(ctx context.Context, hdr chain.Header) (chain.Header, error) {
-	p.mu.Lock()
-	p.jobID++
-	id := p.jobID
-	clear(p.hashes)
-	p.mu.Unlock()
+func (w *jsWorker) Start(j minerpool.Job) {
+	w.post(map[string]any{"type": "job", "id": float64(j.ID), "header": bytesToJS(j.Header[:]), "target": bytesToJS(j.Target[:]),
+		"start": float64(j.Start), "count": float64(j.Count), "duty": j.Duty})
+}
 
-	enc := hdr.Encode()
-	target := chain.Target(hdr.Difficulty)
-	per := uint64(chain.MaxSafeInteger+1) / uint64(len(p.workers))
-	for i, w := range p.workers {
-		h := js.Global().Get("Uint8Array").New(len(enc))
-		js.CopyBytesToJS(h, enc[:])
-		t := js.Global().Get("Uint8Array").New(len(target))
-		js.CopyBytesToJS(t, target[:])
-		w.Call("postMessage", map[string]any{"type": "job", "id": float64(id), "header": h, "target": t,
-			"start": float64(uint64(i) * per), "count": float64(per)})
+func (w *jsWorker) Stop() { w.post(map[string]any{"type": "stop"}) }
+
+func (w *jsWorker) SetDuty(d float64) { w.post(map[string]any{"type": "throttle", "duty": d}) }
+
+// Close terminates the Worker. Its callbacks are released a little later:
+// Close may run inside one of them.
+func (w *jsWorker) Close() {
+	if w.v.Truthy() {
+		w.v.Call("terminate")
+		w.v.Set("onmessage", js.Null())
+		w.v.Set("onerror", js.Null())
+		w.v.Set("onmessageerror", js.Null())
 	}
-	defer p.postAll(map[string]any{"type": "stop"})
-	exhausted := 0
-	for {
-		select {
-		case <-ctx.Done():
-			return hdr, ctx.Err()
-		case m := <-p.msgs:
-			if m.id != id {
-				continue
-			}
-			switch m.typ {
-			case "found":
-				solved := hdr
-				solved.Nonce = m.nonce
-				if !solved.HasProofOfWork() { // never trust a worker's word
-					p.setStatus(fmt.Sprintf("a worker returned nonce %d, which fails the proof of work", m.nonce))
-					continue
-				}
-				return solved, nil
-			case "exhausted":
-				if exhausted++; exhausted == len(p.workers) {
-					return hdr, fmt.Errorf("nonce space exhausted")
-				}
-			}
+	time.AfterFunc(time.Second, func() {
+		w.onMsg.Release()
+		w.onErr.Release()
+	})
+}
+
+// decodeReport turns a Worker's message into a Report; unknown fields stay
+// zero, and a message that is not an object is a crash.
+func decodeReport(d js.Value) minerpool.Report {
+	if d.Type() != js.TypeObject {
+		return minerpool.Report{Kind: minerpool.KindCrash, Err: "the Worker sent a malformed message"}
+	}
+	num := func(name string) float64 {
+		if v := d.Get(name); v.Type() == js.TypeNumber {
+			return v.Float()
+		}
+		return 0
+	}
+	bytes := func(name string, dst []byte) {
+		if v := d.Get(name); v.InstanceOf(js.Global().Get("Uint8Array")) && v.Length() == len(dst) {
+			js.CopyBytesToGo(dst, v)
 		}
 	}
+	r := minerpool.Report{
+		ID:        uint64(num("id")),
+		Hashes:    uint64(num("hashes")),
+		Elapsed:   time.Duration(num("elapsed_ms") * float64(time.Millisecond)),
+		BestNonce: uint64(num("best_nonce")),
+		Nonce:     uint64(num("nonce")),
+	}
+	if t := d.Get("type"); t.Type() == js.TypeString {
+		r.Kind = t.String()
+	}
+	if m := d.Get("message"); m.Type() == js.TypeString {
+		r.Err = m.String()
+	}
+	for i := range r.Best {
+		r.Best[i] = 0xff // no best: the highest hash
+	}
+	bytes("best", r.Best[:])
+	bytes("hash", r.Hash[:])
+	return r
+}
+
+func bytesToJS(b []byte) js.Value {
+	a := js.Global().Get("Uint8Array").New(len(b))
+	js.CopyBytesToJS(a, b)
+	return a
 }

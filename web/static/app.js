@@ -1,5 +1,7 @@
 // Chainplay room page: starts the node (node.wasm) in this tab and renders
 // its state. UI wiring only: every rule lives in the Go node.
+import { initMiner } from "./miner.js";
+
 const $ = (id) => document.getElementById(id);
 const roomEl = $("room");
 const config = JSON.parse(roomEl.dataset.config);
@@ -50,9 +52,6 @@ function render() {
     ),
   );
   $("peers").replaceChildren(...s.peers.map((p) => el("li", {}, `${p.name} (${p.id})`)));
-  $("miner-status").textContent = s.mining ? `Mining… ${s.miner_status}` : "Idle";
-  $("mine").disabled = s.mining;
-  $("stop").disabled = !s.mining;
 }
 
 function logEvent(ev) {
@@ -68,7 +67,8 @@ async function start() {
   globalThis.chainplayConfig = {
     room: config.room,
     params: JSON.stringify(config.params),
-    relay: `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/ws/${config.room}`,
+    // ?epoch= (issue 7): after a reset the relay refuses tabs loaded before it; admin.js reloads them.
+    relay: `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/ws/${config.room}?epoch=${config.epoch ?? 0}`,
     name: localStorage.getItem("chainplay-name") || "",
     seed: localStorage.getItem(`chainplay-seed-${config.room}`) || "",
     onEvent: (ev) => {
@@ -82,17 +82,8 @@ async function start() {
   const cp = globalThis.chainplay;
   localStorage.setItem(`chainplay-seed-${config.room}`, cp.seed());
   setStatus(`Node running · wallet ${cp.address()}`);
-  $("mine").disabled = false;
   $("api-send").disabled = false;
-  $("mine").onclick = () => {
-    cp.mine();
-    scheduleRender();
-  };
-  $("stop").onclick = () => {
-    cp.stop();
-    scheduleRender();
-  };
-  setInterval(scheduleRender, 500); // hash rate and progress
+  initMiner(cp); // the miner panel renders itself (miner.js)
   $("api-form").onsubmit = async (e) => {
     e.preventDefault();
     const method = $("api-method").value;

@@ -1,0 +1,136 @@
+// Miner panel: the controls and figures of the tab's worker pool
+// (wasm/node/minerpool computes them; this file only shows them).
+const $ = (id) => document.getElementById(id);
+
+// fmtRate formats hashes per second.
+export function fmtRate(hps) {
+  if (!(hps > 0)) return "0 H/s";
+  const units = ["H/s", "kH/s", "MH/s", "GH/s"];
+  let i = 0;
+  while (hps >= 1000 && i < units.length - 1) {
+    hps /= 1000;
+    i++;
+  }
+  return `${hps.toFixed(hps < 10 ? 2 : hps < 100 ? 1 : 0)} ${units[i]}`;
+}
+
+// fmtCount formats a number of hashes: 1234567 → "1.23 M".
+export function fmtCount(n) {
+  const units = ["", " k", " M", " G", " T", " P"];
+  let i = 0;
+  while (n >= 1000 && i < units.length - 1) {
+    n /= 1000;
+    i++;
+  }
+  return i === 0 ? String(Math.round(n)) : `${n.toFixed(n < 10 ? 2 : n < 100 ? 1 : 0)}${units[i]}`;
+}
+
+// fmtDuration formats seconds as a rough duration.
+export function fmtDuration(s) {
+  if (!(s > 0) || !Number.isFinite(s)) return "–";
+  if (s < 1) return "< 1 s";
+  if (s < 90) return `${Math.round(s)} s`;
+  if (s < 90 * 60) return `${Math.round(s / 60)} min`;
+  if (s < 36 * 3600) return `${(s / 3600).toFixed(1)} h`;
+  if (s < 730 * 86400) return `${Math.round(s / 86400)} days`;
+  return `${(s / (365.25 * 86400)).toExponential(1)} years`;
+}
+
+function store(key, value) {
+  try {
+    localStorage.setItem(key, String(value));
+  } catch {
+    // private mode: the choice lasts for this page only
+  }
+}
+
+// initMiner wires the panel to the node's chainplay object and renders it
+// four times a second.
+export function initMiner(cp) {
+  const stats = () => JSON.parse(cp.miner());
+  const workers = $("miner-workers");
+  const throttle = $("miner-throttle");
+  const throttleOut = $("miner-throttle-value");
+
+  const first = stats();
+  for (let n = 1; n <= first.max_workers; n++) workers.append(new Option(String(n), String(n)));
+  const savedWorkers = Number(localStorage.getItem("chainplay-workers"));
+  if (savedWorkers >= 1 && savedWorkers <= first.max_workers) cp.setWorkers(savedWorkers);
+  const savedThrottle = Number(localStorage.getItem("chainplay-throttle"));
+  if (savedThrottle >= 10 && savedThrottle <= 100) cp.setThrottle(savedThrottle);
+  const now = stats();
+  workers.value = String(now.workers.length);
+  throttle.value = String(Math.round(now.duty * 100));
+  throttleOut.value = `${throttle.value}%`;
+
+  workers.onchange = () => {
+    cp.setWorkers(Number(workers.value));
+    store("chainplay-workers", workers.value);
+    render();
+  };
+  throttle.oninput = () => (throttleOut.value = `${throttle.value}%`);
+  throttle.onchange = () => {
+    cp.setThrottle(Number(throttle.value));
+    store("chainplay-throttle", throttle.value);
+    render();
+  };
+  $("mine").onclick = () => {
+    cp.mine();
+    render();
+  };
+  $("stop").onclick = () => {
+    cp.stop();
+    render();
+  };
+  workers.disabled = false;
+  throttle.disabled = false;
+
+  function render() {
+    const s = stats();
+    const r = s.round;
+    $("mine").disabled = s.mining;
+    $("stop").disabled = !s.mining;
+    $("miner-status").textContent = s.mining
+      ? `Mining block #${r ? r.height : "?"} with ${s.workers.length} worker${s.workers.length === 1 ? "" : "s"}` +
+        (s.duty < 1 ? ` at ${Math.round(s.duty * 100)}%` : "")
+      : "Idle";
+    $("miner-rate").textContent = s.mining ? fmtRate(s.hash_rate) : "–";
+    $("miner-eta").textContent = s.mining && s.expected_seconds > 0 ? `≈ ${fmtDuration(s.expected_seconds)}` : "–";
+    if (r) {
+      const pct = (100 * r.tried) / r.difficulty;
+      $("miner-bar").style.width = `${Math.min(100, pct)}%`;
+      $("miner-bar").classList.toggle("over", pct > 100);
+      $("miner-progress").textContent =
+        `${fmtCount(r.tried)} of ~${fmtCount(r.difficulty)} expected (${pct < 10 ? pct.toFixed(1) : Math.round(pct)}%)` +
+        (pct > 100 ? ": unlucky so far; every hash is a fresh chance" : "");
+      const best = $("miner-best");
+      if (r.best) {
+        const zeros = r.best.match(/^0*/)[0];
+        const z = document.createElement("span");
+        z.className = "zeros";
+        z.textContent = zeros;
+        best.replaceChildren(z, r.best.slice(zeros.length));
+        best.title = `nonce ${r.best_nonce}`;
+        $("miner-best-note").textContent =
+          ` ${r.best_zero_bits} leading zero bits; the target has ${r.target_zero_bits}`;
+      } else {
+        best.textContent = "–";
+        $("miner-best-note").textContent = "";
+      }
+    }
+    $("miner-worker-list").replaceChildren(
+      ...s.workers.map((w) => {
+        const li = document.createElement("li");
+        li.className = `worker worker-${w.state}`;
+        li.dataset.state = w.state;
+        li.textContent =
+          `Worker ${w.index + 1}: ${w.state}` +
+          (w.state === "mining" ? ` · ${fmtRate(w.hash_rate)}` : "") +
+          (w.crashes ? ` · restarted ${w.crashes}×` : "");
+        return li;
+      }),
+    );
+  }
+  setInterval(render, 250);
+  render();
+}
