@@ -10,6 +10,7 @@ const (
 	EventMined    EventKind = "mined"    // this node mined a block
 	EventRejected EventKind = "rejected" // a peer sent data that broke a rule
 	EventPeer     EventKind = "peer"     // a peer joined, left or said hello
+	EventTx       EventKind = "tx"       // a transaction entered the mempool
 	EventStatus   EventKind = "status"   // connection and sync progress
 )
 

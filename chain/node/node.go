@@ -461,7 +461,9 @@ var (
 func (n *Node) acceptTx(from string, tx *chain.Tx) {
 	err := n.pool.Add(tx, n.cfg.Now())
 	switch {
-	case err == nil, errors.Is(err, chain.ErrDuplicateTx):
+	case err == nil:
+		n.emit(Event{Kind: EventTx, Peer: from, Hash: tx.ID().String(), Text: describeTx("New transaction", tx)})
+	case errors.Is(err, chain.ErrDuplicateTx):
 	case errors.Is(err, chain.ErrSeqGap), errors.Is(err, chain.ErrMempoolFull),
 		errors.Is(err, chain.ErrRateLimited), errors.Is(err, chain.ErrMempoolConflict),
 		errors.Is(err, chain.ErrBadSeq), errors.Is(err, chain.ErrOverspend):
@@ -665,6 +667,14 @@ func ruleOf(err error) string {
 		return ErrMessageTooBig.Error()
 	}
 	return chain.ErrMalformed.Error()
+}
+
+// describeTx says in words what a transaction does.
+func describeTx(prefix string, tx *chain.Tx) string {
+	if tx.Amount == 0 {
+		return fmt.Sprintf("%s %s: %s posted %q", prefix, tx.ID().Short(), tx.Author(), tx.Memo)
+	}
+	return fmt.Sprintf("%s %s: %s sends %d coin(s) to %s (fee %d)", prefix, tx.ID().Short(), tx.Author(), tx.Amount, tx.To.Short(), tx.Fee)
 }
 
 // Template returns a block template on the best tip with the best-paying

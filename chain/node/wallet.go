@@ -13,7 +13,7 @@ func (n *Node) SubmitTx(tx *chain.Tx) error {
 		return fmt.Errorf("node: submit transaction: %w", err)
 	}
 	n.send(TypeTx, "", tx)
-	n.emit(Event{Kind: EventStatus, Text: fmt.Sprintf("Sent transaction %s: %d coin(s) to %s", tx.ID().Short(), tx.Amount, tx.To.Short())})
+	n.emit(Event{Kind: EventTx, Hash: tx.ID().String(), Text: describeTx("Sent transaction", tx)})
 	return nil
 }
 

@@ -72,7 +72,9 @@ async function start() {
     name: localStorage.getItem("chainplay-name") || "",
     seed: localStorage.getItem(`chainplay-seed-${config.room}`) || "",
     onEvent: (ev) => {
-      logEvent(JSON.parse(ev));
+      const parsed = JSON.parse(ev);
+      logEvent(parsed);
+      window.dispatchEvent(new CustomEvent("chainplay:event", { detail: parsed }));
       scheduleRender();
     },
   };
@@ -82,6 +84,7 @@ async function start() {
   const cp = globalThis.chainplay;
   localStorage.setItem(`chainplay-seed-${config.room}`, cp.seed());
   setStatus(`Node running · wallet ${cp.address()}`);
+  window.dispatchEvent(new Event("chainplay:ready")); // wallet.js and others start here
   $("api-send").disabled = false;
   initMiner(cp); // the miner panel renders itself (miner.js)
   $("api-form").onsubmit = async (e) => {
