@@ -188,3 +188,34 @@ func TestReconnectCatchesUp(t *testing.T) {
 	converged(t, append(tn.nodes, late))
 	require.Equal(t, uint64(4), late.Chain().Tip().Height)
 }
+
+// TestOtherGenesisIsRefused: a node of another room (other parameters,
+// so another genesis) is reported and never synced from.
+func TestOtherGenesisIsRefused(t *testing.T) {
+	mn := NewMemNetwork()
+	a := newTestNode(t, "a")
+	p := chain.TestParams
+	p.Name = "other room"
+	c, err := chain.New(chain.Config{Params: p})
+	require.NoError(t, err)
+	stranger, err := New(Config{Chain: c, Key: chain.GenerateKey(), Name: "stranger", Miner: ThreadMiner{Threads: 1}})
+	require.NoError(t, err)
+	mine(t, stranger) // more work than a, on another chain
+	rules := make(chan string, 16)
+	a.Subscribe(func(ev Event) {
+		if ev.Kind == EventRejected {
+			rules <- ev.Rule
+		}
+	})
+	runOn(t, mn, a)
+	runOn(t, mn, stranger)
+	select {
+	case rule := <-rules:
+		require.Equal(t, chain.ErrBadGenesis.Error(), rule)
+	case <-time.After(5 * time.Second):
+		t.Fatal("the other chain's hello was not reported")
+	}
+	time.Sleep(50 * time.Millisecond)
+	require.Equal(t, uint64(0), a.Chain().Tip().Height)
+	require.Zero(t, mn.Sent(TypeGetBlocks), "nobody asked the stranger for blocks")
+}
