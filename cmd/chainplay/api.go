@@ -93,6 +93,24 @@ func (r paramsRequest) apply(base chain.Params) chain.Params {
 	return base
 }
 
+// maxTxJSON bounds the JSON of one transaction in a block announcement
+// (a 280-byte memo and a 32-byte name, escaped, plus the hex fields).
+const maxTxJSON = 2 << 10
+
+// checkParams validates room parameters, and that a full block fits one
+// relay frame: a block larger than the relay's read limit could never be
+// announced.
+func (s *server) checkParams(p chain.Params) error {
+	if err := p.Validate(); err != nil {
+		return err
+	}
+	limit := int((s.cfg.Relay.ReadLimit - 16<<10) / maxTxJSON)
+	if p.MaxBlockTxs > limit {
+		return fmt.Errorf("max_block_txs %d: at most %d, so a full block fits the relay's %d-byte frame limit", p.MaxBlockTxs, limit, s.cfg.Relay.ReadLimit)
+	}
+	return nil
+}
+
 // createRequest is the body of POST /api/rooms.
 type createRequest struct {
 	Name string `json:"name"`
@@ -142,7 +160,7 @@ func (s *server) createRoom(w http.ResponseWriter, r *http.Request) {
 	p := req.apply(s.cfg.Params)
 	p.Name = req.Name
 	p.GenesisTime = s.cfg.Now().UnixMilli()
-	if err := p.Validate(); err != nil {
+	if err := s.checkParams(p); err != nil {
 		writeError(w, http.StatusBadRequest, err.Error())
 		return
 	}
@@ -214,7 +232,7 @@ func (s *server) newGenesis(w http.ResponseWriter, r *http.Request, room string)
 		if p.GenesisTime == rec.Params.GenesisTime {
 			p.GenesisTime++ // a new genesis even within the same millisecond
 		}
-		if bad = p.Validate(); bad != nil {
+		if bad = s.checkParams(p); bad != nil {
 			return bad
 		}
 		rec.Params = p

@@ -69,6 +69,7 @@ func TestCreateRoomRefusesBadInput(t *testing.T) {
 		{"zero difficulty", `{"name":"x6","difficulty":0}`, http.StatusBadRequest},
 		{"zero block time", `{"name":"x7","block_time_ms":0}`, http.StatusBadRequest},
 		{"too many txs", `{"name":"x8","max_block_txs":1000000}`, http.StatusBadRequest},
+		{"block larger than a relay frame", `{"name":"x9","max_block_txs":5000}`, http.StatusBadRequest},
 		{"too large", `{"name":"x9","pad":"` + strings.Repeat("a", maxBody) + `"}`, http.StatusRequestEntityTooLarge},
 		{"exists", `{"name":"taken","difficulty":8}`, http.StatusConflict},
 	} {
