@@ -64,10 +64,12 @@ fuzz:
 		echo "fuzz $$t"; $(GO) test -run='^$$' -fuzz="^$$t$$" -fuzztime=4s ./chain/ || exit 1; done
 
 ## bench: mining figures in one run: chain/mine's benchmarks natively and as
-## wasm under node, then a summary (cmd/chainplay TestBench) adding headless
-## Chromium's Web Workers (the /bench page, 1 and N = cores workers), each
-## against native sha256.Sum256, the worker scaling, and the room page's
-## main-thread long tasks while it mines on every core
+## wasm under node, then a summary (cmd/chainplay TestBench) adding the wasm
+## SIMD and scalar kernels under node (chain/mine/wasmkernel's
+## BenchmarkKernels) and every kernel (wasm SIMD, wasm scalar, Go) in
+## headless Chromium's Web Workers (the /bench page, 1 and N = cores
+## workers), each against native sha256.Sum256, the worker scaling, and the
+## room page's main-thread long tasks while it mines on every core
 bench: wasm
 	$(GO) test -run='^$$' -bench=. -benchtime=1s ./chain/mine/
 	$(WASM_PATH) $(WASM_ENV) $(GO) test -run='^$$' -bench=. -benchtime=1s ./chain/mine/

@@ -9,13 +9,14 @@ import "github.com/a-h/templ"
 import templruntime "github.com/a-h/templ/runtime"
 
 // Bench is the /bench page: bench.js measures the miner Worker (the same
-// miner.wasm a room uses) in the visitor's own browser, with one Worker and
-// then with one per core, and shows the hash rates and the scaling.
+// worker.js and miner.wasm a room uses) in the visitor's own browser with
+// each nonce kernel it can run (wasm SIMD, wasm scalar, Go), with one Worker
+// and then with one per core, and shows the hash rates and the scaling.
 //
 // Query parameters (all optional): seconds (per run, default 3), workers
-// (default: the number of cores), auto=1 (run at once), and native and
-// sum256, this machine's native figures in MH/s, which `make bench` passes
-// so the page can show ratios to them.
+// (default: the number of cores), kernels (default simd,scalar,go), auto=1
+// (run at once), and native and sum256, this machine's native figures in
+// MH/s, which `make bench` passes so the page can show ratios to them.
 func Bench() templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
@@ -37,7 +38,7 @@ func Bench() templ.Component {
 			templ_7745c5c3_Var1 = templ.NopComponent
 		}
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 1, "<section class=\"bench\" data-testid=\"bench\"><h1>Mining benchmark</h1><p>This page mines a block that can never be found, in Web Workers running the same miner a room uses, and measures how many hashes per second your browser does: first with one worker, then with one worker per core. Your other tabs and programs slow it down; close them for a fair figure.</p><form id=\"bench-form\" class=\"bench-form\"><label>Seconds per run <input id=\"bench-seconds\" data-testid=\"bench-seconds\" type=\"number\" min=\"1\" max=\"60\" value=\"3\"></label> <label>Workers <input id=\"bench-workers\" data-testid=\"bench-workers\" type=\"number\" min=\"1\" max=\"256\"></label> <button id=\"bench-run\" data-testid=\"bench-run\" type=\"submit\">Run</button></form><p id=\"bench-status\" data-testid=\"bench-status\">Press Run.</p><table class=\"bench-results\"><thead><tr><th>Run</th><th>Total</th><th>Per worker</th><th>vs native kernel</th><th>vs native sha256.Sum256</th></tr></thead> <tbody id=\"bench-rows\" data-testid=\"bench-rows\"></tbody></table><p id=\"bench-summary\" data-testid=\"bench-summary\"></p><script type=\"module\" src=\"/static/bench.js\"></script></section>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 1, "<section class=\"bench\" data-testid=\"bench\"><h1>Mining benchmark</h1><p>This page mines a block that can never be found, in Web Workers running the same miner a room uses, and measures how many hashes per second your browser does with each of the miner's nonce kernels: first with one worker, then with one worker per core. A room's miner picks the fastest kernel your browser runs: <strong>wasm SIMD</strong> hashes four nonces at a time, <strong>wasm scalar</strong> is the same code one nonce at a time for browsers without WebAssembly SIMD, and <strong>Go</strong> is the kernel compiled into miner.wasm, the last resort. Your other tabs and programs slow it down; close them for a fair figure.</p><form id=\"bench-form\" class=\"bench-form\"><label>Seconds per run <input id=\"bench-seconds\" data-testid=\"bench-seconds\" type=\"number\" min=\"1\" max=\"60\" value=\"3\"></label> <label>Workers <input id=\"bench-workers\" data-testid=\"bench-workers\" type=\"number\" min=\"1\" max=\"256\"></label> <button id=\"bench-run\" data-testid=\"bench-run\" type=\"submit\">Run</button></form><p id=\"bench-status\" data-testid=\"bench-status\">Press Run.</p><table class=\"bench-results\"><thead><tr><th>Kernel</th><th>Workers</th><th>Total</th><th>Per worker</th><th>vs native Go kernel</th><th>vs native sha256.Sum256</th></tr></thead> <tbody id=\"bench-rows\" data-testid=\"bench-rows\"></tbody></table><p id=\"bench-summary\" data-testid=\"bench-summary\"></p><script type=\"module\" src=\"/static/bench.js\"></script></section>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

@@ -32,7 +32,8 @@ func ValidRoom(name string) bool { return roomRE.MatchString(name) }
 //	GET /join?room=  redirect to /r/ROOM
 //	GET /r/{room}    a room's page, which starts a node in the tab
 //	GET /bench       the mining benchmark, run in the visitor's browser
-//	GET /static/…    assets; *.wasm served precompressed when possible
+//	GET /static/…    assets (web/static and the nonce kernels, see assets);
+//	                 *.wasm served precompressed when possible
 func NewHandler(cfg Config) (http.Handler, error) {
 	if cfg.RoomConfig == nil {
 		return nil, errors.New("web: Config.RoomConfig is required")
@@ -61,7 +62,7 @@ func NewHandler(cfg Config) (http.Handler, error) {
 		templ.Handler(Page("Room "+room, Room(room, string(conf)))).ServeHTTP(w, r)
 	})
 	mux.Handle("GET /bench", templ.Handler(Page("Benchmark", Bench())))
-	mux.Handle("GET /static/", http.StripPrefix("/static/", staticHandler(StaticFS)))
+	mux.Handle("GET /static/", http.StripPrefix("/static/", staticHandler(assets)))
 	return mux, nil
 }
 

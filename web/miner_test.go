@@ -1,13 +1,17 @@
 package web
 
 import (
+	"compress/gzip"
 	"context"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/chainplay/chainplay/chain/mine/wasmkernel"
 )
 
 // minerGet serves path from a handler with a trivial room config.
@@ -29,7 +33,7 @@ func TestRoomHasMinerPanel(t *testing.T) {
 	code, body := minerGet(t, "/r/class")
 	require.Equal(t, http.StatusOK, code)
 	for _, want := range []string{`id="mine"`, `id="stop"`, `id="miner-workers"`, `id="miner-throttle"`,
-		`min="10" max="100"`, `id="miner-rate"`, `id="miner-eta"`, `id="miner-bar"`, `id="miner-progress"`,
+		`min="10" max="100"`, `id="miner-rate"`, `id="miner-kernel"`, `id="miner-eta"`, `id="miner-bar"`, `id="miner-progress"`,
 		`id="miner-best"`, `id="miner-worker-list"`, `id="miner-status" data-testid="miner-status">Idle<`} {
 		require.Contains(t, body, want)
 	}
@@ -46,4 +50,44 @@ func TestBenchPage(t *testing.T) {
 		code, _ := minerGet(t, asset)
 		require.Equal(t, http.StatusOK, code, asset)
 	}
+}
+
+// The miner's nonce kernels are served from package wasmkernel's embedded
+// files, the modules as application/wasm with a gzip twin.
+func TestKernelsAreServed(t *testing.T) {
+	h, err := NewHandler(Config{RoomConfig: func(context.Context, string) ([]byte, error) { return []byte(`{}`), nil }})
+	require.NoError(t, err)
+	fetch := func(path string, gz bool) *http.Response {
+		req := httptest.NewRequest(http.MethodGet, path, nil)
+		if gz {
+			req.Header.Set("Accept-Encoding", "gzip")
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		return rec.Result()
+	}
+	for name, want := range map[string][]byte{"kernel.js": wasmkernel.GlueJS,
+		"kernel-simd.wasm": wasmkernel.SIMDModule, "kernel-scalar.wasm": wasmkernel.ScalarModule} {
+		resp := fetch("/static/"+name, false)
+		body, err := io.ReadAll(resp.Body)
+		require.NoError(t, err)
+		require.Equal(t, http.StatusOK, resp.StatusCode, name)
+		require.Equal(t, want, body, name)
+		if !strings.HasSuffix(name, ".wasm") {
+			require.Contains(t, resp.Header.Get("Content-Type"), "javascript")
+			continue
+		}
+		require.Equal(t, "application/wasm", resp.Header.Get("Content-Type"))
+		resp = fetch("/static/"+name, true)
+		require.Equal(t, http.StatusOK, resp.StatusCode, name)
+		require.Equal(t, "gzip", resp.Header.Get("Content-Encoding"), name)
+		require.Equal(t, "application/wasm", resp.Header.Get("Content-Type"))
+		zr, err := gzip.NewReader(resp.Body)
+		require.NoError(t, err)
+		body, err = io.ReadAll(zr)
+		require.NoError(t, err)
+		require.Equal(t, want, body, name+" gzipped")
+	}
+	require.Equal(t, http.StatusOK, fetch("/static/worker.js", false).StatusCode, "web/static still comes first")
+	require.Equal(t, http.StatusNotFound, fetch("/static/kernel-none.wasm", false).StatusCode)
 }

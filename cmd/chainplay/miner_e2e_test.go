@@ -4,6 +4,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
@@ -24,21 +25,29 @@ import (
 //	"lie"         a worker's found nonce is changed before the node sees it
 //
 // It also times the websocket frames that carry blocks (__cp.blockAt) and
-// collects the main thread's long tasks (__cp.longtasks).
+// collects the main thread's long tasks (__cp.longtasks). When
+// globalThis.__cpWorkerPrelude is set (by an init script added before this
+// one), each Worker runs that script first: it starts from a blob: URL
+// that runs the prelude and then imports the real script.
 const instrumentJS = `(() => {
   const cp = (globalThis.__cp = { workers: [], log: [], mode: "", blockAt: [], longtasks: [] });
   const now = () => performance.now();
   const hex = (u8) => Array.from(u8, (b) => b.toString(16).padStart(2, "0")).join("");
   const Base = globalThis.Worker;
   globalThis.Worker = class extends Base {
-    constructor(...args) {
-      super(...args);
+    constructor(url, ...args) {
+      if (globalThis.__cpWorkerPrelude) {
+        const src = globalThis.__cpWorkerPrelude + "\n;importScripts(" + JSON.stringify(new URL(url, location.href).href) + ");";
+        url = URL.createObjectURL(new Blob([src], { type: "text/javascript" }));
+      }
+      super(url, ...args);
       const w = (this.__index = cp.workers.length);
       cp.workers.push(this);
       let onmsg = null, onerr = null;
       super.onmessage = (e) => {
         let d = e.data;
-        cp.log.push({ w, t: now(), dir: "in", type: d && d.type, id: d && d.id, hashes: d && d.hashes, elapsed: d && d.elapsed_ms });
+        cp.log.push({ w, t: now(), dir: "in", type: d && d.type, id: d && d.id, hashes: d && d.hashes, elapsed: d && d.elapsed_ms,
+          kernel: d && d.kernel, kernelError: d && d.kernel_error });
         if (d && d.type === "found" && cp.mode === "lie") d = { ...d, nonce: d.nonce + 1 };
         if (onmsg) onmsg.call(this, { data: d });
       };
@@ -91,9 +100,22 @@ func addInitScript(src string) chromedp.Action[chromedp.Void] {
 // node to be ready and in the room (it sees at least peers others).
 func openTab(t *testing.T, browser context.Context, url string, peers int) context.Context {
 	t.Helper()
+	return openTabWith(t, browser, url, peers, "")
+}
+
+// openTabWith is openTab with a script every Worker of the tab runs before
+// its own (none when empty).
+func openTabWith(t *testing.T, browser context.Context, url string, peers int, workerPrelude string) context.Context {
+	t.Helper()
 	tab, cancel := chromedp.NewContext(browser)
 	t.Cleanup(cancel)
-	require.NoError(t, chromedp.Do(tab, addInitScript(instrumentJS), chromedp.Navigate(url), chromedp.WaitEnabled(chromedp.ID("mine"))))
+	steps := []chromedp.Action[chromedp.Void]{addInitScript(instrumentJS), chromedp.Navigate(url), chromedp.WaitEnabled(chromedp.ID("mine"))}
+	if workerPrelude != "" {
+		src, err := json.Marshal(workerPrelude)
+		require.NoError(t, err)
+		steps = append([]chromedp.Action[chromedp.Void]{addInitScript("globalThis.__cpWorkerPrelude = " + string(src) + ";")}, steps...)
+	}
+	require.NoError(t, chromedp.Do(tab, steps...))
 	waitJS(t, tab, fmt.Sprintf(`document.querySelectorAll("#peers li").length >= %d`, peers), 30*time.Second, "the tab never joined the room")
 	return tab
 }

@@ -1,9 +1,11 @@
 //go:build js && wasm
 
 // Command miner runs in one Web Worker (web/static/worker.js loads it): it
-// receives mining jobs from the tab's node, searches its nonce range with
-// the chain's midstate kernel (package chain/mine) and reports progress and
-// solutions. The node's side of the protocol is wasm/node/minerpool.
+// receives mining jobs from the tab's node, searches its nonce range with a
+// nonce kernel (the wasm SIMD kernel of chain/mine/wasmkernel, else its
+// scalar one, else chain/mine's Go kernel; see "The kernel") and reports
+// progress and solutions. The node's side of the protocol is
+// wasm/node/minerpool.
 //
 // Messages in (the Worker's onmessage):
 //
@@ -14,7 +16,10 @@
 //
 // Messages out (postMessage):
 //
-//	{type:"ready"}
+//	{type:"ready", kernel, kernel_error}
+//	    kernel is the nonce kernel it runs: "simd" or "scalar" (the wasm
+//	    kernels of chain/mine/wasmkernel) or "go" (chain/mine's, compiled
+//	    into this program); kernel_error says why a wasm kernel is not used
 //	{type:"progress", id, hashes, elapsed_ms, best: Uint8Array(32), best_nonce}
 //	    at most 4 per second while a job runs
 //	{type:"found", id, nonce, hash: Uint8Array(32), hashes, elapsed_ms}
@@ -37,6 +42,19 @@
 // 4 ms. With a throttle below 100% the search instead sleeps the rest of each
 // throttlePeriod, and messages are handled during the sleep.
 //
+// # The kernel
+//
+// worker.js loads a wasm kernel (SIMD where the engine has it, else scalar)
+// with chain/mine/wasmkernel's kernel.js before it starts this program, and
+// leaves it in self.__kernel. The program computes a job's parameters (the
+// midstate) once, in Go, and for each call writes the parameter block into
+// the kernel's memory, runs its scan export and reads the outputs back
+// (wasmkernel.Params). Calls start at 4K nonces and double up to
+// wasmkernel.Chunk: V8 has no on-stack replacement for wasm, so a long first
+// call would stay on baseline code. A kernel that disagrees with the Go
+// kernel on a short search at start is not used. Without a wasm kernel the
+// program runs chain/mine's Job.Scan.
+//
 // The binary stays small (< 0.7 MB gzip): no fmt, encoding/hex or strconv,
 // hashes cross as Uint8Array.
 package main
@@ -49,8 +67,9 @@ import (
 )
 
 const (
-	// chunk is how many nonces one kernel call hashes (~8 ms at 4 MH/s).
-	chunk = 1 << 15
+	// goChunk is how many nonces one call of the Go kernel hashes (~8 ms
+	// at 4 MH/s); a wasm kernel's calls are wasmkernel.Chunk (~5 ms SIMD).
+	goChunk = 1 << 15
 	// yieldEvery is how long the search runs at full duty before it lets
 	// the event loop deliver messages.
 	yieldEvery = 20 * time.Millisecond
@@ -63,18 +82,25 @@ const (
 	minDuty = 0.1
 )
 
-// kernel is the nonce search a Worker runs: Scan hashes nonces start …
+// kernel is the nonce search of one job: Scan hashes nonces start …
 // start+count−1 and returns the first that meets the target, plus the lowest
-// hash of the call and its nonce (see mine.Job.Scan). It is the one place a
-// different kernel (a wasm SIMD one, say) plugs in.
+// hash seen and its nonce (of the call for mine.Job.Scan, of the job so far
+// for a wasm kernel: the worker keeps the lower of its own and this one).
 type kernel interface {
 	Scan(start, count uint64) (nonce uint64, found bool, best [32]byte, bestNonce uint64)
 }
 
-// newKernel prepares a search of header's nonces against target.
-func newKernel(header [mine.HeaderSize]byte, target [32]byte) kernel {
-	return mine.NewJob(header, target)
+// engine is the Worker's kernel, chosen once at start.
+type engine struct {
+	kind      string // "simd", "scalar" or "go"
+	chunk     uint64 // nonces per Scan call
+	newKernel func(header [mine.HeaderSize]byte, target [32]byte) kernel
 }
+
+// goEngine is chain/mine's kernel, compiled into this program.
+var goEngine = engine{kind: "go", chunk: goChunk, newKernel: func(header [mine.HeaderSize]byte, target [32]byte) kernel {
+	return mine.NewJob(header, target)
+}}
 
 // task is the job in progress.
 type task struct {
@@ -94,6 +120,7 @@ func (t *task) elapsedMS(now time.Time) float64 {
 
 // worker is the Worker's state; only main's goroutine touches it.
 type worker struct {
+	eng        engine
 	cur        *task
 	duty       float64
 	lastReport time.Time
@@ -103,6 +130,13 @@ type worker struct {
 func main() {
 	self := js.Global()
 	w := &worker{duty: 1, u8: self.Get("Uint8Array")}
+	ready := map[string]any{"type": "ready"}
+	var why string
+	w.eng, why = chooseEngine(self.Get("__kernel"), self.Get("__kernelError"))
+	ready["kernel"] = w.eng.kind
+	if why != "" {
+		ready["kernel_error"] = why
+	}
 
 	// Callbacks only hand values to the loop. The loop always waits on
 	// msgs while it is blocked, so the blocking send cannot deadlock.
@@ -129,7 +163,7 @@ func main() {
 		}
 		self.Set("__queue", js.Undefined())
 	}
-	post(map[string]any{"type": "ready"})
+	post(ready)
 
 	for {
 		if w.cur == nil {
@@ -184,7 +218,7 @@ func (w *worker) handle(m js.Value) {
 			t.best[i] = 0xff
 		}
 		t.bestNonce = t.pos
-		t.k = newKernel(t.header, target)
+		t.k = w.eng.newKernel(t.header, target)
 		if d := m.Get("duty"); d.Type() == js.TypeNumber {
 			w.setDuty(d.Float())
 		}
@@ -217,7 +251,7 @@ func (w *worker) scan(d time.Duration) time.Duration {
 	t := w.cur
 	start := time.Now()
 	for {
-		n := min(uint64(chunk), t.end-t.pos)
+		n := min(w.eng.chunk, t.end-t.pos)
 		nonce, found, best, bestNonce := t.k.Scan(t.pos, n)
 		if found {
 			n = nonce - t.pos + 1

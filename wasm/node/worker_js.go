@@ -110,6 +110,9 @@ func decodeReport(d js.Value) minerpool.Report {
 	if m := d.Get("message"); m.Type() == js.TypeString {
 		r.Err = m.String()
 	}
+	if k := d.Get("kernel"); k.Type() == js.TypeString {
+		r.Kernel = k.String()
+	}
 	for i := range r.Best {
 		r.Best[i] = 0xff // no best: the highest hash
 	}

@@ -1,18 +1,25 @@
 // /bench: measures the miner Worker (worker.js + miner.wasm, the same a
-// room uses) in this browser. Each run starts fresh Workers, gives each a
-// share of a search that can never succeed (the target is 0), lets them
-// warm up, then reads the hashes and elapsed time the Workers themselves
-// report at the start and end of a window. The result is left in
-// globalThis.benchResult for scripts (make bench reads it).
-import { fmtRate } from "./miner.js";
+// room uses) in this browser, with each nonce kernel it can run
+// (worker.js?kernel=simd, scalar or go). Each run starts fresh Workers,
+// gives each a share of a search that can never succeed (the target is 0),
+// lets them warm up, then reads the hashes and elapsed time the Workers
+// themselves report at the start and end of a window. The result is left in
+// globalThis.benchResult for scripts (make bench reads it):
+//
+//   {cores, seconds, native, sum256, userAgent, longestTaskMs, error,
+//    kernels: [{kernel, one: {workers, total, per}, all, scaling, unavailable}]}
+//
+// with MH/s figures; unavailable says why a kernel could not run here.
+import { fmtRate, kernelName } from "./miner.js";
 
 const $ = (id) => document.getElementById(id);
 const q = new URLSearchParams(location.search);
 const cores = navigator.hardwareConcurrency || 1;
-const native = Number(q.get("native")) || 0; // MH/s of the same kernel, native
+const native = Number(q.get("native")) || 0; // MH/s of the Go kernel, native
 const sum256 = Number(q.get("sum256")) || 0; // MH/s of sha256.Sum256 per nonce, native
 const WARMUP_MS = 1000;
 const SPACE = 2 ** 53;
+const KERNELS = (q.get("kernels") || "simd,scalar,go").split(",").filter((k) => ["simd", "scalar", "go"].includes(k));
 
 $("bench-seconds").value = q.get("seconds") || "3";
 $("bench-workers").value = q.get("workers") || String(cores);
@@ -31,26 +38,33 @@ try {
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-// startWorker resolves when the Worker's program is ready; w.latest is its
-// latest {hashes, elapsed} report.
-function startWorker() {
+// startWorker resolves when the Worker's program is ready; rec.kernel is
+// the kernel it runs and rec.latest its latest {hashes, elapsed} report.
+function startWorker(kernel) {
   return new Promise((resolve, reject) => {
-    const w = new Worker("/static/worker.js");
-    const rec = { w, latest: { hashes: 0, elapsed: 0 } };
+    const w = new Worker(`/static/worker.js?kernel=${kernel}`);
+    const rec = { w, kernel: "", why: "", latest: { hashes: 0, elapsed: 0 } };
     w.onmessage = (e) => {
       const m = e.data;
-      if (m.type === "ready") resolve(rec);
-      else if (m.type === "progress") rec.latest = { hashes: m.hashes, elapsed: m.elapsed_ms };
+      if (m.type === "ready") {
+        rec.kernel = m.kernel;
+        rec.why = m.kernel_error || "";
+        resolve(rec);
+      } else if (m.type === "progress") rec.latest = { hashes: m.hashes, elapsed: m.elapsed_ms };
       else if (m.type === "crash") reject(new Error(m.message));
     };
     w.onerror = (e) => reject(new Error(e.message || "the Worker failed"));
   });
 }
 
-// measure runs n Workers for seconds and returns MH/s per Worker.
-async function measure(n, seconds) {
-  const recs = await Promise.all(Array.from({ length: n }, startWorker));
+// measure runs n Workers with kernel for seconds and returns MH/s per
+// Worker, or {unavailable} when a Worker runs another kernel.
+async function measure(kernel, n, seconds) {
+  const recs = [];
   try {
+    recs.push(...(await Promise.all(Array.from({ length: n }, () => startWorker(kernel)))));
+    const other = recs.find((r) => r.kernel !== kernel);
+    if (other) return { unavailable: `it fell back to ${kernelName(other.kernel)}: ${other.why}` };
     const header = crypto.getRandomValues(new Uint8Array(100));
     const target = new Uint8Array(32); // only a hash of 0 would do
     const per = Math.floor(SPACE / n);
@@ -70,17 +84,24 @@ async function measure(n, seconds) {
 
 const fx = (x) => (x > 0 && Number.isFinite(x) ? `${x.toFixed(2)}×` : "–");
 
-function row(label, r) {
+function row(kernel, r) {
   const tr = document.createElement("tr");
-  tr.dataset.workers = String(r.workers);
-  const one = r.total / r.workers;
-  for (const text of [
-    label,
-    fmtRate(r.total * 1e6),
-    r.per.map((x) => fmtRate(x * 1e6)).join(", "),
-    native ? fx(one / native) : "–",
-    sum256 ? fx(one / sum256) : "–",
-  ]) {
+  tr.dataset.kernel = kernel;
+  const cells = [kernelName(kernel)];
+  if (r.unavailable) {
+    cells.push("–", `not available in this browser (${r.unavailable})`);
+  } else {
+    tr.dataset.workers = String(r.workers);
+    const one = r.total / r.workers;
+    cells.push(
+      String(r.workers),
+      fmtRate(r.total * 1e6),
+      r.per.map((x) => fmtRate(x * 1e6)).join(", "),
+      native ? fx(one / native) : "–",
+      sum256 ? fx(one / sum256) : "–",
+    );
+  }
+  for (const text of cells) {
     const td = document.createElement("td");
     td.textContent = text;
     tr.append(td);
@@ -95,24 +116,32 @@ async function run() {
   $("bench-rows").replaceChildren();
   $("bench-summary").textContent = "";
   longestTask = 0;
-  const result = { cores, seconds, native, sum256, userAgent: navigator.userAgent };
+  const result = { cores, seconds, native, sum256, userAgent: navigator.userAgent, kernels: [] };
   try {
-    $("bench-status").textContent = "Running with 1 worker…";
-    result.one = await measure(1, seconds);
-    row("1 worker", result.one);
-    if (n > 1) {
-      $("bench-status").textContent = `Running with ${n} workers…`;
-      result.all = await measure(n, seconds);
-      row(`${n} workers`, result.all);
-      result.scaling = result.all.total / result.one.total;
+    const parts = [];
+    for (const kernel of KERNELS) {
+      const k = { kernel };
+      result.kernels.push(k);
+      $("bench-status").textContent = `${kernelName(kernel)}: running with 1 worker…`;
+      const one = await measure(kernel, 1, seconds);
+      if (one.unavailable) {
+        k.unavailable = one.unavailable;
+        row(kernel, one);
+        continue;
+      }
+      k.one = one;
+      row(kernel, one);
+      if (n > 1) {
+        $("bench-status").textContent = `${kernelName(kernel)}: running with ${n} workers…`;
+        k.all = await measure(kernel, n, seconds);
+        row(kernel, k.all);
+        k.scaling = k.all.total / one.total;
+        parts.push(
+          `${kernelName(kernel)}: ${n} workers do ${k.scaling.toFixed(2)}× the work of one (ideal: ${n}×, ${((100 * k.scaling) / n).toFixed(0)}% of it).`,
+        );
+      }
     }
     result.longestTaskMs = longestTask;
-    const parts = [];
-    if (result.all) {
-      parts.push(
-        `${n} workers do ${result.scaling.toFixed(2)}× the work of one (ideal: ${n}×, ${((100 * result.scaling) / n).toFixed(0)}% of it).`,
-      );
-    }
     parts.push(
       longestTask > 0
         ? `Longest task on this page's main thread while mining: ${Math.round(longestTask)} ms.`

@@ -36,6 +36,21 @@ export function fmtDuration(s) {
   return `${(s / (365.25 * 86400)).toExponential(1)} years`;
 }
 
+// kernelName names a worker's nonce kernel (wasm/miner's ready message).
+export function kernelName(kind) {
+  return { simd: "wasm SIMD", scalar: "wasm scalar", go: "Go" }[kind] || kind;
+}
+
+// kernelsText names the kernels the ready workers run: "wasm SIMD", or
+// "wasm SIMD (2), Go (1)" when they differ; "–" before any is ready.
+function kernelsText(workers) {
+  const counts = new Map();
+  for (const w of workers) if (w.kernel) counts.set(w.kernel, (counts.get(w.kernel) || 0) + 1);
+  if (counts.size === 0) return "–";
+  if (counts.size === 1) return kernelName([...counts.keys()][0]);
+  return [...counts].map(([k, n]) => `${kernelName(k)} (${n})`).join(", ");
+}
+
 function store(key, value) {
   try {
     localStorage.setItem(key, String(value));
@@ -95,6 +110,7 @@ export function initMiner(cp) {
         (s.duty < 1 ? ` at ${Math.round(s.duty * 100)}%` : "")
       : "Idle";
     $("miner-rate").textContent = s.mining ? fmtRate(s.hash_rate) : "–";
+    $("miner-kernel").textContent = kernelsText(s.workers);
     $("miner-eta").textContent = s.mining && s.expected_seconds > 0 ? `≈ ${fmtDuration(s.expected_seconds)}` : "–";
     if (r) {
       const pct = (100 * r.tried) / r.difficulty;

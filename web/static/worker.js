@@ -3,6 +3,15 @@
 // queued and handed over. When the program exits or the Worker fails, the
 // page gets {type:"crash", message} with the last lines the program printed
 // (a Go panic prints its message there), and the pool starts a new Worker.
+//
+// The nonce kernel: while miner.wasm downloads, kernel.js (package
+// chain/mine/wasmkernel) loads the wasm SIMD kernel where
+// WebAssembly.validate says the engine has SIMD, else the scalar wasm
+// kernel, and leaves it in self.__kernel for the Go program, which runs its
+// scan in chunks. When neither loads, self.__kernelError says why and the Go
+// program uses its own kernel (package chain/mine). worker.js?kernel=simd,
+// scalar or go forces one (the /bench page measures each); a forced wasm
+// kernel that fails to load also falls back to Go.
 const tail = [];
 for (const level of ["log", "error"]) {
   const orig = console[level].bind(console);
@@ -24,11 +33,36 @@ function crash(message) {
 self.addEventListener("error", (e) => crash(e.message || "uncaught error"));
 self.addEventListener("unhandledrejection", (e) => crash(String(e.reason)));
 
-importScripts("/static/wasm_exec.js");
+// Assets by absolute URL: the Worker may run from a blob: URL.
+const asset = (name) => `${self.location.origin}/static/${name}`;
+
+importScripts(asset("wasm_exec.js"));
 self.__queue = [];
 self.onmessage = (e) => self.__queue.push(e.data);
+
+// loadKernel resolves to a wasm kernel, or to null with self.__kernelError
+// set; it never rejects.
+async function loadKernel() {
+  const want = new URLSearchParams(self.location.search).get("kernel");
+  try {
+    if (want === "go") throw new Error("the Go kernel was asked for");
+    importScripts(asset("kernel.js"));
+    return await self.ChainplayKernel.loadKernel({
+      simd: asset("kernel-simd.wasm"),
+      scalar: asset("kernel-scalar.wasm"),
+      prefer: want === "simd" || want === "scalar" ? want : undefined,
+    });
+  } catch (err) {
+    self.__kernelError = String(err && err.message ? err.message : err);
+    return null;
+  }
+}
+
 const go = new Go();
 go.exit = (code) => crash(`the miner stopped (exit code ${code})`);
-WebAssembly.instantiateStreaming(fetch("/static/miner.wasm"), go.importObject)
-  .then((res) => go.run(res.instance))
+Promise.all([loadKernel(), WebAssembly.instantiateStreaming(fetch(asset("miner.wasm")), go.importObject)])
+  .then(([kernel, res]) => {
+    self.__kernel = kernel;
+    go.run(res.instance);
+  })
   .catch((err) => crash(`could not start the miner: ${err}`));

@@ -33,7 +33,8 @@
 // The messages are those of wasm/miner: Job is {type:"job"}, Worker.Stop is
 // {type:"stop"}, Worker.SetDuty is {type:"throttle"}, and a Report is one of
 // ready, progress, found, exhausted, stopped or crash. hashes and elapsed
-// count from the start of a job.
+// count from the start of a job. ready names the worker's nonce kernel
+// (wasm SIMD, wasm scalar or Go), which Stats passes on to the panel.
 //
 // # Errors
 //

@@ -74,6 +74,7 @@ type Report struct {
 	Nonce     uint64               // found: the nonce
 	Hash      [chain.HashSize]byte // found: its hash, as the worker computed it
 	Err       string               // crash: what happened
+	Kernel    string               // ready: the nonce kernel it runs ("simd", "scalar", "go")
 }
 
 // Worker is one miner Worker as the pool drives it. Its methods must not
@@ -120,6 +121,7 @@ type slot struct {
 	gen    int // bumped by every restart and by close; reports of older gens are dropped
 	w      Worker
 	ready  bool
+	kernel string // the ready Worker's nonce kernel
 	closed bool
 	cur    jobRec  // the job sent last (job nil: none)
 	prev   jobRec  // the one before, whose final report may still come
@@ -352,7 +354,7 @@ func (p *Pool) handle(sl *slot, gen int, r Report) {
 	}
 	switch r.Kind {
 	case KindReady:
-		sl.ready = true
+		sl.ready, sl.kernel = true, r.Kernel
 	case KindCrash:
 		text = p.crashLocked(sl, r.Err)
 	default:
@@ -435,7 +437,7 @@ func (p *Pool) crashLocked(sl *slot, why string) string {
 // retireLocked closes sl's Worker; its late reports are dropped.
 func (p *Pool) retireLocked(sl *slot) {
 	sl.gen++
-	sl.ready = false
+	sl.ready, sl.kernel = false, ""
 	if sl.timer != nil {
 		sl.timer.Stop()
 		sl.timer = nil

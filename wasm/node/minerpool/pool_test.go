@@ -517,3 +517,33 @@ func TestNewRequiresSpawn(t *testing.T) {
 	require.Error(t, err)
 	require.True(t, strings.HasPrefix(err.Error(), "minerpool: "))
 }
+
+// kernelWorker only says it is ready, with its nonce kernel.
+type kernelWorker struct{}
+
+func (kernelWorker) Start(minerpool.Job) {}
+func (kernelWorker) Stop()               {}
+func (kernelWorker) SetDuty(float64)     {}
+func (kernelWorker) Close()              {}
+
+func TestStatsNameEachWorkersKernel(t *testing.T) {
+	kinds := []string{"simd", "go"}
+	var mu sync.Mutex
+	spawned := 0
+	p, err := minerpool.New(minerpool.Config{Workers: 2, Spawn: func(report func(minerpool.Report)) minerpool.Worker {
+		mu.Lock()
+		kind := kinds[spawned%len(kinds)]
+		spawned++
+		mu.Unlock()
+		go report(minerpool.Report{Kind: minerpool.KindReady, Kernel: kind})
+		return kernelWorker{}
+	}})
+	require.NoError(t, err)
+	t.Cleanup(p.Close)
+	require.Eventually(t, func() bool {
+		w := p.Stats().Workers
+		return w[0].State == minerpool.StateIdle && w[1].State == minerpool.StateIdle
+	}, 5*time.Second, time.Millisecond)
+	st := p.Stats()
+	require.ElementsMatch(t, []string{"simd", "go"}, []string{st.Workers[0].Kernel, st.Workers[1].Kernel})
+}

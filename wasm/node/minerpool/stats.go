@@ -9,6 +9,9 @@ type WorkerStats struct {
 	HashRate float64 `json:"hash_rate"` // hashes per second while mining, throttle included; 0 when not
 	Hashes   uint64  `json:"hashes"`    // nonces hashed since the pool started
 	Crashes  int     `json:"crashes"`   // times this worker was restarted
+	// Kernel is the nonce kernel the worker runs once ready: "simd" or
+	// "scalar" (the wasm kernels) or "go"; empty before.
+	Kernel string `json:"kernel,omitempty"`
 }
 
 // RoundStats is the mining of the current block: every template on the same
@@ -45,7 +48,7 @@ func (p *Pool) Stats() Stats {
 	st := Stats{Mining: p.cur != nil, MaxWorkers: p.cfg.MaxWorkers, Duty: p.duty,
 		Crashes: p.crashes, Refused: p.refused, Workers: make([]WorkerStats, 0, len(p.slots))}
 	for _, sl := range p.slots {
-		ws := WorkerStats{Index: sl.index, Hashes: sl.total, Crashes: sl.crashes}
+		ws := WorkerStats{Index: sl.index, Hashes: sl.total, Crashes: sl.crashes, Kernel: sl.kernel}
 		switch {
 		case sl.w == nil:
 			ws.State = StateRestarting
