@@ -2,10 +2,10 @@
 // WebAssembly modules, written by a Go generator in this folder, and the JS
 // glue a Web Worker uses to run them.
 //
-//   - kernel-simd.wasm hashes four nonces per loop iteration in i32x4 lanes
-//     (WebAssembly SIMD, in every current browser);
+//   - kernel-simd.wasm hashes eight nonces per loop iteration in two
+//     interleaved i32x4 vectors (WebAssembly SIMD, in every current browser);
 //   - kernel-scalar.wasm is the same search one nonce at a time, for engines
-//     without SIMD (20 KB and 11 KB; 7.7 KB and 5.9 KB gzipped);
+//     without SIMD (36 KB and 11 KB);
 //   - kernel.js (a plain script, no bundler) detects SIMD with
 //     WebAssembly.validate on a tiny SIMD module, instantiates the right
 //     kernel and wraps the calls: ChainplayKernel.loadKernel(),
@@ -39,13 +39,17 @@
 // 0x80000000, words 10..14 are 0 and word 15 is 800 (the length in bits).
 //
 // The generator classifies every value of that compression as known when
-// generating (padding words, constants: folded away), known once per call
+// generating (padding words, constants: folded away; in the SIMD loop the
+// round constants are v128 locals set before the loop, since a v128.const
+// is several instructions on x64), known once per call
 // (computed once before the loop with scalar i32 code: rounds 0..7, most of
 // round 8, W16..W22, the invariant parts of W23..W37 and of the round sums)
 // or varying with word 8 (computed in the loop). In the SIMD loop each
 // varying value is a v128 holding four consecutive nonces; rotations are
 // shr + shl + xor (wasm has no vector rotate); Maj reuses the previous
-// round's a ^ b. The loop computes only hash word 0 (the big-endian first
+// round's a ^ b. The loop computes two such vectors (nonces n..n+3 and
+// n+4..n+7), interleaved value by value, so the CPU overlaps two dependency
+// chains (Options.Interleave). The loop computes only hash word 0 (the big-endian first
 // word: "leading zeros" are what students see) and compares it, unsigned,
 // with thr = max(target word 0, best word 0). A lane at or under thr may be
 // a solution or a new best: it is confirmed by a scalar full hash (a plain
@@ -120,15 +124,22 @@
 // with other jobs, so ±5%), best of four rounds:
 //
 //	native sha256.Sum256 per nonce (SHA-NI)    6.75
-//	SIMD kernel, node                         12.8–13.0  (1.9× native)
-//	scalar kernel, node                        5.7–5.8   (0.85×)
-//	SIMD kernel, Chromium 156 worker          12.4–13.0
-//	scalar kernel, Chromium 156 worker         6.3
+//	SIMD kernel, node                          4.8       (0.7× native)
+//	scalar kernel, node                        5.7–5.9   (0.85×)
+//	SIMD kernel, Chromium 156 worker          13.5       (1.95×; two workers 26.7)
+//	scalar kernel, Chromium 156 worker         6.2–6.3
+//
+// Chromium is what counts. Interleaving two vectors and hoisting the round
+// constants took the Chromium worker from 12.6–12.9 to 13.5 (two workers
+// 23.0–25.6 to 26.7); node 20's older V8 compiles the two-vector loop badly
+// (13.0 to 4.8; one vector with hoisted constants: 10.3). Three vectors:
+// 8.7 in Chromium.
 //
 // The SIMD loop is about 2,600 vector ALU instructions per four nonces
 // (TurboFan's code: 990 shifts, 1,030 xor, 470 add, 110 and), and this
 // CPU runs them on three ports: the loop is near that bound, so more speed
-// needs fewer operations, not better scheduling. v128.bitselect for
+// needs fewer operations (the two-vector loop's gain is mostly its hoisted
+// constants and fewer stalls). v128.bitselect for
 // Ch and Maj (Options.Bitselect: one instruction on ARM64, three on x64)
 // measured no faster here and is off. GROUND.md's hand-written kernel (15.4
 // node, 18.1 Chromium, 7.5 native) was measured on an AMD Zen 4.

@@ -50,10 +50,10 @@ type node struct {
 	k    kind
 	id   int
 
-	uses     int   // references from live nodes
-	varyUses int   // references from live vary nodes
-	local    int32 // scalar local holding the value, or -1
-	vlocal   int32 // vector local (splat of an invariant, or a vary value), or -1
+	uses     int      // references from live nodes
+	varyUses int      // references from live vary nodes
+	local    int32    // scalar local holding the value, or -1
+	vlocal   [2]int32 // vector local (splat of an invariant, or a vary value) per interleaved copy, or -1
 }
 
 type dag struct {
@@ -84,7 +84,7 @@ func (d *dag) mk(o op, imm uint32, args ...*node) *node {
 	if n, ok := d.cse[key]; ok {
 		return n
 	}
-	n := &node{op: o, args: args, imm: imm, k: k, id: len(d.nodes), local: -1, vlocal: -1}
+	n := &node{op: o, args: args, imm: imm, k: k, id: len(d.nodes), local: -1, vlocal: [2]int32{-1, -1}}
 	d.nodes = append(d.nodes, n)
 	d.cse[key] = n
 	return n

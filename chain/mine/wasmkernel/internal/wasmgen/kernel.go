@@ -1,6 +1,6 @@
 // Package wasmgen writes the WebAssembly nonce kernels of package wasmkernel:
-// a module whose scan() hashes four nonces per iteration in i32x4 lanes
-// (SIMD) or one nonce per iteration (scalar), and the helpers both share.
+// a module whose scan() hashes eight nonces per iteration in two i32x4
+// vectors (SIMD) or one nonce per iteration (scalar), and the helpers both share.
 // See package wasmkernel for the memory layout and the call contract.
 package wasmgen
 
@@ -12,12 +12,15 @@ import (
 
 // Options selects the kernel to generate.
 type Options struct {
-	// SIMD selects the i32x4 kernel (four nonces per iteration); otherwise
+	// SIMD selects the i32x4 kernel (four nonces per vector); otherwise
 	// the scalar one.
 	SIMD bool
 	// Bitselect computes Ch and Maj with v128.bitselect (SIMD only): one
 	// instruction on ARM64 (BSL), three on x64, where it measured no faster.
 	Bitselect bool
+	// Interleave computes two i32x4 vectors (eight nonces) per loop
+	// iteration (SIMD only), so the CPU overlaps two dependency chains.
+	Interleave bool
 	// BreakRound, when non-zero, flips the low bit of round constant
 	// K[BreakRound-1] in the nonce loop: a deliberately broken kernel for
 	// the tests. The scalar confirmation keeps the right constants.
@@ -26,7 +29,7 @@ type Options struct {
 
 // Default are the options of the committed modules.
 var (
-	DefaultSIMD   = Options{SIMD: true}
+	DefaultSIMD   = Options{SIMD: true, Interleave: true}
 	DefaultScalar = Options{}
 )
 
@@ -50,6 +53,9 @@ func Generate(o Options) []byte {
 	lanes := 1
 	if o.SIMD {
 		lanes = 4
+		if o.Interleave {
+			lanes = 8
+		}
 	}
 	confirm := m.NewFunc("", []ValType{I32, I32, I32}, []ValType{I32})
 	genConfirm(confirm, hash, less, lanes)
@@ -407,12 +413,20 @@ func genScan(f *Func, confirm *Func, o Options) {
 		}
 		switch {
 		case x.k == inv && o.SIMD:
-			x.vlocal = int32(f.Local(V128))
+			x.vlocal[0] = int32(f.Local(V128))
 			f.Get(uint32(x.local))
 			f.SIMD(simdI32x4Splat)
-			f.Set(uint32(x.vlocal))
+			f.Set(uint32(x.vlocal[0]))
+			x.vlocal[1] = x.vlocal[0]
 		case x.k == inv:
-			x.vlocal = x.local
+			x.vlocal = [2]int32{x.local, x.local}
+		case x.k == lit && o.SIMD:
+			// A v128.const in the loop is several instructions on x64
+			// (V8 builds it in a general register); a local is a load.
+			x.vlocal[0] = int32(f.Local(V128))
+			f.V128Const([4]uint32{x.imm, x.imm, x.imm, x.imm})
+			f.Set(uint32(x.vlocal[0]))
+			x.vlocal[1] = x.vlocal[0]
 		}
 	}
 
@@ -431,7 +445,8 @@ func genScan(f *Func, confirm *Func, o Options) {
 		f.Set(vthr)
 	}
 	step := uint32(1)
-	var nonce, vthr uint32
+	copies := 1
+	var nonce, nonce2, vthr uint32
 	if o.SIMD {
 		step = 4
 		nonce, vthr = f.Local(V128), f.Local(V128)
@@ -440,6 +455,14 @@ func genScan(f *Func, confirm *Func, o Options) {
 		f.V128Const([4]uint32{0, 1, 2, 3})
 		f.SIMD(simdI32x4Add)
 		f.Set(nonce)
+		if o.Interleave {
+			step, copies = 8, 2
+			nonce2 = f.Local(V128)
+			f.Get(nonce)
+			f.V128Const([4]uint32{4, 4, 4, 4})
+			f.SIMD(simdI32x4Add)
+			f.Set(nonce2)
+		}
 	} else {
 		nonce, vthr = n, thr
 	}
@@ -450,30 +473,41 @@ func genScan(f *Func, confirm *Func, o Options) {
 	f.Set(rem)
 	for _, x := range d.nodes {
 		if x.op == opNonce {
-			x.vlocal = int32(nonce)
+			x.vlocal = [2]int32{int32(nonce), int32(nonce2)}
 		}
 	}
 
 	f.Block()
 	f.Loop()
+	// Each value used more than once, for both vectors in turn: the two
+	// dependency chains are interleaved at that grain.
 	for _, x := range d.nodes {
 		if x.k == vary && x.uses > 1 && x.op != opNonce {
-			e.loop(x)
-			t := I32
-			if o.SIMD {
-				t = V128
+			for c := range copies {
+				e.loop(x, c)
+				t := I32
+				if o.SIMD {
+					t = V128
+				}
+				x.vlocal[c] = int32(f.Local(t))
+				f.Set(uint32(x.vlocal[c]))
 			}
-			x.vlocal = int32(f.Local(t))
-			f.Set(uint32(x.vlocal))
 		}
 	}
-	e.loop(out)
-	f.Get(vthr)
-	if o.SIMD {
-		f.SIMD(simdI32x4LeU)
-		f.SIMD(simdI32x4Bitmsk)
-	} else {
-		f.I32(opI32LeU)
+	for c := range copies {
+		e.loop(out, c)
+		f.Get(vthr)
+		if o.SIMD {
+			f.SIMD(simdI32x4LeU)
+			f.SIMD(simdI32x4Bitmsk)
+		} else {
+			f.I32(opI32LeU)
+		}
+		if c > 0 {
+			f.Const(4)
+			f.I32(opI32Shl)
+			f.I32(opI32Or)
+		}
 	}
 	f.Tee(mask)
 	f.If()
@@ -501,9 +535,15 @@ func genScan(f *Func, confirm *Func, o Options) {
 	f.Set(n)
 	if o.SIMD {
 		f.Get(nonce)
-		f.V128Const([4]uint32{4, 4, 4, 4})
+		f.V128Const([4]uint32{step, step, step, step})
 		f.SIMD(simdI32x4Add)
 		f.Set(nonce)
+		if o.Interleave {
+			f.Get(nonce2)
+			f.V128Const([4]uint32{step, step, step, step})
+			f.SIMD(simdI32x4Add)
+			f.Set(nonce2)
+		}
 	}
 	f.Br(0)
 	f.End()
@@ -542,11 +582,11 @@ func (e *emitter) scalar(x *node) {
 }
 
 // loop pushes a node as loop code (v128 in the SIMD kernel).
-func (e *emitter) loop(x *node) {
+func (e *emitter) loop(x *node, c int) {
 	f := e.f
 	switch {
-	case x.vlocal >= 0:
-		f.Get(uint32(x.vlocal))
+	case x.vlocal[c] >= 0:
+		f.Get(uint32(x.vlocal[c]))
 		return
 	case x.k == lit && e.simd:
 		f.V128Const([4]uint32{x.imm, x.imm, x.imm, x.imm})
@@ -558,7 +598,7 @@ func (e *emitter) loop(x *node) {
 		panic("wasmgen: invariant node without a local in the loop")
 	}
 	for _, a := range x.args {
-		e.loop(a)
+		e.loop(a, c)
 	}
 	if x.op == opShr || x.op == opShl || x.op == opRotr {
 		f.Const(x.imm)
