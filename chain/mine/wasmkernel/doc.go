@@ -2,10 +2,11 @@
 // WebAssembly modules, written by a Go generator in this folder, and the JS
 // glue a Web Worker uses to run them.
 //
-//   - kernel-simd.wasm hashes eight nonces per loop iteration in two
-//     interleaved i32x4 vectors (WebAssembly SIMD, in every current browser);
+//   - kernel-simd.wasm hashes five nonces per loop iteration: four in an
+//     i32x4 vector (WebAssembly SIMD, in every current browser) and a fifth
+//     in plain i32 code interleaved with it;
 //   - kernel-scalar.wasm is the same search one nonce at a time, for engines
-//     without SIMD (36 KB and 11 KB);
+//     without SIMD (29 KB and 11 KB);
 //   - kernel.js (a plain script, no bundler) detects SIMD with
 //     WebAssembly.validate on a tiny SIMD module, instantiates the right
 //     kernel and wraps the calls: ChainplayKernel.loadKernel(),
@@ -47,11 +48,14 @@
 // or varying with word 8 (computed in the loop). In the SIMD loop each
 // varying value is a v128 holding four consecutive nonces; rotations are
 // shr + shl + xor (wasm has no vector rotate); Maj reuses the previous
-// round's a ^ b. The loop computes two such vectors (nonces n..n+3 and
-// n+4..n+7), interleaved value by value, so the CPU overlaps two dependency
-// chains (Options.Interleave). The loop computes only hash word 0 (the big-endian first
+// round's a ^ b. Beside the vector (nonces n..n+3) the loop hashes nonce
+// n+4 with i32 code (rotations are i32.rotr), its values spread evenly
+// among the vector's (Options.ScalarLanes): V8 puts it in general
+// registers and x64 runs it on the scalar ALU ports, which the vector code
+// leaves mostly idle. The loop computes only hash word 0 (the big-endian first
 // word: "leading zeros" are what students see) and compares it, unsigned,
-// with thr = max(target word 0, best word 0). A lane at or under thr may be
+// with thr = max(target word 0, best word 0) (bit j of a mask for nonce
+// n+j, the scalar lane's bit 4). A lane at or under thr may be
 // a solution or a new best: it is confirmed by a scalar full hash (a plain
 // rolled compression with its own constant table) and compared as a
 // 256-bit big-endian number with the best hash (strictly lower replaces
@@ -124,22 +128,25 @@
 // with other jobs, so ±5%), best of four rounds:
 //
 //	native sha256.Sum256 per nonce (SHA-NI)    6.75
-//	SIMD kernel, node                          4.8       (0.7× native)
+//	SIMD kernel, node                          9.9       (1.47× native)
 //	scalar kernel, node                        5.7–5.9   (0.85×)
-//	SIMD kernel, Chromium 156 worker          13.5       (1.95×; two workers 26.7)
+//	SIMD kernel, Chromium 156 worker          15.4–15.5  (2.28×; two workers 30.2–30.4)
 //	scalar kernel, Chromium 156 worker         6.2–6.3
 //
-// Chromium is what counts. Interleaving two vectors and hoisting the round
-// constants took the Chromium worker from 12.6–12.9 to 13.5 (two workers
-// 23.0–25.6 to 26.7); node 20's older V8 compiles the two-vector loop badly
-// (13.0 to 4.8; one vector with hoisted constants: 10.3). Three vectors:
-// 8.7 in Chromium.
+// Chromium is what counts (CHAINPLAY_BENCH=1 go test -run TestBench
+// ./cmd/chainplay/, same runs: native 6.77). The vector + scalar lane loop
+// took the Chromium worker from 13.3–13.5 (two interleaved vectors, eight
+// nonces per iteration) to 15.4–15.5 (two workers 26.0–26.7 to 30.2–30.4).
+// Larger loop bodies collapse in Chromium's TurboFan: two vectors + one
+// scalar lane 8.2, one vector + two scalar lanes 8.5, three vectors 8.7.
+// Earlier: one vector 12.6–12.9; hoisting the round constants into locals
+// helped.
 //
-// The SIMD loop is about 2,600 vector ALU instructions per four nonces
+// The vector part is about 2,600 vector ALU instructions per four nonces
 // (TurboFan's code: 990 shifts, 1,030 xor, 470 add, 110 and), and this
-// CPU runs them on three ports: the loop is near that bound, so more speed
-// needs fewer operations (the two-vector loop's gain is mostly its hoisted
-// constants and fewer stalls). v128.bitselect for
+// CPU runs them on three ports; the scalar lane's i32 code (rotations are
+// one instruction) mostly fills the scalar ports, port 6 included, which
+// is where the gain comes from. v128.bitselect for
 // Ch and Maj (Options.Bitselect: one instruction on ARM64, three on x64)
 // measured no faster here and is off. GROUND.md's hand-written kernel (15.4
 // node, 18.1 Chromium, 7.5 native) was measured on an AMD Zen 4.

@@ -406,10 +406,10 @@ func TestBrokenKernelIsCaught(t *testing.T) {
 		name string
 		o    wasmgen.Options
 	}{
-		{"simd, K[0] wrong", wasmgen.Options{SIMD: true, Interleave: true, BreakRound: 1}},
-		{"simd, K[8] wrong", wasmgen.Options{SIMD: true, Interleave: true, BreakRound: 9}},
-		{"simd, K[40] wrong", wasmgen.Options{SIMD: true, Interleave: true, BreakRound: 41}},
-		{"simd, K[63] wrong", wasmgen.Options{SIMD: true, Interleave: true, BreakRound: 64}},
+		{"simd, K[0] wrong", wasmgen.Options{SIMD: true, ScalarLanes: 1, BreakRound: 1}},
+		{"simd, K[8] wrong", wasmgen.Options{SIMD: true, ScalarLanes: 1, BreakRound: 9}},
+		{"simd, K[40] wrong", wasmgen.Options{SIMD: true, ScalarLanes: 1, BreakRound: 41}},
+		{"simd, K[63] wrong", wasmgen.Options{SIMD: true, ScalarLanes: 1, BreakRound: 64}},
 		{"scalar, K[20] wrong", wasmgen.Options{BreakRound: 21}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {

@@ -52,13 +52,16 @@ type node struct {
 
 	uses     int      // references from live nodes
 	varyUses int      // references from live vary nodes
+	vecUses  int      // references from live vary nodes of the vector lanes
+	scal     bool     // computed in a scalar lane of the SIMD loop (depends on nonce imm 1)
 	local    int32    // scalar local holding the value, or -1
 	vlocal   [2]int32 // vector local (splat of an invariant, or a vary value) per interleaved copy, or -1
 }
 
 type dag struct {
-	simd      bool // vary values are v128 (shifts instead of rotations)
-	bitselect bool // use v128.bitselect for Ch and Maj
+	nonceImm  uint32 // imm of the nonce node word0 uses: 1 for the scalar lanes of the SIMD loop
+	simd      bool   // vary values are v128 (shifts instead of rotations)
+	bitselect bool   // use v128.bitselect for Ch and Maj
 	nodes     []*node
 	cse       map[string]*node
 }
@@ -69,13 +72,16 @@ func newDAG(simd, bitselect bool) *dag {
 
 func (d *dag) mk(o op, imm uint32, args ...*node) *node {
 	k := lit
+	scal := false
 	if o == opIn {
 		k = inv
 	} else if o == opNonce {
 		k = vary
+		scal = imm == 1
 	}
 	for _, a := range args {
 		k = max(k, a.k)
+		scal = scal || a.scal
 	}
 	key := fmt.Sprint(o, imm)
 	for _, a := range args {
@@ -84,7 +90,7 @@ func (d *dag) mk(o op, imm uint32, args ...*node) *node {
 	if n, ok := d.cse[key]; ok {
 		return n
 	}
-	n := &node{op: o, args: args, imm: imm, k: k, id: len(d.nodes), local: -1, vlocal: [2]int32{-1, -1}}
+	n := &node{op: o, args: args, imm: imm, k: k, scal: scal, id: len(d.nodes), local: -1, vlocal: [2]int32{-1, -1}}
 	d.nodes = append(d.nodes, n)
 	d.cse[key] = n
 	return n
@@ -92,7 +98,7 @@ func (d *dag) mk(o op, imm uint32, args ...*node) *node {
 
 func (d *dag) lit(v uint32) *node    { return d.mk(opLit, v) }
 func (d *dag) in(off uint32) *node   { return d.mk(opIn, off) }
-func (d *dag) nonce() *node          { return d.mk(opNonce, 0) }
+func (d *dag) nonce() *node          { return d.mk(opNonce, d.nonceImm) }
 func isLit(n *node, v uint32) bool   { return n.k == lit && n.imm == v }
 func both(a, b *node) bool           { return a.k == lit && b.k == lit }
 func rotr(x uint32, n uint32) uint32 { return bits.RotateLeft32(x, -int(n)) }
@@ -263,10 +269,13 @@ func (d *dag) word0(mid, w [8]uint32, k *[64]uint32) *node {
 	return d.sum(A[67], m[0])
 }
 
-// liveness counts the uses of the nodes out depends on.
-func (d *dag) liveness(out *node) {
+// liveness counts the uses of the nodes the outputs depend on.
+func (d *dag) liveness(outs ...*node) {
 	live := make([]bool, len(d.nodes))
-	live[out.id] = true
+	for _, out := range outs {
+		live[out.id] = true
+		out.uses++
+	}
 	for i := len(d.nodes) - 1; i >= 0; i-- {
 		n := d.nodes[i]
 		if !live[i] {
@@ -277,10 +286,12 @@ func (d *dag) liveness(out *node) {
 			a.uses++
 			if n.k == vary {
 				a.varyUses++
+				if !n.scal {
+					a.vecUses++
+				}
 			}
 		}
 	}
-	out.uses++
 	for i, n := range d.nodes {
 		if !live[i] {
 			n.uses, n.varyUses = 0, 0

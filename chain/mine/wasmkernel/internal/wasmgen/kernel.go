@@ -1,6 +1,7 @@
 // Package wasmgen writes the WebAssembly nonce kernels of package wasmkernel:
-// a module whose scan() hashes eight nonces per iteration in two i32x4
-// vectors (SIMD) or one nonce per iteration (scalar), and the helpers both share.
+// a module whose scan() hashes five nonces per iteration, four in an i32x4
+// vector and one in i32 code alongside (SIMD), or one nonce per iteration
+// (scalar), and the helpers both share.
 // See package wasmkernel for the memory layout and the call contract.
 package wasmgen
 
@@ -20,7 +21,14 @@ type Options struct {
 	Bitselect bool
 	// Interleave computes two i32x4 vectors (eight nonces) per loop
 	// iteration (SIMD only), so the CPU overlaps two dependency chains.
+	// Off: with ScalarLanes, one vector and one scalar lane measured
+	// faster (see package wasmkernel).
 	Interleave bool
+	// ScalarLanes hashes this many more nonces (0..2) per loop iteration
+	// with i32 code (SIMD only), after the vector lanes: the x64 scalar
+	// ALU ports are otherwise idle in the vector loop. Its values are
+	// spread evenly among the vector ones.
+	ScalarLanes int
 	// BreakRound, when non-zero, flips the low bit of round constant
 	// K[BreakRound-1] in the nonce loop: a deliberately broken kernel for
 	// the tests. The scalar confirmation keeps the right constants.
@@ -29,7 +37,7 @@ type Options struct {
 
 // Default are the options of the committed modules.
 var (
-	DefaultSIMD   = Options{SIMD: true, Interleave: true}
+	DefaultSIMD   = Options{SIMD: true, ScalarLanes: 1}
 	DefaultScalar = Options{}
 )
 
@@ -56,6 +64,7 @@ func Generate(o Options) []byte {
 		if o.Interleave {
 			lanes = 8
 		}
+		lanes += o.ScalarLanes
 	}
 	confirm := m.NewFunc("", []ValType{I32, I32, I32}, []ValType{I32})
 	genConfirm(confirm, hash, less, lanes)
@@ -395,7 +404,17 @@ func genScan(f *Func, confirm *Func, o Options) {
 		mid[j], w[j] = wk.Mid+4*j, wk.W+4*j
 	}
 	out := d.word0(mid, w, &k)
-	d.liveness(out)
+	var outS *node
+	if o.SIMD && o.ScalarLanes > 0 {
+		// The scalar lanes: the same compression with rotations, on nonce
+		// node 1; the invariant nodes are shared.
+		d.simd, d.nonceImm = false, 1
+		outS = d.word0(mid, w, &k)
+		d.simd = true
+		d.liveness(out, outS)
+	} else {
+		d.liveness(out)
+	}
 	e := &emitter{f: f, simd: o.SIMD}
 	for _, x := range d.nodes {
 		if x.uses == 0 || x.k != inv {
@@ -412,7 +431,7 @@ func genScan(f *Func, confirm *Func, o Options) {
 			continue
 		}
 		switch {
-		case x.k == inv && o.SIMD:
+		case x.k == inv && o.SIMD && x.vecUses > 0:
 			x.vlocal[0] = int32(f.Local(V128))
 			f.Get(uint32(x.local))
 			f.SIMD(simdI32x4Splat)
@@ -420,7 +439,7 @@ func genScan(f *Func, confirm *Func, o Options) {
 			x.vlocal[1] = x.vlocal[0]
 		case x.k == inv:
 			x.vlocal = [2]int32{x.local, x.local}
-		case x.k == lit && o.SIMD:
+		case x.k == lit && o.SIMD && x.vecUses > 0:
 			// A v128.const in the loop is several instructions on x64
 			// (V8 builds it in a general register); a local is a load.
 			x.vlocal[0] = int32(f.Local(V128))
@@ -439,6 +458,9 @@ func genScan(f *Func, confirm *Func, o Options) {
 		f.LoadAt(wk.Best)
 		f.I32(opI32GtU)
 		f.Select()
+		if o.SIMD && o.ScalarLanes > 0 {
+			f.Tee(thr)
+		}
 		if o.SIMD {
 			f.SIMD(simdI32x4Splat)
 		}
@@ -447,6 +469,7 @@ func genScan(f *Func, confirm *Func, o Options) {
 	step := uint32(1)
 	copies := 1
 	var nonce, nonce2, vthr uint32
+	var snonce [2]int32
 	if o.SIMD {
 		step = 4
 		nonce, vthr = f.Local(V128), f.Local(V128)
@@ -463,6 +486,9 @@ func genScan(f *Func, confirm *Func, o Options) {
 			f.SIMD(simdI32x4Add)
 			f.Set(nonce2)
 		}
+		for c := range o.ScalarLanes {
+			snonce[c] = int32(f.Local(I32))
+		}
 	} else {
 		nonce, vthr = n, thr
 	}
@@ -472,26 +498,69 @@ func genScan(f *Func, confirm *Func, o Options) {
 	f.Get(cnt)
 	f.Set(rem)
 	for _, x := range d.nodes {
-		if x.op == opNonce {
+		if x.op == opNonce && x.scal {
+			x.vlocal = snonce
+		} else if x.op == opNonce {
 			x.vlocal = [2]int32{int32(nonce), int32(nonce2)}
 		}
 	}
 
 	f.Block()
 	f.Loop()
+	for c := range o.ScalarLanes {
+		f.Get(n)
+		f.Const(step + uint32(c))
+		f.I32(opI32Add)
+		f.Set(uint32(snonce[c]))
+	}
+	if o.SIMD {
+		step += uint32(o.ScalarLanes)
+	}
 	// Each value used more than once, for both vectors in turn: the two
-	// dependency chains are interleaved at that grain.
+	// dependency chains are interleaved at that grain. The scalar lanes'
+	// values are spread evenly among them.
+	var vecN, scalN []*node
 	for _, x := range d.nodes {
 		if x.k == vary && x.uses > 1 && x.op != opNonce {
-			for c := range copies {
-				e.loop(x, c)
-				t := I32
-				if o.SIMD {
-					t = V128
-				}
-				x.vlocal[c] = int32(f.Local(t))
+			if x.scal {
+				scalN = append(scalN, x)
+			} else {
+				vecN = append(vecN, x)
+			}
+		}
+	}
+	si := 0
+	emitScal := func(upto int) {
+		for ; si < upto; si++ {
+			x := scalN[si]
+			for c := range o.ScalarLanes {
+				e.loopS(x, c, true)
+				x.vlocal[c] = int32(f.Local(I32))
 				f.Set(uint32(x.vlocal[c]))
 			}
+		}
+	}
+	for i, x := range vecN {
+		for c := range copies {
+			e.loop(x, c)
+			t := I32
+			if o.SIMD {
+				t = V128
+			}
+			x.vlocal[c] = int32(f.Local(t))
+			f.Set(uint32(x.vlocal[c]))
+		}
+		emitScal((i + 1) * len(scalN) / len(vecN))
+	}
+	emitScal(len(scalN))
+	for c := range o.ScalarLanes {
+		e.loopS(outS, c, true)
+		f.Get(thr)
+		f.I32(opI32LeU)
+		if c > 0 {
+			f.Const(uint32(c))
+			f.I32(opI32Shl)
+			f.I32(opI32Or)
 		}
 	}
 	for c := range copies {
@@ -508,6 +577,14 @@ func genScan(f *Func, confirm *Func, o Options) {
 			f.I32(opI32Shl)
 			f.I32(opI32Or)
 		}
+	}
+	if o.SIMD && o.ScalarLanes > 0 {
+		// scalar bits to the top: stack is [sbits, vbits]
+		f.Set(tmp)
+		f.Const(4 * uint32(copies))
+		f.I32(opI32Shl)
+		f.Get(tmp)
+		f.I32(opI32Or)
 	}
 	f.Tee(mask)
 	f.If()
@@ -582,13 +659,24 @@ func (e *emitter) scalar(x *node) {
 }
 
 // loop pushes a node as loop code (v128 in the SIMD kernel).
-func (e *emitter) loop(x *node, c int) {
+func (e *emitter) loop(x *node, c int) { e.loopS(x, c, false) }
+
+// loopS pushes a node as loop code; sc: as i32 code for a scalar lane of
+// the SIMD kernel.
+func (e *emitter) loopS(x *node, c int, sc bool) {
 	f := e.f
+	simd := e.simd && !sc
 	switch {
+	case sc && x.k == inv:
+		f.Get(uint32(x.local))
+		return
+	case sc && x.k == lit:
+		f.Const(x.imm)
+		return
 	case x.vlocal[c] >= 0:
 		f.Get(uint32(x.vlocal[c]))
 		return
-	case x.k == lit && e.simd:
+	case x.k == lit && simd:
 		f.V128Const([4]uint32{x.imm, x.imm, x.imm, x.imm})
 		return
 	case x.k == lit:
@@ -598,12 +686,12 @@ func (e *emitter) loop(x *node, c int) {
 		panic("wasmgen: invariant node without a local in the loop")
 	}
 	for _, a := range x.args {
-		e.loop(a, c)
+		e.loopS(a, c, sc)
 	}
 	if x.op == opShr || x.op == opShl || x.op == opRotr {
 		f.Const(x.imm)
 	}
-	if e.simd {
+	if simd {
 		f.SIMD(simdOps[x.op])
 	} else {
 		f.I32(scalarOps[x.op])
