@@ -215,6 +215,26 @@ type TreeNode struct {
 	Invalid error
 }
 
+// TreeFrom is Tree restricted to blocks at minHeight and above: what a
+// page shows of the recent forks without copying the whole tree.
+func (c *Chain) TreeFrom(minHeight uint64) []TreeNode {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	var out []TreeNode
+	for _, n := range c.index {
+		if n.height < minHeight {
+			continue
+		}
+		t := TreeNode{Hash: n.hash, Height: n.height, Work: new(big.Int).Set(n.totalWork), MainChain: c.onMain(n), Invalid: n.err}
+		if n.parent != nil {
+			t.Parent = n.parent.hash
+		}
+		out = append(out, t)
+	}
+	sortTree(out, func(h Hash) uint64 { return c.index[h].seq })
+	return out
+}
+
 // Tree returns every stored block, valid or found invalid, ordered by
 // height then arrival. Orphans and held future blocks are not included.
 func (c *Chain) Tree() []TreeNode {

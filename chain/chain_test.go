@@ -66,6 +66,13 @@ func TestForkChoice(t *testing.T) {
 	tip := c.Tip()
 	require.Equal(t, big.NewInt(5*2), tip.Work, "5 blocks of difficulty 2")
 	require.Len(t, c.Tree(), 8)
+	recent := c.TreeFrom(3) // a3, b3, a4
+	require.Len(t, recent, 3)
+	require.Equal(t, []uint64{3, 3, 4}, []uint64{recent[0].Height, recent[1].Height, recent[2].Height})
+	require.Equal(t, b3.Hash(), recent[0].Hash, "ordered by height, then arrival")
+	require.False(t, recent[0].MainChain)
+	require.True(t, recent[1].MainChain)
+	require.Equal(t, a2.Hash(), recent[1].Parent)
 }
 
 // TestForkChoiceByWorkNotLength: a shorter branch of harder blocks beats a

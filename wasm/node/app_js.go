@@ -42,6 +42,7 @@ type stateView struct {
 	Difficulty uint64          `json:"difficulty"`
 	ZeroBits   int             `json:"zero_bits"`
 	Blocks     []blockView     `json:"blocks"`
+	Stale      []staleView     `json:"stale"`
 	Peers      []node.PeerInfo `json:"peers"`
 	Mining     bool            `json:"mining"`
 }
@@ -74,11 +75,37 @@ func (a *app) state() string {
 			break
 		}
 	}
+	// Blocks of the shown heights that are not on the best chain: the
+	// stale side of a fork, or blocks found invalid during a reorg.
+	from := uint64(0)
+	if tip.Height >= 30 {
+		from = tip.Height - 29
+	}
+	v.Stale = []staleView{}
+	for _, t := range c.TreeFrom(from) {
+		if t.MainChain {
+			continue
+		}
+		sv := staleView{Height: t.Height, Hash: t.Hash.String(), Prev: t.Parent.String()}
+		if t.Invalid != nil {
+			sv.Invalid = t.Invalid.Error()
+		}
+		v.Stale = append(v.Stale, sv)
+	}
 	a.mu.Lock()
 	v.Mining = a.cancel != nil
 	a.mu.Unlock()
 	b, _ := json.Marshal(v)
 	return string(b)
+}
+
+// staleView is a block of a losing (or invalid) branch, shown beside the
+// best chain's block of the same height.
+type staleView struct {
+	Height  uint64 `json:"height"`
+	Hash    string `json:"hash"`
+	Prev    string `json:"prev"`
+	Invalid string `json:"invalid,omitempty"`
 }
 
 // startMining mines block after block until stopMining; see mineLoop.

@@ -39,9 +39,16 @@ function render() {
   $("tip-hash").textContent = s.tip;
   $("tip-hash").title = s.tip;
   $("tip-difficulty").textContent = `${s.difficulty.toLocaleString()} (≈ ${s.zero_bits} leading zero bits)`;
-  const blocks = $("blocks");
-  blocks.replaceChildren(
-    ...s.blocks.map((b) =>
+  // The best chain, newest first; beside each block, the blocks of the
+  // same height that lost a fork (stale) or were found invalid.
+  const staleAt = new Map();
+  for (const x of s.stale) {
+    if (!staleAt.has(x.height)) staleAt.set(x.height, []);
+    staleAt.get(x.height).push(x);
+  }
+  const cards = [];
+  for (const b of s.blocks) {
+    cards.push(
       el(
         "li",
         { class: "block", "data-height": String(b.height), "data-hash": b.hash },
@@ -49,8 +56,20 @@ function render() {
         el("div", { class: "bp" }, "prev ", el("code", {}, b.prev.slice(0, 16) + "…")),
         el("div", { class: "bn" }, `nonce ${b.nonce} · ${b.txs} tx · miner ${b.miner}`),
       ),
-    ),
-  );
+    );
+    for (const x of staleAt.get(b.height) || []) {
+      cards.push(
+        el(
+          "li",
+          { class: x.invalid ? "block stale invalid" : "block stale", "data-height": String(x.height), "data-hash": x.hash },
+          el("div", { class: "bh" }, `#${x.height} `, el("code", {}, x.hash.slice(0, 16) + "…")),
+          el("div", { class: "bp" }, "prev ", el("code", {}, x.prev.slice(0, 16) + "…")),
+          el("div", { class: "bn" }, x.invalid ? `invalid: ${x.invalid}` : "stale: its branch has less work than the best chain"),
+        ),
+      );
+    }
+  }
+  $("blocks").replaceChildren(...cards);
   $("peers").replaceChildren(...s.peers.map((p) => el("li", {}, `${p.name} (${p.id})`)));
 }
 
