@@ -35,12 +35,7 @@ func NewJob(header [HeaderSize]byte, target [32]byte) *Job {
 }
 
 func (j *Job) init(header *[HeaderSize]byte, target *[32]byte) {
-	j.mid = iv
-	var block [16]uint32
-	for i := range block {
-		block[i] = binary.BigEndian.Uint32(header[4*i:])
-	}
-	compress(&j.mid, &block)
+	j.mid = Midstate(*header)
 	for i := range j.w {
 		j.w[i] = binary.BigEndian.Uint32(header[64+4*i:])
 	}

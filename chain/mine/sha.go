@@ -1,14 +1,18 @@
 package mine
 
-import "math/bits"
+import (
+	"encoding/binary"
+	"math/bits"
+)
 
 // iv is the SHA-256 initial hash value.
 var iv = [8]uint32{
 	0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
 }
 
-// k holds the SHA-256 round constants.
-var k = [64]uint32{
+// K holds the SHA-256 round constants (FIPS 180-4). The wasm kernel
+// generator (chain/mine/wasmkernel) shares it.
+var K = [64]uint32{
 	0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
 	0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
 	0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
@@ -33,7 +37,7 @@ func compress(h *[8]uint32, block *[16]uint32) {
 	a, b, c, d, e, f, g, hh := h[0], h[1], h[2], h[3], h[4], h[5], h[6], h[7]
 	for i := 0; i < 64; i++ {
 		t1 := hh + (bits.RotateLeft32(e, -6) ^ bits.RotateLeft32(e, -11) ^ bits.RotateLeft32(e, -25)) +
-			((e & f) ^ (^e & g)) + k[i] + w[i]
+			((e & f) ^ (^e & g)) + K[i] + w[i]
 		t2 := (bits.RotateLeft32(a, -2) ^ bits.RotateLeft32(a, -13) ^ bits.RotateLeft32(a, -22)) +
 			((a & b) ^ (a & c) ^ (b & c))
 		hh, g, f, e, d, c, b, a = g, f, e, d+t1, c, b, a, t1+t2
@@ -47,3 +51,20 @@ func compress(h *[8]uint32, block *[16]uint32) {
 	h[6] += g
 	h[7] += hh
 }
+
+// Midstate returns the SHA-256 state after the first 64 bytes of header,
+// the state every nonce's hash starts from; the nonce bytes are ignored.
+func Midstate(header [HeaderSize]byte) [8]uint32 {
+	mid := iv
+	var block [16]uint32
+	for i := range block {
+		block[i] = binary.BigEndian.Uint32(header[4*i:])
+	}
+	compress(&mid, &block)
+	return mid
+}
+
+// Compress applies the SHA-256 compression of one 16-word block to the
+// state h (FIPS 180-4, no padding): the reference the kernels are checked
+// against.
+func Compress(h *[8]uint32, block *[16]uint32) { compress(h, block) }

@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/chainplay/chainplay/chain/mine"
 )
 
 // TestNewParams: the midstate and words NewParams computes, finished with
@@ -26,7 +28,7 @@ func TestNewParams(t *testing.T) {
 		copy(block[:7], p.W[:])
 		block[7] = uint32(nonce >> 32)
 		st := p.Mid
-		compress(&st, &block)
+		mine.Compress(&st, &block)
 		binary.BigEndian.PutUint64(h[92:], nonce)
 		require.Equal(t, sha256.Sum256(h[:]), Bytes(st))
 		require.Equal(t, target, Bytes(p.Target))
