@@ -16,6 +16,15 @@ type MemNetwork struct {
 	peers map[string]*memTransport
 	side  map[string]int // partition side of each peer; all 0 when healed
 	sent  map[string]int // messages sent by type, for tests of gossip
+	drop  map[string]int // messages of a type still to be lost, for tests
+}
+
+// Drop makes the network lose the next k messages of type typ, as a
+// congested relay would.
+func (mn *MemNetwork) Drop(typ string, k int) {
+	mn.mu.Lock()
+	defer mn.mu.Unlock()
+	mn.drop[typ] += k
 }
 
 // Sent returns how many messages of type typ the peers have sent.
@@ -27,7 +36,7 @@ func (mn *MemNetwork) Sent(typ string) int {
 
 // NewMemNetwork returns an empty in-memory room.
 func NewMemNetwork() *MemNetwork {
-	return &MemNetwork{peers: make(map[string]*memTransport), side: make(map[string]int), sent: make(map[string]int)}
+	return &MemNetwork{peers: make(map[string]*memTransport), side: make(map[string]int), sent: make(map[string]int), drop: make(map[string]int)}
 }
 
 // ID returns the relay id of a transport made by Join.
@@ -122,6 +131,10 @@ func (t *memTransport) Send(ctx context.Context, m Message) error {
 	t.net.mu.Lock()
 	defer t.net.mu.Unlock()
 	t.net.sent[m.Type]++
+	if t.net.drop[m.Type] > 0 {
+		t.net.drop[m.Type]--
+		return nil
+	}
 	if m.To != "" {
 		if p, ok := t.net.peers[m.To]; ok && t.net.reachable(t.id, m.To) {
 			p.deliver(m)

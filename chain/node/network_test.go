@@ -219,3 +219,19 @@ func TestOtherGenesisIsRefused(t *testing.T) {
 	require.Equal(t, uint64(0), a.Chain().Tip().Height)
 	require.Zero(t, mn.Sent(TypeGetBlocks), "nobody asked the stranger for blocks")
 }
+
+// TestLostAnswerIsAskedAgain: the blocks answer to a newcomer is lost on
+// the way; the newcomer notices a peer is still ahead and asks again.
+func TestLostAnswerIsAskedAgain(t *testing.T) {
+	tn := newTestNet(t, 1)
+	var last *chain.Block
+	for range 3 {
+		last = mine(t, tn.nodes[0])
+	}
+	tn.mn.Drop(TypeBlocks, 1)
+	late := newTestNode(t, "late")
+	runOn(t, tn.mn, late)
+	require.Eventually(t, func() bool { return late.Chain().Tip().Hash == last.Hash() }, 3*resyncEvery*time.Second, 20*time.Millisecond,
+		"the newcomer never asked again")
+	require.GreaterOrEqual(t, tn.mn.Sent(TypeGetBlocks), 2)
+}

@@ -287,12 +287,16 @@ func (n *Node) Run(ctx context.Context, t Transport) error {
 		defer wg.Done()
 		tick := time.NewTicker(time.Second)
 		defer tick.Stop()
+		ticks := 0
 		for {
 			select {
 			case <-ctx.Done():
 				return
 			case <-tick.C:
 				n.chain.RetryFuture(n.cfg.Now())
+				if ticks++; ticks%resyncEvery == 0 {
+					n.resync()
+				}
 			}
 		}
 	}()
@@ -513,6 +517,28 @@ func (n *Node) handleHello(m Message) {
 		Text: fmt.Sprintf("%s is at #%d %s", h.Name, h.Height, h.Tip.Short())})
 	if work.Cmp(n.chain.Tip().Work) > 0 {
 		n.requestBlocks(m.From)
+	}
+}
+
+// resyncEvery is how many seconds pass between checks that no peer is
+// still ahead of us (a lost or dropped blocks answer would otherwise
+// leave a node behind until the next block).
+const resyncEvery = 5
+
+// resync asks the peer that announced the most work for blocks, if it
+// announced more than we have.
+func (n *Node) resync() {
+	tipWork := n.chain.Tip().Work
+	n.mu.Lock()
+	best, bestWork := "", tipWork
+	for id, p := range n.peers {
+		if p.bad < BanThreshold && p.work.Cmp(bestWork) > 0 {
+			best, bestWork = id, p.work
+		}
+	}
+	n.mu.Unlock()
+	if best != "" {
+		n.requestBlocks(best)
 	}
 }
 
