@@ -13,10 +13,6 @@ import (
 	"github.com/chainplay/chainplay/chain"
 )
 
-// Package boltstore keeps a node's blocks and settings in a bbolt file
-// (go.etcd.io/bbolt). It implements node.BlockStore for native nodes and
-// the server's archive peers; bbolt does not build for GOOS=js.
-//
 // Store keeps a node's blocks and settings on disk, so a node (or a room's
 // archive peer) survives a restart. Blocks are kept in the order they were
 // accepted; replaying them through a fresh chain rebuilds the same tree.
