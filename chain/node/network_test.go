@@ -235,3 +235,20 @@ func TestLostAnswerIsAskedAgain(t *testing.T) {
 		"the newcomer never asked again")
 	require.GreaterOrEqual(t, tn.mn.Sent(TypeGetBlocks), 2)
 }
+
+// TestNewcomerDownloadsOnce: a newcomer to a room of five synced nodes
+// asks one of them for the chain, not all five.
+func TestNewcomerDownloadsOnce(t *testing.T) {
+	tn := newTestNet(t, 5)
+	var last *chain.Block
+	for range 10 {
+		last = mine(t, tn.nodes[0])
+	}
+	converged(t, tn.nodes)
+	before := tn.mn.Sent(TypeGetBlocks)
+	late := newTestNode(t, "late")
+	runOn(t, tn.mn, late)
+	waitTip(t, late, last.Hash())
+	time.Sleep(100 * time.Millisecond)
+	require.Equal(t, 1, tn.mn.Sent(TypeGetBlocks)-before, "one getblocks: one peer answers")
+}

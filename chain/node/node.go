@@ -72,13 +72,15 @@ type Node struct {
 	addr  chain.Address
 	http  *httpPeers
 
-	mu     sync.Mutex
-	self   string
-	peers  map[string]*peer
-	out    chan Message // drained by Run's writer; nil when not connected
-	subs   map[int]func(Event)
-	nsub   int
-	unsubC func()
+	mu       sync.Mutex
+	self     string
+	peers    map[string]*peer
+	syncPeer string       // the peer whose blocks answer we wait for, if any
+	syncAt   time.Time    // when we asked it
+	out      chan Message // drained by Run's writer; nil when not connected
+	subs     map[int]func(Event)
+	nsub     int
+	unsubC   func()
 }
 
 // New creates a node; it does not connect anywhere until Run.
@@ -380,6 +382,7 @@ func (n *Node) handle(m Message) {
 		n.mu.Lock()
 		delete(n.peers, p.ID)
 		n.mu.Unlock()
+		n.endSync(p.ID)
 		n.emit(Event{Kind: EventPeer, Peer: p.ID, Text: p.ID + " left"})
 	case TypeHello:
 		n.handleHello(m)
@@ -516,8 +519,36 @@ func (n *Node) handleHello(m Message) {
 	n.emit(Event{Kind: EventPeer, Peer: m.From, Height: h.Height, Hash: h.Tip.String(),
 		Text: fmt.Sprintf("%s is at #%d %s", h.Name, h.Height, h.Tip.Short())})
 	if work.Cmp(n.chain.Tip().Work) > 0 {
-		n.requestBlocks(m.From)
+		n.startSync(m.From)
 	}
+}
+
+// syncStall is how long a node waits for the peer it syncs from before it
+// lets another peer (or the same one again) be asked.
+const syncStall = 5 * time.Second
+
+// startSync asks peerID for the blocks after our locator, unless another
+// peer is already answering (asked less than syncStall ago): a newcomer
+// in a room of fifty downloads the chain once, not fifty times.
+func (n *Node) startSync(peerID string) {
+	now := n.cfg.Now()
+	n.mu.Lock()
+	if n.syncPeer != "" && n.syncPeer != peerID && now.Sub(n.syncAt) < syncStall {
+		n.mu.Unlock()
+		return
+	}
+	n.syncPeer, n.syncAt = peerID, now
+	n.mu.Unlock()
+	n.requestBlocks(peerID)
+}
+
+// endSync forgets that peerID was being synced from.
+func (n *Node) endSync(peerID string) {
+	n.mu.Lock()
+	if n.syncPeer == peerID {
+		n.syncPeer = ""
+	}
+	n.mu.Unlock()
 }
 
 // resyncEvery is how many seconds pass between checks that no peer is
@@ -538,7 +569,7 @@ func (n *Node) resync() {
 	}
 	n.mu.Unlock()
 	if best != "" {
-		n.requestBlocks(best)
+		n.startSync(best)
 	}
 }
 
@@ -618,7 +649,9 @@ func (n *Node) handleBlocks(m Message) {
 	behind := p.work.Cmp(n.chain.Tip().Work) > 0
 	n.mu.Unlock()
 	if progress && (b.More || behind) {
-		n.requestBlocks(m.From)
+		n.startSync(m.From)
+	} else {
+		n.endSync(m.From)
 	}
 }
 
