@@ -15,6 +15,7 @@ import (
 	"context"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"syscall/js"
 	"time"
 
@@ -29,12 +30,12 @@ func main() {
 	onEvent := cfg.Get("onEvent")
 	params, err := chain.ParseParams([]byte(cfg.Get("params").String()))
 	if err != nil {
-		fail(onEvent, "The room's parameters are invalid: "+err.Error())
+		report(onEvent, "The room's parameters are invalid: "+err.Error())
 		return
 	}
 	c, err := chain.New(chain.Config{Params: params})
 	if err != nil {
-		fail(onEvent, err.Error())
+		report(onEvent, err.Error())
 		return
 	}
 	key, err := chain.KeyFromSeedHex(cfg.Get("seed").String())
@@ -46,13 +47,35 @@ func main() {
 	events := make(chan node.Event, 1024)
 	pool, err := newMinerPool(events)
 	if err != nil {
-		fail(onEvent, err.Error())
+		report(onEvent, err.Error())
 		return
 	}
-	n, err := node.New(node.Config{Chain: c, Key: key, Name: cfg.Get("name").String(), Miner: pool})
+	ncfg := node.Config{Chain: c, Key: key, Name: cfg.Get("name").String(), Miner: pool}
+	room := cfg.Get("room").String()
+	epoch := 0
+	if e := cfg.Get("epoch"); e.Type() == js.TypeNumber {
+		epoch = e.Int()
+	}
+	store, err := openIDBStore(room, fmt.Sprintf("%s|%s|%d", room, c.ID(), epoch))
 	if err != nil {
-		fail(onEvent, err.Error())
+		report(onEvent, "This tab can't keep its chain across reloads: "+err.Error())
+	} else {
+		ncfg.Store = store
+	}
+	n, err := node.New(ncfg)
+	if err != nil && store != nil { // a store this node can't use: start afresh without it
+		report(onEvent, "Ignoring this browser's saved chain: "+err.Error())
+		ncfg.Store = nil
+		c, _ = chain.New(chain.Config{Params: params})
+		ncfg.Chain = c
+		n, err = node.New(ncfg)
+	}
+	if err != nil {
+		report(onEvent, err.Error())
 		return
+	}
+	if tip := c.Tip(); tip.Height > 0 && ncfg.Store != nil {
+		report(onEvent, fmt.Sprintf("Resumed this browser's copy of the chain at #%d %s", tip.Height, tip.Hash.Short()))
 	}
 	a := &app{node: n, pool: pool, events: events, tipChanged: make(chan struct{}, 1)}
 
@@ -106,7 +129,8 @@ func connect(n *node.Node, url, name string) {
 	}
 }
 
-func fail(onEvent js.Value, text string) {
+// report shows a status line on the page, before the event pipe is up.
+func report(onEvent js.Value, text string) {
 	b, _ := json.Marshal(node.Event{Kind: node.EventStatus, Text: text})
 	onEvent.Invoke(string(b))
 }

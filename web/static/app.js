@@ -88,6 +88,7 @@ async function start() {
     params: JSON.stringify(config.params),
     // ?epoch= (issue 7): after a reset the relay refuses tabs loaded before it; admin.js reloads them.
     relay: `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/ws/${config.room}?epoch=${config.epoch ?? 0}`,
+    epoch: config.epoch ?? 0, // names this room's saved chain in IndexedDB (a reset starts a new one)
     name: localStorage.getItem("chainplay-name") || "",
     seed: localStorage.getItem(`chainplay-seed-${config.room}`) || "",
     onEvent: (ev) => {
