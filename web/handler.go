@@ -18,6 +18,10 @@ type Config struct {
 	// room's parameters and anything else the tab needs), or an error when
 	// the room can't be opened. This field is required.
 	RoomConfig func(ctx context.Context, room string) ([]byte, error)
+	// Assets are served under /static/ after web/static's own files: the
+	// miner's nonce kernels (kernel.js, kernel-simd.wasm,
+	// kernel-scalar.wasm), with gzip twins of the .wasm files. Optional.
+	Assets fs.FS
 }
 
 // roomRE is what the relay accepts as a room name.
@@ -62,7 +66,7 @@ func NewHandler(cfg Config) (http.Handler, error) {
 		templ.Handler(Page("Room "+room, Room(room, string(conf)))).ServeHTTP(w, r)
 	})
 	mux.Handle("GET /bench", templ.Handler(Page("Benchmark", Bench())))
-	mux.Handle("GET /static/", http.StripPrefix("/static/", staticHandler(assets)))
+	mux.Handle("GET /static/", http.StripPrefix("/static/", staticHandler(assets(cfg.Assets))))
 	return mux, nil
 }
 

@@ -8,16 +8,27 @@ import (
 	"io/fs"
 	"path"
 	"time"
-
-	"github.com/chainplay/chainplay/chain/mine/wasmkernel"
 )
 
-// assets is what /static/ serves: web/static, then the miner's nonce
-// kernels from package chain/mine/wasmkernel (kernel.js, kernel-simd.wasm,
-// kernel-scalar.wasm), which are committed there, so a fresh clone serves
-// them without a build step, and gzip twins of those modules, compressed
-// once at start.
-var assets fs.FS = overlayFS{StaticFS, wasmkernel.Files, gzipTwins(wasmkernel.Files, "kernel-simd.wasm", "kernel-scalar.wasm")}
+// assets returns what /static/ serves: web/static, then extra (the
+// miner's nonce kernels, which cmd/chainplay hands in from package
+// chain/mine/wasmkernel, where they are committed, so a fresh clone serves
+// them without a build step), and gzip twins of extra's .wasm files,
+// compressed once at start.
+func assets(extra fs.FS) fs.FS {
+	if extra == nil {
+		return StaticFS
+	}
+	var wasm []string
+	if ents, err := fs.ReadDir(extra, "."); err == nil {
+		for _, e := range ents {
+			if path.Ext(e.Name()) == ".wasm" {
+				wasm = append(wasm, e.Name())
+			}
+		}
+	}
+	return overlayFS{StaticFS, extra, gzipTwins(extra, wasm...)}
+}
 
 // overlayFS opens a name from the first file system that has it.
 type overlayFS []fs.FS

@@ -8,10 +8,9 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"testing/fstest"
 
 	"github.com/stretchr/testify/require"
-
-	"github.com/chainplay/chainplay/chain/mine/wasmkernel"
 )
 
 // minerGet serves path from a handler with a trivial room config.
@@ -52,10 +51,16 @@ func TestBenchPage(t *testing.T) {
 	}
 }
 
-// The miner's nonce kernels are served from package wasmkernel's embedded
-// files, the modules as application/wasm with a gzip twin.
+// Config.Assets (the miner's nonce kernels, handed in by cmd/chainplay)
+// are served under /static/, the modules as application/wasm with a gzip
+// twin.
 func TestKernelsAreServed(t *testing.T) {
-	h, err := NewHandler(Config{RoomConfig: func(context.Context, string) ([]byte, error) { return []byte(`{}`), nil }})
+	kernels := fstest.MapFS{
+		"kernel.js":          {Data: []byte("self.ChainplayKernel = {};")},
+		"kernel-simd.wasm":   {Data: []byte("\x00asm\x01\x00\x00\x00simd")},
+		"kernel-scalar.wasm": {Data: []byte("\x00asm\x01\x00\x00\x00scalar")},
+	}
+	h, err := NewHandler(Config{RoomConfig: func(context.Context, string) ([]byte, error) { return []byte(`{}`), nil }, Assets: kernels})
 	require.NoError(t, err)
 	fetch := func(path string, gz bool) *http.Response {
 		req := httptest.NewRequest(http.MethodGet, path, nil)
@@ -66,8 +71,8 @@ func TestKernelsAreServed(t *testing.T) {
 		h.ServeHTTP(rec, req)
 		return rec.Result()
 	}
-	for name, want := range map[string][]byte{"kernel.js": wasmkernel.GlueJS,
-		"kernel-simd.wasm": wasmkernel.SIMDModule, "kernel-scalar.wasm": wasmkernel.ScalarModule} {
+	for name, f := range kernels {
+		want := f.Data
 		resp := fetch("/static/"+name, false)
 		body, err := io.ReadAll(resp.Body)
 		require.NoError(t, err)

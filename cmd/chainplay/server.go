@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/chainplay/chainplay/chain"
+	"github.com/chainplay/chainplay/chain/mine/wasmkernel"
 	"github.com/chainplay/chainplay/relay"
 	"github.com/chainplay/chainplay/web"
 )
@@ -105,7 +106,7 @@ func newServer(cfg serverConfig) (*server, error) {
 	}
 	s.relay, s.archives.relay = rs, rs
 
-	pages, err := web.NewHandler(web.Config{RoomConfig: s.roomConfig})
+	pages, err := web.NewHandler(web.Config{RoomConfig: s.roomConfig, Assets: wasmkernel.Files})
 	if err != nil {
 		rs.Close()
 		reg.close()
