@@ -80,7 +80,6 @@ type Node struct {
 	out      chan Message // drained by Run's writer; nil when not connected
 	subs     map[int]func(Event)
 	nsub     int
-	unsubC   func()
 }
 
 // New creates a node; it does not connect anywhere until Run.
@@ -120,7 +119,7 @@ func New(cfg Config) (*Node, error) {
 		}
 	}
 	n.pool = chain.NewMempool(cfg.Chain, chain.DefaultMempoolConfig())
-	n.unsubC = cfg.Chain.Subscribe(n.onChainEvent)
+	cfg.Chain.Subscribe(n.onChainEvent)
 	return n, nil
 }
 
@@ -396,7 +395,7 @@ func (n *Node) handle(m Message) {
 			n.reject(m.From, "block", err)
 			return
 		}
-		n.acceptBlock(m.From, &b)
+		n.processBlock(m.From, &b)
 	case TypeTx:
 		var tx chain.Tx
 		if err := m.DecodeBody(&tx); err != nil {
@@ -653,11 +652,6 @@ func (n *Node) handleBlocks(m Message) {
 	} else {
 		n.endSync(m.From)
 	}
-}
-
-// acceptBlock handles an announced block.
-func (n *Node) acceptBlock(from string, b *chain.Block) {
-	n.processBlock(from, b)
 }
 
 // processBlock runs one block from a peer through the chain and persists

@@ -47,17 +47,15 @@ func (t *wsTransport) Send(ctx context.Context, m Message) error {
 }
 
 func (t *wsTransport) Recv(ctx context.Context) (Message, error) {
-	for {
-		_, b, err := t.c.Read(ctx)
-		if err != nil {
-			return Message{}, err
-		}
-		var m Message
-		if err := json.Unmarshal(b, &m); err != nil {
-			return Message{Type: typeMalformed, Body: b[:min(len(b), 200)]}, nil
-		}
-		return m, nil
+	_, b, err := t.c.Read(ctx)
+	if err != nil {
+		return Message{}, err
 	}
+	var m Message
+	if err := json.Unmarshal(b, &m); err != nil {
+		return Message{Type: typeMalformed, Body: b[:min(len(b), 200)]}, nil
+	}
+	return m, nil
 }
 
 func (t *wsTransport) Close() error {

@@ -287,9 +287,6 @@ func openArchiveNode(store archiveStore, params chain.Params, now func() time.Ti
 	if err != nil {
 		return nil, err
 	}
-	if err := checkGenesis(store, c.ID()); err != nil {
-		return nil, err
-	}
 	return node.New(node.Config{
 		Chain: c,
 		Key:   key,
@@ -298,28 +295,6 @@ func openArchiveNode(store archiveStore, params chain.Params, now func() time.Ti
 		Miner: node.ThreadMiner{Threads: 1}, // the archive never mines
 		Store: store,
 	})
-}
-
-// ErrOtherChain is returned when a room's store holds the blocks of
-// another genesis than the room's parameters give (its data directory was
-// edited by hand): the archive peer does not start rather than mix chains.
-// A teacher's reset wipes the store.
-var ErrOtherChain = errors.New("chainplay: the room's store holds another chain")
-
-// checkGenesis makes sure store belongs to the chain with id genesis,
-// recording it in a fresh store.
-func checkGenesis(store archiveStore, genesis chain.Hash) error {
-	b, err := store.Setting("genesis")
-	if errors.Is(err, node.ErrNoSetting) {
-		return store.SetSetting("genesis", []byte(genesis.String()))
-	}
-	if err != nil {
-		return err
-	}
-	if string(b) != genesis.String() {
-		return fmt.Errorf("%w: genesis %.12s, the room's is %s", ErrOtherChain, b, genesis.Short())
-	}
-	return nil
 }
 
 // archiveKey returns the wallet kept in store, creating it on first use.

@@ -81,6 +81,21 @@ func newTestServer(t *testing.T, difficulty uint64) *httptest.Server {
 	return ts
 }
 
+// twoTabs opens url in the browser's first tab and in a second one, and
+// waits until the element with id ready is enabled in both.
+func twoTabs(t *testing.T, browser context.Context, url, ready string) (tabA, tabB context.Context) {
+	t.Helper()
+	tabA = browser
+	require.NoError(t, chromedp.Do(tabA, chromedp.Navigate(url))) // starts the browser
+	tabB, cancel := chromedp.NewContext(browser)                  // a second tab in it
+	t.Cleanup(cancel)
+	require.NoError(t, chromedp.Do(tabB, chromedp.Navigate(url)))
+	for _, tab := range []context.Context{tabA, tabB} {
+		require.NoError(t, chromedp.Do(tab, chromedp.WaitEnabled(chromedp.ID(ready))))
+	}
+	return tabA, tabB
+}
+
 // TestTwoTabsShareABlock is the walking skeleton end to end: two tabs join
 // one room through the relay, tab A mines a block in its Web Worker, and
 // tab B validates it, shows the same tip at height 1 and lists it through
@@ -89,16 +104,7 @@ func TestTwoTabsShareABlock(t *testing.T) {
 	requireWasm(t)
 	browser := newBrowser(t)
 	ts := newTestServer(t, 1<<24) // ~1.3 s per block in one wasm SIMD worker (13 MH/s): time to press Stop after one
-	room := ts.URL + "/r/e2e"
-
-	tabA := browser
-	require.NoError(t, chromedp.Do(tabA, chromedp.Navigate(room)))
-	tabB, cancelB := chromedp.NewContext(browser)
-	defer cancelB()
-	require.NoError(t, chromedp.Do(tabB, chromedp.Navigate(room)))
-	for _, tab := range []context.Context{tabA, tabB} {
-		require.NoError(t, chromedp.Do(tab, chromedp.WaitEnabled(chromedp.ID("mine"))))
-	}
+	tabA, tabB := twoTabs(t, browser, ts.URL+"/r/e2e", "mine")
 	// Both tabs see each other and the room's archive peer through the
 	// relay before A mines.
 	for _, tab := range []context.Context{tabA, tabB} {

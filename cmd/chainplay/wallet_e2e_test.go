@@ -44,15 +44,8 @@ func TestWalletSendAndPost(t *testing.T) {
 	requireWasm(t)
 	browser := newBrowser(t)
 	ts := newTestServer(t, 1<<16)
-	room := ts.URL + "/r/wallet"
-
-	tabA := browser
-	require.NoError(t, chromedp.Do(tabA, chromedp.Navigate(room)))
-	tabB, cancelB := chromedp.NewContext(browser)
-	defer cancelB()
-	require.NoError(t, chromedp.Do(tabB, chromedp.Navigate(room)))
+	tabA, tabB := twoTabs(t, browser, ts.URL+"/r/wallet", "send")
 	for _, tab := range []context.Context{tabA, tabB} {
-		require.NoError(t, chromedp.Do(tab, chromedp.WaitEnabled(chromedp.ID("send"))))
 		poll(t, tab, `document.getElementById("wallet-address").textContent.length === 40`, "the wallet never showed its address")
 	}
 	addrB := text(t, tabB, "wallet-address")

@@ -220,7 +220,6 @@ func (d *dag) sum(terms ...*node) *node {
 // K is the table of SHA-256 round constants, shared with package mine.
 var K = mine.K
 
-
 // word0 builds hash word 0 of the header's second block as a function of
 // the nonce's low word: midstate + the compression's final a. k are the
 // round constants (a broken table in the tests).
