@@ -5,12 +5,34 @@ import (
 	"fmt"
 )
 
+// Rule is one consensus rule (or mempool policy) of this package: the
+// sentinels Err* below. Code is its stable name, a short lowercase word
+// such as "high-hash" that pages, REST clients and logs can branch on and
+// translate; Error is an English sentence for logs. Compare rules with
+// errors.Is(err, ErrHighHash) or read the code with Code(err).
+type Rule struct {
+	code, msg string
+}
+
+func newRule(code, msg string) *Rule { return &Rule{code: code, msg: msg} }
+
+// Error returns the rule as an English sentence with the package prefix.
+func (r *Rule) Error() string { return r.msg }
+
+// Code returns the rule's stable code, e.g. "high-hash".
+func (r *Rule) Code() string { return r.code }
+
 // RuleError reports that a block or transaction broke a consensus rule.
 // Use errors.Is(err, ErrHighHash) for the rule and errors.As(err,
 // new(*RuleError)) to tell peer misbehaviour apart from local failures.
 type RuleError struct {
-	Rule   error  // one of the Err* sentinels below
+	Rule   *Rule  // one of the Err* sentinels below
 	Detail string // the specifics, with numbers: "have X, want Y"
+	// Have and Want are the rule's numbers as text, when it has them: the
+	// value found and the value (or bound) the rule wants, e.g. a block
+	// hash and "≤ " its target. Pages show them beside the sentence they
+	// pick by the rule's code.
+	Have, Want string
 }
 
 func (e *RuleError) Error() string {
@@ -24,8 +46,23 @@ func (e *RuleError) Error() string {
 func (e *RuleError) Unwrap() error { return e.Rule }
 
 // ruleError builds a RuleError with a formatted detail.
-func ruleError(rule error, format string, args ...any) *RuleError {
+func ruleError(rule *Rule, format string, args ...any) *RuleError {
 	return &RuleError{Rule: rule, Detail: fmt.Sprintf(format, args...)}
+}
+
+// Code returns the code of the rule err broke (err is, or wraps, a
+// *RuleError or one of the Err* sentinels), or "" when err is no rule of
+// this package.
+func Code(err error) string {
+	var re *RuleError
+	if errors.As(err, &re) && re.Rule != nil {
+		return re.Rule.code
+	}
+	var r *Rule
+	if errors.As(err, &r) {
+		return r.code
+	}
+	return ""
 }
 
 // IsRuleError reports whether err (or anything it wraps) is a RuleError.
@@ -39,58 +76,58 @@ func IsRuleError(err error) bool {
 // doc.go lists where each one is checked.
 var (
 	// Encoding and structure.
-	ErrMalformed = errors.New("chain: malformed data")
-	ErrBadText   = errors.New("chain: text is not valid UTF-8")
-	ErrTxTooBig  = errors.New("chain: transaction field is too large")
+	ErrMalformed = newRule("malformed", "chain: malformed data")
+	ErrBadText   = newRule("bad-text", "chain: text is not valid UTF-8")
+	ErrTxTooBig  = newRule("tx-too-big", "chain: transaction field is too large")
 
 	// Block headers.
-	ErrBadVersion    = errors.New("chain: unknown block version")
-	ErrBadGenesis    = errors.New("chain: genesis block does not match this room")
-	ErrBadHeight     = errors.New("chain: block height is not its parent's height + 1")
-	ErrBadPrevHash   = errors.New("chain: previous hash does not match the parent")
-	ErrBadDifficulty = errors.New("chain: difficulty is not what the retarget rule gives")
-	ErrHighHash      = errors.New("chain: block hash is above the target (not enough proof of work)")
-	ErrBadTime       = errors.New("chain: time is out of range")
-	ErrBadNonce      = errors.New("chain: nonce is above 2^53-1")
-	ErrTimeTooOld    = errors.New("chain: block time is not after the median of the previous blocks")
-	ErrTimeTooNew    = errors.New("chain: block time is too far in the future")
+	ErrBadVersion    = newRule("bad-version", "chain: unknown block version")
+	ErrBadGenesis    = newRule("bad-genesis", "chain: genesis block does not match this room")
+	ErrBadHeight     = newRule("bad-height", "chain: block height is not its parent's height + 1")
+	ErrBadPrevHash   = newRule("bad-prev-hash", "chain: previous hash does not match the parent")
+	ErrBadDifficulty = newRule("bad-difficulty", "chain: difficulty is not what the retarget rule gives")
+	ErrHighHash      = newRule("high-hash", "chain: block hash is above the target (not enough proof of work)")
+	ErrBadTime       = newRule("bad-time", "chain: time is out of range")
+	ErrBadNonce      = newRule("bad-nonce", "chain: nonce is above 2^53-1")
+	ErrTimeTooOld    = newRule("time-too-old", "chain: block time is not after the median of the previous blocks")
+	ErrTimeTooNew    = newRule("time-too-new", "chain: block time is too far in the future")
 
 	// Block bodies.
-	ErrNoTxs            = errors.New("chain: block has no transactions")
-	ErrTooManyTxs       = errors.New("chain: block has too many transactions")
-	ErrBadMerkleRoot    = errors.New("chain: merkle root does not match the transactions")
-	ErrFirstNotCoinbase = errors.New("chain: first transaction is not a coinbase")
-	ErrExtraCoinbase    = errors.New("chain: more than one coinbase")
-	ErrBadCoinbase      = errors.New("chain: coinbase is malformed")
-	ErrBadCoinbaseSeq   = errors.New("chain: coinbase seq is not the block height")
-	ErrBadReward        = errors.New("chain: coinbase pays the wrong amount")
-	ErrDuplicateTx      = errors.New("chain: duplicate transaction")
+	ErrNoTxs            = newRule("no-txs", "chain: block has no transactions")
+	ErrTooManyTxs       = newRule("too-many-txs", "chain: block has too many transactions")
+	ErrBadMerkleRoot    = newRule("bad-merkle-root", "chain: merkle root does not match the transactions")
+	ErrFirstNotCoinbase = newRule("first-not-coinbase", "chain: first transaction is not a coinbase")
+	ErrExtraCoinbase    = newRule("extra-coinbase", "chain: more than one coinbase")
+	ErrBadCoinbase      = newRule("bad-coinbase", "chain: coinbase is malformed")
+	ErrBadCoinbaseSeq   = newRule("bad-coinbase-seq", "chain: coinbase seq is not the block height")
+	ErrBadReward        = newRule("bad-reward", "chain: coinbase pays the wrong amount")
+	ErrDuplicateTx      = newRule("duplicate-tx", "chain: duplicate transaction")
 
 	// The block tree.
-	ErrUnknownParent   = errors.New("chain: parent block is unknown")
-	ErrDuplicateBlock  = errors.New("chain: block is already known")
-	ErrInvalidAncestor = errors.New("chain: block descends from an invalid block")
+	ErrUnknownParent   = newRule("unknown-parent", "chain: parent block is unknown")
+	ErrDuplicateBlock  = newRule("duplicate-block", "chain: block is already known")
+	ErrInvalidAncestor = newRule("invalid-ancestor", "chain: block descends from an invalid block")
 
 	// Transactions.
-	ErrBadSignature = errors.New("chain: signature does not verify")
-	ErrBadSeq       = errors.New("chain: sequence number is not the sender's next")
-	ErrOverspend    = errors.New("chain: amount plus fee is more than the sender's balance")
-	ErrBadAmount    = errors.New("chain: amount or fee out of range")
-	ErrSelfSend     = errors.New("chain: transaction sends to its own sender")
-	ErrNoRecipient  = errors.New("chain: transfer of a positive amount has no recipient")
+	ErrBadSignature = newRule("bad-signature", "chain: signature does not verify")
+	ErrBadSeq       = newRule("bad-seq", "chain: sequence number is not the sender's next")
+	ErrOverspend    = newRule("overspend", "chain: amount plus fee is more than the sender's balance")
+	ErrBadAmount    = newRule("bad-amount", "chain: amount or fee out of range")
+	ErrSelfSend     = newRule("self-send", "chain: transaction sends to its own sender")
+	ErrNoRecipient  = newRule("no-recipient", "chain: transfer of a positive amount has no recipient")
 
 	// Mempool policy (not consensus: a block may still contain such a
 	// transaction, but this node won't relay or mine it).
-	ErrSeqGap           = errors.New("chain: an earlier transaction of this sender is missing")
-	ErrMempoolConflict  = errors.New("chain: another pending transaction uses this sequence number")
-	ErrMempoolFull      = errors.New("chain: mempool is full")
-	ErrRateLimited      = errors.New("chain: too many free transactions from this sender")
-	ErrCoinbaseNotAlone = errors.New("chain: a coinbase can only be in a block")
+	ErrSeqGap           = newRule("seq-gap", "chain: an earlier transaction of this sender is missing")
+	ErrMempoolConflict  = newRule("mempool-conflict", "chain: another pending transaction uses this sequence number")
+	ErrMempoolFull      = newRule("mempool-full", "chain: mempool is full")
+	ErrRateLimited      = newRule("too-many-free-txs", "chain: too many free transactions from this sender")
+	ErrCoinbaseNotAlone = newRule("coinbase-not-alone", "chain: a coinbase can only be in a block")
 )
 
 // Rules lists every sentinel above, so callers (and tests) can enumerate
 // the rules, e.g. to translate them for the UI.
-var Rules = []error{
+var Rules = []*Rule{
 	ErrMalformed, ErrBadText, ErrTxTooBig,
 	ErrBadVersion, ErrBadGenesis, ErrBadHeight, ErrBadPrevHash, ErrBadDifficulty,
 	ErrHighHash, ErrBadTime, ErrBadNonce, ErrTimeTooOld, ErrTimeTooNew,

@@ -83,10 +83,7 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 
 func writeError(w http.ResponseWriter, status int, err error) {
 	e := apiError{Error: err.Error()}
-	var re *chain.RuleError
-	if errors.As(err, &re) {
-		e.Rule = re.Rule.Error()
-	}
+	e.Rule = Code(err)
 	writeJSON(w, status, e)
 }
 

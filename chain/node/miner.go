@@ -2,7 +2,6 @@ package node
 
 import (
 	"context"
-	"errors"
 	"sync"
 
 	"github.com/chainplay/chainplay/chain"
@@ -14,10 +13,6 @@ type Miner interface {
 	// error when cancelled first. Nonces stay below 2^53.
 	Solve(ctx context.Context, hdr chain.Header) (chain.Header, error)
 }
-
-// ErrNoNonce means a miner exhausted its nonce range; rebuild the
-// template with a fresh timestamp and try again.
-var ErrNoNonce = errors.New("node: nonce range exhausted")
 
 // ThreadMiner searches nonces on Threads goroutines with chain.Mine. It is
 // what native nodes use; a tab uses Web Workers instead.

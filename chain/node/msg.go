@@ -92,8 +92,10 @@ type PeersBody struct {
 	Peers []PeerInfo `json:"peers"`
 }
 
-// ErrorBody is the relay's complaint about a frame.
+// ErrorBody is the relay's complaint about a frame: a stable code and a
+// sentence.
 type ErrorBody struct {
+	Code    string `json:"code,omitempty"`
 	Message string `json:"message"`
 }
 

@@ -204,14 +204,14 @@ func TestOtherGenesisIsRefused(t *testing.T) {
 	rules := make(chan string, 16)
 	a.Subscribe(func(ev Event) {
 		if ev.Kind == EventRejected {
-			rules <- ev.Rule
+			rules <- ev.Code
 		}
 	})
 	runOn(t, mn, a)
 	runOn(t, mn, stranger)
 	select {
 	case rule := <-rules:
-		require.Equal(t, chain.ErrBadGenesis.Error(), rule)
+		require.Equal(t, chain.ErrBadGenesis.Code(), rule)
 	case <-time.After(5 * time.Second):
 		t.Fatal("the other chain's hello was not reported")
 	}

@@ -158,10 +158,6 @@ func (n *Node) replay() error {
 	return err
 }
 
-// ErrOtherChain means a store holds the blocks of another room or
-// parameters.
-var ErrOtherChain = errors.New("node: the store holds another chain")
-
 var errStopReplay = errors.New("stop replay")
 
 // addBlock runs b through the chain and persists it when it joined the
@@ -180,7 +176,8 @@ func (n *Node) persist(bs []*chain.Block) {
 		return
 	}
 	if err := n.cfg.Store.PutBlocks(bs); err != nil {
-		n.emit(Event{Kind: EventStatus, Text: "Could not save blocks: " + err.Error()})
+		n.emit(Event{Kind: EventStatus, Code: CodeStatusStoreFailed, Reason: err.Error(), Count: uint64(len(bs)),
+			Text: "Could not save blocks: " + err.Error()})
 	}
 }
 
@@ -227,10 +224,10 @@ func (n *Node) onChainEvent(ev chain.Event) {
 	n.persist(ev.Connected) // orphans that connected later arrive only here
 	switch ev.Type {
 	case chain.EventReorg:
-		n.emit(Event{Kind: EventReorg, Height: ev.Height, Hash: ev.Hash.String(),
+		n.emit(Event{Kind: EventReorg, Height: ev.Height, Hash: ev.Hash.String(), Count: uint64(len(ev.Disconnected)), Total: uint64(len(ev.Connected)),
 			Text: fmt.Sprintf("Reorg: %d block(s) left the best chain; new tip #%d %s", len(ev.Disconnected), ev.Height, ev.Hash.Short())})
 	default:
-		n.emit(Event{Kind: EventTip, Height: ev.Height, Hash: ev.Hash.String(),
+		n.emit(Event{Kind: EventTip, Code: CodeTipExtended, Height: ev.Height, Hash: ev.Hash.String(), Count: uint64(len(ev.Connected)),
 			Text: fmt.Sprintf("New tip #%d %s", ev.Height, ev.Hash.Short())})
 	}
 }
@@ -303,11 +300,12 @@ func (n *Node) Run(ctx context.Context, t Transport) error {
 	}()
 	defer wg.Wait()
 	defer cancel()
-	n.emit(Event{Kind: EventStatus, Text: "Connected to the room"})
+	n.emit(Event{Kind: EventConnection, Code: CodeConnConnected, Text: "Connected to the room"})
 	for {
 		m, err := t.Recv(ctx)
 		if err != nil {
-			n.emit(Event{Kind: EventStatus, Text: "Disconnected from the room"})
+			n.emit(Event{Kind: EventConnection, Code: CodeConnDisconnected, Reason: disconnectReason(err),
+				Text: "Disconnected from the room: " + err.Error()})
 			return err
 		}
 		n.handle(m)
@@ -330,7 +328,7 @@ func (n *Node) send(typ, to string, body any) {
 	select {
 	case out <- m:
 	default:
-		n.emit(Event{Kind: EventStatus, Text: "Send queue full: dropped a " + typ + " message"})
+		n.emit(Event{Kind: EventStatus, Code: CodeStatusSendDropped, What: typ, Text: "Send queue full: dropped a " + typ + " message"})
 	}
 }
 
@@ -361,7 +359,8 @@ func (n *Node) handle(m Message) {
 			n.peers[p.ID] = newPeer(p)
 		}
 		n.mu.Unlock()
-		n.emit(Event{Kind: EventPeer, Text: fmt.Sprintf("Joined room %q as %s with %d other peer(s)", b.Room, b.You, len(b.Peers))})
+		n.emit(Event{Kind: EventPeer, Code: CodePeerWelcome, Peer: b.You, Name: b.Room, Count: uint64(len(b.Peers)),
+			Text: fmt.Sprintf("Joined room %q as %s with %d other peer(s)", b.Room, b.You, len(b.Peers))})
 		n.send(TypeHello, "", n.hello())
 	case TypeJoin:
 		var p PeerInfo
@@ -371,7 +370,7 @@ func (n *Node) handle(m Message) {
 		n.mu.Lock()
 		n.peers[p.ID] = newPeer(p)
 		n.mu.Unlock()
-		n.emit(Event{Kind: EventPeer, Peer: p.ID, Text: fmt.Sprintf("%s (%s) joined", p.Name, p.ID)})
+		n.emit(Event{Kind: EventPeer, Code: CodePeerJoined, Peer: p.ID, Name: p.Name, Text: fmt.Sprintf("%s (%s) joined", p.Name, p.ID)})
 		n.send(TypeHello, p.ID, n.hello())
 	case TypeLeave:
 		var p PeerInfo
@@ -379,10 +378,14 @@ func (n *Node) handle(m Message) {
 			return
 		}
 		n.mu.Lock()
+		name := p.ID
+		if old, ok := n.peers[p.ID]; ok {
+			name = old.info.Name
+		}
 		delete(n.peers, p.ID)
 		n.mu.Unlock()
 		n.endSync(p.ID)
-		n.emit(Event{Kind: EventPeer, Peer: p.ID, Text: p.ID + " left"})
+		n.emit(Event{Kind: EventPeer, Code: CodePeerLeft, Peer: p.ID, Name: name, Text: fmt.Sprintf("%s (%s) left", name, p.ID)})
 	case TypeHello:
 		n.handleHello(m)
 	case TypeGetBlocks:
@@ -426,7 +429,7 @@ func (n *Node) handle(m Message) {
 	case TypeError:
 		var b ErrorBody
 		_ = m.DecodeBody(&b)
-		n.emit(Event{Kind: EventStatus, Text: "Relay: " + b.Message})
+		n.emit(Event{Kind: EventStatus, Code: CodeStatusRelay, Reason: b.Code, Text: "Relay: " + b.Message})
 	default:
 		n.reject(m.From, "message", fmt.Errorf("unknown message type %q", m.Type))
 	}
@@ -445,7 +448,7 @@ func (n *Node) admit(m Message) bool {
 	case banned:
 		return false
 	case limited:
-		n.reject(m.From, m.Type+" message", errRateLimited)
+		n.reject(m.From, m.Type+" message", ErrPeerRateLimited)
 		return false
 	case len(m.Body) > MaxMessageSize:
 		n.reject(m.From, m.Type+" message", fmt.Errorf("%w: body of %d bytes, max %d", ErrMessageTooBig, len(m.Body), MaxMessageSize))
@@ -454,13 +457,6 @@ func (n *Node) admit(m Message) bool {
 	return true
 }
 
-// Misbehaviour that is not a consensus rule.
-var (
-	errRateLimited = errors.New("node: peer sends too many messages")
-	// ErrMessageTooBig: a message is larger than MaxMessageSize.
-	ErrMessageTooBig = errors.New("node: message too large")
-)
-
 // acceptTx adds a transaction from a peer to the mempool. Policy refusals
 // (a full pool, a rate limit, a seq gap) are not the peer's fault; a
 // broken consensus rule is.
@@ -468,13 +464,16 @@ func (n *Node) acceptTx(from string, tx *chain.Tx) {
 	err := n.pool.Add(tx, n.cfg.Now())
 	switch {
 	case err == nil:
-		n.emit(Event{Kind: EventTx, Peer: from, Hash: tx.ID().String(), Text: describeTx("New transaction", tx)})
+		n.emit(Event{Kind: EventTx, Peer: from, Hash: tx.ID().String(), Tx: n.summary(tx), Text: describeTx("New transaction", tx)})
 	case errors.Is(err, chain.ErrDuplicateTx):
 	case errors.Is(err, chain.ErrSeqGap), errors.Is(err, chain.ErrMempoolFull),
 		errors.Is(err, chain.ErrRateLimited), errors.Is(err, chain.ErrMempoolConflict),
 		errors.Is(err, chain.ErrBadSeq), errors.Is(err, chain.ErrOverspend):
 		// Valid once, or valid on another branch: not misbehaviour.
-		n.emit(Event{Kind: EventStatus, Peer: from, Rule: ruleOf(err), Text: fmt.Sprintf("Did not add transaction %s: %v", tx.ID().Short(), err)})
+		ev := ruleEvent(EventRefused, from, "transaction", err)
+		ev.Hash = tx.ID().String()
+		ev.Text = fmt.Sprintf("Did not add transaction %s: %v", tx.ID().Short(), err)
+		n.emit(ev)
 	default:
 		n.reject(from, "transaction "+tx.ID().Short(), err)
 	}
@@ -515,7 +514,7 @@ func (n *Node) handleHello(m Message) {
 	if askPool {
 		n.send(TypeGetMempool, m.From, struct{}{})
 	}
-	n.emit(Event{Kind: EventPeer, Peer: m.From, Height: h.Height, Hash: h.Tip.String(),
+	n.emit(Event{Kind: EventPeer, Code: CodePeerHello, Peer: m.From, Name: h.Name, Height: h.Height, Hash: h.Tip.String(),
 		Text: fmt.Sprintf("%s is at #%d %s", h.Name, h.Height, h.Tip.Short())})
 	if work.Cmp(n.chain.Tip().Work) > 0 {
 		n.startSync(m.From)
@@ -676,50 +675,75 @@ func (n *Node) processBlockNoPersist(from string, b *chain.Block) (accepted, bad
 	case errors.Is(err, chain.ErrDuplicateBlock):
 		return false, false
 	case err == nil && status == chain.StatusFuture:
-		n.emit(Event{Kind: EventStatus, Peer: from, Rule: chain.ErrTimeTooNew.Error(), Hash: b.Hash().String(),
+		n.emit(Event{Kind: EventStatus, Code: CodeStatusHeld, Peer: from, What: "block", Height: b.Height(), Hash: b.Hash().String(),
 			Text: fmt.Sprintf("Holding block #%d %s from %s: its time is ahead of this computer's clock; it is tried again when that time comes", b.Height(), b.Hash().Short(), from)})
 		return false, false
 	case err != nil:
-		n.reject(from, fmt.Sprintf("block #%d %s", b.Height(), b.Hash().Short()), err)
+		n.rejectBlock(from, b, err)
 		return false, true
 	}
 	return true, false
 }
 
-// reject reports data from a peer that broke a rule.
+// reject reports data from a peer that broke a rule: what names it
+// ("transaction 3f2a…", "hello", a message type).
 func (n *Node) reject(from, what string, err error) {
-	rule := ruleOf(err)
+	n.rejectWith(ruleEvent(EventRejected, from, what, err), err)
+}
+
+// rejectBlock reports a block from a peer that broke a rule.
+func (n *Node) rejectBlock(from string, b *chain.Block, err error) {
+	ev := ruleEvent(EventRejected, from, "block", err)
+	ev.Height, ev.Hash = b.Height(), b.Hash().String()
+	n.rejectWith(ev, err)
+}
+
+// rejectWith counts a violation against ev.Peer and reports ev, and the
+// ban when this violation is the one that makes it.
+func (n *Node) rejectWith(ev Event, err error) {
 	n.mu.Lock()
-	name, banned := from, false
-	if p, ok := n.peers[from]; ok {
+	name, banned := ev.Peer, false
+	if p, ok := n.peers[ev.Peer]; ok {
 		p.bad++
 		banned = p.bad == BanThreshold
-		name = p.info.Name + " (" + from + ")"
+		name = p.info.Name
 	}
 	n.mu.Unlock()
-	n.emit(Event{Kind: EventRejected, Peer: from, Rule: rule,
-		Text: fmt.Sprintf("Rejected %s from %s: %v", what, name, err)})
+	ev.Name = name
+	what := ev.What
+	if ev.Hash != "" {
+		what += fmt.Sprintf(" #%d %.12s", ev.Height, ev.Hash)
+	}
+	ev.Text = fmt.Sprintf("Rejected %s from %s (%s): %v", what, name, ev.Peer, err)
+	n.emit(ev)
 	if banned {
-		n.emit(Event{Kind: EventPeer, Peer: from,
-			Text: fmt.Sprintf("Ignoring %s from now on: %d rule violations", name, BanThreshold)})
+		n.emit(Event{Kind: EventPeer, Code: CodePeerBanned, Peer: ev.Peer, Name: name, Count: BanThreshold,
+			Text: fmt.Sprintf("Ignoring %s (%s) from now on: %d rule violations", name, ev.Peer, BanThreshold)})
 	}
 }
 
-// ruleOf names the rule an error broke: the RuleError's sentinel text, a
-// node limit, or chain.ErrMalformed's text for anything else.
-func ruleOf(err error) string {
+// ruleEvent is the event of err, a broken rule or limit, about what from
+// peer: its code and, for a chain rule, its numbers.
+func ruleEvent(kind EventKind, peer, what string, err error) Event {
+	ev := Event{Kind: kind, Code: codeOf(err), Peer: peer, What: what, Text: err.Error()}
 	var re *chain.RuleError
-	switch {
-	case errors.As(err, &re):
-		return re.Rule.Error()
-	case errors.Is(err, chain.ErrBadGenesis):
-		return chain.ErrBadGenesis.Error()
-	case errors.Is(err, errRateLimited):
-		return errRateLimited.Error()
-	case errors.Is(err, ErrMessageTooBig):
-		return ErrMessageTooBig.Error()
+	if errors.As(err, &re) {
+		ev.Have, ev.Want, ev.Reason = re.Have, re.Want, re.Detail
 	}
-	return chain.ErrMalformed.Error()
+	return ev
+}
+
+// summary describes tx for an event.
+func (n *Node) summary(tx *chain.Tx) *TxSummary {
+	s := &TxSummary{ID: tx.ID().String(), Author: tx.Author(), Amount: tx.Amount, Fee: tx.Fee, Memo: tx.Memo}
+	if !tx.IsCoinbase() {
+		s.From = tx.Sender().String()
+		s.Mine = tx.Sender() == n.addr
+	}
+	if !tx.To.IsZero() {
+		s.To = tx.To.String()
+	}
+	return s
 }
 
 // describeTx says in words what a transaction does.
@@ -747,7 +771,7 @@ func (n *Node) SubmitBlock(b *chain.Block) error {
 	}
 	n.send(TypeBlock, "", b)
 	n.http.announce(b)
-	n.emit(Event{Kind: EventMined, Height: b.Height(), Hash: b.Hash().String(),
+	n.emit(Event{Kind: EventMined, Code: status.String(), Height: b.Height(), Hash: b.Hash().String(),
 		Text: fmt.Sprintf("Mined block #%d %s (%s)", b.Height(), b.Hash().Short(), status)})
 	return nil
 }

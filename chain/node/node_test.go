@@ -87,7 +87,7 @@ func TestForgedBlockIsRejectedAndReported(t *testing.T) {
 	a.send(TypeBlock, "", forged)
 	select {
 	case ev := <-events:
-		require.Equal(t, chain.ErrBadDifficulty.Error(), ev.Rule)
+		require.Equal(t, chain.ErrBadDifficulty.Code(), ev.Code)
 		require.Contains(t, ev.Text, "a (")
 	case <-time.After(5 * time.Second):
 		t.Fatal("no rejection reported")
@@ -134,6 +134,6 @@ func TestAPIAddBlockRefusesForgery(t *testing.T) {
 	require.Equal(t, http.StatusBadRequest, res.StatusCode)
 	var e apiError
 	require.NoError(t, json.NewDecoder(res.Body).Decode(&e))
-	require.Equal(t, chain.ErrHighHash.Error(), e.Rule)
+	require.Equal(t, chain.ErrHighHash.Code(), e.Rule)
 	require.Equal(t, uint64(0), b.Chain().Tip().Height)
 }

@@ -68,7 +68,7 @@ func TestDvfWalkthrough(t *testing.T) {
 		map[string]any{"sender": n2.Address().String(), "recipient": recipient, "amount": 5}, &e), "signing for someone else")
 	require.Equal(t, http.StatusBadRequest, call(t, "POST", s2.URL+"/transactions/new",
 		map[string]any{"recipient": recipient, "amount": 5}, &e), "a node without coins")
-	require.Equal(t, chain.ErrOverspend.Error(), e.Rule)
+	require.Equal(t, chain.ErrOverspend.Code(), e.Rule)
 
 	for range 2 {
 		require.Equal(t, http.StatusOK, call(t, "GET", s2.URL+"/mine", nil, &mined))
@@ -162,7 +162,7 @@ func TestIBMWalkthrough(t *testing.T) {
 		forged.Header.Nonce++
 	}
 	require.Equal(t, http.StatusBadRequest, call(t, "POST", s1.URL+"/add_block", &forged, &e))
-	require.Equal(t, chain.ErrHighHash.Error(), e.Rule)
+	require.Equal(t, chain.ErrHighHash.Code(), e.Rule)
 	var added map[string]any
 	require.Equal(t, http.StatusCreated, call(t, "POST", s1.URL+"/add_block", valid, &added))
 	require.Equal(t, valid.Hash(), n1.Chain().Tip().Hash)

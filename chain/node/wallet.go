@@ -13,7 +13,7 @@ func (n *Node) SubmitTx(tx *chain.Tx) error {
 		return fmt.Errorf("node: submit transaction: %w", err)
 	}
 	n.send(TypeTx, "", tx)
-	n.emit(Event{Kind: EventTx, Hash: tx.ID().String(), Text: describeTx("Sent transaction", tx)})
+	n.emit(Event{Kind: EventTx, Hash: tx.ID().String(), Tx: n.summary(tx), Text: describeTx("Sent transaction", tx)})
 	return nil
 }
 

@@ -3,6 +3,7 @@ package node
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/url"
 	"sync"
@@ -60,4 +61,20 @@ func (t *wsTransport) Recv(ctx context.Context) (Message, error) {
 
 func (t *wsTransport) Close() error {
 	return t.c.Close(websocket.StatusNormalClosure, "bye")
+}
+
+// disconnectReason is a short word for why a transport ended: the reason
+// of a websocket close frame (the relay sends a code such as
+// "rate-limited" or "kicked"), else "closed" or "lost".
+func disconnectReason(err error) string {
+	var ce websocket.CloseError
+	switch {
+	case errors.As(err, &ce) && ce.Reason != "":
+		return ce.Reason
+	case errors.As(err, &ce):
+		return "closed"
+	case errors.Is(err, context.Canceled):
+		return "stopped"
+	}
+	return "lost"
 }
