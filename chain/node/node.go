@@ -25,7 +25,10 @@ type Config struct {
 	Key ed25519.PrivateKey
 	// Name is the nickname shown to the room. Defaults to the short address.
 	Name string
-	// Now is the clock. Defaults to time.Now.
+	// Clock is the node's time source. Defaults to Now, or SystemClock.
+	Clock Clock
+	// Now, when set and Clock is not, is the time source of a Clock that
+	// waits in real time. (Being replaced by Clock.)
 	Now func() time.Time
 	// Miner searches nonces for GET /mine and MineBlock. Defaults to a
 	// ThreadMiner with one goroutine per CPU.
@@ -90,9 +93,14 @@ func New(cfg Config) (*Node, error) {
 	if len(cfg.Key) != ed25519.PrivateKeySize {
 		return nil, errors.New("node: Config.Key is required")
 	}
-	if cfg.Now == nil {
-		cfg.Now = time.Now
+	switch {
+	case cfg.Clock != nil:
+	case cfg.Now != nil:
+		cfg.Clock = nowClock(cfg.Now)
+	default:
+		cfg.Clock = SystemClock
 	}
+	cfg.Now = cfg.Clock.Now
 	if cfg.Miner == nil {
 		cfg.Miner = ThreadMiner{Threads: runtime.NumCPU()}
 	}
