@@ -122,3 +122,59 @@ func BenchmarkImport10k(b *testing.B) {
 }
 
 func jsonMarshal(v any) ([]byte, error) { return json.Marshal(v) }
+
+// sync1k is a 1,000-block chain of coinbase-only blocks, as a room's
+// chain mostly is, and its blocks' JSON as a blocks message carries them.
+func sync1k(b *testing.B) (blocks []*chain.Block, enc [][]byte) {
+	b.Helper()
+	c := chaintest.New(b, chaintest.Params())
+	blocks = chaintest.Extend(b, c, 1000, chaintest.Addr(1))
+	for _, blk := range blocks {
+		e, err := json.Marshal(blk)
+		if err != nil {
+			b.Fatal(err)
+		}
+		enc = append(enc, e)
+	}
+	return blocks, enc
+}
+
+// BenchmarkSync1k times what a syncing node does per block of a
+// coinbase-only chain: decode its JSON, and process it into a fresh chain.
+// It runs natively and as wasm under node (make bench), the tab's cost.
+func BenchmarkSync1k(b *testing.B) {
+	blocks, enc := sync1k(b)
+	now := chaintest.Now(chaintest.Params())
+	b.Run("decode", func(b *testing.B) {
+		for range b.N {
+			for _, e := range enc {
+				var blk chain.Block
+				if err := json.Unmarshal(e, &blk); err != nil {
+					b.Fatal(err)
+				}
+			}
+		}
+		b.ReportMetric(float64(b.N*len(enc))/b.Elapsed().Seconds(), "blocks/s")
+	})
+	b.Run("encode", func(b *testing.B) {
+		for range b.N {
+			for _, blk := range blocks {
+				if _, err := json.Marshal(blk); err != nil {
+					b.Fatal(err)
+				}
+			}
+		}
+		b.ReportMetric(float64(b.N*len(blocks))/b.Elapsed().Seconds(), "blocks/s")
+	})
+	b.Run("process", func(b *testing.B) {
+		for range b.N {
+			c := chaintest.New(b, chaintest.Params())
+			for _, blk := range blocks {
+				if _, err := c.ProcessBlock(blk, now); err != nil {
+					b.Fatal(err)
+				}
+			}
+		}
+		b.ReportMetric(float64(b.N*len(blocks))/b.Elapsed().Seconds(), "blocks/s")
+	})
+}

@@ -1,6 +1,7 @@
 package chain
 
 import (
+	"errors"
 	"fmt"
 	"math/big"
 	"sync"
@@ -81,6 +82,8 @@ type Chain struct {
 	future  *blockPool
 	hooks   map[int]func(connected, disconnected []*Block)
 	nextID  int
+	stored  []*blockNode // added to the tree since the last event, in order
+
 
 	events eventQueue
 }
@@ -388,6 +391,48 @@ func (c *Chain) ProcessBlock(b *Block, now time.Time) (Status, error) {
 	return st, err
 }
 
+// ProcessBlocks runs bs through ProcessBlock in order, under one lock and
+// with their signatures verified together first, and reports the net
+// change as one event: what a node does with a batch of blocks from a
+// peer. It stops at the first block that breaks a rule. It returns the
+// status of each block it processed (a duplicate counts as processed: its
+// status is the stored one) and the error of the block that stopped it,
+// which is then the last one in statuses. It is safe for concurrent use.
+func (c *Chain) ProcessBlocks(bs []*Block, now time.Time) ([]Status, error) {
+	sigs := verifySignatures(c.id, bs) // no lock: the slow part, in parallel
+	statuses := make([]Status, 0, len(bs))
+	c.mu.Lock()
+	old := c.tip()
+	c.retryFutureLocked(now)
+	var err error
+	for i, b := range bs {
+		if b == nil {
+			statuses = append(statuses, StatusRejected)
+			err = ruleError(ErrMalformed, "block %d of the batch is missing", i)
+			break
+		}
+		h := b.Hash()
+		var st Status
+		if sigs[i] >= 0 {
+			st, err = c.processLocked(b, h, now, procOpts{badSig: sigs[i]})
+		} else {
+			st, err = c.processLocked(b, h, now, procOpts{sigsChecked: true})
+		}
+		statuses = append(statuses, st)
+		if errors.Is(err, ErrDuplicateBlock) {
+			err = nil
+			continue
+		}
+		if err != nil {
+			break
+		}
+	}
+	c.finishLocked(old)
+	c.mu.Unlock()
+	c.events.deliver()
+	return statuses, err
+}
+
 // RetryFuture processes the held future blocks whose time is now within
 // the allowed drift and returns how many it processed. A node calls it
 // when NextFutureTime has passed (ProcessBlock also retries them).
@@ -461,6 +506,9 @@ type procOpts struct {
 	sigsChecked bool // the signatures were verified already
 	fromOrphans bool // the caller connects the orphans waiting on this block
 	checked     bool // sanity and context were checked already (import)
+	// badSig, when sigsChecked is false and badSig > 0, is the index of a
+	// transaction whose signature was found bad already.
+	badSig int
 }
 
 // processLocked is ProcessBlock without events. MUST be called with c.mu
@@ -508,7 +556,11 @@ func (c *Chain) processLocked(b *Block, h Hash, now time.Time, o procOpts) (Stat
 		}
 	}
 	if !o.sigsChecked {
-		if i := verifySignatures(c.id, []*Block{b})[0]; i >= 0 {
+		i := o.badSig
+		if i <= 0 {
+			i = verifySignatures(c.id, []*Block{b})[0]
+		}
+		if i >= 0 {
 			return StatusRejected, badSignature(b, i)
 		}
 	}
@@ -554,6 +606,7 @@ func (c *Chain) addNode(b *Block, h Hash, parent *blockNode) *blockNode {
 	}
 	parent.children = append(parent.children, n)
 	c.index[h] = n
+	c.stored = append(c.stored, n)
 	return n
 }
 
@@ -649,7 +702,17 @@ func (c *Chain) switchTo(target *blockNode) error {
 // c.mu held for writing.
 func (c *Chain) finishLocked(old *blockNode) {
 	tip := c.tip()
+	var stored []*Block
+	for _, n := range c.stored { // a block found invalid on connecting is no store's business
+		if !n.invalid() {
+			stored = append(stored, n.block)
+		}
+	}
+	c.stored = nil
 	if tip == old {
+		if len(stored) > 0 {
+			c.events.push(Event{Type: EventStored, Hash: tip.hash, Height: tip.height, Block: tip.block, Stored: stored})
+		}
 		return
 	}
 	a, b := old, tip
@@ -673,7 +736,7 @@ func (c *Chain) finishLocked(old *blockNode) {
 		c.hooks[id](connected, disconnected)
 	}
 	ev := Event{Type: EventTipChanged, Hash: tip.hash, Height: tip.height, Block: tip.block,
-		Connected: connected, Disconnected: disconnected}
+		Connected: connected, Disconnected: disconnected, Stored: stored}
 	if len(disconnected) > 0 {
 		ev.Type = EventReorg
 	}

@@ -11,6 +11,9 @@ const (
 	// EventReorg: the best chain switched branches; Disconnected lists the
 	// blocks that left it, newest first.
 	EventReorg
+	// EventStored: blocks joined the block tree (Stored) but the best
+	// chain did not change: a side branch grew.
+	EventStored
 )
 
 func (t EventType) String() string {
@@ -19,13 +22,16 @@ func (t EventType) String() string {
 		return "tip changed"
 	case EventReorg:
 		return "reorg"
+	case EventStored:
+		return "stored"
 	}
 	return "unknown event"
 }
 
-// Event is delivered to subscribers after the best chain has changed. One
-// call of ProcessBlock (or RetryFuture, Import…) gives at most one event,
-// describing the net change from the tip before the call to the tip after.
+// Event is delivered to subscribers after the block tree or the best chain
+// has changed. One call of ProcessBlock (or ProcessBlocks, RetryFuture,
+// Import…) gives at most one event, describing the net change from the
+// tip before the call to the tip after, and listing every block it stored.
 type Event struct {
 	Type   EventType
 	Hash   Hash   // the new tip
@@ -37,6 +43,10 @@ type Event struct {
 	// Disconnected lists the blocks that left the best chain, newest
 	// first; empty unless Type is EventReorg.
 	Disconnected []*Block
+	// Stored lists every block that joined the block tree in this call,
+	// main chain or side branch, in the order they were added (a parent
+	// always before its children): what a node persists.
+	Stored []*Block
 }
 
 // Subscribe registers fn to be called for every event, in order. Events

@@ -191,6 +191,9 @@ func verifySignatures(chainID Hash, blocks []*Block) []int {
 	var jobs []sigJob
 	var where [][2]int
 	for bi, b := range blocks {
+		if b == nil {
+			continue
+		}
 		for ti, t := range b.Txs {
 			if ti == 0 || t == nil || t.IsCoinbase() {
 				continue
