@@ -84,7 +84,6 @@ type Chain struct {
 	nextID  int
 	stored  []*blockNode // added to the tree since the last event, in order
 
-
 	events eventQueue
 }
 
