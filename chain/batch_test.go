@@ -27,12 +27,13 @@ func TestProcessBlocksIsOneEvent(t *testing.T) {
 	}
 	c := chaintest.New(t, p)
 	evs := recordEvents(c)
-	st, err := c.ProcessBlocks(run, chaintest.Now(p))
+	res, err := c.ProcessBlocks(run, chaintest.Now(p))
 	require.NoError(t, err)
-	require.Len(t, st, 20)
-	for _, s := range st {
+	require.Len(t, res.Statuses, 20)
+	for _, s := range res.Statuses {
 		require.Equal(t, chain.StatusMainChain, s)
 	}
+	require.Equal(t, 20, res.Stored)
 	require.Len(t, *evs, 1, "a batch is reported as one change")
 	ev := (*evs)[0]
 	require.Equal(t, chain.EventTipChanged, ev.Type)
@@ -41,10 +42,19 @@ func TestProcessBlocksIsOneEvent(t *testing.T) {
 	require.Equal(t, uint64(20), c.Tip().Height)
 
 	// The same batch again: all duplicates, no error, no event.
-	st, err = c.ProcessBlocks(run, chaintest.Now(p))
+	res, err = c.ProcessBlocks(run, chaintest.Now(p))
 	require.NoError(t, err)
-	require.Len(t, st, 20)
+	require.Len(t, res.Statuses, 20)
+	require.Zero(t, res.Stored, "duplicates are not stored again")
 	require.Len(t, *evs, 1)
+
+	// Orphans and blocks from the future are counted.
+	more := bld.block(parent, 1)
+	orphan := bld.block(more, 1)
+	future := bld.blockAt(parent, chaintest.Now(p).UnixMilli()+p.MaxFutureDriftMs+60_000, 1)
+	res, err = c.ProcessBlocks([]*chain.Block{orphan, future}, chaintest.Now(p))
+	require.NoError(t, err)
+	require.Equal(t, chain.BatchResult{Statuses: []chain.Status{chain.StatusOrphan, chain.StatusFuture}, Orphans: 1, Held: 1}, res)
 }
 
 func TestProcessBlocksStopsAtTheFirstBadBlock(t *testing.T) {
@@ -60,9 +70,10 @@ func TestProcessBlocksStopsAtTheFirstBadBlock(t *testing.T) {
 
 	c := chaintest.New(t, p)
 	evs := recordEvents(c)
-	st, err := c.ProcessBlocks([]*chain.Block{b1, b2, b3, b4}, chaintest.Now(p))
+	res, err := c.ProcessBlocks([]*chain.Block{b1, b2, b3, b4}, chaintest.Now(p))
 	require.ErrorIs(t, err, chain.ErrBadSignature)
-	require.Equal(t, []chain.Status{chain.StatusMainChain, chain.StatusMainChain, chain.StatusRejected}, st)
+	require.Equal(t, []chain.Status{chain.StatusMainChain, chain.StatusMainChain, chain.StatusRejected}, res.Statuses)
+	require.Equal(t, 2, res.Stored)
 	require.Equal(t, b2.Hash(), c.Tip().Hash, "the blocks before the bad one are kept")
 	require.Len(t, *evs, 1)
 	require.Equal(t, []*chain.Block{b1, b2}, (*evs)[0].Stored)
@@ -70,9 +81,9 @@ func TestProcessBlocksStopsAtTheFirstBadBlock(t *testing.T) {
 	require.False(t, ok, "nothing after the bad block is processed")
 
 	// A nil block stops the batch too.
-	st, err = c.ProcessBlocks([]*chain.Block{nil}, chaintest.Now(p))
+	res, err = c.ProcessBlocks([]*chain.Block{nil}, chaintest.Now(p))
 	require.ErrorIs(t, err, chain.ErrMalformed)
-	require.Equal(t, []chain.Status{chain.StatusRejected}, st)
+	require.Equal(t, []chain.Status{chain.StatusRejected}, res.Statuses)
 }
 
 // TestStoredListsEveryBlockOfTheTree: side branches and orphans that

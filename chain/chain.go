@@ -390,34 +390,46 @@ func (c *Chain) ProcessBlock(b *Block, now time.Time) (Status, error) {
 	return st, err
 }
 
+// BatchResult is what ProcessBlocks did with a batch.
+type BatchResult struct {
+	// Statuses has the status of each block processed, in order; a
+	// duplicate has its stored status. When the batch stopped at a bad
+	// block, that block's StatusRejected is the last.
+	Statuses []Status
+	// Stored counts the blocks this call added to the block tree (orphans
+	// that connected included); duplicates are not counted.
+	Stored int
+	// Orphans and Held count the blocks that wait for an unknown parent
+	// and for their time.
+	Orphans, Held int
+}
+
 // ProcessBlocks runs bs through ProcessBlock in order, under one lock and
 // with their signatures verified together first, and reports the net
 // change as one event: what a node does with a batch of blocks from a
-// peer. It stops at the first block that breaks a rule. It returns the
-// status of each block it processed (a duplicate counts as processed: its
-// status is the stored one) and the error of the block that stopped it,
-// which is then the last one in statuses. It is safe for concurrent use.
-func (c *Chain) ProcessBlocks(bs []*Block, now time.Time) ([]Status, error) {
+// peer. It stops at the first block that breaks a rule and returns that
+// block's error. It is safe for concurrent use.
+func (c *Chain) ProcessBlocks(bs []*Block, now time.Time) (BatchResult, error) {
 	sigs := verifySignatures(c.id, bs) // no lock: the slow part, in parallel
-	statuses := make([]Status, 0, len(bs))
+	res := BatchResult{Statuses: make([]Status, 0, len(bs))}
 	c.mu.Lock()
 	old := c.tip()
 	c.retryFutureLocked(now)
+	before := len(c.stored)
 	var err error
 	for i, b := range bs {
 		if b == nil {
-			statuses = append(statuses, StatusRejected)
+			res.Statuses = append(res.Statuses, StatusRejected)
 			err = ruleError(ErrMalformed, "block %d of the batch is missing", i)
 			break
 		}
-		h := b.Hash()
-		var st Status
+		o := procOpts{sigsChecked: true}
 		if sigs[i] >= 0 {
-			st, err = c.processLocked(b, h, now, procOpts{badSig: sigs[i]})
-		} else {
-			st, err = c.processLocked(b, h, now, procOpts{sigsChecked: true})
+			o = procOpts{badSig: sigs[i]}
 		}
-		statuses = append(statuses, st)
+		var st Status
+		st, err = c.processLocked(b, b.Hash(), now, o)
+		res.Statuses = append(res.Statuses, st)
 		if errors.Is(err, ErrDuplicateBlock) {
 			err = nil
 			continue
@@ -425,11 +437,18 @@ func (c *Chain) ProcessBlocks(bs []*Block, now time.Time) ([]Status, error) {
 		if err != nil {
 			break
 		}
+		switch st {
+		case StatusOrphan:
+			res.Orphans++
+		case StatusFuture:
+			res.Held++
+		}
 	}
+	res.Stored = len(c.stored) - before
 	c.finishLocked(old)
 	c.mu.Unlock()
 	c.events.deliver()
-	return statuses, err
+	return res, err
 }
 
 // RetryFuture processes the held future blocks whose time is now within

@@ -148,15 +148,10 @@ func (n *Node) Resolve(ctx context.Context) ResolveResult {
 }
 
 // importBlocks adds a whole chain (genesis first) to the block tree, all
-// or nothing, and persists the new blocks.
+// or nothing; the store gets the new blocks from the chain's event.
 func (n *Node) importBlocks(blocks []*chain.Block) error {
-	if _, err := n.chain.ImportBlocks(blocks, n.cfg.Now()); err != nil {
-		return err
-	}
-	if n.cfg.Store != nil {
-		return n.cfg.Store.PutBlocks(blocks[1:])
-	}
-	return nil
+	_, err := n.chain.ImportBlocks(blocks, n.cfg.Now())
+	return err
 }
 
 // announce POSTs a block this node made to every HTTP peer's /add_block,

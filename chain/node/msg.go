@@ -30,10 +30,11 @@ const (
 const (
 	// MaxBlocksPerBatch is the most blocks in one blocks message and what a
 	// getblocks asks for.
-	MaxBlocksPerBatch = 500
+	MaxBlocksPerBatch = 2000
 	// MaxBatchBytes is the most encoded block bytes in one blocks message
-	// (at least one block is always sent), well under the relay's frame limit.
-	MaxBatchBytes = 512 << 10
+	// (at least one block is always sent): 384 KiB is 512 KiB in base64,
+	// well under the relay's frame limit.
+	MaxBatchBytes = 384 << 10
 	// MaxTxsPerBatch is the most transactions in one txs message.
 	MaxTxsPerBatch = 1000
 	// MaxLocator is the most hashes in a locator.
@@ -67,11 +68,15 @@ type GetBlocksBody struct {
 	Max     int          `json:"max"`
 }
 
-// BlocksBody answers getblocks, oldest first. More is set when the sender
-// has further blocks after the last one.
+// BlocksBody answers getblocks, oldest first. Each block is in chain's
+// canonical binary encoding (chain.Block.Encode: the header bytes that
+// are hashed, then the transactions), base64 in the JSON: a node decodes
+// a batch of them an order of magnitude faster than the blocks' JSON,
+// which is what a tab spends its time on while it syncs. More is set when
+// the sender has further blocks after the last one.
 type BlocksBody struct {
-	Blocks []*chain.Block `json:"blocks"`
-	More   bool           `json:"more"`
+	Blocks [][]byte `json:"blocks"`
+	More   bool     `json:"more"`
 }
 
 // TxsBody answers getmempool.

@@ -3,7 +3,6 @@ package node
 import (
 	"context"
 	"crypto/ed25519"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"math/big"
@@ -37,8 +36,14 @@ type Config struct {
 	SendQueue int
 	// Store, when set, keeps every block the node accepts; New replays the
 	// stored blocks into Chain first, so a restarted node resumes where it
-	// stopped. The caller opens and closes it.
+	// stopped. Blocks are written on a goroutine of the node's, in batches;
+	// the caller opens the store and closes it after Close.
 	Store BlockStore
+	// Yield, when set, is called between chunks of long work (a batch of
+	// blocks being validated, the replay of the store) so that a host with
+	// one thread, a browser tab, can run its event loop: it may block for
+	// a moment. Defaults to doing nothing.
+	Yield func()
 }
 
 // peer is what a node knows of another member of its room.
@@ -83,6 +88,8 @@ type Node struct {
 	out      chan Message // drained by Run's writer; nil when not connected
 	subs     map[int]func(Event)
 	nsub     int
+
+	store *persister // nil without a Config.Store
 }
 
 // New creates a node; it does not connect anywhere until Run.
@@ -126,6 +133,12 @@ func New(cfg Config) (*Node, error) {
 			return nil, err
 		}
 	}
+	if cfg.Store != nil {
+		n.store = newPersister(cfg.Store, func(err error, lost int) {
+			n.emit(Event{Kind: EventStatus, Code: CodeStatusStoreFailed, Reason: err.Error(), Count: uint64(lost),
+				Text: fmt.Sprintf("Could not save %d block(s): %v", lost, err)})
+		})
+	}
 	n.pool = chain.NewMempool(cfg.Chain, chain.DefaultMempoolConfig())
 	cfg.Chain.Subscribe(n.onChainEvent)
 	return n, nil
@@ -142,6 +155,16 @@ func (n *Node) Mempool() *chain.Mempool { return n.pool }
 func (n *Node) replay() error {
 	now := n.cfg.Now()
 	first := true
+	var batch []*chain.Block
+	flush := func() error {
+		_, err := n.chain.ProcessBlocks(batch, now)
+		batch = batch[:0]
+		n.yield()
+		if err != nil {
+			return errStopReplay
+		}
+		return nil
+	}
 	err := n.cfg.Store.ForEachBlock(func(b *chain.Block) error {
 		if first {
 			first = false
@@ -151,12 +174,14 @@ func (n *Node) replay() error {
 			}
 			return nil
 		}
-		_, err := n.chain.ProcessBlock(b, now)
-		if err != nil && !errors.Is(err, chain.ErrDuplicateBlock) {
-			return errStopReplay
+		if batch = append(batch, b); len(batch) == replayChunk {
+			return flush()
 		}
 		return nil
 	})
+	if err == nil && len(batch) > 0 {
+		err = flush()
+	}
 	switch {
 	case first && err == nil:
 		return n.cfg.Store.PutBlocks([]*chain.Block{n.chain.Genesis()})
@@ -166,26 +191,17 @@ func (n *Node) replay() error {
 	return err
 }
 
+// replayChunk is how many stored blocks are replayed between yields.
+const replayChunk = 256
+
 var errStopReplay = errors.New("stop replay")
 
-// addBlock runs b through the chain and persists it when it joined the
-// block tree.
-func (n *Node) addBlock(b *chain.Block) (chain.Status, error) {
-	status, err := n.chain.ProcessBlock(b, n.cfg.Now())
-	if err == nil && (status == chain.StatusMainChain || status == chain.StatusSideChain) {
-		n.persist([]*chain.Block{b})
-	}
-	return status, err
-}
-
-// persist writes blocks that joined the tree to the store, if any.
-func (n *Node) persist(bs []*chain.Block) {
-	if n.cfg.Store == nil || len(bs) == 0 {
-		return
-	}
-	if err := n.cfg.Store.PutBlocks(bs); err != nil {
-		n.emit(Event{Kind: EventStatus, Code: CodeStatusStoreFailed, Reason: err.Error(), Count: uint64(len(bs)),
-			Text: "Could not save blocks: " + err.Error()})
+// Flush waits until every block the node's chain stored so far is
+// written to Config.Store (or its write failed, which is reported as an
+// event). Call it before closing the store.
+func (n *Node) Flush() {
+	if n.store != nil {
+		n.store.flush()
 	}
 }
 
@@ -226,11 +242,15 @@ func (n *Node) emit(ev Event) {
 	}
 }
 
-// onChainEvent turns chain events into node events. It runs with the
-// chain's lock held, so it only formats and emits.
+// onChainEvent queues the blocks the chain stored for the store and turns
+// changes of the best chain into node events. Chain events come in order,
+// so the store gets parents before children.
 func (n *Node) onChainEvent(ev chain.Event) {
-	n.persist(ev.Connected) // orphans that connected later arrive only here
+	if n.store != nil {
+		n.store.add(ev.Stored)
+	}
 	switch ev.Type {
+	case chain.EventStored:
 	case chain.EventReorg:
 		n.emit(Event{Kind: EventReorg, Height: ev.Height, Hash: ev.Hash.String(), Count: uint64(len(ev.Disconnected)), Total: uint64(len(ev.Connected)),
 			Text: fmt.Sprintf("Reorg: %d block(s) left the best chain; new tip #%d %s", len(ev.Disconnected), ev.Height, ev.Hash.Short())})
@@ -543,18 +563,26 @@ func (n *Node) startSync(peerID string) {
 		n.mu.Unlock()
 		return
 	}
+	started := n.syncPeer != peerID
 	n.syncPeer, n.syncAt = peerID, now
 	n.mu.Unlock()
+	if started {
+		n.emitSync(CodeSyncStarted, peerID)
+	}
 	n.requestBlocks(peerID)
 }
 
 // endSync forgets that peerID was being synced from.
 func (n *Node) endSync(peerID string) {
 	n.mu.Lock()
-	if n.syncPeer == peerID {
+	ended := n.syncPeer == peerID
+	if ended {
 		n.syncPeer = ""
 	}
 	n.mu.Unlock()
+	if ended {
+		n.emitSync(CodeSyncDone, peerID)
+	}
 }
 
 // resyncEvery is how many seconds pass between checks that no peer is
@@ -582,115 +610,6 @@ func (n *Node) resync() {
 // requestBlocks asks peer for the blocks after our best chain's locator.
 func (n *Node) requestBlocks(peerID string) {
 	n.send(TypeGetBlocks, peerID, GetBlocksBody{Locator: n.chain.Locator(), Max: MaxBlocksPerBatch})
-}
-
-func (n *Node) handleGetBlocks(m Message) {
-	var g GetBlocksBody
-	if err := m.DecodeBody(&g); err != nil {
-		n.reject(m.From, "getblocks", err)
-		return
-	}
-	if len(g.Locator) > MaxLocator {
-		n.reject(m.From, "getblocks", fmt.Errorf("locator has %d hashes, max %d", len(g.Locator), MaxLocator))
-		return
-	}
-	max := g.Max
-	if max <= 0 || max > MaxBlocksPerBatch {
-		max = MaxBlocksPerBatch
-	}
-	blocks := n.chain.BlocksAfter(g.Locator, max+1)
-	out := blocksOut{Blocks: make([]json.RawMessage, 0, len(blocks))}
-	size := 0
-	for i, b := range blocks {
-		enc, err := json.Marshal(b)
-		if err != nil {
-			return
-		}
-		if i == max || (i > 0 && size+len(enc) > MaxBatchBytes) {
-			out.More = true
-			break
-		}
-		size += len(enc)
-		out.Blocks = append(out.Blocks, enc)
-	}
-	n.send(TypeBlocks, m.From, out)
-}
-
-// blocksOut is BlocksBody with its blocks already encoded, so a batch can
-// be cut at MaxBatchBytes.
-type blocksOut struct {
-	Blocks []json.RawMessage `json:"blocks"`
-	More   bool              `json:"more"`
-}
-
-func (n *Node) handleBlocks(m Message) {
-	var b BlocksBody
-	if err := m.DecodeBody(&b); err != nil {
-		n.reject(m.From, "blocks", err)
-		return
-	}
-	if len(b.Blocks) > MaxBlocksPerBatch {
-		n.reject(m.From, "blocks", fmt.Errorf("batch of %d blocks, max %d", len(b.Blocks), MaxBlocksPerBatch))
-		return
-	}
-	progress := false
-	var added []*chain.Block
-	defer func() { n.persist(added) }() // one write for the whole batch
-	for _, blk := range b.Blocks {
-		if blk == nil {
-			n.reject(m.From, "blocks", errors.New("null block"))
-			return
-		}
-		ok, bad := n.processBlockNoPersist(m.From, blk)
-		if bad {
-			return
-		}
-		if ok {
-			added = append(added, blk)
-		}
-		progress = progress || ok
-	}
-	p := n.peer(m.From)
-	n.mu.Lock()
-	behind := p.work.Cmp(n.chain.Tip().Work) > 0
-	n.mu.Unlock()
-	if progress && (b.More || behind) {
-		n.startSync(m.From)
-	} else {
-		n.endSync(m.From)
-	}
-}
-
-// processBlock runs one block from a peer through the chain and persists
-// it. It returns whether the block was new and valid, and whether it
-// broke a rule.
-func (n *Node) processBlock(from string, b *chain.Block) (accepted, bad bool) {
-	accepted, bad = n.processBlockNoPersist(from, b)
-	if accepted {
-		n.persist([]*chain.Block{b})
-	}
-	return accepted, bad
-}
-
-// processBlockNoPersist is processBlock leaving the store to the caller.
-func (n *Node) processBlockNoPersist(from string, b *chain.Block) (accepted, bad bool) {
-	status, err := n.chain.ProcessBlock(b, n.cfg.Now())
-	switch {
-	case err == nil && status == chain.StatusOrphan,
-		errors.Is(err, chain.ErrUnknownParent):
-		n.requestBlocks(from)
-		return false, false
-	case errors.Is(err, chain.ErrDuplicateBlock):
-		return false, false
-	case err == nil && status == chain.StatusFuture:
-		n.emit(Event{Kind: EventStatus, Code: CodeStatusHeld, Peer: from, What: "block", Height: b.Height(), Hash: b.Hash().String(),
-			Text: fmt.Sprintf("Holding block #%d %s from %s: its time is ahead of this computer's clock; it is tried again when that time comes", b.Height(), b.Hash().Short(), from)})
-		return false, false
-	case err != nil:
-		n.rejectBlock(from, b, err)
-		return false, true
-	}
-	return true, false
 }
 
 // reject reports data from a peer that broke a rule: what names it
@@ -773,7 +692,7 @@ func (n *Node) Template() *chain.Block {
 // workers) and announces it to the room. It fails, changing nothing, if
 // the block breaks a rule.
 func (n *Node) SubmitBlock(b *chain.Block) error {
-	status, err := n.addBlock(b)
+	status, err := n.chain.ProcessBlock(b, n.cfg.Now())
 	if err != nil {
 		return fmt.Errorf("node: submit block: %w", err)
 	}

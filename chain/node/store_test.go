@@ -63,6 +63,7 @@ func TestNodeWithStoreResumesAfterRestart(t *testing.T) {
 		last, err = n.MineBlock(context.Background())
 		require.NoError(t, err)
 	}
+	n.Flush() // waits for the writes
 	require.NoError(t, s.Close())
 
 	n, s = start()

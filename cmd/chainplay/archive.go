@@ -235,6 +235,7 @@ func (a *archives) run(ctx context.Context, p *archivePeer) error {
 	if err != nil {
 		return err
 	}
+	defer n.Flush() // before the store closes: the last blocks are written
 	p.mu.Lock()
 	p.node = n
 	p.mu.Unlock()

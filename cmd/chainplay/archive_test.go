@@ -168,6 +168,7 @@ func writeBlocksUntilKilled(path string) {
 			fmt.Fprintln(os.Stderr, err)
 			os.Exit(2)
 		}
+		n.Flush() // committed
 		fmt.Printf("stored %d\n", b.Height())
 	}
 }

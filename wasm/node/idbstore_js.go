@@ -8,13 +8,16 @@ import (
 	"syscall/js"
 
 	"github.com/chainplay/chainplay/chain"
+	"github.com/chainplay/chainplay/chain/node"
 )
 
 // idbStore is a node.BlockStore in the browser's IndexedDB, so a reload
 // resumes with the chain this tab had. Blocks live in one object store
-// under the key [chain key, seq]; the chain key names the room, its
-// genesis and its epoch, so a teacher's reset or new genesis starts an
-// empty store, and the blocks of older keys of the room are deleted.
+// under the key [chain key, seq], one record per PutBlocks
+// (node.EncodeRecord), so a batch costs a few calls into JavaScript, not a
+// few per block. The chain key names the room, its genesis and its epoch,
+// so a teacher's reset or new genesis starts an empty store, and the
+// blocks of older keys of the room are deleted.
 //
 // Its methods block until IndexedDB answers: call them from goroutines,
 // never from inside a js.Func callback.
@@ -111,30 +114,29 @@ func (s *idbStore) PutBlocks(bs []*chain.Block) (err error) {
 			err = fmt.Errorf("IndexedDB: %v", r)
 		}
 	}()
-	tx := s.db.Call("transaction", idbObjects, "readwrite")
-	os := tx.Call("objectStore", idbObjects)
-	n := 0
+	var added []chain.Hash
+	var fresh []*chain.Block
 	for _, b := range bs {
-		h := b.Hash()
-		if s.seen[h] {
-			continue
+		if h := b.Hash(); !s.seen[h] {
+			added = append(added, h)
+			fresh = append(fresh, b)
 		}
-		enc := b.Encode()
-		v := js.Global().Get("Uint8Array").New(len(enc))
-		js.CopyBytesToJS(v, enc)
-		os.Call("put", v, js.ValueOf([]any{s.key, s.next + n}))
-		n++
 	}
-	if n == 0 {
+	if len(fresh) == 0 {
 		return nil
 	}
+	rec := node.EncodeRecord(fresh)
+	tx := s.db.Call("transaction", idbObjects, "readwrite")
+	v := js.Global().Get("Uint8Array").New(len(rec))
+	js.CopyBytesToJS(v, rec)
+	tx.Call("objectStore", idbObjects).Call("put", v, js.ValueOf([]any{s.key, s.next}))
 	if _, err := await(tx, "complete"); err != nil {
 		return fmt.Errorf("IndexedDB: %w", err)
 	}
-	for _, b := range bs {
-		s.seen[b.Hash()] = true
+	for _, h := range added {
+		s.seen[h] = true
 	}
-	s.next += n
+	s.next++
 	return nil
 }
 
@@ -155,14 +157,16 @@ func (s *idbStore) ForEachBlock(fn func(*chain.Block) error) (err error) {
 		v := vals.Index(i)
 		buf := make([]byte, v.Get("length").Int())
 		js.CopyBytesToGo(buf, v)
-		b, err := chain.DecodeBlock(buf)
+		blocks, err := node.DecodeRecord(buf)
 		if err != nil {
-			return fmt.Errorf("IndexedDB: block %d: %w", i, err)
+			return fmt.Errorf("IndexedDB: record %d: %w", i, err)
 		}
-		s.seen[b.Hash()] = true
 		s.next = i + 1
-		if err := fn(b); err != nil {
-			return err
+		for _, b := range blocks {
+			s.seen[b.Hash()] = true
+			if err := fn(b); err != nil {
+				return err
+			}
 		}
 	}
 	return nil

@@ -50,7 +50,7 @@ func main() {
 		report(onEvent, err.Error())
 		return
 	}
-	ncfg := node.Config{Chain: c, Key: key, Name: cfg.Get("name").String(), Miner: pool}
+	ncfg := node.Config{Chain: c, Key: key, Name: cfg.Get("name").String(), Miner: pool, Yield: newYielder().Yield}
 	room := cfg.Get("room").String()
 	epoch := 0
 	if e := cfg.Get("epoch"); e.Type() == js.TypeNumber {

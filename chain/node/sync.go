@@ -1,0 +1,196 @@
+package node
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/chainplay/chainplay/chain"
+)
+
+// syncChunk is how many blocks of a blocks message are decoded and
+// validated at a time; Config.Yield runs between two chunks.
+const syncChunk = 64
+
+func (n *Node) handleGetBlocks(m Message) {
+	var g GetBlocksBody
+	if err := m.DecodeBody(&g); err != nil {
+		n.reject(m.From, "getblocks", err)
+		return
+	}
+	if len(g.Locator) > MaxLocator {
+		n.reject(m.From, "getblocks", fmt.Errorf("%w: locator has %d hashes, max %d", ErrBadMessage, len(g.Locator), MaxLocator))
+		return
+	}
+	max := g.Max
+	if max <= 0 || max > MaxBlocksPerBatch {
+		max = MaxBlocksPerBatch
+	}
+	blocks := n.chain.BlocksAfter(g.Locator, max+1)
+	out := BlocksBody{Blocks: make([][]byte, 0, len(blocks))}
+	size := 0
+	for i, b := range blocks {
+		enc := b.Encode()
+		if i == max || (i > 0 && size+len(enc) > MaxBatchBytes) {
+			out.More = true
+			break
+		}
+		size += len(enc)
+		out.Blocks = append(out.Blocks, enc)
+	}
+	n.send(TypeBlocks, m.From, out)
+}
+
+// decodeBlock decodes one block of a blocks message.
+func decodeBlock(enc []byte) (*chain.Block, error) {
+	b, err := chain.DecodeBlock(enc)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrBadMessage, err)
+	}
+	return b, nil
+}
+
+// handleBlocks validates a batch of blocks from a peer, a chunk at a time
+// with a yield between chunks, and keeps the sync going. When the peer has
+// more (More), the next batch is asked for before this one is worked
+// through, so the peer prepares it meanwhile: the locator starts at this
+// batch's last block.
+func (n *Node) handleBlocks(m Message) {
+	var in BlocksBody // its blocks are decoded a chunk at a time
+	if err := m.DecodeBody(&in); err != nil {
+		n.reject(m.From, "blocks", err)
+		n.endSync(m.From)
+		return
+	}
+	if len(in.Blocks) > MaxBlocksPerBatch {
+		n.reject(m.From, "blocks", fmt.Errorf("%w: batch of %d blocks, max %d", ErrBadMessage, len(in.Blocks), MaxBlocksPerBatch))
+		n.endSync(m.From)
+		return
+	}
+	if len(in.Blocks) == 0 {
+		n.endSync(m.From)
+		return
+	}
+	last, err := decodeBlock(in.Blocks[len(in.Blocks)-1])
+	if err != nil {
+		n.reject(m.From, "blocks", err)
+		n.endSync(m.From)
+		return
+	}
+	if in.More {
+		loc := append([]chain.Hash{last.Hash()}, n.chain.Locator()...)
+		n.renewSync(m.From)
+		n.send(TypeGetBlocks, m.From, GetBlocksBody{Locator: loc[:min(len(loc), MaxLocator)], Max: MaxBlocksPerBatch})
+	}
+	stored, orphans := 0, 0
+	for i := 0; i < len(in.Blocks); i += syncChunk {
+		raw := in.Blocks[i:min(i+syncChunk, len(in.Blocks))]
+		blocks := make([]*chain.Block, len(raw))
+		for j, r := range raw {
+			if i+j == len(in.Blocks)-1 {
+				blocks[j] = last
+				continue
+			}
+			if blocks[j], err = decodeBlock(r); err != nil {
+				n.reject(m.From, "blocks", err)
+				n.endSync(m.From)
+				return
+			}
+		}
+		res, err := n.chain.ProcessBlocks(blocks, n.cfg.Now())
+		stored += res.Stored
+		orphans += res.Orphans
+		for k, st := range res.Statuses {
+			if st == chain.StatusFuture {
+				n.held(m.From, blocks[k])
+			}
+		}
+		if err != nil {
+			n.rejectBlock(m.From, blocks[len(res.Statuses)-1], err)
+			n.endSync(m.From)
+			return
+		}
+		if stored > 0 {
+			n.emitSync(CodeSyncProgress, m.From)
+		}
+		n.yield()
+	}
+	if in.More {
+		return // the next batch is on its way
+	}
+	p := n.peer(m.From)
+	n.mu.Lock()
+	behind := p.work.Cmp(n.chain.Tip().Work) > 0
+	n.mu.Unlock()
+	if (stored > 0 && behind) || orphans > 0 {
+		n.startSync(m.From) // orphans: their parents come by locator
+	} else {
+		n.endSync(m.From)
+	}
+}
+
+// processBlock runs one block announced by a peer through the chain. An
+// orphan makes the node sync from that peer (by locator, so the blocks
+// between come in batches). It reports whether the block broke a rule.
+func (n *Node) processBlock(from string, b *chain.Block) (bad bool) {
+	status, err := n.chain.ProcessBlock(b, n.cfg.Now())
+	switch {
+	case err == nil && status == chain.StatusOrphan,
+		errors.Is(err, chain.ErrUnknownParent):
+		n.startSync(from)
+	case errors.Is(err, chain.ErrDuplicateBlock):
+	case err == nil && status == chain.StatusFuture:
+		n.held(from, b)
+	case err != nil:
+		n.rejectBlock(from, b, err)
+		return true
+	}
+	return false
+}
+
+// held reports a block from the future, held until its time comes.
+func (n *Node) held(from string, b *chain.Block) {
+	n.emit(Event{Kind: EventStatus, Code: CodeStatusHeld, Peer: from, What: "block", Height: b.Height(), Hash: b.Hash().String(),
+		Text: fmt.Sprintf("Holding block #%d %s from %s: its time is ahead of this computer's clock; it is tried again when that time comes", b.Height(), b.Hash().Short(), from)})
+}
+
+// renewSync marks peerID as the peer being synced from, asked just now.
+func (n *Node) renewSync(peerID string) {
+	now := n.cfg.Now()
+	n.mu.Lock()
+	started := n.syncPeer != peerID
+	n.syncPeer, n.syncAt = peerID, now
+	n.mu.Unlock()
+	if started {
+		n.emitSync(CodeSyncStarted, peerID)
+	}
+}
+
+// emitSync reports the sync with peerID: our tip's height (Count) against
+// the height it announced (Total).
+func (n *Node) emitSync(code, peerID string) {
+	tip := n.chain.Tip()
+	n.mu.Lock()
+	name, total := peerID, tip.Height
+	if p, ok := n.peers[peerID]; ok {
+		name, total = p.info.Name, max(p.height, tip.Height)
+	}
+	n.mu.Unlock()
+	var text string
+	switch code {
+	case CodeSyncStarted:
+		text = fmt.Sprintf("Syncing from %s (%s): %d of %d blocks", name, peerID, tip.Height, total)
+	case CodeSyncProgress:
+		text = fmt.Sprintf("Syncing: %d of %d blocks", tip.Height, total)
+	default:
+		text = fmt.Sprintf("Synced with %s (%s) at #%d %s", name, peerID, tip.Height, tip.Hash.Short())
+	}
+	n.emit(Event{Kind: EventSync, Code: code, Peer: peerID, Name: name, Height: tip.Height, Hash: tip.Hash.String(),
+		Count: tip.Height, Total: total, Text: text})
+}
+
+// yield runs Config.Yield, if any, between chunks of long work.
+func (n *Node) yield() {
+	if n.cfg.Yield != nil {
+		n.cfg.Yield()
+	}
+}
