@@ -22,6 +22,13 @@ var (
 	// ErrNoNonce means a miner exhausted its nonce range; rebuild the
 	// template with a fresh timestamp and try again.
 	ErrNoNonce = errors.New("node: nonce range exhausted")
+	// ErrRoomReset is returned by StayJoined when the room's epoch or
+	// parameters moved on since the node joined (the teacher reset the
+	// room or started a new genesis): this node's chain is void, and
+	// rejoining would hand it back to the room. A JoinConfig's Check or
+	// Dial returns it (wrapped) to say so; DialRelay returns it when the
+	// server refuses the dial's ?epoch= with 409 Conflict.
+	ErrRoomReset = errors.New("node: the room was reset")
 )
 
 // Codes of the node's errors, beside chain's rule codes.
@@ -31,6 +38,7 @@ const (
 	CodePeerRateLimited = "peer-rate-limited"
 	CodeBadMessage      = "bad-message"
 	CodeNoNonce         = "no-nonce"
+	CodeRoomReset       = "room-reset"
 )
 
 // codeOf names the rule or limit err broke: a chain rule's code, one of
@@ -48,6 +56,8 @@ func codeOf(err error) string {
 		return CodePeerRateLimited
 	case errors.Is(err, ErrNoNonce):
 		return CodeNoNonce
+	case errors.Is(err, ErrRoomReset):
+		return CodeRoomReset
 	}
 	return CodeBadMessage
 }

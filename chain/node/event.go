@@ -25,8 +25,14 @@ const (
 	// EventConnection
 	CodeConnConnected    = "connected"    // joined the room (Peer: our id)
 	CodeConnDisconnected = "disconnected" // lost the room (Reason: the relay's close code or why)
-	CodeConnRetrying     = "retrying"     // dialling again after Count ms
-	CodeConnRoomReset    = "room-reset"   // the teacher reset the room: this chain is void
+	// CodeConnRetrying: StayJoined dials again after Count ms. Reason says
+	// why the last attempt ended: the drop's reason (as in disconnected),
+	// ReasonDialFailed or ReasonCheckFailed; Text has the error.
+	CodeConnRetrying = "retrying"
+	// CodeConnRoomReset: the teacher reset the room or gave it a new
+	// genesis; this chain is void and StayJoined has stopped
+	// (ErrRoomReset). A page reloads to start from the room's new genesis.
+	CodeConnRoomReset = "room-reset"
 
 	// EventPeer
 	CodePeerJoined  = "joined"  // Peer, Name
@@ -49,6 +55,12 @@ const (
 	CodeStatusSendDropped = "send-dropped" // the send queue was full: a What message was dropped
 	CodeStatusHeld        = "held"         // a block from the future is held until its time (Height, Hash)
 	CodeStatusRelay       = "relay"        // the relay complained about a frame (Reason: its code)
+)
+
+// Reasons of a CodeConnRetrying event whose last attempt never connected.
+const (
+	ReasonDialFailed  = "dial-failed"  // the relay could not be reached, or refused the dial
+	ReasonCheckFailed = "check-failed" // the room's state could not be read before dialling
 )
 
 // Event is something a user should see. Kind and Code say what it is; the

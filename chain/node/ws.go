@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"net/url"
 	"sync"
 
@@ -20,7 +21,9 @@ type wsTransport struct {
 }
 
 // DialRelay joins a relay room at roomURL (ws:// or wss://…/ws/ROOM) under
-// a nickname.
+// a nickname. When the server refuses the URL's ?epoch= with 409 Conflict
+// (the room was reset since), the error wraps ErrRoomReset; a browser
+// does not show the status, so there it is a plain dial error.
 func DialRelay(ctx context.Context, roomURL, name string) (Transport, error) {
 	u, err := url.Parse(roomURL)
 	if err != nil {
@@ -29,7 +32,10 @@ func DialRelay(ctx context.Context, roomURL, name string) (Transport, error) {
 	q := u.Query()
 	q.Set("name", name)
 	u.RawQuery = q.Encode()
-	c, _, err := websocket.Dial(ctx, u.String(), nil)
+	c, res, err := websocket.Dial(ctx, u.String(), nil)
+	if err != nil && res != nil && res.StatusCode == http.StatusConflict {
+		return nil, fmt.Errorf("node: dial relay %s: %w (%v)", roomURL, ErrRoomReset, err)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("node: dial relay %s: %w", roomURL, err)
 	}

@@ -242,31 +242,39 @@ func (a *archives) run(ctx context.Context, p *archivePeer) error {
 	tip := n.Chain().Tip()
 	a.cfg.Log.Info("archive: peer started", "room", p.room, "height", tip.Height, "tip", tip.Hash.Short())
 
-	backoff := 100 * time.Millisecond
-	for ctx.Err() == nil {
-		lc, err := a.relay.JoinLocal(ctx, p.room, archiveName)
-		if errors.Is(err, relay.ErrClosed) {
-			return nil
+	// The node stays joined through the shared helper; the archive needs
+	// no epoch check, since Reset stops it before it bumps the epoch.
+	ctx, stop := context.WithCancel(ctx)
+	defer stop()
+	unsubscribe := n.Subscribe(func(ev node.Event) {
+		if ev.Kind == node.EventConnection && ev.Code == node.CodeConnDisconnected && ctx.Err() == nil {
+			a.cfg.Log.Warn("archive: dropped from room, rejoining", "room", p.room, "reason", ev.Reason)
 		}
-		if err != nil {
-			a.cfg.Log.Warn("archive: cannot join room", "room", p.room, "err", err)
-		} else {
+	})
+	defer unsubscribe()
+	return n.StayJoined(ctx, node.JoinConfig{
+		Dial: func(ctx context.Context) (node.Transport, error) {
+			lc, err := a.relay.JoinLocal(ctx, p.room, archiveName)
+			if errors.Is(err, relay.ErrClosed) {
+				stop() // the relay is shutting down: StayJoined returns nil
+				return nil, err
+			}
+			if err != nil {
+				a.cfg.Log.Warn("archive: cannot join room", "room", p.room, "err", err)
+				return nil, err
+			}
 			p.mu.Lock()
 			p.id = lc.ID()
 			p.mu.Unlock()
-			backoff = 100 * time.Millisecond
-			err = n.Run(ctx, localTransport{lc: lc})
-			if ctx.Err() == nil {
-				a.cfg.Log.Warn("archive: dropped from room, rejoining", "room", p.room, "err", err)
-			}
-		}
-		select {
-		case <-ctx.Done():
-		case <-time.After(backoff):
-		}
-		backoff = min(2*backoff, 5*time.Second)
-	}
-	return nil
+			return localTransport{lc: lc}, nil
+		},
+		MinBackoff: 100 * time.Millisecond,
+		MaxBackoff: 5 * time.Second,
+		// A join costs nothing in-process and every block missed is one the
+		// room's newcomers can't fetch here: a connection that lasted a
+		// second already counts, so a drop now and then rejoins at once.
+		Stable: time.Second,
+	})
 }
 
 // archiveStore is what an archive peer needs of its store (node.OpenStore).

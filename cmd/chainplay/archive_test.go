@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -21,6 +22,7 @@ import (
 
 	"github.com/chainplay/chainplay/chain"
 	"github.com/chainplay/chainplay/chain/node"
+	"github.com/chainplay/chainplay/relay"
 )
 
 // A room's chain and parameters survive a restart of the server, and a
@@ -92,6 +94,23 @@ func TestArchiveStopsWhenRoomIdle(t *testing.T) {
 	c := ts.joinNative(t, "quiet", "c")
 	ts.waitArchive(t, "quiet", 2, tip)
 	waitTip(t, c.Node, tip)
+}
+
+// An archive peer the relay drops rejoins its room (node.StayJoined) and
+// keeps archiving.
+func TestArchiveRejoinsAfterADrop(t *testing.T) {
+	ts := startServer(t, t.TempDir(), nil)
+	a := ts.joinNative(t, "drop", "a")
+	a.mine(t, 1)
+	ts.waitArchive(t, "drop", 1, a.Chain().Tip().Hash)
+	first := ts.archives.Status("drop").ID
+	require.True(t, ts.relay.Kick("drop", first))
+	require.Eventually(t, func() bool {
+		id := ts.archives.Status("drop").ID
+		return id != "" && id != first && slices.ContainsFunc(ts.relay.Peers("drop"), func(p relay.PeerInfo) bool { return p.ID == id })
+	}, wait, 10*time.Millisecond, "the archive never rejoined")
+	a.mine(t, 1)
+	ts.waitArchive(t, "drop", 2, a.Chain().Tip().Hash)
 }
 
 // kill9Env makes the test binary a child that writes blocks until killed.

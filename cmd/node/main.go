@@ -13,7 +13,6 @@ package main
 import (
 	"context"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -21,13 +20,10 @@ import (
 	"log"
 	"net"
 	"net/http"
-	"net/url"
 	"os"
 	"os/signal"
-	"path"
 	"path/filepath"
 	"runtime"
-	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -82,10 +78,10 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 
 	params := chain.PlaygroundParams
 	params.Difficulty = o.difficulty
-	var info roomInfo
+	var info node.RoomInfo
 	if o.room != "" {
-		if info, err = fetchRoom(ctx, o.room); err != nil {
-			return err
+		if info, err = node.FetchRoom(ctx, o.room); err != nil {
+			return fmt.Errorf("-room: %w", err)
 		}
 		params = info.Params
 	}
@@ -156,7 +152,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if err := stayInRoom(ctx, n, o.room, info, stdout); err != nil {
+			if err := stayInRoom(ctx, n, o.room, info); err != nil {
 				errc <- err
 			}
 		}()
@@ -173,102 +169,16 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 }
 
-// stayInRoom keeps the node in its relay room, reconnecting with backoff.
-// Before each dial it reads the room again: when the teacher has reset
-// the room or started a new genesis, it stops with an error rather than
-// hand the old chain back to the room.
-func stayInRoom(ctx context.Context, n *node.Node, room string, first roomInfo, stdout io.Writer) error {
-	backoff := 500 * time.Millisecond
-	for ctx.Err() == nil {
-		info, err := fetchRoom(ctx, room)
-		switch {
-		case err != nil:
-			fmt.Fprintf(stdout, "cannot read room %s: %v\n", room, err)
-		case info.Epoch != first.Epoch || info.Params != first.Params:
-			return fmt.Errorf("the teacher reset room %s or gave it a new genesis: start the node again (without the old -data)", info.Params.Name)
-		default:
-			dctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-			t, err := node.DialRelay(dctx, info.dialURL(room), n.Name())
-			cancel()
-			if err != nil {
-				fmt.Fprintf(stdout, "cannot reach %s: %v (retrying in %v)\n", room, err, backoff)
-			} else {
-				backoff = 500 * time.Millisecond
-				_ = n.Run(ctx, t)
-			}
-		}
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-time.After(backoff):
-		}
-		backoff = min(2*backoff, 10*time.Second)
+// stayInRoom keeps the node in its relay room (node.StayJoined: redial
+// with backoff, and before each redial read the room again). When the
+// teacher has reset the room or started a new genesis, it stops with an
+// error rather than hand the old chain back to the room.
+func stayInRoom(ctx context.Context, n *node.Node, room string, joined node.RoomInfo) error {
+	err := n.StayJoined(ctx, node.RoomJoinConfig(room, n.Name(), joined))
+	if errors.Is(err, node.ErrRoomReset) {
+		return fmt.Errorf("the teacher reset room %s or gave it a new genesis: start the node again (without the old -data): %w", joined.Params.Name, err)
 	}
-	return nil
-}
-
-// roomInfo is what the chainplay server says of a room.
-type roomInfo struct {
-	Params chain.Params
-	Epoch  uint64 // resets so far; the relay refuses a stale one
-}
-
-// dialURL adds the room's epoch to the relay URL.
-func (r roomInfo) dialURL(room string) string {
-	u, err := url.Parse(room)
-	if err != nil {
-		return room
-	}
-	q := u.Query()
-	q.Set("epoch", fmt.Sprint(r.Epoch))
-	u.RawQuery = q.Encode()
-	return u.String()
-}
-
-// fetchRoom asks the chainplay server for a room's parameters and epoch
-// (GET /api/rooms/NAME next to the relay's /ws/NAME). A server without
-// that endpoint gets the defaults every tab uses: the playground
-// parameters named after the room.
-func fetchRoom(ctx context.Context, room string) (roomInfo, error) {
-	u, err := url.Parse(room)
-	if err != nil || (u.Scheme != "ws" && u.Scheme != "wss") || !strings.Contains(u.Path, "/ws/") {
-		return roomInfo{}, fmt.Errorf("-room %q: want ws://HOST/ws/NAME", room)
-	}
-	info := roomInfo{Params: chain.PlaygroundParams}
-	info.Params.Name = path.Base(u.Path)
-	api := *u
-	api.Scheme = strings.Replace(u.Scheme, "ws", "http", 1)
-	api.Path = strings.Replace(u.Path, "/ws/", "/api/rooms/", 1)
-	api.RawQuery = ""
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, api.String(), nil)
-	if err != nil {
-		return info, err
-	}
-	res, err := (&http.Client{Timeout: 10 * time.Second}).Do(req)
-	if err != nil {
-		return info, fmt.Errorf("room parameters from %s: %w", api.String(), err)
-	}
-	defer res.Body.Close()
-	if res.StatusCode == http.StatusNotFound {
-		return info, nil // a bare relay: the defaults
-	}
-	if res.StatusCode != http.StatusOK {
-		return info, fmt.Errorf("room parameters from %s: %s", api.String(), res.Status)
-	}
-	var body struct {
-		Params json.RawMessage `json:"params"`
-		Epoch  uint64          `json:"epoch"`
-	}
-	if err := json.NewDecoder(io.LimitReader(res.Body, 1<<20)).Decode(&body); err != nil {
-		return info, fmt.Errorf("room parameters from %s: %w", api.String(), err)
-	}
-	info.Epoch = body.Epoch
-	if len(body.Params) > 0 {
-		if info.Params, err = chain.ParseParams(body.Params); err != nil {
-			return info, fmt.Errorf("room parameters from %s: %w", api.String(), err)
-		}
-	}
-	return info, nil
+	return err
 }
 
 // storedParams returns the parameters a data directory was created with,

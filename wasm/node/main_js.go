@@ -17,7 +17,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"syscall/js"
-	"time"
 
 	"github.com/syumai/workers"
 
@@ -107,26 +106,18 @@ func main() {
 	}))
 	a.exposeMiner(js.Global().Get("chainplay"))
 
-	go connect(n, cfg.Get("relay").String(), n.Name())
+	go connect(n, cfg.Get("relay").String(), node.RoomInfo{Params: params, Epoch: uint64(epoch)})
 	workers.ServeNonBlock(n.Handler())
 	workers.Ready()
 	select {}
 }
 
-// connect keeps the node in its room, redialling with backoff after a drop.
-func connect(n *node.Node, url, name string) {
-	backoff := 500 * time.Millisecond
-	for {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		t, err := node.DialRelay(ctx, url, name)
-		cancel()
-		if err == nil {
-			backoff = 500 * time.Millisecond
-			_ = n.Run(context.Background(), t)
-		}
-		time.Sleep(backoff)
-		backoff = min(2*backoff, 10*time.Second)
-	}
+// connect keeps the node in its room with node.StayJoined: it redials
+// with backoff and, before each redial, reads the room again. When the
+// teacher has reset the room or started a new genesis, the node emits
+// connection/room-reset and stops; the page reloads (admin.js).
+func connect(n *node.Node, relayURL string, joined node.RoomInfo) {
+	_ = n.StayJoined(context.Background(), node.RoomJoinConfig(relayURL, n.Name(), joined))
 }
 
 // report shows a status line on the page, before the event pipe is up.

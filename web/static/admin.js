@@ -3,9 +3,11 @@
 // 1. Every tab: follow resets. When the teacher resets the room or starts a
 //    new genesis, the server bumps the room's epoch and kicks every peer; a
 //    tab loaded before that is refused by the relay (its ?epoch= is old), so
-//    its chain can't come back. This script notices the disconnection, asks
-//    GET /api/rooms/ROOM for the epoch and, if it moved on, reloads the page:
-//    the tab restarts its chain from the room's (new) genesis.
+//    its chain can't come back. The tab's node reads the room's epoch before
+//    each redial (node.StayJoined) and, when it moved on, reports a
+//    "connection" event with code "room-reset" and stops: this script then
+//    reloads the page, and the tab restarts its chain from the room's (new)
+//    genesis.
 // 2. The teacher's tab (it holds localStorage chainplay-teacher-ROOM, saved by
 //    lobby.js when it created the room): show the admin panel — reset the
 //    chain, new genesis with new parameters, kick a peer. Requests carry
@@ -23,46 +25,15 @@ async function roomInfo() {
 
 // --- 1. follow resets -------------------------------------------------------
 
-let connected = false;
-let checking = false;
-
-async function checkEpoch() {
-  if (checking) return;
-  checking = true;
-  try {
-    const info = await roomInfo();
-    if (info.epoch !== config.epoch) {
-      $("status").textContent = "The teacher reset the room: reloading…";
-      setTimeout(() => location.reload(), 300);
-    }
-  } catch {
-    // the server is unreachable: try again later
-  } finally {
-    checking = false;
+// app.js dispatches every node event as a chainplay:event (detail: the
+// event's JSON, see chain/node/event.go).
+window.addEventListener("chainplay:event", (e) => {
+  const ev = e.detail;
+  if (ev.kind === "connection" && ev.code === "room-reset") {
+    $("status").textContent = "The teacher reset the room: reloading…";
+    setTimeout(() => location.reload(), 300);
   }
-}
-
-// app.js logs the node's events in #events; the node reports "Connected to
-// the room" and "Disconnected from the room" as status events.
-new MutationObserver((records) => {
-  for (const r of records) {
-    for (const li of r.addedNodes) {
-      if (!(li instanceof HTMLElement) || !li.classList.contains("ev-status")) continue;
-      if (li.textContent.startsWith("Disconnected")) {
-        connected = false;
-        checkEpoch();
-      } else if (li.textContent.startsWith("Connected")) {
-        connected = true;
-      }
-    }
-  }
-}).observe($("events"), { childList: true });
-
-// While disconnected (a reset may happen while this tab is away), look again
-// now and then.
-setInterval(() => {
-  if (!connected) checkEpoch();
-}, 5000);
+});
 
 // --- 2. the teacher's admin panel ---------------------------------------------
 
