@@ -83,6 +83,9 @@ type Chain struct {
 	hooks   map[int]func(connected, disconnected []*Block)
 	nextID  int
 	stored  []*blockNode // added to the tree since the last event, in order
+	// byHeight lists the stored blocks of each height in arrival order,
+	// so the recent part of the tree is read without scanning it all.
+	byHeight [][]*blockNode
 
 	events eventQueue
 }
@@ -116,6 +119,7 @@ func New(cfg Config) (*Chain, error) {
 	root := &blockNode{hash: c.id, block: g, totalWork: cfg.Engine.Work(&g.Header), status: nodeConnected}
 	c.index[c.id] = root
 	c.main = []*blockNode{root}
+	c.byHeight = [][]*blockNode{{root}}
 	return c, nil
 }
 
@@ -218,42 +222,27 @@ type TreeNode struct {
 }
 
 // TreeFrom is Tree restricted to blocks at minHeight and above: what a
-// page shows of the recent forks without copying the whole tree.
+// page shows of the recent forks. Its cost is that of the blocks it
+// returns, not of the whole tree.
 func (c *Chain) TreeFrom(minHeight uint64) []TreeNode {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
 	var out []TreeNode
-	for _, n := range c.index {
-		if n.height < minHeight {
-			continue
+	for h := minHeight; h < uint64(len(c.byHeight)); h++ {
+		for _, n := range c.byHeight[h] {
+			t := TreeNode{Hash: n.hash, Height: n.height, Work: new(big.Int).Set(n.totalWork), MainChain: c.onMain(n), Invalid: n.err}
+			if n.parent != nil {
+				t.Parent = n.parent.hash
+			}
+			out = append(out, t)
 		}
-		t := TreeNode{Hash: n.hash, Height: n.height, Work: new(big.Int).Set(n.totalWork), MainChain: c.onMain(n), Invalid: n.err}
-		if n.parent != nil {
-			t.Parent = n.parent.hash
-		}
-		out = append(out, t)
 	}
-	sortTree(out, func(h Hash) uint64 { return c.index[h].seq })
 	return out
 }
 
 // Tree returns every stored block, valid or found invalid, ordered by
 // height then arrival. Orphans and held future blocks are not included.
-func (c *Chain) Tree() []TreeNode {
-	c.mu.RLock()
-	defer c.mu.RUnlock()
-	out := make([]TreeNode, 0, len(c.index))
-	for _, n := range c.index {
-		t := TreeNode{Hash: n.hash, Height: n.height, Work: new(big.Int).Set(n.totalWork), MainChain: c.onMain(n), Invalid: n.err}
-		if n.parent != nil {
-			t.Parent = n.parent.hash
-		}
-		out = append(out, t)
-	}
-	seq := func(h Hash) uint64 { return c.index[h].seq }
-	sortTree(out, seq)
-	return out
-}
+func (c *Chain) Tree() []TreeNode { return c.TreeFrom(0) }
 
 // Locator returns hashes of the best chain from the tip back to genesis,
 // dense at first and then doubling the step, as Bitcoin's block locator.
@@ -625,6 +614,10 @@ func (c *Chain) addNode(b *Block, h Hash, parent *blockNode) *blockNode {
 	parent.children = append(parent.children, n)
 	c.index[h] = n
 	c.stored = append(c.stored, n)
+	for uint64(len(c.byHeight)) <= n.height {
+		c.byHeight = append(c.byHeight, nil)
+	}
+	c.byHeight[n.height] = append(c.byHeight[n.height], n)
 	return n
 }
 

@@ -141,12 +141,3 @@ func sortedKeys[V any](m map[int]V) []int {
 	return keys
 }
 
-// sortTree orders tree nodes by height, then arrival.
-func sortTree(nodes []TreeNode, seq func(Hash) uint64) {
-	slices.SortFunc(nodes, func(a, b TreeNode) int {
-		if c := cmp.Compare(a.Height, b.Height); c != 0 {
-			return c
-		}
-		return cmp.Compare(seq(a.Hash), seq(b.Hash))
-	})
-}

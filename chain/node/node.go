@@ -1,12 +1,14 @@
 package node
 
 import (
+	"cmp"
 	"context"
 	"crypto/ed25519"
 	"errors"
 	"fmt"
 	"math/big"
 	"runtime"
+	"slices"
 	"sync"
 	"time"
 
@@ -270,6 +272,47 @@ func (n *Node) Peers() []PeerInfo {
 	}
 	return out
 }
+
+// PeerState is what a node knows of one peer of its room.
+type PeerState struct {
+	ID     string     `json:"id"`
+	Name   string     `json:"name"`
+	Height uint64     `json:"height"` // of the tip it announced (0 before its hello)
+	Tip    chain.Hash `json:"tip"`
+	Work   string     `json:"work"` // cumulative work it announced, decimal
+	// Violations counts the rules it broke; at BanThreshold it is ignored.
+	Violations int  `json:"violations"`
+	Banned     bool `json:"banned"`
+}
+
+// PeerStates returns the peers of the room as last heard from, in the
+// order the relay numbered them (p2 before p10).
+func (n *Node) PeerStates() []PeerState {
+	n.mu.Lock()
+	out := make([]PeerState, 0, len(n.peers))
+	for _, p := range n.peers {
+		out = append(out, PeerState{ID: p.info.ID, Name: p.info.Name, Height: p.height, Tip: p.tip, Work: p.work.String(),
+			Violations: p.bad, Banned: p.bad >= BanThreshold})
+	}
+	n.mu.Unlock()
+	slices.SortFunc(out, func(a, b PeerState) int {
+		if c := cmp.Compare(len(a.ID), len(b.ID)); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.ID, b.ID)
+	})
+	return out
+}
+
+// Self returns the node's peer id in its room ("" when not joined).
+func (n *Node) Self() string {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return n.self
+}
+
+// Summary describes tx as events and views show it.
+func (n *Node) Summary(tx *chain.Tx) *TxSummary { return n.summary(tx) }
 
 // Run connects the node to a room through t and serves it until ctx ends
 // or the transport breaks. It returns the transport's error; the caller

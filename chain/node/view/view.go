@@ -1,0 +1,245 @@
+// Package view is the view model of a room page: what the page shows of
+// one node, built in Go and tested on the host, so the page's ES modules
+// only render it (DESIGN.md, "The page": no consensus logic and no view
+// model in JS).
+//
+// A Model follows a node's events. Snapshot returns the page's whole
+// state as one JSON-ready value, plus the log entries added or changed
+// since the previous snapshot; Dirty says when there is something new. A
+// page asks for a snapshot at most once per animation frame, so however
+// fast the node goes (a sync of thousands of blocks, a burst of
+// transactions) it renders at most once a frame, and the log coalesces:
+// the tips of a sync become one progress line that updates in place.
+//
+// # Concurrency
+//
+// All methods of Model are safe for concurrent use. The node calls the
+// model's event handler on its own goroutines; the handler only records
+// and never calls back into the node.
+package view
+
+import (
+	"encoding/json"
+	"sync"
+
+	"github.com/chainplay/chainplay/chain"
+	"github.com/chainplay/chainplay/chain/node"
+)
+
+// Config configures a Model.
+type Config struct {
+	// Blocks is how many best-chain blocks a snapshot lists, newest
+	// first. Defaults to 30.
+	Blocks int
+	// LogSize is how many log entries the model keeps. Defaults to 200.
+	LogSize int
+	// Mempool is how many pending transactions a snapshot lists, the best
+	// paying first. Defaults to 50.
+	Mempool int
+	// Extra, when set, is called for every snapshot; its result is the
+	// snapshot's Extra (the tab puts its miner's figures there). It must
+	// be safe to call from any goroutine and must not block.
+	Extra func() any
+}
+
+// Model is the view model of one node. Make it with New before the node
+// joins its room, so it hears every event.
+type Model struct {
+	node *node.Node
+	cfg  Config
+
+	mu      sync.Mutex
+	log     logBook
+	sync    SyncView
+	conn    ConnView
+	seq     uint64
+	dirty   chan struct{} // one slot: something changed since the last snapshot
+	unsub   func()
+}
+
+// New makes the view model of n and subscribes it to n's events.
+func New(n *node.Node, cfg Config) *Model {
+	if cfg.Blocks <= 0 {
+		cfg.Blocks = 30
+	}
+	if cfg.LogSize <= 0 {
+		cfg.LogSize = 200
+	}
+	if cfg.Mempool <= 0 {
+		cfg.Mempool = 50
+	}
+	m := &Model{node: n, cfg: cfg, dirty: make(chan struct{}, 1), conn: ConnView{State: ConnConnecting}}
+	m.log.max = cfg.LogSize
+	m.unsub = n.Subscribe(m.onEvent)
+	m.changed()
+	return m
+}
+
+// Close unsubscribes the model from its node.
+func (m *Model) Close() { m.unsub() }
+
+// Dirty receives a value when something changed since the last Snapshot.
+// It has one slot: many changes between two snapshots signal once.
+func (m *Model) Dirty() <-chan struct{} { return m.dirty }
+
+// Log adds an event of the page's own (the tab's miner, a start-up
+// message) to the log, as if the node had emitted it.
+func (m *Model) Log(ev node.Event) { m.onEvent(ev) }
+
+// changed signals Dirty.
+func (m *Model) changed() {
+	select {
+	case m.dirty <- struct{}{}:
+	default:
+	}
+}
+
+// onEvent records one event of the node.
+func (m *Model) onEvent(ev node.Event) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	switch ev.Kind {
+	case node.EventSync:
+		switch ev.Code {
+		case node.CodeSyncStarted, node.CodeSyncProgress:
+			m.sync = SyncView{Active: true, Peer: ev.Peer, Name: ev.Name, Height: ev.Count, Target: ev.Total}
+		case node.CodeSyncDone:
+			m.sync = SyncView{Peer: ev.Peer, Name: ev.Name, Height: ev.Count, Target: ev.Total}
+		}
+	case node.EventConnection:
+		switch ev.Code {
+		case node.CodeConnConnected:
+			m.conn = ConnView{State: ConnConnected}
+		case node.CodeConnDisconnected:
+			m.conn = ConnView{State: ConnDisconnected, Reason: ev.Reason}
+		case node.CodeConnRetrying:
+			m.conn = ConnView{State: ConnRetrying, Reason: ev.Reason, RetryMs: ev.Count}
+		case node.CodeConnRoomReset:
+			m.conn = ConnView{State: ConnRoomReset}
+		}
+	}
+	m.log.add(ev, m.sync.Active)
+	m.changed()
+}
+
+// Snapshot returns the page's state now and the log entries added or
+// changed since the previous snapshot, and clears Dirty.
+func (m *Model) Snapshot() Snapshot {
+	n, c := m.node, m.node.Chain()
+	tip := c.Tip()
+	s := Snapshot{
+		Tip:     tipView(tip),
+		Blocks:  m.blocks(c, tip.Height),
+		Peers:   m.node.PeerStates(),
+		Wallet:  m.wallet(),
+		Mempool: []*node.TxSummary{},
+		Self:    n.Self(),
+	}
+	s.Stale = m.stale(c, tip.Height)
+	for _, tx := range n.Mempool().Select(m.cfg.Mempool) {
+		s.Mempool = append(s.Mempool, n.Summary(tx))
+	}
+	s.MempoolCount = n.Mempool().Len()
+	if m.cfg.Extra != nil {
+		if b, err := json.Marshal(m.cfg.Extra()); err == nil {
+			s.Extra = b
+		}
+	}
+	select { // clear before reading the log: a change from now on signals again
+	case <-m.dirty:
+	default:
+	}
+	m.mu.Lock()
+	m.seq++
+	s.Seq = m.seq
+	s.Sync, s.Conn = m.sync, m.conn
+	s.Log = m.log.take()
+	m.mu.Unlock()
+	return s
+}
+
+// tipView describes the best tip.
+func tipView(t chain.TipInfo) TipView {
+	d := t.Block.Header.Difficulty
+	target := chain.Hash(chain.Target(d))
+	return TipView{
+		Height:     t.Height,
+		Hash:       t.Hash.String(),
+		Difficulty: d,
+		ZeroBits:   target.LeadingZeroBits(),
+		Target:     target.String(),
+		Work:       t.Work.String(),
+		Time:       t.Block.Header.Time,
+	}
+}
+
+// blocks lists the best chain's newest blocks.
+func (m *Model) blocks(c *chain.Chain, height uint64) []BlockView {
+	out := make([]BlockView, 0, m.cfg.Blocks)
+	for h := height; len(out) < m.cfg.Blocks; h-- {
+		b, ok := c.BlockAtHeight(h)
+		if !ok {
+			break
+		}
+		out = append(out, blockView(b))
+		if h == 0 {
+			break
+		}
+	}
+	return out
+}
+
+func blockView(b *chain.Block) BlockView {
+	v := BlockView{
+		Height:     b.Height(),
+		Hash:       b.Hash().String(),
+		Prev:       b.Header.PrevHash.String(),
+		Nonce:      b.Header.Nonce,
+		Time:       b.Header.Time,
+		Difficulty: b.Header.Difficulty,
+		Txs:        len(b.Txs),
+	}
+	if b.Height() > 0 && len(b.Txs) > 0 {
+		v.Miner = b.Txs[0].To.String()
+	}
+	return v
+}
+
+// stale lists the blocks of the shown heights that are not on the best
+// chain: the losing side of a fork, or blocks found invalid in a reorg.
+func (m *Model) stale(c *chain.Chain, height uint64) []StaleView {
+	from := uint64(0)
+	if height >= uint64(m.cfg.Blocks) {
+		from = height - uint64(m.cfg.Blocks) + 1
+	}
+	out := []StaleView{}
+	for _, t := range c.TreeFrom(from) {
+		if t.MainChain {
+			continue
+		}
+		v := StaleView{Height: t.Height, Hash: t.Hash.String(), Prev: t.Parent.String()}
+		if t.Invalid != nil {
+			v.Invalid = node.Code(t.Invalid)
+			if v.Invalid == "" {
+				v.Invalid = "invalid"
+			}
+		}
+		out = append(out, v)
+	}
+	return out
+}
+
+// wallet describes the node's own account.
+func (m *Model) wallet() WalletView {
+	n := m.node
+	addr := n.Address()
+	acct := n.Chain().Balance(addr)
+	w := WalletView{Address: addr.String(), Name: n.Name(), Balance: acct.Balance, NextSeq: n.Mempool().NextSeq(addr)}
+	for _, tx := range n.Mempool().Txs() {
+		if !tx.IsCoinbase() && tx.Sender() == addr {
+			w.PendingOut += tx.Amount + tx.Fee
+			w.PendingTxs++
+		}
+	}
+	return w
+}
