@@ -140,4 +140,3 @@ func sortedKeys[V any](m map[int]V) []int {
 	slices.Sort(keys)
 	return keys
 }
-

@@ -13,9 +13,9 @@ import "github.com/chainplay/chainplay/chain/node"
 type logBook struct {
 	max     int
 	next    uint64
-	entries []Entry        // oldest first
+	entries []Entry             // oldest first
 	changed map[uint64]struct{} // ids of the entries changed since take
-	syncAt  uint64         // id of the current sync line, 0 if none
+	syncAt  uint64              // id of the current sync line, 0 if none
 }
 
 // add records ev; syncing says whether a sync is under way (after ev).

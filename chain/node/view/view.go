@@ -48,13 +48,13 @@ type Model struct {
 	node *node.Node
 	cfg  Config
 
-	mu      sync.Mutex
-	log     logBook
-	sync    SyncView
-	conn    ConnView
-	seq     uint64
-	dirty   chan struct{} // one slot: something changed since the last snapshot
-	unsub   func()
+	mu    sync.Mutex
+	log   logBook
+	sync  SyncView
+	conn  ConnView
+	seq   uint64
+	dirty chan struct{} // one slot: something changed since the last snapshot
+	unsub func()
 }
 
 // New makes the view model of n and subscribes it to n's events.
