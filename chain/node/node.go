@@ -289,20 +289,21 @@ func (n *Node) Run(ctx context.Context, t Transport) error {
 		}
 	}()
 	wg.Add(1)
-	go func() { // blocks held for their future timestamps are retried
+	go func() { // on the clock: held future blocks are retried, peers still ahead asked again
 		defer wg.Done()
-		tick := time.NewTicker(time.Second)
-		defer tick.Stop()
-		ticks := 0
+		clock := n.cfg.Clock
+		resynced := clock.Now()
 		for {
 			select {
 			case <-ctx.Done():
 				return
-			case <-tick.C:
-				n.chain.RetryFuture(n.cfg.Now())
-				if ticks++; ticks%resyncEvery == 0 {
-					n.resync()
-				}
+			case <-clock.After(retryEvery):
+			}
+			now := clock.Now()
+			n.chain.RetryFuture(now)
+			if now.Sub(resynced) >= resyncEvery {
+				resynced = now
+				n.resync()
 			}
 		}
 	}()
@@ -414,6 +415,14 @@ func (n *Node) handle(m Message) {
 			return
 		}
 		n.acceptTx(m.From, &tx)
+	case TypePing:
+		var p PingBody
+		if err := m.DecodeBody(&p); err != nil {
+			n.reject(m.From, "ping", err)
+			return
+		}
+		n.send(TypePong, m.From, p)
+	case TypePong: // a node sends no pings of its own
 	case TypeGetMempool:
 		txs := n.pool.Select(MaxTxsPerBatch)
 		n.send(TypeTxs, m.From, TxsBody{Txs: txs})
@@ -557,10 +566,15 @@ func (n *Node) endSync(peerID string) {
 	n.mu.Unlock()
 }
 
-// resyncEvery is how many seconds pass between checks that no peer is
-// still ahead of us (a lost or dropped blocks answer would otherwise
-// leave a node behind until the next block).
-const resyncEvery = 5
+// Run's timers, on the node's Clock.
+const (
+	// retryEvery is how often the held future blocks are tried again.
+	retryEvery = time.Second
+	// resyncEvery is how much time passes between checks that no peer is
+	// still ahead of us (a lost or dropped blocks answer would otherwise
+	// leave a node behind until the next block).
+	resyncEvery = 5 * time.Second
+)
 
 // resync asks the peer that announced the most work for blocks, if it
 // announced more than we have.
