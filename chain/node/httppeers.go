@@ -150,7 +150,7 @@ func (n *Node) Resolve(ctx context.Context) ResolveResult {
 // importBlocks adds a whole chain (genesis first) to the block tree, all
 // or nothing, and persists the new blocks.
 func (n *Node) importBlocks(blocks []*chain.Block) error {
-	if _, err := n.chain.ImportBlocks(blocks, n.cfg.Now()); err != nil {
+	if _, err := n.chain.ImportBlocks(blocks, n.cfg.Clock.Now()); err != nil {
 		return err
 	}
 	if n.cfg.Store != nil {

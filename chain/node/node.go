@@ -25,11 +25,9 @@ type Config struct {
 	Key ed25519.PrivateKey
 	// Name is the nickname shown to the room. Defaults to the short address.
 	Name string
-	// Clock is the node's time source. Defaults to Now, or SystemClock.
+	// Clock is the node's time source: every time it reads or waits for
+	// comes from it. Defaults to SystemClock.
 	Clock Clock
-	// Now, when set and Clock is not, is the time source of a Clock that
-	// waits in real time. (Being replaced by Clock.)
-	Now func() time.Time
 	// Miner searches nonces for GET /mine and MineBlock. Defaults to a
 	// ThreadMiner with one goroutine per CPU.
 	Miner Miner
@@ -93,14 +91,9 @@ func New(cfg Config) (*Node, error) {
 	if len(cfg.Key) != ed25519.PrivateKeySize {
 		return nil, errors.New("node: Config.Key is required")
 	}
-	switch {
-	case cfg.Clock != nil:
-	case cfg.Now != nil:
-		cfg.Clock = nowClock(cfg.Now)
-	default:
+	if cfg.Clock == nil {
 		cfg.Clock = SystemClock
 	}
-	cfg.Now = cfg.Clock.Now
 	if cfg.Miner == nil {
 		cfg.Miner = ThreadMiner{Threads: runtime.NumCPU()}
 	}
@@ -140,7 +133,7 @@ func (n *Node) Mempool() *chain.Mempool { return n.pool }
 // block that no longer validates (a store written by an older version)
 // stops the replay: the chain keeps the valid prefix.
 func (n *Node) replay() error {
-	now := n.cfg.Now()
+	now := n.cfg.Clock.Now()
 	first := true
 	err := n.cfg.Store.ForEachBlock(func(b *chain.Block) error {
 		if first {
@@ -171,7 +164,7 @@ var errStopReplay = errors.New("stop replay")
 // addBlock runs b through the chain and persists it when it joined the
 // block tree.
 func (n *Node) addBlock(b *chain.Block) (chain.Status, error) {
-	status, err := n.chain.ProcessBlock(b, n.cfg.Now())
+	status, err := n.chain.ProcessBlock(b, n.cfg.Clock.Now())
 	if err == nil && (status == chain.StatusMainChain || status == chain.StatusSideChain) {
 		n.persist([]*chain.Block{b})
 	}
@@ -478,7 +471,7 @@ func (n *Node) admit(m Message) bool {
 // (a full pool, a rate limit, a seq gap) are not the peer's fault; a
 // broken consensus rule is.
 func (n *Node) acceptTx(from string, tx *chain.Tx) {
-	err := n.pool.Add(tx, n.cfg.Now())
+	err := n.pool.Add(tx, n.cfg.Clock.Now())
 	switch {
 	case err == nil:
 		n.emit(Event{Kind: EventTx, Peer: from, Hash: tx.ID().String(), Tx: n.summary(tx), Text: describeTx("New transaction", tx)})
@@ -546,7 +539,7 @@ const syncStall = 5 * time.Second
 // peer is already answering (asked less than syncStall ago): a newcomer
 // in a room of fifty downloads the chain once, not fifty times.
 func (n *Node) startSync(peerID string) {
-	now := n.cfg.Now()
+	now := n.cfg.Clock.Now()
 	n.mu.Lock()
 	if n.syncPeer != "" && n.syncPeer != peerID && now.Sub(n.syncAt) < syncStall {
 		n.mu.Unlock()
@@ -688,7 +681,7 @@ func (n *Node) processBlock(from string, b *chain.Block) (accepted, bad bool) {
 
 // processBlockNoPersist is processBlock leaving the store to the caller.
 func (n *Node) processBlockNoPersist(from string, b *chain.Block) (accepted, bad bool) {
-	status, err := n.chain.ProcessBlock(b, n.cfg.Now())
+	status, err := n.chain.ProcessBlock(b, n.cfg.Clock.Now())
 	switch {
 	case err == nil && status == chain.StatusOrphan,
 		errors.Is(err, chain.ErrUnknownParent):
@@ -780,7 +773,7 @@ func describeTx(prefix string, tx *chain.Tx) string {
 // pending transactions, paying the reward and fees to the node's wallet.
 // Its nonce is unsolved.
 func (n *Node) Template() *chain.Block {
-	return n.pool.Template(n.addr, n.cfg.Now())
+	return n.pool.Template(n.addr, n.cfg.Clock.Now())
 }
 
 // SubmitBlock adds a block this node produced (mined locally or by its
