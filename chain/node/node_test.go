@@ -117,3 +117,48 @@ func TestAPIAddBlockRefusesForgery(t *testing.T) {
 	require.Equal(t, chain.ErrHighHash.Code(), e.Rule)
 	require.Equal(t, uint64(0), b.Chain().Tip().Height)
 }
+
+// TestPingIsAnsweredWithPong: a node answers a ping with a pong to its
+// sender alone, carrying the ping's nonce; a ping without a nonce body
+// is a malformed message.
+func TestPingIsAnsweredWithPong(t *testing.T) {
+	tn := nodetest.NewNet(t, 1)
+	rejected := make(chan node.Event, 4)
+	tn.Nodes[0].Subscribe(func(ev node.Event) {
+		if ev.Kind == node.EventRejected {
+			rejected <- ev
+		}
+	})
+	raw, other := tn.Join("raw"), tn.Join("other")
+	ping, err := node.NewMessage(node.TypePing, tn.IDs[0], node.PingBody{Nonce: 1 << 40})
+	require.NoError(t, err)
+	require.NoError(t, raw.Send(context.Background(), ping))
+	ctx, cancel := context.WithTimeout(context.Background(), nodetest.Wait)
+	defer cancel()
+	for {
+		m, err := raw.Recv(ctx)
+		require.NoError(t, err, "no pong")
+		if m.Type != node.TypePong {
+			continue
+		}
+		require.Equal(t, tn.IDs[0], m.From)
+		var body node.PingBody
+		require.NoError(t, m.DecodeBody(&body))
+		require.Equal(t, uint64(1<<40), body.Nonce)
+		break
+	}
+	require.Equal(t, 1, tn.Sent(node.TypePong))
+	for other.Pending() > 0 {
+		m, err := other.Recv(ctx)
+		require.NoError(t, err)
+		require.NotEqual(t, node.TypePong, m.Type, "the pong went to the room")
+	}
+
+	require.NoError(t, raw.Send(context.Background(), node.Message{Type: node.TypePing, To: tn.IDs[0]}))
+	tn.Barrier(other, tn.IDs[0])
+	require.Len(t, rejected, 1)
+	ev := <-rejected
+	require.Equal(t, node.CodeBadMessage, ev.Code)
+	require.Equal(t, "ping", ev.What)
+	require.Equal(t, 2, tn.Sent(node.TypePong), "a bad ping gets no pong (the second answered the barrier)")
+}
