@@ -42,6 +42,8 @@ check-imports:
 		echo "check-imports: package chain must not import the packages above"; exit 1; fi
 	@if $(GO) list -deps ./relay ./web | grep '^github.com/chainplay/chainplay/chain'; then \
 		echo "check-imports: relay and web must not import the chain packages"; exit 1; fi
+	@if $(GO) list -deps ./chain/node ./relay ./web ./cmd/... | grep -x 'github.com/chainplay/chainplay/chain/node/nodetest'; then \
+		echo "check-imports: chain/node/nodetest is for tests only"; exit 1; fi
 	@echo "check-imports: ok"
 
 ## check-generated: committed templ output matches the .templ sources

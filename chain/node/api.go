@@ -149,7 +149,7 @@ func (n *Node) postAddBlock(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, err)
 		return
 	}
-	status, err := n.chain.ProcessBlock(&b, n.cfg.Now())
+	status, err := n.chain.ProcessBlock(&b, n.cfg.Clock.Now())
 	if errors.Is(err, chain.ErrDuplicateBlock) {
 		writeJSON(w, http.StatusOK, map[string]any{"message": "Block already known", "hash": b.Hash()})
 		return

@@ -19,10 +19,3 @@ type systemClock struct{}
 
 func (systemClock) Now() time.Time                         { return time.Now() }
 func (systemClock) After(d time.Duration) <-chan time.Time { return time.After(d) }
-
-// nowClock reads its time from a function and waits in real time: the
-// clock of a Config that sets only Now.
-type nowClock func() time.Time
-
-func (c nowClock) Now() time.Time                       { return c() }
-func (nowClock) After(d time.Duration) <-chan time.Time { return time.After(d) }

@@ -6,8 +6,9 @@
 // # Transports
 //
 // A Node talks to its room through a Transport: DialRelay joins a room of
-// the websocket relay (the same code natively and under GOOS=js), and
-// MemNetwork is an in-memory room for tests, with partitions. The relay
+// the websocket relay (the same code natively and under GOOS=js); the
+// test-support package nodetest has an in-memory room (MemNetwork, with
+// partitions and lost messages), a virtual clock and a barrier. The relay
 // fills in each message's From and delivers it to To alone when set.
 //
 // # Messages
@@ -25,6 +26,9 @@
 //	tx          a transaction, announced once by its sender
 //	getmempool  asks a peer for its pending transactions (after hello)
 //	txs         TxsBody: the answer
+//	ping        PingBody: a nonce; the receiver answers with a pong to the
+//	            sender once it has handled everything received before it
+//	pong        PingBody: the ping's nonce
 //	peers, join, leave, error   from the relay: presence and complaints
 //
 // A node syncs from any peer whose hello announces more work, asks the
@@ -52,6 +56,16 @@
 // /blocks/{hash}, GET /tip, GET /balance/{address}, GET /wallet, GET
 // /peers). Bad input gets a 4xx whose JSON names the rule that failed;
 // nothing partial is stored.
+//
+// # Time
+//
+// Every time a node reads or waits for comes from Config.Clock: block and
+// transaction times, the future-block check, the sync lease (a peer asked
+// for blocks has syncStall to answer before another may be asked) and
+// Run's timers (held future blocks are retried every second, and every
+// five seconds a peer that announced more work is asked again). A test
+// that runs nodes on a virtual clock (nodetest.FakeClock) decides when
+// each of these happens.
 //
 // # Concurrency
 //

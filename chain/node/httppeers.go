@@ -150,7 +150,7 @@ func (n *Node) Resolve(ctx context.Context) ResolveResult {
 // importBlocks adds a whole chain (genesis first) to the block tree, all
 // or nothing; the store gets the new blocks from the chain's event.
 func (n *Node) importBlocks(blocks []*chain.Block) error {
-	_, err := n.chain.ImportBlocks(blocks, n.cfg.Now())
+	_, err := n.chain.ImportBlocks(blocks, n.cfg.Clock.Now())
 	return err
 }
 

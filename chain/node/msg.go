@@ -17,6 +17,8 @@ const (
 	TypeBlocks     = "blocks"     // BlocksBody: the answer to getblocks
 	TypeGetMempool = "getmempool" // empty body: ask for pending transactions
 	TypeTxs        = "txs"        // TxsBody: the answer to getmempool
+	TypePing       = "ping"       // PingBody: asks the receiver for a pong
+	TypePong       = "pong"       // PingBody: the answer to a ping, with its nonce
 	TypePeers      = "peers"      // relay: PeersBody, the room as a newcomer finds it
 	TypeJoin       = "join"       // relay: PeerInfo of a peer that joined
 	TypeLeave      = "leave"      // relay: PeerInfo of a peer that left
@@ -82,6 +84,15 @@ type BlocksBody struct {
 // TxsBody answers getmempool.
 type TxsBody struct {
 	Txs []*chain.Tx `json:"txs"`
+}
+
+// PingBody is the body of a ping and of its pong. A node answers every
+// ping with a pong to its sender carrying the same Nonce, after handling
+// every message it received before the ping: a peer that gets the pong
+// knows the node has handled everything it sent before the ping (a
+// barrier). The nonce is the pinger's choice, below 2^53.
+type PingBody struct {
+	Nonce uint64 `json:"nonce"`
 }
 
 // PeerInfo names a peer of the room.

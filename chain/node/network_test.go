@@ -1,4 +1,4 @@
-package node
+package node_test
 
 import (
 	"context"
@@ -10,81 +10,32 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/chainplay/chainplay/chain"
+	"github.com/chainplay/chainplay/chain/node"
+	"github.com/chainplay/chainplay/chain/node/nodetest"
 )
 
-// testNet is an in-memory room of nodes.
-type testNet struct {
-	mn    *MemNetwork
-	nodes []*Node
-	ids   []string
-}
-
-func newTestNet(t *testing.T, k int) *testNet {
-	t.Helper()
-	tn := &testNet{mn: NewMemNetwork()}
-	for i := range k {
-		n := newTestNode(t, fmt.Sprintf("n%d", i))
-		tr := tn.mn.Join(n.Name())
-		ctx, cancel := context.WithCancel(context.Background())
-		done := make(chan struct{})
-		go func() { defer close(done); _ = n.Run(ctx, tr) }()
-		t.Cleanup(func() { cancel(); <-done })
-		tn.nodes = append(tn.nodes, n)
-		tn.ids = append(tn.ids, ID(tr))
-	}
-	require.Eventually(t, func() bool {
-		for _, n := range tn.nodes {
-			if len(n.Peers()) != k-1 {
-				return false
-			}
-		}
-		return true
-	}, 5*time.Second, 5*time.Millisecond, "nodes never all joined")
-	return tn
-}
-
-// converged waits until every node in group has the same tip as the first.
-func converged(t *testing.T, group []*Node) {
-	t.Helper()
-	require.Eventually(t, func() bool {
-		want := group[0].Chain().Tip().Hash
-		for _, n := range group[1:] {
-			if n.Chain().Tip().Hash != want {
-				return false
-			}
-		}
-		return true
-	}, 10*time.Second, 10*time.Millisecond, "nodes did not converge")
-}
-
-// pending waits until tx reached n's mempool.
-func pending(t *testing.T, n *Node, tx *chain.Tx) {
-	t.Helper()
-	require.Eventually(t, func() bool { return n.Mempool().Has(tx.ID()) }, 5*time.Second, 5*time.Millisecond)
-}
-
-func mine(t *testing.T, n *Node) *chain.Block {
-	t.Helper()
-	b, err := n.MineBlock(context.Background())
-	require.NoError(t, err)
-	return b
-}
+var (
+	mine      = nodetest.Mine
+	converged = nodetest.Converged
+	pending   = nodetest.Pending
+	waitTip   = nodetest.WaitTip
+)
 
 func TestRandomMiningConverges(t *testing.T) {
 	for _, k := range []int{3, 10} {
 		t.Run(fmt.Sprintf("%d nodes", k), func(t *testing.T) {
-			tn := newTestNet(t, k)
+			tn := nodetest.NewNet(t, k)
 			r := rand.New(rand.NewPCG(1, uint64(k)))
 			for range 4 * k {
-				mine(t, tn.nodes[r.IntN(k)])
+				mine(t, tn.Nodes[r.IntN(k)])
 			}
-			// Ties of equal work keep the first-seen tip; one more block breaks them.
-			converged(t, tn.nodes[:1])
-			time.Sleep(50 * time.Millisecond)
-			mine(t, tn.nodes[0])
-			converged(t, tn.nodes)
-			for _, n := range tn.nodes {
-				require.Equal(t, tn.nodes[0].Chain().Accounts(), n.Chain().Accounts(), "balances differ on %s", n.Name())
+			// Ties of equal work keep the first-seen tip; one more block,
+			// mined once every block has reached everybody, breaks them.
+			tn.Settle()
+			mine(t, tn.Nodes[0])
+			converged(t, tn.Nodes...)
+			for _, n := range tn.Nodes {
+				require.Equal(t, tn.Nodes[0].Chain().Accounts(), n.Chain().Accounts(), "balances differ on %s", n.Name())
 			}
 		})
 	}
@@ -95,15 +46,15 @@ func TestRandomMiningConverges(t *testing.T) {
 // work, the losing branch's transfers are back in its mempools, no
 // transaction is lost or counted twice, and balances agree everywhere.
 func TestPartitionHeals(t *testing.T) {
-	tn := newTestNet(t, 6)
-	a, b := tn.nodes[:3], tn.nodes[3:]
+	tn := nodetest.NewNet(t, 6)
+	a, b := tn.Nodes[:3], tn.Nodes[3:]
 	// Before the split: both sides' first nodes own coins.
 	mine(t, a[0])
-	converged(t, tn.nodes)
+	converged(t, tn.Nodes...)
 	mine(t, b[0])
-	converged(t, tn.nodes)
+	converged(t, tn.Nodes...)
 
-	tn.mn.Partition(tn.ids[:3]...)
+	tn.Partition(tn.IDs[:3]...)
 	require.Eventually(t, func() bool { return len(a[0].Peers()) == 2 && len(b[0].Peers()) == 2 }, 5*time.Second, 5*time.Millisecond)
 
 	dest := chain.KeyAddress(chain.GenerateKey())
@@ -111,20 +62,20 @@ func TestPartitionHeals(t *testing.T) {
 	require.NoError(t, err)
 	pending(t, a[1], txA)
 	mine(t, a[1]) // side A: 1 block, with txA
-	converged(t, a)
+	converged(t, a...)
 	txB, err := b[0].Send(dest, 11, 2, "paid on side B")
 	require.NoError(t, err)
 	pending(t, b[1], txB)
 	for range 3 { // side B: 3 blocks, more work
 		mine(t, b[1])
 	}
-	converged(t, b)
+	converged(t, b...)
 	require.Equal(t, uint64(7), a[2].Chain().Balance(dest).Balance)
 	require.Equal(t, uint64(11), b[2].Chain().Balance(dest).Balance)
 
-	tn.mn.Heal()
-	converged(t, tn.nodes)
-	tip := tn.nodes[0].Chain().Tip()
+	tn.Heal()
+	converged(t, tn.Nodes...)
+	tip := tn.Nodes[0].Chain().Tip()
 	require.Equal(t, b[0].Chain().Tip().Hash, tip.Hash, "the heavier branch wins")
 
 	for _, n := range a {
@@ -132,7 +83,7 @@ func TestPartitionHeals(t *testing.T) {
 	}
 	// No transaction twice, none lost: each is on the best chain once, or pending.
 	seen := map[chain.Hash]int{}
-	for _, blk := range tn.nodes[0].Chain().MainChain() {
+	for _, blk := range tn.Nodes[0].Chain().MainChain() {
 		for _, tx := range blk.Txs {
 			seen[tx.ID()]++
 		}
@@ -142,113 +93,175 @@ func TestPartitionHeals(t *testing.T) {
 	for id, k := range seen {
 		require.Equal(t, 1, k, "tx %s confirmed %d times", id.Short(), k)
 	}
-	for _, n := range tn.nodes {
-		require.Equal(t, tn.nodes[0].Chain().Accounts(), n.Chain().Accounts(), "balances differ on %s", n.Name())
+	for _, n := range tn.Nodes {
+		require.Equal(t, tn.Nodes[0].Chain().Accounts(), n.Chain().Accounts(), "balances differ on %s", n.Name())
 	}
 	// Mining on the winning chain confirms the returned transfer.
 	blk := mine(t, a[0])
-	converged(t, tn.nodes)
+	converged(t, tn.Nodes...)
 	require.Contains(t, blk.TxIDs(), txA.ID())
-	require.Equal(t, uint64(18), tn.nodes[5].Chain().Balance(dest).Balance)
+	require.Equal(t, uint64(18), tn.Nodes[5].Chain().Balance(dest).Balance)
 }
 
 // TestAnnouncedOnce checks there is no echo: a block and a transaction
 // cross the room once, from the node that made them.
 func TestAnnouncedOnce(t *testing.T) {
-	tn := newTestNet(t, 5)
-	mine(t, tn.nodes[0])
-	converged(t, tn.nodes)
-	tx, err := tn.nodes[0].Send(chain.KeyAddress(chain.GenerateKey()), 1, 1, "")
+	tn := nodetest.NewNet(t, 5)
+	mine(t, tn.Nodes[0])
+	converged(t, tn.Nodes...)
+	tx, err := tn.Nodes[0].Send(chain.KeyAddress(chain.GenerateKey()), 1, 1, "")
 	require.NoError(t, err)
-	for _, n := range tn.nodes {
+	for _, n := range tn.Nodes {
 		pending(t, n, tx)
 	}
-	time.Sleep(100 * time.Millisecond) // let any echo happen
-	require.Equal(t, 1, tn.mn.Sent(TypeBlock))
-	require.Equal(t, 1, tn.mn.Sent(TypeTx))
-	require.Zero(t, tn.mn.Sent(TypeGetBlocks), "peers already had everything")
+	tn.Settle() // any echo has been sent by now
+	require.Equal(t, 1, tn.Sent(node.TypeBlock))
+	require.Equal(t, 1, tn.Sent(node.TypeTx))
+	require.Zero(t, tn.Sent(node.TypeGetBlocks), "peers already had everything")
 }
 
 // TestReconnectCatchesUp drops a node from the room while others mine; it
 // catches up by itself when it joins again.
 func TestReconnectCatchesUp(t *testing.T) {
-	tn := newTestNet(t, 2)
-	late := newTestNode(t, "late")
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { defer close(done); _ = late.Run(ctx, tn.mn.Join("late")) }()
-	mine(t, tn.nodes[0])
-	converged(t, append(tn.nodes, late))
-	cancel() // Wi-Fi drops
-	<-done
+	tn := nodetest.NewNet(t, 2)
+	late := tn.NewNode("late")
+	p := tn.Start(late)
+	mine(t, tn.Nodes[0])
+	converged(t, append(tn.Nodes, late)...)
+	p.Stop() // Wi-Fi drops
 	for range 3 {
-		mine(t, tn.nodes[1])
+		mine(t, tn.Nodes[1])
 	}
-	runOn(t, tn.mn, late) // back again
-	converged(t, append(tn.nodes, late))
+	tn.Start(late) // back again
+	converged(t, append(tn.Nodes, late)...)
 	require.Equal(t, uint64(4), late.Chain().Tip().Height)
 }
 
 // TestOtherGenesisIsRefused: a node of another room (other parameters,
 // so another genesis) is reported and never synced from.
 func TestOtherGenesisIsRefused(t *testing.T) {
-	mn := NewMemNetwork()
-	a := newTestNode(t, "a")
+	tn := nodetest.NewNet(t, 0)
+	a := tn.NewNode("a")
 	p := chain.TestParams
 	p.Name = "other room"
 	c, err := chain.New(chain.Config{Params: p})
 	require.NoError(t, err)
-	stranger, err := New(Config{Chain: c, Key: chain.GenerateKey(), Name: "stranger", Miner: ThreadMiner{Threads: 1}})
-	require.NoError(t, err)
+	stranger := nodetest.NewNode(t, node.Config{Chain: c, Name: "stranger", Clock: tn.Clock})
 	mine(t, stranger) // more work than a, on another chain
 	rules := make(chan string, 16)
-	a.Subscribe(func(ev Event) {
-		if ev.Kind == EventRejected {
+	a.Subscribe(func(ev node.Event) {
+		if ev.Kind == node.EventRejected {
 			rules <- ev.Code
 		}
 	})
-	runOn(t, mn, a)
-	runOn(t, mn, stranger)
+	tn.Start(a)
+	tn.Start(stranger)
 	select {
 	case rule := <-rules:
 		require.Equal(t, chain.ErrBadGenesis.Code(), rule)
 	case <-time.After(5 * time.Second):
 		t.Fatal("the other chain's hello was not reported")
 	}
-	time.Sleep(50 * time.Millisecond)
+	tn.Settle()
 	require.Equal(t, uint64(0), a.Chain().Tip().Height)
-	require.Zero(t, mn.Sent(TypeGetBlocks), "nobody asked the stranger for blocks")
+	require.Zero(t, tn.Sent(node.TypeGetBlocks), "nobody asked the stranger for blocks")
 }
 
 // TestLostAnswerIsAskedAgain: the blocks answer to a newcomer is lost on
-// the way; the newcomer notices a peer is still ahead and asks again.
+// the way; the newcomer notices on its clock that a peer is still ahead
+// and asks again, after ResyncEvery and not before.
 func TestLostAnswerIsAskedAgain(t *testing.T) {
-	tn := newTestNet(t, 1)
+	tn := nodetest.NewNet(t, 1)
 	var last *chain.Block
 	for range 3 {
-		last = mine(t, tn.nodes[0])
+		last = tn.Mine(tn.Nodes[0]) // announced to nobody
 	}
-	tn.mn.Drop(TypeBlocks, 1)
-	late := newTestNode(t, "late")
-	runOn(t, tn.mn, late)
-	require.Eventually(t, func() bool { return late.Chain().Tip().Hash == last.Hash() }, 3*resyncEvery*time.Second, 20*time.Millisecond,
-		"the newcomer never asked again")
-	require.GreaterOrEqual(t, tn.mn.Sent(TypeGetBlocks), 2)
+	tn.Drop(node.TypeBlocks, 1)
+	late := tn.NewNode("late")
+	tn.Start(late)
+	tn.Settle()
+	require.Equal(t, 1, tn.Sent(node.TypeGetBlocks), "the newcomer asked once")
+	require.Equal(t, 1, tn.Sent(node.TypeBlocks), "and the answer was lost")
+	require.Equal(t, uint64(0), late.Chain().Tip().Height)
+
+	// tick advances the clock by d once both nodes' timers are set, and
+	// returns when both have handled the tick and the room is quiet.
+	ctx, cancel := context.WithTimeout(context.Background(), nodetest.Wait)
+	defer cancel()
+	tick := func(d time.Duration) {
+		t.Helper()
+		require.NoError(t, tn.Clock.AwaitWaiters(ctx, 2))
+		tn.Clock.Advance(d)
+		require.NoError(t, tn.Clock.AwaitWaiters(ctx, 2))
+		tn.Settle()
+	}
+	tick(node.ResyncEvery - node.RetryEvery)
+	require.Equal(t, 1, tn.Sent(node.TypeGetBlocks), "asked again before ResyncEvery")
+	require.Equal(t, uint64(0), late.Chain().Tip().Height)
+
+	tick(node.RetryEvery)
+	require.Equal(t, last.Hash(), late.Chain().Tip().Hash, "the newcomer never asked again")
+	require.Equal(t, 2, tn.Sent(node.TypeGetBlocks))
+}
+
+// TestHeldBlockIsRetriedOnTheClock: a block from the future is held, and
+// Run connects it on the first tick of the node's clock that brings it
+// within the allowed drift, not before.
+func TestHeldBlockIsRetriedOnTheClock(t *testing.T) {
+	tn := nodetest.NewNet(t, 2)
+	n := tn.Nodes[0]
+	ahead := time.Hour
+	drift := time.Duration(chain.TestParams.MaxFutureDriftMs) * time.Millisecond
+	b := n.Chain().NewTemplate(n.Address(), nil, tn.Clock.Now().Add(ahead))
+	nonce, ok := chain.Mine(context.Background(), b.Header, 0, 1<<20)
+	require.True(t, ok)
+	b.Header.Nonce = nonce
+	held := make(chan struct{}, 1)
+	n.Subscribe(func(ev node.Event) {
+		if ev.Code == node.CodeStatusHeld {
+			held <- struct{}{}
+		}
+	})
+	raw := tn.Join("time traveller")
+	m, err := node.NewMessage(node.TypeBlock, tn.IDs[0], b)
+	require.NoError(t, err)
+	require.NoError(t, raw.Send(context.Background(), m))
+	tn.Barrier(raw, tn.IDs[0])
+	select {
+	case <-held:
+	default:
+		t.Fatal("the block from the future was not held")
+	}
+
+	ctx, cancel := context.WithTimeout(context.Background(), nodetest.Wait)
+	defer cancel()
+	tick := func(d time.Duration) {
+		t.Helper()
+		require.NoError(t, tn.Clock.AwaitWaiters(ctx, 2))
+		tn.Clock.Advance(d)
+		require.NoError(t, tn.Clock.AwaitWaiters(ctx, 2))
+		tn.Settle()
+	}
+	tick(ahead - drift - time.Millisecond) // a tick 1 ms before the block's time comes
+	require.Equal(t, uint64(0), n.Chain().Tip().Height, "connected before its time")
+	tick(node.RetryEvery) // the next tick
+	require.Equal(t, b.Hash(), n.Chain().Tip().Hash, "not retried on the tick after its time")
 }
 
 // TestNewcomerDownloadsOnce: a newcomer to a room of five synced nodes
 // asks one of them for the chain, not all five.
 func TestNewcomerDownloadsOnce(t *testing.T) {
-	tn := newTestNet(t, 5)
+	tn := nodetest.NewNet(t, 5)
 	var last *chain.Block
 	for range 10 {
-		last = mine(t, tn.nodes[0])
+		last = mine(t, tn.Nodes[0])
 	}
-	converged(t, tn.nodes)
-	before := tn.mn.Sent(TypeGetBlocks)
-	late := newTestNode(t, "late")
-	runOn(t, tn.mn, late)
+	converged(t, tn.Nodes...)
+	tn.Settle()
+	before := tn.Sent(node.TypeGetBlocks)
+	late := tn.NewNode("late")
+	tn.Start(late)
 	waitTip(t, late, last.Hash())
-	time.Sleep(100 * time.Millisecond)
-	require.Equal(t, 1, tn.mn.Sent(TypeGetBlocks)-before, "one getblocks: one peer answers")
+	tn.Settle()
+	require.Equal(t, 1, tn.Sent(node.TypeGetBlocks)-before, "one getblocks: one peer answers")
 }

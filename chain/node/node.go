@@ -26,11 +26,9 @@ type Config struct {
 	Key ed25519.PrivateKey
 	// Name is the nickname shown to the room. Defaults to the short address.
 	Name string
-	// Clock is the node's time source. Defaults to Now, or SystemClock.
+	// Clock is the node's time source: every time it reads or waits for
+	// comes from it. Defaults to SystemClock.
 	Clock Clock
-	// Now, when set and Clock is not, is the time source of a Clock that
-	// waits in real time. (Being replaced by Clock.)
-	Now func() time.Time
 	// Miner searches nonces for GET /mine and MineBlock. Defaults to a
 	// ThreadMiner with one goroutine per CPU.
 	Miner Miner
@@ -102,14 +100,9 @@ func New(cfg Config) (*Node, error) {
 	if len(cfg.Key) != ed25519.PrivateKeySize {
 		return nil, errors.New("node: Config.Key is required")
 	}
-	switch {
-	case cfg.Clock != nil:
-	case cfg.Now != nil:
-		cfg.Clock = nowClock(cfg.Now)
-	default:
+	if cfg.Clock == nil {
 		cfg.Clock = SystemClock
 	}
-	cfg.Now = cfg.Clock.Now
 	if cfg.Miner == nil {
 		cfg.Miner = ThreadMiner{Threads: runtime.NumCPU()}
 	}
@@ -155,7 +148,7 @@ func (n *Node) Mempool() *chain.Mempool { return n.pool }
 // block that no longer validates (a store written by an older version)
 // stops the replay: the chain keeps the valid prefix.
 func (n *Node) replay() error {
-	now := n.cfg.Now()
+	now := n.cfg.Clock.Now()
 	first := true
 	var batch []*chain.Block
 	flush := func() error {
@@ -352,20 +345,21 @@ func (n *Node) Run(ctx context.Context, t Transport) error {
 		}
 	}()
 	wg.Add(1)
-	go func() { // blocks held for their future timestamps are retried
+	go func() { // on the clock: held future blocks are retried, peers still ahead asked again
 		defer wg.Done()
-		tick := time.NewTicker(time.Second)
-		defer tick.Stop()
-		ticks := 0
+		clock := n.cfg.Clock
+		resynced := clock.Now()
 		for {
 			select {
 			case <-ctx.Done():
 				return
-			case <-tick.C:
-				n.chain.RetryFuture(n.cfg.Now())
-				if ticks++; ticks%resyncEvery == 0 {
-					n.resync()
-				}
+			case <-clock.After(retryEvery):
+			}
+			now := clock.Now()
+			n.chain.RetryFuture(now)
+			if now.Sub(resynced) >= resyncEvery {
+				resynced = now
+				n.resync()
 			}
 		}
 	}()
@@ -477,6 +471,14 @@ func (n *Node) handle(m Message) {
 			return
 		}
 		n.acceptTx(m.From, &tx)
+	case TypePing:
+		var p PingBody
+		if err := m.DecodeBody(&p); err != nil {
+			n.reject(m.From, "ping", err)
+			return
+		}
+		n.send(TypePong, m.From, p)
+	case TypePong: // a node sends no pings of its own
 	case TypeGetMempool:
 		txs := n.pool.Select(MaxTxsPerBatch)
 		n.send(TypeTxs, m.From, TxsBody{Txs: txs})
@@ -532,7 +534,7 @@ func (n *Node) admit(m Message) bool {
 // (a full pool, a rate limit, a seq gap) are not the peer's fault; a
 // broken consensus rule is.
 func (n *Node) acceptTx(from string, tx *chain.Tx) {
-	err := n.pool.Add(tx, n.cfg.Now())
+	err := n.pool.Add(tx, n.cfg.Clock.Now())
 	switch {
 	case err == nil:
 		n.emit(Event{Kind: EventTx, Peer: from, Hash: tx.ID().String(), Tx: n.summary(tx), Text: describeTx("New transaction", tx)})
@@ -600,7 +602,7 @@ const syncStall = 5 * time.Second
 // peer is already answering (asked less than syncStall ago): a newcomer
 // in a room of fifty downloads the chain once, not fifty times.
 func (n *Node) startSync(peerID string) {
-	now := n.cfg.Now()
+	now := n.cfg.Clock.Now()
 	n.mu.Lock()
 	if n.syncPeer != "" && n.syncPeer != peerID && now.Sub(n.syncAt) < syncStall {
 		n.mu.Unlock()
@@ -628,10 +630,15 @@ func (n *Node) endSync(peerID string) {
 	}
 }
 
-// resyncEvery is how many seconds pass between checks that no peer is
-// still ahead of us (a lost or dropped blocks answer would otherwise
-// leave a node behind until the next block).
-const resyncEvery = 5
+// Run's timers, on the node's Clock.
+const (
+	// retryEvery is how often the held future blocks are tried again.
+	retryEvery = time.Second
+	// resyncEvery is how much time passes between checks that no peer is
+	// still ahead of us (a lost or dropped blocks answer would otherwise
+	// leave a node behind until the next block).
+	resyncEvery = 5 * time.Second
+)
 
 // resync asks the peer that announced the most work for blocks, if it
 // announced more than we have.
@@ -728,14 +735,14 @@ func describeTx(prefix string, tx *chain.Tx) string {
 // pending transactions, paying the reward and fees to the node's wallet.
 // Its nonce is unsolved.
 func (n *Node) Template() *chain.Block {
-	return n.pool.Template(n.addr, n.cfg.Now())
+	return n.pool.Template(n.addr, n.cfg.Clock.Now())
 }
 
 // SubmitBlock adds a block this node produced (mined locally or by its
 // workers) and announces it to the room. It fails, changing nothing, if
 // the block breaks a rule.
 func (n *Node) SubmitBlock(b *chain.Block) error {
-	status, err := n.chain.ProcessBlock(b, n.cfg.Now())
+	status, err := n.chain.ProcessBlock(b, n.cfg.Clock.Now())
 	if err != nil {
 		return fmt.Errorf("node: submit block: %w", err)
 	}

@@ -1,6 +1,7 @@
-package node
+package node_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"net/http"
@@ -11,72 +12,51 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/chainplay/chainplay/chain"
+	"github.com/chainplay/chainplay/chain/node"
+	"github.com/chainplay/chainplay/chain/node/nodetest"
 )
 
 // newTestNode returns a node on an easy chain with a fresh wallet.
-func newTestNode(t *testing.T, name string) *Node {
+func newTestNode(t *testing.T, name string) *node.Node {
 	t.Helper()
-	c, err := chain.New(chain.Config{Params: chain.TestParams})
-	require.NoError(t, err)
-	n, err := New(Config{Chain: c, Key: chain.GenerateKey(), Name: name, Miner: ThreadMiner{Threads: 1}})
-	require.NoError(t, err)
-	return n
-}
-
-// runOn joins n to the in-memory room and stops it at the end of the test.
-func runOn(t *testing.T, mn *MemNetwork, n *Node) {
-	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { defer close(done); _ = n.Run(ctx, mn.Join(n.Name())) }()
-	t.Cleanup(func() { cancel(); <-done })
-}
-
-func waitTip(t *testing.T, n *Node, want chain.Hash) {
-	t.Helper()
-	require.Eventually(t, func() bool { return n.Chain().Tip().Hash == want }, 5*time.Second, 5*time.Millisecond,
-		"%s never reached tip %s (at #%d)", n.Name(), want.Short(), n.Chain().Tip().Height)
+	return nodetest.NewNode(t, node.Config{Name: name})
 }
 
 func TestMinedBlockReachesPeer(t *testing.T) {
-	mn := NewMemNetwork()
-	a, b := newTestNode(t, "a"), newTestNode(t, "b")
-	runOn(t, mn, a)
-	runOn(t, mn, b)
-	require.Eventually(t, func() bool { return len(a.Peers()) == 1 && len(b.Peers()) == 1 }, 5*time.Second, 5*time.Millisecond)
+	tn := nodetest.NewNet(t, 2)
+	a, b := tn.Nodes[0], tn.Nodes[1]
 
 	blk, err := a.MineBlock(context.Background())
 	require.NoError(t, err)
-	waitTip(t, b, blk.Hash())
+	nodetest.WaitTip(t, b, blk.Hash())
 	require.Equal(t, uint64(1), b.Chain().Tip().Height)
 }
 
 func TestLateJoinerSyncs(t *testing.T) {
-	mn := NewMemNetwork()
-	a := newTestNode(t, "a")
-	runOn(t, mn, a)
+	tn := nodetest.NewNet(t, 1)
+	a := tn.Nodes[0]
 	var last *chain.Block
 	for range 5 {
 		var err error
 		last, err = a.MineBlock(context.Background())
 		require.NoError(t, err)
 	}
-	b := newTestNode(t, "b")
-	runOn(t, mn, b)
-	waitTip(t, b, last.Hash())
+	b := tn.NewNode("b")
+	tn.Start(b)
+	nodetest.WaitTip(t, b, last.Hash())
 }
 
 func TestForgedBlockIsRejectedAndReported(t *testing.T) {
-	mn := NewMemNetwork()
-	a, b := newTestNode(t, "a"), newTestNode(t, "b")
-	events := make(chan Event, 64)
-	b.Subscribe(func(ev Event) {
-		if ev.Kind == EventRejected {
+	tn := nodetest.NewNet(t, 0)
+	a, b := tn.NewNode("a"), tn.NewNode("b")
+	events := make(chan node.Event, 64)
+	b.Subscribe(func(ev node.Event) {
+		if ev.Kind == node.EventRejected {
 			events <- ev
 		}
 	})
-	runOn(t, mn, a)
-	runOn(t, mn, b)
+	tn.Start(a)
+	tn.Start(b)
 	require.Eventually(t, func() bool { return len(a.Peers()) == 1 }, 5*time.Second, 5*time.Millisecond)
 
 	forged := a.Template()
@@ -84,7 +64,7 @@ func TestForgedBlockIsRejectedAndReported(t *testing.T) {
 	nonce, ok := chain.Mine(context.Background(), forged.Header, 0, 1<<20)
 	require.True(t, ok)
 	forged.Header.Nonce = nonce
-	a.send(TypeBlock, "", forged)
+	node.SendMessage(a, node.TypeBlock, "", forged)
 	select {
 	case ev := <-events:
 		require.Equal(t, chain.ErrBadDifficulty.Code(), ev.Code)
@@ -103,14 +83,14 @@ func TestAPIChainListsMinedBlock(t *testing.T) {
 	res, err := http.Get(srv.URL + "/mine")
 	require.NoError(t, err)
 	require.Equal(t, http.StatusOK, res.StatusCode)
-	var mined MineResponse
+	var mined node.MineResponse
 	require.NoError(t, json.NewDecoder(res.Body).Decode(&mined))
 	res.Body.Close()
 	require.Equal(t, uint64(1), mined.Index)
 
 	res, err = http.Get(srv.URL + "/chain")
 	require.NoError(t, err)
-	var got ChainResponse
+	var got node.ChainResponse
 	require.NoError(t, json.NewDecoder(res.Body).Decode(&got))
 	res.Body.Close()
 	require.Equal(t, 2, got.Length)
@@ -128,12 +108,57 @@ func TestAPIAddBlockRefusesForgery(t *testing.T) {
 	}
 	body, err := json.Marshal(blk)
 	require.NoError(t, err)
-	res, err := http.Post(srv.URL+"/add_block", "application/json", bytesReader(body))
+	res, err := http.Post(srv.URL+"/add_block", "application/json", bytes.NewReader(body))
 	require.NoError(t, err)
 	defer res.Body.Close()
 	require.Equal(t, http.StatusBadRequest, res.StatusCode)
-	var e apiError
+	var e node.APIError
 	require.NoError(t, json.NewDecoder(res.Body).Decode(&e))
 	require.Equal(t, chain.ErrHighHash.Code(), e.Rule)
 	require.Equal(t, uint64(0), b.Chain().Tip().Height)
+}
+
+// TestPingIsAnsweredWithPong: a node answers a ping with a pong to its
+// sender alone, carrying the ping's nonce; a ping without a nonce body
+// is a malformed message.
+func TestPingIsAnsweredWithPong(t *testing.T) {
+	tn := nodetest.NewNet(t, 1)
+	rejected := make(chan node.Event, 4)
+	tn.Nodes[0].Subscribe(func(ev node.Event) {
+		if ev.Kind == node.EventRejected {
+			rejected <- ev
+		}
+	})
+	raw, other := tn.Join("raw"), tn.Join("other")
+	ping, err := node.NewMessage(node.TypePing, tn.IDs[0], node.PingBody{Nonce: 1 << 40})
+	require.NoError(t, err)
+	require.NoError(t, raw.Send(context.Background(), ping))
+	ctx, cancel := context.WithTimeout(context.Background(), nodetest.Wait)
+	defer cancel()
+	for {
+		m, err := raw.Recv(ctx)
+		require.NoError(t, err, "no pong")
+		if m.Type != node.TypePong {
+			continue
+		}
+		require.Equal(t, tn.IDs[0], m.From)
+		var body node.PingBody
+		require.NoError(t, m.DecodeBody(&body))
+		require.Equal(t, uint64(1<<40), body.Nonce)
+		break
+	}
+	require.Equal(t, 1, tn.Sent(node.TypePong))
+	for other.Pending() > 0 {
+		m, err := other.Recv(ctx)
+		require.NoError(t, err)
+		require.NotEqual(t, node.TypePong, m.Type, "the pong went to the room")
+	}
+
+	require.NoError(t, raw.Send(context.Background(), node.Message{Type: node.TypePing, To: tn.IDs[0]}))
+	tn.Barrier(other, tn.IDs[0])
+	require.Len(t, rejected, 1)
+	ev := <-rejected
+	require.Equal(t, node.CodeBadMessage, ev.Code)
+	require.Equal(t, "ping", ev.What)
+	require.Equal(t, 2, tn.Sent(node.TypePong), "a bad ping gets no pong (the second answered the barrier)")
 }

@@ -1,15 +1,16 @@
-package node
+package node_test
 
 import (
 	"errors"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/chainplay/chainplay/chain"
 	"github.com/chainplay/chainplay/chain/chaintest"
+	"github.com/chainplay/chainplay/chain/node"
+	"github.com/chainplay/chainplay/chain/node/nodetest"
 )
 
 // gateStore is a BlockStore whose writes wait for a gate, like IndexedDB
@@ -49,7 +50,7 @@ func TestStoreWritesDoNotHoldUpValidation(t *testing.T) {
 	st := &gateStore{gate: make(chan struct{}, 100)}
 	st.gate <- struct{}{} // the genesis write on an empty store
 	c := chaintest.New(t, chain.TestParams)
-	n, err := New(Config{Chain: c, Key: chain.GenerateKey(), Store: st, Clock: nowClock(func() time.Time { return chaintest.Now(chain.TestParams) })})
+	n, err := node.New(node.Config{Chain: c, Key: chain.GenerateKey(), Store: st, Clock: nodetest.NewFakeClock(chaintest.Now(chain.TestParams))})
 	require.NoError(t, err)
 
 	src := chaintest.New(t, chain.TestParams)
@@ -80,11 +81,11 @@ func TestStoreFailureIsReported(t *testing.T) {
 		st.gate <- struct{}{}
 	}
 	c := chaintest.New(t, chain.TestParams)
-	n, err := New(Config{Chain: c, Key: chain.GenerateKey(), Store: st, Clock: nowClock(func() time.Time { return chaintest.Now(chain.TestParams) })})
+	n, err := node.New(node.Config{Chain: c, Key: chain.GenerateKey(), Store: st, Clock: nodetest.NewFakeClock(chaintest.Now(chain.TestParams))})
 	require.NoError(t, err)
-	failed := make(chan Event, 1)
-	n.Subscribe(func(ev Event) {
-		if ev.Code == CodeStatusStoreFailed {
+	failed := make(chan node.Event, 1)
+	n.Subscribe(func(ev node.Event) {
+		if ev.Code == node.CodeStatusStoreFailed {
 			failed <- ev
 		}
 	})

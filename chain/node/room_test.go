@@ -184,7 +184,10 @@ func TestRoomJoinConfigCheck(t *testing.T) {
 // room: what the tab and cmd/node do.
 func TestStayJoinedInARoomThatIsReset(t *testing.T) {
 	fs := newFakeServer(t, "lab")
-	n := newTestNode(t, "bob")
+	c, err := chain.New(chain.Config{Params: chain.TestParams})
+	require.NoError(t, err)
+	n, err := New(Config{Chain: c, Key: chain.GenerateKey(), Name: "bob", Miner: ThreadMiner{Threads: 1}})
+	require.NoError(t, err)
 	events := make(chan Event, 256)
 	n.Subscribe(func(ev Event) {
 		if ev.Kind == EventConnection {

@@ -1,6 +1,6 @@
 //go:build !js
 
-package node
+package node_test
 
 import (
 	"context"
@@ -10,15 +10,17 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/chainplay/chainplay/chain"
+	"github.com/chainplay/chainplay/chain/node"
 	"github.com/chainplay/chainplay/chain/node/boltstore"
+	"github.com/chainplay/chainplay/chain/node/nodetest"
 )
 
 func TestStoreKeepsBlocksInOrderAcrossReopen(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "room.db")
-	s, err := OpenStore(path)
+	s, err := node.OpenStore(path)
 	require.NoError(t, err)
 
-	n := newTestNode(t, "a")
+	n := nodetest.NewNode(t, node.Config{Name: "a"})
 	var mined []*chain.Block
 	for range 3 {
 		b, err := n.MineBlock(context.Background())
@@ -30,7 +32,7 @@ func TestStoreKeepsBlocksInOrderAcrossReopen(t *testing.T) {
 	require.NoError(t, s.SetSetting("seed", []byte("abc")))
 	require.NoError(t, s.Close())
 
-	s, err = OpenStore(path)
+	s, err = node.OpenStore(path)
 	require.NoError(t, err)
 	defer s.Close()
 	require.Equal(t, 3, s.BlockCount())
@@ -41,18 +43,18 @@ func TestStoreKeepsBlocksInOrderAcrossReopen(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, []byte("abc"), v)
 	_, err = s.Setting("missing")
-	require.ErrorIs(t, err, ErrNoSetting)
+	require.ErrorIs(t, err, node.ErrNoSetting)
 }
 
 func TestNodeWithStoreResumesAfterRestart(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "room.db")
 	key := chain.GenerateKey()
-	start := func() (*Node, *boltstore.Store) {
-		s, err := OpenStore(path)
+	start := func() (*node.Node, *boltstore.Store) {
+		s, err := node.OpenStore(path)
 		require.NoError(t, err)
 		c, err := chain.New(chain.Config{Params: chain.TestParams})
 		require.NoError(t, err)
-		n, err := New(Config{Chain: c, Key: key, Store: s, Miner: ThreadMiner{Threads: 1}})
+		n, err := node.New(node.Config{Chain: c, Key: key, Store: s, Miner: node.ThreadMiner{Threads: 1}})
 		require.NoError(t, err)
 		return n, s
 	}
@@ -74,18 +76,18 @@ func TestNodeWithStoreResumesAfterRestart(t *testing.T) {
 
 func TestStoreOfAnotherChainIsRefused(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "room.db")
-	s, err := OpenStore(path)
+	s, err := node.OpenStore(path)
 	require.NoError(t, err)
 	defer s.Close()
 	open := func(p chain.Params) error {
 		c, err := chain.New(chain.Config{Params: p})
 		require.NoError(t, err)
-		_, err = New(Config{Chain: c, Key: chain.GenerateKey(), Store: s})
+		_, err = node.New(node.Config{Chain: c, Key: chain.GenerateKey(), Store: s})
 		return err
 	}
 	require.NoError(t, open(chain.TestParams), "an empty store takes the chain's genesis")
 	other := chain.TestParams
 	other.Name = "another room"
-	require.ErrorIs(t, open(other), ErrOtherChain)
+	require.ErrorIs(t, open(other), node.ErrOtherChain)
 	require.NoError(t, open(chain.TestParams))
 }

@@ -96,7 +96,7 @@ func (n *Node) handleBlocks(m Message) {
 				return
 			}
 		}
-		res, err := n.chain.ProcessBlocks(blocks, n.cfg.Now())
+		res, err := n.chain.ProcessBlocks(blocks, n.cfg.Clock.Now())
 		stored += res.Stored
 		orphans += res.Orphans
 		for k, st := range res.Statuses {
@@ -132,7 +132,7 @@ func (n *Node) handleBlocks(m Message) {
 // orphan makes the node sync from that peer (by locator, so the blocks
 // between come in batches). It reports whether the block broke a rule.
 func (n *Node) processBlock(from string, b *chain.Block) (bad bool) {
-	status, err := n.chain.ProcessBlock(b, n.cfg.Now())
+	status, err := n.chain.ProcessBlock(b, n.cfg.Clock.Now())
 	switch {
 	case err == nil && status == chain.StatusOrphan,
 		errors.Is(err, chain.ErrUnknownParent):
@@ -155,7 +155,7 @@ func (n *Node) held(from string, b *chain.Block) {
 
 // renewSync marks peerID as the peer being synced from, asked just now.
 func (n *Node) renewSync(peerID string) {
-	now := n.cfg.Now()
+	now := n.cfg.Clock.Now()
 	n.mu.Lock()
 	started := n.syncPeer != peerID
 	n.syncPeer, n.syncAt = peerID, now

@@ -1,4 +1,4 @@
-package node
+package node_test
 
 import (
 	"context"
@@ -6,24 +6,19 @@ import (
 	"time"
 
 	"github.com/chainplay/chainplay/chain"
+	"github.com/chainplay/chainplay/chain/node"
+	"github.com/chainplay/chainplay/chain/node/nodetest"
 )
 
-// BuildChain mines k blocks on a fresh node (TestParams: a few hashes each).
-func buildChain(tb testing.TB, k int) *Node {
+// buildChain mines k blocks on a fresh node (TestParams: a few hashes
+// each), one second of its clock apart.
+func buildChain(tb testing.TB, k int) *node.Node {
 	tb.Helper()
-	c, err := chain.New(chain.Config{Params: chain.TestParams})
-	if err != nil {
-		tb.Fatal(err)
-	}
 	base := time.UnixMilli(chain.TestParams.GenesisTime)
-	clock := base
-	n, err := New(Config{Chain: c, Key: chain.GenerateKey(), Miner: ThreadMiner{Threads: 1},
-		Now: func() time.Time { return clock }})
-	if err != nil {
-		tb.Fatal(err)
-	}
+	clock := nodetest.NewFakeClock(base)
+	n := nodetest.NewNode(tb, node.Config{Clock: clock})
 	for i := range k {
-		clock = base.Add(time.Duration(i+1) * time.Second)
+		clock.Set(base.Add(time.Duration(i+1) * time.Second))
 		if _, err := n.MineBlock(context.Background()); err != nil {
 			tb.Fatal(err)
 		}
@@ -39,10 +34,10 @@ func BenchmarkSyncMem(b *testing.B) {
 	want := src.Chain().Tip().Hash
 	b.ResetTimer()
 	for range b.N {
-		mn := NewMemNetwork()
+		mn := nodetest.NewMemNetwork()
 		ctx, cancel := context.WithCancel(context.Background())
 		go src.Run(ctx, mn.Join("src"))
-		fresh := newBenchNode(b)
+		fresh := nodetest.NewNode(b, node.Config{Clock: node.SystemClock})
 		start := time.Now()
 		go fresh.Run(ctx, mn.Join("fresh"))
 		for fresh.Chain().Tip().Hash != want {
@@ -51,16 +46,4 @@ func BenchmarkSyncMem(b *testing.B) {
 		b.ReportMetric(float64(k)/time.Since(start).Seconds(), "blocks/s")
 		cancel()
 	}
-}
-
-func newBenchNode(tb testing.TB) *Node {
-	c, err := chain.New(chain.Config{Params: chain.TestParams})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	n, err := New(Config{Chain: c, Key: chain.GenerateKey()})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return n
 }

@@ -3,8 +3,8 @@ package node
 import "context"
 
 // Transport carries messages between a node and its room. Implementations
-// are the websocket client of the relay (ws.go) and in-memory pipes for
-// tests (mem.go).
+// are the websocket client of the relay (ws.go) and the in-memory room of
+// package nodetest for tests.
 type Transport interface {
 	// Send delivers m to m.To, or to every other peer of the room when
 	// m.To is empty. It may block until the frame is written or ctx ends.

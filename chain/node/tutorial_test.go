@@ -1,4 +1,4 @@
-package node
+package node_test
 
 import (
 	"bytes"
@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/chainplay/chainplay/chain"
+	"github.com/chainplay/chainplay/chain/node"
 )
 
 // call sends a JSON request to a test server and decodes the answer.
@@ -36,7 +37,7 @@ func call(t *testing.T, method, url string, body any, out any) int {
 	return res.StatusCode
 }
 
-func serve(t *testing.T, n *Node) *httptest.Server {
+func serve(t *testing.T, n *node.Node) *httptest.Server {
 	t.Helper()
 	ts := httptest.NewServer(n.Handler())
 	t.Cleanup(func() { n.WaitAnnounced(); ts.Close() })
@@ -52,7 +53,7 @@ func TestDvfWalkthrough(t *testing.T) {
 	s1, s2 := serve(t, n1), serve(t, n2)
 
 	// The first node needs coins before it can send any: mine once.
-	var mined MineResponse
+	var mined node.MineResponse
 	require.Equal(t, http.StatusOK, call(t, "GET", s1.URL+"/mine", nil, &mined))
 	require.Equal(t, "New Block Forged", mined.Message)
 	require.Equal(t, uint64(1), mined.Index)
@@ -63,7 +64,7 @@ func TestDvfWalkthrough(t *testing.T) {
 		map[string]any{"sender": n1.Address().String(), "recipient": recipient, "amount": 5}, &created))
 	require.Equal(t, "Transaction will be added to Block 2", created["message"])
 
-	var e apiError
+	var e node.APIError
 	require.Equal(t, http.StatusForbidden, call(t, "POST", s1.URL+"/transactions/new",
 		map[string]any{"sender": n2.Address().String(), "recipient": recipient, "amount": 5}, &e), "signing for someone else")
 	require.Equal(t, http.StatusBadRequest, call(t, "POST", s2.URL+"/transactions/new",
@@ -104,14 +105,14 @@ func TestIBMWalkthrough(t *testing.T) {
 	require.Equal(t, http.StatusCreated, call(t, "POST", s1.URL+"/new_transaction",
 		map[string]any{"author": "alice", "content": "Hello, blockchain!"}, &created))
 	require.Equal(t, "Success", created["message"])
-	var e apiError
+	var e node.APIError
 	require.Equal(t, http.StatusBadRequest, call(t, "POST", s1.URL+"/new_transaction", map[string]any{"author": "alice"}, &e))
 
 	var pending []map[string]any
 	require.Equal(t, http.StatusOK, call(t, "GET", s1.URL+"/pending_tx", nil, &pending))
 	require.Len(t, pending, 1)
 
-	var mined MineResponse
+	var mined node.MineResponse
 	require.Equal(t, http.StatusOK, call(t, "GET", s1.URL+"/mine", nil, &mined))
 	require.Len(t, mined.Transactions, 2, "coinbase + the post")
 	require.Equal(t, http.StatusOK, call(t, "GET", s1.URL+"/pending_tx", nil, &pending))
@@ -153,7 +154,7 @@ func TestIBMWalkthrough(t *testing.T) {
 
 	// /add_block accepts a valid block and refuses a forged one.
 	valid := n2.Template()
-	hdr, err := n2.cfg.Miner.Solve(t.Context(), valid.Header)
+	hdr, err := node.ThreadMiner{Threads: 1}.Solve(t.Context(), valid.Header)
 	require.NoError(t, err)
 	valid.Header = hdr
 	forged := *valid

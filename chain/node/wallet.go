@@ -9,7 +9,7 @@ import (
 // SubmitTx adds a transaction to the mempool and announces it to the room.
 // It fails, changing nothing, when the transaction breaks a rule.
 func (n *Node) SubmitTx(tx *chain.Tx) error {
-	if err := n.pool.Add(tx, n.cfg.Now()); err != nil {
+	if err := n.pool.Add(tx, n.cfg.Clock.Now()); err != nil {
 		return fmt.Errorf("node: submit transaction: %w", err)
 	}
 	n.send(TypeTx, "", tx)
@@ -26,7 +26,7 @@ func (n *Node) Send(to chain.Address, amount, fee uint64, memo string) (*chain.T
 		Amount: amount,
 		Fee:    fee,
 		Seq:    n.pool.NextSeq(n.addr),
-		Time:   n.cfg.Now().UnixMilli(),
+		Time:   n.cfg.Clock.Now().UnixMilli(),
 		Name:   n.cfg.Name,
 		Memo:   memo,
 	}
@@ -46,7 +46,7 @@ func (n *Node) Post(author, content string) (*chain.Tx, error) {
 	}
 	tx := &chain.Tx{
 		Seq:  n.pool.NextSeq(n.addr),
-		Time: n.cfg.Now().UnixMilli(),
+		Time: n.cfg.Clock.Now().UnixMilli(),
 		Name: author,
 		Memo: content,
 	}

@@ -159,7 +159,7 @@ func (s *server) createRoom(w http.ResponseWriter, r *http.Request) {
 	}
 	p := req.apply(s.cfg.Params)
 	p.Name = req.Name
-	p.GenesisTime = s.cfg.Now().UnixMilli()
+	p.GenesisTime = s.cfg.Clock.Now().UnixMilli()
 	if err := s.checkParams(p); err != nil {
 		writeError(w, http.StatusBadRequest, err.Error())
 		return
@@ -228,7 +228,7 @@ func (s *server) newGenesis(w http.ResponseWriter, r *http.Request, room string)
 	var bad error
 	rec, err := s.archives.Reset(r.Context(), room, func(rec *roomRecord) error {
 		p := req.apply(rec.Params)
-		p.GenesisTime = s.cfg.Now().UnixMilli()
+		p.GenesisTime = s.cfg.Clock.Now().UnixMilli()
 		if p.GenesisTime == rec.Params.GenesisTime {
 			p.GenesisTime++ // a new genesis even within the same millisecond
 		}

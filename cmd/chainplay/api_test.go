@@ -14,11 +14,12 @@ import (
 	"nhooyr.io/websocket"
 
 	"github.com/chainplay/chainplay/chain"
+	"github.com/chainplay/chainplay/chain/node/nodetest"
 )
 
 func TestCreateRoom(t *testing.T) {
 	now := time.UnixMilli(1_800_000_000_000)
-	ts := startServer(t, t.TempDir(), func(c *serverConfig) { c.Now = func() time.Time { return now } })
+	ts := startServer(t, t.TempDir(), func(c *serverConfig) { c.Clock = nodetest.NewFakeClock(now) })
 
 	got := ts.createRoom(t, "class-7b", map[string]any{"difficulty": 64, "block_time_ms": 5000, "subsidy": 25})
 	want := chain.TestParams

@@ -28,8 +28,8 @@ type archiveConfig struct {
 	// Idle is how long a room stays without websocket peers before its
 	// archive peer stops. This field is required.
 	Idle time.Duration
-	// Now is the clock of the archive nodes. This field is required.
-	Now func() time.Time
+	// Clock is the clock of the archive nodes. This field is required.
+	Clock node.Clock
 	// Log receives start, stop and failure events. This field is required.
 	Log *slog.Logger
 }
@@ -231,7 +231,7 @@ func (a *archives) run(ctx context.Context, p *archivePeer) error {
 		return err
 	}
 	defer store.Close()
-	n, err := openArchiveNode(store, rec.Params, a.cfg.Now)
+	n, err := openArchiveNode(store, rec.Params, a.cfg.Clock)
 	if err != nil {
 		return err
 	}
@@ -287,7 +287,7 @@ type archiveStore interface {
 // openArchiveNode builds the archive's node for params on store: a fresh
 // chain, the stored blocks replayed into it, and the archive's wallet
 // (kept in the store so its address is stable).
-func openArchiveNode(store archiveStore, params chain.Params, now func() time.Time) (*node.Node, error) {
+func openArchiveNode(store archiveStore, params chain.Params, clock node.Clock) (*node.Node, error) {
 	key, err := archiveKey(store)
 	if err != nil {
 		return nil, err
@@ -300,7 +300,7 @@ func openArchiveNode(store archiveStore, params chain.Params, now func() time.Ti
 		Chain: c,
 		Key:   key,
 		Name:  archiveName,
-		Now:   now,
+		Clock: clock,
 		Miner: node.ThreadMiner{Threads: 1}, // the archive never mines
 		Store: store,
 	})

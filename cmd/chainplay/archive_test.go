@@ -153,7 +153,7 @@ func TestKill9LeavesAValidChainPrefix(t *testing.T) {
 	require.NoError(t, err)
 	defer store.Close()
 	stored := store.BlockCount()
-	n, err := openArchiveNode(store, kill9Params(), time.Now)
+	n, err := openArchiveNode(store, kill9Params(), node.SystemClock)
 	require.NoError(t, err)
 	tip := n.Chain().Tip()
 	require.GreaterOrEqual(t, tip.Height, reported, "a block reported as stored is missing")
@@ -176,7 +176,7 @@ func writeBlocksUntilKilled(path string) {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(2)
 	}
-	n, err := openArchiveNode(store, kill9Params(), time.Now)
+	n, err := openArchiveNode(store, kill9Params(), node.SystemClock)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(2)
@@ -199,7 +199,7 @@ func TestArchiveReportsAStoreOfAnotherChain(t *testing.T) {
 	require.NoError(t, os.MkdirAll(filepath.Join(dir, "rooms"), 0o700))
 	store, err := node.OpenStore(filepath.Join(dir, "rooms", "mixed.db"))
 	require.NoError(t, err)
-	n, err := openArchiveNode(store, chain.TestParams, time.Now) // genesis of room "test"
+	n, err := openArchiveNode(store, chain.TestParams, node.SystemClock) // genesis of room "test"
 	require.NoError(t, err)
 	_, err = n.MineBlock(context.Background())
 	require.NoError(t, err)

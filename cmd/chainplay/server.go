@@ -17,6 +17,7 @@ import (
 
 	"github.com/chainplay/chainplay/chain"
 	"github.com/chainplay/chainplay/chain/mine/wasmkernel"
+	"github.com/chainplay/chainplay/chain/node"
 	"github.com/chainplay/chainplay/relay"
 	"github.com/chainplay/chainplay/web"
 )
@@ -37,8 +38,9 @@ type serverConfig struct {
 	// ArchiveIdle is how long a room stays without peers before its
 	// archive peer stops (its data stays). Defaults to 2 minutes.
 	ArchiveIdle time.Duration
-	// Now is the clock. Defaults to time.Now.
-	Now func() time.Time
+	// Clock is the server's time source: room creation times and the
+	// archive nodes' clock. Defaults to node.SystemClock.
+	Clock node.Clock
 	// Logger receives the server's events. Defaults to discarding them.
 	Logger *slog.Logger
 }
@@ -76,8 +78,8 @@ func newServer(cfg serverConfig) (*server, error) {
 	if cfg.ArchiveIdle <= 0 {
 		cfg.ArchiveIdle = 2 * time.Minute
 	}
-	if cfg.Now == nil {
-		cfg.Now = time.Now
+	if cfg.Clock == nil {
+		cfg.Clock = node.SystemClock
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
@@ -91,7 +93,7 @@ func newServer(cfg serverConfig) (*server, error) {
 		return nil, err
 	}
 	s := &server{cfg: cfg, reg: reg}
-	s.archives = newArchives(archiveConfig{Dir: roomsDir, Idle: cfg.ArchiveIdle, Now: cfg.Now, Log: cfg.Logger}, nil, reg,
+	s.archives = newArchives(archiveConfig{Dir: roomsDir, Idle: cfg.ArchiveIdle, Clock: cfg.Clock, Log: cfg.Logger}, nil, reg,
 		func(room string) (roomRecord, error) { return reg.ensure(room, s.defaultRecord(room)) })
 	rcfg := cfg.Relay
 	rcfg.OnRoomActive = s.archives.Active
@@ -125,7 +127,7 @@ func newServer(cfg serverConfig) (*server, error) {
 func (s *server) defaultRecord(room string) roomRecord {
 	p := s.cfg.Params
 	p.Name = room
-	return roomRecord{Params: p, Created: s.cfg.Now().UnixMilli()}
+	return roomRecord{Params: p, Created: s.cfg.Clock.Now().UnixMilli()}
 }
 
 // record returns room's stored record, or the default one (not stored)

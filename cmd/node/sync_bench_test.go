@@ -12,6 +12,7 @@ import (
 
 	"github.com/chainplay/chainplay/chain"
 	"github.com/chainplay/chainplay/chain/node"
+	"github.com/chainplay/chainplay/chain/node/nodetest"
 	"github.com/chainplay/chainplay/relay"
 )
 
@@ -21,21 +22,21 @@ import (
 func BenchmarkSyncRelay(b *testing.B) {
 	const k = 10_000
 	base := time.UnixMilli(chain.TestParams.GenesisTime)
-	clock := base
-	newNode := func(now func() time.Time) *node.Node {
+	clock := nodetest.NewFakeClock(base)
+	newNode := func(clock node.Clock) *node.Node {
 		c, err := chain.New(chain.Config{Params: chain.TestParams})
 		if err != nil {
 			b.Fatal(err)
 		}
-		n, err := node.New(node.Config{Chain: c, Key: chain.GenerateKey(), Miner: node.ThreadMiner{Threads: 1}, Now: now})
+		n, err := node.New(node.Config{Chain: c, Key: chain.GenerateKey(), Miner: node.ThreadMiner{Threads: 1}, Clock: clock})
 		if err != nil {
 			b.Fatal(err)
 		}
 		return n
 	}
-	src := newNode(func() time.Time { return clock })
+	src := newNode(clock)
 	for i := range k {
-		clock = base.Add(time.Duration(i+1) * time.Second)
+		clock.Set(base.Add(time.Duration(i+1) * time.Second))
 		if _, err := src.MineBlock(context.Background()); err != nil {
 			b.Fatal(err)
 		}
@@ -63,7 +64,7 @@ func BenchmarkSyncRelay(b *testing.B) {
 	go src.Run(ctx, t)
 	b.ResetTimer()
 	for range b.N {
-		fresh := newNode(time.Now)
+		fresh := newNode(node.SystemClock)
 		start := time.Now()
 		ft, err := node.DialRelay(ctx, room, "fresh")
 		if err != nil {

@@ -10,6 +10,7 @@ import (
 	"github.com/chainplay/chainplay/chain"
 	"github.com/chainplay/chainplay/chain/chaintest"
 	"github.com/chainplay/chainplay/chain/node"
+	"github.com/chainplay/chainplay/chain/node/nodetest"
 	"github.com/chainplay/chainplay/chain/node/view"
 )
 
@@ -27,7 +28,7 @@ func newNode(t *testing.T, name string, blocks ...*chain.Block) *node.Node {
 }
 
 // join runs n in the room until the test ends.
-func join(t *testing.T, mn *node.MemNetwork, n *node.Node) {
+func join(t *testing.T, mn *nodetest.MemNetwork, n *node.Node) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
@@ -75,7 +76,7 @@ func TestSnapshotOfAFreshNode(t *testing.T) {
 func TestASyncIsOneLogLine(t *testing.T) {
 	src := chaintest.New(t, chain.TestParams)
 	blocks := chaintest.Extend(t, src, 300, chaintest.Addr(1))
-	mn := node.NewMemNetwork()
+	mn := nodetest.NewMemNetwork()
 	old := newNode(t, "archive", blocks...)
 	join(t, mn, old)
 
