@@ -123,19 +123,31 @@ func (m *Model) onEvent(ev node.Event) {
 }
 
 // Snapshot returns the page's state now and the log entries added or
-// changed since the previous snapshot, and clears Dirty.
+// changed since the previous snapshot, and clears Dirty. The log and the
+// sync and connection state are read first, the chain after: a snapshot's
+// tip is never older than its log says.
 func (m *Model) Snapshot() Snapshot {
+	select { // clear before reading: a change from now on signals again
+	case <-m.dirty:
+	default:
+	}
+	var s Snapshot
+	m.mu.Lock()
+	m.seq++
+	s.Seq = m.seq
+	s.Sync, s.Conn = m.sync, m.conn
+	s.Log = m.log.take()
+	m.mu.Unlock()
+
 	n, c := m.node, m.node.Chain()
 	tip := c.Tip()
-	s := Snapshot{
-		Tip:     tipView(tip),
-		Blocks:  m.blocks(c, tip.Height),
-		Peers:   m.node.PeerStates(),
-		Wallet:  m.wallet(),
-		Mempool: []*node.TxSummary{},
-		Self:    n.Self(),
-	}
+	s.Self = n.Self()
+	s.Tip = tipView(tip)
+	s.Blocks = m.blocks(c, tip.Height)
 	s.Stale = m.stale(c, tip.Height)
+	s.Peers = n.PeerStates()
+	s.Wallet = m.wallet()
+	s.Mempool = []*node.TxSummary{}
 	for _, tx := range n.Mempool().Select(m.cfg.Mempool) {
 		s.Mempool = append(s.Mempool, n.Summary(tx))
 	}
@@ -145,16 +157,6 @@ func (m *Model) Snapshot() Snapshot {
 			s.Extra = b
 		}
 	}
-	select { // clear before reading the log: a change from now on signals again
-	case <-m.dirty:
-	default:
-	}
-	m.mu.Lock()
-	m.seq++
-	s.Seq = m.seq
-	s.Sync, s.Conn = m.sync, m.conn
-	s.Log = m.log.take()
-	m.mu.Unlock()
 	return s
 }
 
