@@ -76,7 +76,7 @@ func markInvalid(n *blockNode, err error) {
 		stack = stack[:len(stack)-1]
 		if d.status != nodeInvalid {
 			d.status = nodeInvalidAncestor
-			d.err = ruleError(ErrInvalidAncestor, "ancestor %s at height %d: %v", n.hash.Short(), n.height, err)
+			d.err = ruleErrorHW(ErrInvalidAncestor, n.hash, nil, "ancestor %s at height %d: %v", n.hash.Short(), n.height, err)
 		}
 		stack = append(stack, d.children...)
 	}

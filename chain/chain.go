@@ -540,8 +540,7 @@ func (c *Chain) processLocked(b *Block, h Hash, now time.Time, o procOpts) (Stat
 	}
 	if limit := now.UnixMilli() + c.params.MaxFutureDriftMs; b.Header.Time > limit {
 		if o.strict {
-			return StatusRejected, ruleError(ErrTimeTooNew, "time %d is %d ms ahead of the local clock, max %d",
-				b.Header.Time, b.Header.Time-now.UnixMilli(), c.params.MaxFutureDriftMs)
+			return StatusRejected, errTimeTooNew(b.Header.Time, now, c.params.MaxFutureDriftMs)
 		}
 		c.future.add(b, h)
 		return StatusFuture, nil
@@ -555,7 +554,7 @@ func (c *Chain) processLocked(b *Block, h Hash, now time.Time, o procOpts) (Stat
 		return StatusOrphan, nil
 	}
 	if parent.invalid() {
-		return StatusRejected, ruleError(ErrInvalidAncestor, "parent %s: %v", parent.hash.Short(), parent.err)
+		return StatusRejected, ruleErrorHW(ErrInvalidAncestor, parent.hash, nil, "parent %s: %v", parent.hash.Short(), parent.err)
 	}
 	if !o.checked {
 		if err := c.checkContext(b, parent); err != nil {
@@ -586,16 +585,16 @@ func (c *Chain) processLocked(b *Block, h Hash, now time.Time, o procOpts) (Stat
 func (c *Chain) checkContext(b *Block, parent *blockNode) error {
 	hd := &b.Header
 	if hd.Height != parent.height+1 {
-		return ruleError(ErrBadHeight, "have %d, want %d", hd.Height, parent.height+1)
+		return ruleErrorHW(ErrBadHeight, hd.Height, parent.height+1, "have %d, want %d", hd.Height, parent.height+1)
 	}
 	if hd.PrevHash != parent.hash {
-		return ruleError(ErrBadPrevHash, "have %s, want %s", hd.PrevHash, parent.hash)
+		return ruleErrorHW(ErrBadPrevHash, hd.PrevHash, parent.hash, "have %s, want %s", hd.PrevHash, parent.hash)
 	}
 	if want := c.nextDifficulty(parent); hd.Difficulty != want {
-		return ruleError(ErrBadDifficulty, "have %d, want %d", hd.Difficulty, want)
+		return ruleErrorHW(ErrBadDifficulty, hd.Difficulty, want, "have %d, want %d", hd.Difficulty, want)
 	}
 	if mtp := medianTimePast(parent, c.params.MedianTimeSpan); hd.Time <= mtp {
-		return ruleError(ErrTimeTooOld, "have %d, want more than %d (the median of the last %d blocks)", hd.Time, mtp, c.params.MedianTimeSpan)
+		return ruleErrorHW(ErrTimeTooOld, hd.Time, above(mtp), "have %d, want more than %d (the median of the last %d blocks)", hd.Time, mtp, c.params.MedianTimeSpan)
 	}
 	return nil
 }
@@ -695,9 +694,7 @@ func (c *Chain) switchTo(target *blockNode) error {
 		n := branch[i]
 		undo, err := c.state.applyBlock(n.block)
 		if err != nil {
-			if re, ok := err.(*RuleError); ok {
-				re.Detail = fmt.Sprintf("block %s at height %d: %s", n.hash.Short(), n.height, re.Detail)
-			}
+			err = in(fmt.Sprintf("block %s at height %d", n.hash.Short(), n.height), err)
 			markInvalid(n, err)
 			return err
 		}

@@ -143,6 +143,51 @@
 // height ("chain: import block 4: …"). Params.Validate and ParseParams
 // return plain errors. Nothing in the package panics on bad input.
 //
+// # Codes and numbers
+//
+// Each rule has a stable code (Rule.Code, Code(err)): an API, shown to
+// pages and REST clients, which choose their words by it. A *RuleError
+// also carries the rule's numbers as text in Have (the value found) and
+// Want (what the rule wants; a bound starts with "≤ ", "< ", "> " or
+// "≥ " and a space), so a page never reads Detail. Numbers are decimal;
+// hashes are 64 hex characters; times are unix ms.
+//
+//	code               Have                       Want
+//	high-hash          block hash                 ≤ target
+//	bad-merkle-root    root in the header         root of the tx ids
+//	bad-height         height                     parent's + 1, or ≤ 2^53−1
+//	bad-prev-hash      previous hash              the parent's hash
+//	bad-difficulty     difficulty                 the retarget rule's, or a bound
+//	bad-version        version                    1
+//	bad-time           time                       ≥ 0 or ≤ 2^53−1
+//	bad-nonce          nonce                      ≤ 2^53−1
+//	time-too-old       block time                 > median time past
+//	time-too-new       block time                 ≤ local clock + drift
+//	no-txs             0                          ≥ 1
+//	too-many-txs       tx count                   ≤ max
+//	bad-coinbase       sig bytes or fee           0
+//	bad-coinbase-seq   coinbase seq               height
+//	bad-reward         coinbase amount            subsidy + fees
+//	duplicate-tx       tx id                      —
+//	tx-too-big         bytes of name or memo      ≤ 32 or ≤ 280
+//	bad-amount         amount, fee, sum, balance  ≤ 2^53−1
+//	bad-signature      sig bytes (when the size   64
+//	                   is wrong; else none)
+//	malformed          when it has them: a size, a count or hashes that differ
+//	bad-seq            seq                        the sender's next seq, or ≤ 2^53−1
+//	overspend          amount + fee               ≤ what the sender can spend
+//	seq-gap            seq                        the next seq the mempool takes
+//	mempool-conflict   fee                        > the pending transaction's fee
+//	mempool-full       pending count (sender's    < its max
+//	                   or the whole pool's)
+//	bad-genesis        when it has them: the block's hash and the room's genesis hash
+//	invalid-ancestor   the invalid ancestor's     —
+//	                   (or parent's) hash
+//
+// The other rules (bad-text, first-not-coinbase, extra-coinbase,
+// no-recipient, self-send, unknown-parent, duplicate-block,
+// too-many-free-txs, coinbase-not-alone) have no numbers.
+//
 // # Concurrency
 //
 // Chain and Mempool are safe for concurrent use. A Chain has one

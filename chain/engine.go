@@ -51,7 +51,7 @@ func CheckProofOfWork(h *Header) error {
 	hash := h.Hash()
 	target := Target(h.Difficulty)
 	if !MeetsTarget(hash, target) {
-		return ruleError(ErrHighHash, "hash %s > target %s (difficulty %d)", hash, Hash(target), h.Difficulty)
+		return ruleErrorHW(ErrHighHash, hash, atMost(Hash(target)), "hash %s > target %s (difficulty %d)", hash, Hash(target), h.Difficulty)
 	}
 	return nil
 }

@@ -27,11 +27,17 @@ func (r *Rule) Code() string { return r.code }
 // new(*RuleError)) to tell peer misbehaviour apart from local failures.
 type RuleError struct {
 	Rule   *Rule  // one of the Err* sentinels below
-	Detail string // the specifics, with numbers: "have X, want Y"
+	Detail string // the specifics in English, with numbers: "have X, want Y"
 	// Have and Want are the rule's numbers as text, when it has them: the
-	// value found and the value (or bound) the rule wants, e.g. a block
-	// hash and "≤ " its target. Pages show them beside the sentence they
-	// pick by the rule's code.
+	// value found and the value (or bound) the rule wants. Each is a
+	// decimal integer (an amount, a count, a size in bytes, a height, a
+	// seq, a difficulty, a time in unix ms) or a hash as 64 lowercase hex
+	// characters; which one is fixed per rule (doc.go lists them). A
+	// bound is the value prefixed by a relation and a space: "≤ ", "< ",
+	// "> " or "≥ " (high-hash: Have is the block hash, Want "≤ " its
+	// target). Either is empty when the rule has no such number. Pages
+	// pick their sentence by the rule's code and put these in it; they
+	// never parse Detail.
 	Have, Want string
 }
 
@@ -45,9 +51,53 @@ func (e *RuleError) Error() string {
 // Unwrap returns the rule, so errors.Is matches the sentinel.
 func (e *RuleError) Unwrap() error { return e.Rule }
 
-// ruleError builds a RuleError with a formatted detail.
+// ruleError builds a RuleError with a formatted detail, for a rule
+// without numbers.
 func ruleError(rule *Rule, format string, args ...any) *RuleError {
 	return &RuleError{Rule: rule, Detail: fmt.Sprintf(format, args...)}
+}
+
+// ruleErrorHW builds a RuleError with the rule's numbers: have and want
+// are printed with fmt.Sprint (a Hash as 64 hex characters), want usually
+// through atMost, below, above or atLeast when the rule sets a bound.
+func ruleErrorHW(rule *Rule, have, want any, format string, args ...any) *RuleError {
+	return &RuleError{Rule: rule, Detail: fmt.Sprintf(format, args...), Have: text(have), Want: text(want)}
+}
+
+// text prints a number or hash for Have and Want; nil is empty.
+func text(v any) string {
+	if v == nil {
+		return ""
+	}
+	return fmt.Sprint(v)
+}
+
+// The bounds of Want: the relation, a space and the value.
+func atMost(v any) string  { return "≤ " + fmt.Sprint(v) }
+func below(v any) string   { return "< " + fmt.Sprint(v) }
+func above(v any) string   { return "> " + fmt.Sprint(v) }
+func atLeast(v any) string { return "≥ " + fmt.Sprint(v) }
+
+// within returns the bound that v, outside [lo, hi], breaks.
+func within[T int64 | uint64](v, lo, hi T) string {
+	if v < lo {
+		return atLeast(lo)
+	}
+	return atMost(hi)
+}
+
+// in returns err with its detail placed in where ("transaction 2 (3f2a…)",
+// "block … at height 12"): a copy when err is a *RuleError, so the error
+// a callee made is not changed, else err itself. The copy keeps the rule
+// and its numbers.
+func in(where string, err error) error {
+	re, ok := err.(*RuleError)
+	if !ok {
+		return err
+	}
+	cp := *re
+	cp.Detail = where + ": " + re.Detail
+	return &cp
 }
 
 // Code returns the code of the rule err broke (err is, or wraps, a

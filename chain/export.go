@@ -53,9 +53,9 @@ func ParseChainJSON(data []byte) ([]*Block, error) {
 	case len(raw.Chain) == 0:
 		return nil, ruleError(ErrMalformed, "chain dump: no blocks, want at least the genesis block")
 	case len(raw.Chain) > MaxImportBlocks:
-		return nil, ruleError(ErrMalformed, "chain dump: have %d blocks, max %d", len(raw.Chain), MaxImportBlocks)
+		return nil, ruleErrorHW(ErrMalformed, len(raw.Chain), atMost(MaxImportBlocks), "chain dump: have %d blocks, max %d", len(raw.Chain), MaxImportBlocks)
 	case raw.Length != len(raw.Chain):
-		return nil, ruleError(ErrMalformed, "chain dump: length is %d but the chain has %d blocks", raw.Length, len(raw.Chain))
+		return nil, ruleErrorHW(ErrMalformed, raw.Length, len(raw.Chain), "chain dump: length is %d but the chain has %d blocks", raw.Length, len(raw.Chain))
 	}
 	blocks := make([]*Block, len(raw.Chain))
 	errs := make([]error, len(raw.Chain))
@@ -154,7 +154,7 @@ func genesisParams(g *Block) (Params, error) {
 		return Params{}, ruleError(ErrBadGenesis, "parameters in the genesis coinbase: %v", err)
 	}
 	if have, want := g.Hash(), GenesisBlock(p).Hash(); have != want {
-		return Params{}, ruleError(ErrBadGenesis, "have %s, want %s (the genesis of room %q)", have, want, p.Name)
+		return Params{}, ruleErrorHW(ErrBadGenesis, have, want, "have %s, want %s (the genesis of room %q)", have, want, p.Name)
 	}
 	return p, nil
 }
@@ -214,7 +214,7 @@ func (c *Chain) ImportBlocks(blocks []*Block, now time.Time) (added int, err err
 // byte, header or transactions.
 func (c *Chain) checkGenesis(g *Block) error {
 	if h := g.Hash(); h != c.id {
-		return ruleError(ErrBadGenesis, "have %s, want %s", h, c.id)
+		return ruleErrorHW(ErrBadGenesis, h, c.id, "have %s, want %s", h, c.id)
 	}
 	if !bytes.Equal(g.Encode(), c.genesis.Encode()) {
 		return ruleError(ErrBadGenesis, "the header is %s but the transactions differ", c.id.Short())
@@ -264,14 +264,13 @@ func (c *Chain) importBlocks(blocks []*Block, now time.Time) error {
 			return wrap(sanity[i])
 		}
 		if limit := now.UnixMilli() + c.params.MaxFutureDriftMs; b.Header.Time > limit {
-			return wrap(ruleError(ErrTimeTooNew, "time %d is %d ms ahead of the local clock, max %d",
-				b.Header.Time, b.Header.Time-now.UnixMilli(), c.params.MaxFutureDriftMs))
+			return wrap(errTimeTooNew(b.Header.Time, now, c.params.MaxFutureDriftMs))
 		}
 		if b.Header.PrevHash != prev.hash {
-			return wrap(ruleError(ErrBadPrevHash, "have %s, want %s (block %d of the dump)", b.Header.PrevHash, prev.hash, i))
+			return wrap(ruleErrorHW(ErrBadPrevHash, b.Header.PrevHash, prev.hash, "have %s, want %s (block %d of the dump)", b.Header.PrevHash, prev.hash, i))
 		}
 		if b.Header.Height != height {
-			return wrap(ruleError(ErrBadHeight, "have %d, want %d", b.Header.Height, height))
+			return wrap(ruleErrorHW(ErrBadHeight, b.Header.Height, height, "have %d, want %d", b.Header.Height, height))
 		}
 		if err := c.checkContext(b, prev); err != nil {
 			return wrap(err)

@@ -97,7 +97,7 @@ func (j *TxJSON) Tx() (*Tx, error) {
 	want := t.JSON()
 	switch {
 	case j.ID != want.ID:
-		return nil, ruleError(ErrMalformed, "tx id: have %s, want %s", j.ID, want.ID)
+		return nil, ruleErrorHW(ErrMalformed, j.ID, want.ID, "tx id: have %s, want %s", j.ID, want.ID)
 	case j.Sender != "" && j.Sender != want.Sender:
 		return nil, ruleError(ErrMalformed, "tx %s sender: have %s, want %s", want.ID.Short(), j.Sender, want.Sender)
 	case j.Timestamp != 0 && math.Abs(j.Timestamp-want.Timestamp) > 0.0005:
@@ -151,7 +151,7 @@ func (b *Block) JSON() *BlockJSON {
 // agree with the header. It does not check any consensus rule.
 func (j *BlockJSON) Block() (*Block, error) {
 	if len(j.Transactions) > MaxBlockTxs {
-		return nil, ruleError(ErrTooManyTxs, "have %d, max %d", len(j.Transactions), MaxBlockTxs)
+		return nil, ruleErrorHW(ErrTooManyTxs, len(j.Transactions), atMost(MaxBlockTxs), "have %d, max %d", len(j.Transactions), MaxBlockTxs)
 	}
 	b := &Block{Header: Header{
 		Version:    j.Version,
@@ -173,7 +173,7 @@ func (j *BlockJSON) Block() (*Block, error) {
 		b.Txs = append(b.Txs, t)
 	}
 	if h := b.Hash(); j.Hash != h {
-		return nil, ruleError(ErrMalformed, "block %d hash: have %s, want %s", j.Index, j.Hash, h)
+		return nil, ruleErrorHW(ErrMalformed, j.Hash, h, "block %d hash: have %s, want %s", j.Index, j.Hash, h)
 	}
 	if j.Timestamp != 0 && math.Abs(j.Timestamp-seconds(j.Time)) > 0.0005 {
 		return nil, ruleError(ErrMalformed, "block %d timestamp: have %v, want %v", j.Index, j.Timestamp, seconds(j.Time))

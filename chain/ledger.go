@@ -51,7 +51,7 @@ func (l ledger) credit(a Address, amount uint64, undo *undoLog) error {
 	}
 	acct := l[a]
 	if acct.Balance+amount > MaxSafeInteger { // both ≤ 2^53−1: no overflow
-		return ruleError(ErrBadAmount, "balance of %s would be %d, max %d", a, acct.Balance+amount, uint64(MaxSafeInteger))
+		return ruleErrorHW(ErrBadAmount, acct.Balance+amount, atMost(MaxSafeInteger), "balance of %s would be %d, max %d", a, acct.Balance+amount, uint64(MaxSafeInteger))
 	}
 	acct.Balance += amount
 	l.set(a, acct, undo)
@@ -68,11 +68,11 @@ func (l ledger) applyTx(t *Tx, undo *undoLog) error {
 	from := t.Sender()
 	acct := l[from]
 	if t.Seq != acct.NextSeq {
-		return ruleError(ErrBadSeq, "sender %s: have %d, want %d", from, t.Seq, acct.NextSeq)
+		return ruleErrorHW(ErrBadSeq, t.Seq, acct.NextSeq, "sender %s: have %d, want %d", from, t.Seq, acct.NextSeq)
 	}
 	cost := t.Amount + t.Fee
 	if cost > acct.Balance {
-		return ruleError(ErrOverspend, "sender %s: amount %d + fee %d = %d, balance %d", from, t.Amount, t.Fee, cost, acct.Balance)
+		return ruleErrorHW(ErrOverspend, cost, atMost(acct.Balance), "sender %s: amount %d + fee %d = %d, balance %d", from, t.Amount, t.Fee, cost, acct.Balance)
 	}
 	acct.Balance -= cost
 	acct.NextSeq++
@@ -88,10 +88,7 @@ func (l ledger) applyBlock(b *Block) (undoLog, error) {
 	for i, t := range b.Txs {
 		if err := l.applyTx(t, &undo); err != nil {
 			l.undo(undo)
-			if re, ok := err.(*RuleError); ok {
-				re.Detail = txDetail(i, t.ID(), re.Detail)
-			}
-			return nil, err
+			return nil, in(txWhere(i, t.ID()), err)
 		}
 	}
 	return undo, nil

@@ -130,25 +130,25 @@ func (m *Mempool) Add(tx *Tx, now time.Time) error {
 	defer m.mu.Unlock()
 
 	if _, ok := m.byID[e.id]; ok {
-		return ruleError(ErrDuplicateTx, "transaction %s is already pending", e.id.Short())
+		return ruleErrorHW(ErrDuplicateTx, e.id, nil, "transaction %s is already pending", e.id.Short())
 	}
 	acct := m.c.state[e.sender]
 	if tx.Seq < acct.NextSeq {
-		return ruleError(ErrBadSeq, "sender %s: have %d, want %d (seq %d is already used on the chain)", e.sender, tx.Seq, acct.NextSeq, tx.Seq)
+		return ruleErrorHW(ErrBadSeq, tx.Seq, acct.NextSeq, "sender %s: have %d, want %d (seq %d is already used on the chain)", e.sender, tx.Seq, acct.NextSeq, tx.Seq)
 	}
 	list := m.bySender[e.sender]
 	pos := tx.Seq - acct.NextSeq
 	if pos > uint64(len(list)) {
-		return ruleError(ErrSeqGap, "sender %s: have %d, want %d", e.sender, tx.Seq, acct.NextSeq+uint64(len(list)))
+		return ruleErrorHW(ErrSeqGap, tx.Seq, acct.NextSeq+uint64(len(list)), "sender %s: have %d, want %d", e.sender, tx.Seq, acct.NextSeq+uint64(len(list)))
 	}
 	replacing := pos < uint64(len(list))
 	if replacing {
 		if old := list[pos]; tx.Fee <= old.tx.Fee {
-			return ruleError(ErrMempoolConflict, "pending transaction %s has seq %d and fee %d; a replacement must pay more, have %d",
+			return ruleErrorHW(ErrMempoolConflict, tx.Fee, above(old.tx.Fee), "pending transaction %s has seq %d and fee %d; a replacement must pay more, have %d",
 				old.id.Short(), tx.Seq, old.tx.Fee, tx.Fee)
 		}
 	} else if len(list) >= m.cfg.MaxPerSender {
-		return ruleError(ErrMempoolFull, "sender %s has %d pending transactions, max %d", e.sender, len(list), m.cfg.MaxPerSender)
+		return ruleErrorHW(ErrMempoolFull, len(list), below(m.cfg.MaxPerSender), "sender %s has %d pending transactions, max %d", e.sender, len(list), m.cfg.MaxPerSender)
 	}
 	var before, after uint64
 	for i, p := range list {
@@ -160,7 +160,7 @@ func (m *Mempool) Add(tx *Tx, now time.Time) error {
 		}
 	}
 	if cost := tx.Amount + tx.Fee; before+cost+after > acct.Balance {
-		return ruleError(ErrOverspend, "sender %s: amount %d + fee %d = %d, balance %d of which %d is spent by pending transactions",
+		return ruleErrorHW(ErrOverspend, cost, atMost(acct.Balance-min(acct.Balance, before+after)), "sender %s: amount %d + fee %d = %d, balance %d of which %d is spent by pending transactions",
 			e.sender, tx.Amount, tx.Fee, cost, acct.Balance, before+after)
 	}
 	var victim *mpEntry
@@ -171,7 +171,7 @@ func (m *Mempool) Add(tx *Tx, now time.Time) error {
 			if victim != nil {
 				least = victim.tx.Fee
 			}
-			return ruleError(ErrMempoolFull, "have %d pending transactions, max %d; fee %d must be more than %d", len(m.byID), m.cfg.MaxTxs, tx.Fee, least)
+			return ruleErrorHW(ErrMempoolFull, len(m.byID), below(m.cfg.MaxTxs), "have %d pending transactions, max %d; fee %d must be more than %d", len(m.byID), m.cfg.MaxTxs, tx.Fee, least)
 		}
 	}
 	if tx.Fee == 0 && !m.takeFree(e.sender, now) {

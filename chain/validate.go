@@ -4,6 +4,7 @@ import (
 	"crypto/ed25519"
 	"slices"
 	"strconv"
+	"time"
 	"unicode/utf8"
 )
 
@@ -20,31 +21,31 @@ func CheckTxSanity(t *Tx) error {
 	coinbase := t.IsCoinbase()
 	switch {
 	case !coinbase && len(t.From) != ed25519.PublicKeySize:
-		return ruleError(ErrMalformed, "from: have %d bytes, want 0 or %d", len(t.From), ed25519.PublicKeySize)
+		return ruleErrorHW(ErrMalformed, len(t.From), ed25519.PublicKeySize, "from: have %d bytes, want 0 or %d", len(t.From), ed25519.PublicKeySize)
 	case coinbase && len(t.Sig) != 0:
-		return ruleError(ErrBadCoinbase, "sig: have %d bytes, want none (a coinbase is not signed)", len(t.Sig))
+		return ruleErrorHW(ErrBadCoinbase, len(t.Sig), 0, "sig: have %d bytes, want none (a coinbase is not signed)", len(t.Sig))
 	case !coinbase && len(t.Sig) != ed25519.SignatureSize:
-		return ruleError(ErrBadSignature, "sig: have %d bytes, want %d", len(t.Sig), ed25519.SignatureSize)
+		return ruleErrorHW(ErrBadSignature, len(t.Sig), ed25519.SignatureSize, "sig: have %d bytes, want %d", len(t.Sig), ed25519.SignatureSize)
 	case len(t.Name) > MaxNameBytes:
-		return ruleError(ErrTxTooBig, "name: have %d bytes, max %d", len(t.Name), MaxNameBytes)
+		return ruleErrorHW(ErrTxTooBig, len(t.Name), atMost(MaxNameBytes), "name: have %d bytes, max %d", len(t.Name), MaxNameBytes)
 	case len(t.Memo) > MaxMemoBytes:
-		return ruleError(ErrTxTooBig, "memo: have %d bytes, max %d", len(t.Memo), MaxMemoBytes)
+		return ruleErrorHW(ErrTxTooBig, len(t.Memo), atMost(MaxMemoBytes), "memo: have %d bytes, max %d", len(t.Memo), MaxMemoBytes)
 	case !utf8.ValidString(t.Name):
 		return ruleError(ErrBadText, "name %q", t.Name)
 	case !utf8.ValidString(t.Memo):
 		return ruleError(ErrBadText, "memo %q", t.Memo)
 	case t.Amount > MaxSafeInteger:
-		return ruleError(ErrBadAmount, "amount: have %d, max %d", t.Amount, uint64(MaxSafeInteger))
+		return ruleErrorHW(ErrBadAmount, t.Amount, atMost(MaxSafeInteger), "amount: have %d, max %d", t.Amount, uint64(MaxSafeInteger))
 	case t.Fee > MaxSafeInteger:
-		return ruleError(ErrBadAmount, "fee: have %d, max %d", t.Fee, uint64(MaxSafeInteger))
+		return ruleErrorHW(ErrBadAmount, t.Fee, atMost(MaxSafeInteger), "fee: have %d, max %d", t.Fee, uint64(MaxSafeInteger))
 	case t.Amount+t.Fee > MaxSafeInteger:
-		return ruleError(ErrBadAmount, "amount + fee: have %d, max %d", t.Amount+t.Fee, uint64(MaxSafeInteger))
+		return ruleErrorHW(ErrBadAmount, t.Amount+t.Fee, atMost(MaxSafeInteger), "amount + fee: have %d, max %d", t.Amount+t.Fee, uint64(MaxSafeInteger))
 	case t.Seq > MaxSafeInteger:
-		return ruleError(ErrBadSeq, "seq: have %d, max %d", t.Seq, uint64(MaxSafeInteger))
+		return ruleErrorHW(ErrBadSeq, t.Seq, atMost(MaxSafeInteger), "seq: have %d, max %d", t.Seq, uint64(MaxSafeInteger))
 	case t.Time < 0 || t.Time > MaxSafeInteger:
-		return ruleError(ErrBadTime, "tx time: have %d, want 0 to %d", t.Time, int64(MaxSafeInteger))
+		return ruleErrorHW(ErrBadTime, t.Time, within(t.Time, 0, MaxSafeInteger), "tx time: have %d, want 0 to %d", t.Time, int64(MaxSafeInteger))
 	case coinbase && t.Fee != 0:
-		return ruleError(ErrBadCoinbase, "fee: have %d, want 0", t.Fee)
+		return ruleErrorHW(ErrBadCoinbase, t.Fee, 0, "fee: have %d, want 0", t.Fee)
 	case !coinbase && t.Amount > 0 && t.To.IsZero():
 		return ruleError(ErrNoRecipient, "amount %d to no one", t.Amount)
 	case !coinbase && t.Amount > 0 && t.To == t.Sender():
@@ -61,17 +62,17 @@ func CheckTxSanity(t *Tx) error {
 func CheckHeaderSanity(h *Header) error {
 	switch {
 	case h.Version != 1:
-		return ruleError(ErrBadVersion, "have %d, want 1", h.Version)
+		return ruleErrorHW(ErrBadVersion, h.Version, 1, "have %d, want 1", h.Version)
 	case h.Height == 0 || h.PrevHash.IsZero():
 		return ruleError(ErrBadGenesis, "height %d, previous hash %s: only the room's genesis block has no parent", h.Height, h.PrevHash.Short())
 	case h.Height > MaxSafeInteger:
-		return ruleError(ErrBadHeight, "have %d, max %d", h.Height, uint64(MaxSafeInteger))
+		return ruleErrorHW(ErrBadHeight, h.Height, atMost(MaxSafeInteger), "have %d, max %d", h.Height, uint64(MaxSafeInteger))
 	case h.Difficulty < 1 || h.Difficulty > MaxSafeInteger:
-		return ruleError(ErrBadDifficulty, "have %d, want 1 to %d", h.Difficulty, uint64(MaxSafeInteger))
+		return ruleErrorHW(ErrBadDifficulty, h.Difficulty, within(h.Difficulty, 1, MaxSafeInteger), "have %d, want 1 to %d", h.Difficulty, uint64(MaxSafeInteger))
 	case h.Time < 0 || h.Time > MaxSafeInteger:
-		return ruleError(ErrBadTime, "block time: have %d, want 0 to %d", h.Time, int64(MaxSafeInteger))
+		return ruleErrorHW(ErrBadTime, h.Time, within(h.Time, 0, MaxSafeInteger), "block time: have %d, want 0 to %d", h.Time, int64(MaxSafeInteger))
 	case h.Nonce > MaxSafeInteger:
-		return ruleError(ErrBadNonce, "have %d, max %d", h.Nonce, uint64(MaxSafeInteger))
+		return ruleErrorHW(ErrBadNonce, h.Nonce, atMost(MaxSafeInteger), "have %d, max %d", h.Nonce, uint64(MaxSafeInteger))
 	}
 	return nil
 }
@@ -103,9 +104,9 @@ func checkBlockSanity(b *Block, p Params, e Engine) ([]Hash, error) {
 	}
 	switch {
 	case len(b.Txs) == 0:
-		return nil, ruleError(ErrNoTxs, "have 0, want at least the coinbase")
+		return nil, ruleErrorHW(ErrNoTxs, 0, atLeast(1), "have 0, want at least the coinbase")
 	case len(b.Txs) > p.MaxBlockTxs:
-		return nil, ruleError(ErrTooManyTxs, "have %d, max %d", len(b.Txs), p.MaxBlockTxs)
+		return nil, ruleErrorHW(ErrTooManyTxs, len(b.Txs), atMost(p.MaxBlockTxs), "have %d, max %d", len(b.Txs), p.MaxBlockTxs)
 	}
 	for i, t := range b.Txs {
 		if t == nil {
@@ -114,7 +115,7 @@ func checkBlockSanity(b *Block, p Params, e Engine) ([]Hash, error) {
 	}
 	ids := b.TxIDs()
 	if root := MerkleRoot(ids); root != h.MerkleRoot {
-		return nil, ruleError(ErrBadMerkleRoot, "have %s, want %s", h.MerkleRoot, root)
+		return nil, ruleErrorHW(ErrBadMerkleRoot, h.MerkleRoot, root, "have %s, want %s", h.MerkleRoot, root)
 	}
 	if !b.Txs[0].IsCoinbase() {
 		return nil, ruleError(ErrFirstNotCoinbase, "transaction 0 is from %s", b.Txs[0].Sender())
@@ -125,32 +126,30 @@ func checkBlockSanity(b *Block, p Params, e Engine) ([]Hash, error) {
 			return nil, ruleError(ErrExtraCoinbase, "transaction %d has no sender", i)
 		}
 		if err := CheckTxSanity(t); err != nil {
-			if re, ok := err.(*RuleError); ok {
-				re.Detail = txDetail(i, ids[i], re.Detail)
-			}
-			return nil, err
+			return nil, in(txWhere(i, ids[i]), err)
 		}
 		fees += t.Fee // each fee ≤ 2^53−1, checked below before it can overflow
 		if fees > MaxSafeInteger {
-			return nil, ruleError(ErrBadAmount, "total fees: above %d at transaction %d", uint64(MaxSafeInteger), i)
+			return nil, ruleErrorHW(ErrBadAmount, fees, atMost(MaxSafeInteger), "total fees: above %d at transaction %d", uint64(MaxSafeInteger), i)
 		}
 	}
 	if i, j, ok := findDuplicate(ids); ok {
-		return nil, ruleError(ErrDuplicateTx, "transactions %d and %d are both %s", i, j, ids[i].Short())
+		return nil, ruleErrorHW(ErrDuplicateTx, ids[i], nil, "transactions %d and %d are both %s", i, j, ids[i].Short())
 	}
 	cb := b.Txs[0]
 	if cb.Seq != h.Height {
-		return nil, ruleError(ErrBadCoinbaseSeq, "have %d, want %d", cb.Seq, h.Height)
+		return nil, ruleErrorHW(ErrBadCoinbaseSeq, cb.Seq, h.Height, "have %d, want %d", cb.Seq, h.Height)
 	}
 	subsidy := p.SubsidyAt(h.Height)
 	if want := subsidy + fees; cb.Amount != want {
-		return nil, ruleError(ErrBadReward, "have %d, want %d (subsidy %d + fees %d)", cb.Amount, want, subsidy, fees)
+		return nil, ruleErrorHW(ErrBadReward, cb.Amount, want, "have %d, want %d (subsidy %d + fees %d)", cb.Amount, want, subsidy, fees)
 	}
 	return ids, nil
 }
 
-func txDetail(i int, id Hash, detail string) string {
-	return "transaction " + strconv.Itoa(i) + " (" + id.Short() + "): " + detail
+// txWhere names transaction i of a block, for in.
+func txWhere(i int, id Hash) string {
+	return "transaction " + strconv.Itoa(i) + " (" + id.Short() + ")"
 }
 
 // findDuplicate returns the indexes of the first repeated id.
@@ -220,5 +219,12 @@ func verifySignatures(chainID Hash, blocks []*Block) []int {
 // badSignature builds the RuleError for transaction i of b.
 func badSignature(b *Block, i int) error {
 	t := b.Txs[i]
-	return ruleError(ErrBadSignature, "%s", txDetail(i, t.ID(), "not signed by "+t.Sender().String()+" for this chain"))
+	return in(txWhere(i, t.ID()), ruleError(ErrBadSignature, "not signed by %s for this chain", t.Sender()))
+}
+
+// errTimeTooNew is the error of a block whose time t is more than driftMs
+// ahead of now: Have is t, Want "≤ " now + drift (both unix ms).
+func errTimeTooNew(t int64, now time.Time, driftMs int64) error {
+	limit := now.UnixMilli() + driftMs
+	return ruleErrorHW(ErrTimeTooNew, t, atMost(limit), "time %d is %d ms ahead of the local clock, max %d", t, t-now.UnixMilli(), driftMs)
 }

@@ -2,6 +2,8 @@ package relay
 
 import (
 	"context"
+	"errors"
+	"io"
 	"strconv"
 	"strings"
 	"sync"
@@ -64,12 +66,12 @@ func (cl *client) enqueue(msg []byte) {
 	select {
 	case cl.send <- msg:
 	default:
-		cl.closeNow(websocket.StatusPolicyViolation, "send queue full")
+		cl.closeNow(websocket.StatusPolicyViolation, CodeSendQueueFull)
 	}
 }
 
 // sendError queues a TypeError frame for the client.
-func (cl *client) sendError(msg string) { cl.enqueue(errorFrame(msg)) }
+func (cl *client) sendError(code, msg string) { cl.enqueue(errorFrame(code, msg)) }
 
 // close asks the writer to finish the frame it is writing, if any, and then
 // close the connection with code and reason. Only the first call counts; it
@@ -140,15 +142,44 @@ type inflow struct {
 }
 
 // readLoop reads the client's frames until the connection ends and hands
-// each to receive.
-func (cl *client) readLoop(c *websocket.Conn, rm *room, in *inflow) error {
+// each to receive. A frame larger than limit bytes closes the connection
+// with StatusMessageTooBig and CodeFrameTooBig; readLoop then waits for
+// the writer to finish the close handshake (which discards the rest of
+// the frame) before it returns.
+func (cl *client) readLoop(c *websocket.Conn, rm *room, in *inflow, limit int64) error {
 	for {
-		typ, data, err := c.Read(cl.conn)
+		typ, data, err := readFrame(cl.conn, c, limit)
+		if errors.Is(err, errFrameTooBig) {
+			cl.close(websocket.StatusMessageTooBig, CodeFrameTooBig)
+			<-cl.conn.Done()
+			return err
+		}
 		if err != nil {
 			return err
 		}
 		cl.receive(rm, in, typ == websocket.MessageText, data)
 	}
+}
+
+var errFrameTooBig = errors.New("relay: frame too big")
+
+// readFrame reads one message of at most limit bytes; a larger one is
+// left half read and errFrameTooBig returned. The relay bounds frames
+// itself, rather than with the library's read limit, so that the close
+// reason is its own code.
+func readFrame(ctx context.Context, c *websocket.Conn, limit int64) (websocket.MessageType, []byte, error) {
+	typ, r, err := c.Reader(ctx)
+	if err != nil {
+		return 0, nil, err
+	}
+	data, err := io.ReadAll(io.LimitReader(r, limit+1))
+	if err != nil {
+		return 0, nil, err
+	}
+	if int64(len(data)) > limit {
+		return 0, nil, errFrameTooBig
+	}
+	return typ, data, nil
 }
 
 // receive handles one frame from the client: it is rate limited first,
@@ -161,27 +192,27 @@ func (cl *client) receive(rm *room, in *inflow, text bool, data []byte) {
 	if !in.lim.Allow() {
 		in.drops++
 		if in.drops >= MaxRateDrops {
-			cl.close(websocket.StatusPolicyViolation, "rate limit exceeded")
+			cl.close(websocket.StatusPolicyViolation, CodeRateLimited)
 			return
 		}
-		cl.sendError("rate limit exceeded")
+		cl.sendError(CodeRateLimited, "rate limit exceeded")
 		return
 	}
 	in.drops = 0
 	if !text {
-		cl.sendError("binary frames are not supported")
+		cl.sendError(CodeBinaryFrame, "binary frames are not supported")
 		return
 	}
-	f, err := parseInbound(data)
-	if err != nil {
-		cl.sendError(err.Error())
+	f, refused := parseInbound(data)
+	if refused != nil {
+		cl.sendError(refused.code, refused.msg)
 		return
 	}
 	out := Frame{Type: f.Type, From: cl.id, To: f.To, Body: f.Body}
 	if f.To == "" {
 		rm.broadcast(cl, out.encode())
 	} else if !rm.direct(f.To, out.encode()) {
-		cl.sendError(unknownPeer(f.To))
+		cl.sendError(CodeUnknownPeer, unknownPeer(f.To))
 	}
 }
 

@@ -18,13 +18,13 @@ var ErrInvalidConfig = errors.New("relay: invalid config")
 type Config struct {
 	// ReadLimit is the largest frame, in bytes, that a client may send.
 	// A larger frame closes the sender's connection with
-	// StatusMessageTooBig. It should hold the largest encoded block plus
+	// StatusMessageTooBig and CodeFrameTooBig. It should hold the largest encoded block plus
 	// the envelope. Defaults to 1 MiB; must be at least 1.
 	ReadLimit int64
 
 	// SendQueue is how many frames may wait to be written to one client.
 	// A client whose queue is full when a frame arrives is disconnected
-	// with StatusPolicyViolation ("send queue full"); nobody else waits for
+	// with StatusPolicyViolation and CodeSendQueueFull; nobody else waits for
 	// it. Defaults to 64; must be at least 1.
 	SendQueue int
 

@@ -44,7 +44,8 @@
 //	    there, in the order they joined.
 //	{"type": "join",  "body": {"id": "p4", "name": "bob"}}   to the others when a peer arrives
 //	{"type": "leave", "body": {"id": "p4"}}                  to the others when a peer leaves
-//	{"type": "error", "body": {"message": "unknown peer p9"}} to one client whose frame was refused
+//	{"type": "error", "body": {"code": "unknown-peer", "message": "unknown peer p9"}}
+//	    to one client whose frame was refused: a code (below) and a sentence
 //
 // Peer ids ("p1", "p2", ...) are unique for the lifetime of the Server. The
 // nickname is the name query parameter, cleaned to at most MaxNameLen bytes
@@ -61,6 +62,21 @@
 // the upgrade), the write time per frame, and the ping interval. Cross-origin
 // pages may connect only from Config.OriginPatterns.
 //
+// # Codes
+//
+// Every refusal and every close the relay decides carries a stable code
+// (codes.go; Codes lists them, Code reads one from an error): the reason
+// of a close frame is the code alone, an error frame has it in "code",
+// and an HTTP refusal has it as its plain-text body.
+//
+//	close (reason = code)     error frame ("code")   HTTP refusal (body = code)
+//	kicked            1008    rate-limited           invalid-room    400
+//	rate-limited      1008    malformed-frame        room-full       503
+//	send-queue-full   1008    reserved-type          too-many-rooms  503
+//	frame-too-big     1009    binary-frame           shutting-down   503
+//	shutting-down     1001    unknown-peer
+//	bye (LocalConn)   1000
+//
 // # Concurrency
 //
 // Each connection has one reader, the ServeHTTP goroutine, and exactly one
@@ -70,10 +86,11 @@
 // The reader rate-limits and checks a frame, encodes the outgoing frame once,
 // and hands the same bytes to each recipient's queue under the room's lock;
 // handing over never blocks and no socket I/O happens under a lock. A client
-// whose queue is full is closed once, with StatusPolicyViolation ("send queue
-// full"), and a write already under way to it is abandoned, so a client that
-// does not read never delays the others. Relay-initiated closes (Kick, rate
-// abuse, Close) otherwise let the current write finish and send a close frame.
+// whose queue is full is closed once, with StatusPolicyViolation and
+// CodeSendQueueFull, and a write already under way to it is abandoned, so a
+// client that does not read never delays the others. Relay-initiated closes
+// (Kick, rate abuse, an oversized frame, Close) otherwise let the current
+// write finish and send a close frame.
 // All exported methods are safe for concurrent use. The room hooks
 // (Config.OnRoomActive, Config.OnRoomEmpty) run one at a time, in order, on a
 // goroutine owned by the Server, with no lock held.
@@ -84,7 +101,8 @@
 // Problems with a connection are not returned to anyone: the client gets an
 // HTTP status before the upgrade, an "error" frame for a refused frame, or a
 // websocket close status (StatusPolicyViolation, StatusMessageTooBig,
-// StatusGoingAway at Close), and the Server logs to Config.Logger.
+// StatusGoingAway at Close) with a code as its reason, and the Server logs
+// to Config.Logger.
 // JoinLocal returns ErrInvalidRoom, ErrRoomFull, ErrTooManyRooms or
 // ErrClosed; a LocalConn's Send and Recv return an error wrapping
 // ErrConnClosed (a *CloseError with the close status) once it has ended.

@@ -3,7 +3,6 @@ package relay
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 )
 
@@ -53,8 +52,13 @@ type LeaveBody struct {
 	ID string `json:"id"`
 }
 
-// ErrorBody is the body of a TypeError frame.
+// ErrorBody is the body of a TypeError frame: why the client's last
+// frame was refused.
 type ErrorBody struct {
+	// Code is one of the relay's codes (CodeMalformedFrame, CodeRateLimited,
+	// …): what a page chooses its words by.
+	Code string `json:"code"`
+	// Message says the same in English, for logs; never parse it.
 	Message string `json:"message"`
 }
 
@@ -67,13 +71,14 @@ type inbound struct {
 }
 
 var (
-	errNotObject = errors.New("malformed frame: want a JSON object")
-	errNoType    = errors.New("malformed frame: empty type")
-	errTypeLong  = fmt.Errorf("malformed frame: type longer than %d bytes", MaxTypeLen)
+	errNotObject = &refusal{CodeMalformedFrame, "malformed frame: want a JSON object"}
+	errNoType    = &refusal{CodeMalformedFrame, "malformed frame: empty type"}
+	errTypeLong  = &refusal{CodeMalformedFrame, fmt.Sprintf("malformed frame: type longer than %d bytes", MaxTypeLen)}
 )
 
-// parseInbound decodes a client frame. Its errors are meant for the client.
-func parseInbound(data []byte) (inbound, error) {
+// parseInbound decodes a client frame. Its errors are *refusal, meant for
+// the client.
+func parseInbound(data []byte) (inbound, *refusal) {
 	var in inbound
 	if t := bytes.TrimLeft(data, " \t\r\n"); len(t) == 0 || t[0] != '{' {
 		return in, errNotObject
@@ -85,7 +90,7 @@ func parseInbound(data []byte) (inbound, error) {
 	case "":
 		return in, errNoType
 	case TypePeers, TypeJoin, TypeLeave, TypeError:
-		return in, fmt.Errorf("frame type %q is reserved for the relay", in.Type)
+		return in, &refusal{CodeReservedType, fmt.Sprintf("frame type %q is reserved for the relay", in.Type)}
 	}
 	if len(in.Type) > MaxTypeLen {
 		return in, errTypeLong
@@ -129,6 +134,6 @@ func relayFrame(typ string, body any) []byte {
 	return f.encode()
 }
 
-func errorFrame(msg string) []byte {
-	return relayFrame(TypeError, ErrorBody{Message: msg})
+func errorFrame(code, msg string) []byte {
+	return relayFrame(TypeError, ErrorBody{Code: code, Message: msg})
 }

@@ -13,29 +13,32 @@ func TestParseInbound(t *testing.T) {
 		in      string
 		want    inbound
 		wantErr string
+		code    string
 	}{
-		{"type only", `{"type":"tx"}`, inbound{Type: "tx"}, ""},
-		{"all fields", ` {"type":"tx","to":"p2","body":{"a": 1}}`, inbound{Type: "tx", To: "p2", Body: json.RawMessage(`{"a": 1}`)}, ""},
-		{"null body kept", `{"type":"tx","body":null}`, inbound{Type: "tx", Body: json.RawMessage(`null`)}, ""},
-		{"from ignored", `{"type":"tx","from":"p1"}`, inbound{Type: "tx"}, ""},
-		{"empty", ``, inbound{}, "want a JSON object"},
-		{"truncated", `{"type":"tx"`, inbound{}, "want a JSON object"},
-		{"trailing garbage", `{"type":"tx"} x`, inbound{}, "want a JSON object"},
-		{"array", `[]`, inbound{}, "want a JSON object"},
-		{"null", `null`, inbound{}, "want a JSON object"},
-		{"number type", `{"type":1}`, inbound{}, "want a JSON object"},
-		{"no type", `{}`, inbound{}, "empty type"},
-		{"reserved", `{"type":"leave"}`, inbound{}, `frame type "leave" is reserved for the relay`},
-		{"long type", `{"type":"` + string(make([]byte, 0)) + "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa" + `"}`, inbound{}, "type longer than 64 bytes"},
+		{"type only", `{"type":"tx"}`, inbound{Type: "tx"}, "", ""},
+		{"all fields", ` {"type":"tx","to":"p2","body":{"a": 1}}`, inbound{Type: "tx", To: "p2", Body: json.RawMessage(`{"a": 1}`)}, "", ""},
+		{"null body kept", `{"type":"tx","body":null}`, inbound{Type: "tx", Body: json.RawMessage(`null`)}, "", ""},
+		{"from ignored", `{"type":"tx","from":"p1"}`, inbound{Type: "tx"}, "", ""},
+		{"empty", ``, inbound{}, "want a JSON object", CodeMalformedFrame},
+		{"truncated", `{"type":"tx"`, inbound{}, "want a JSON object", CodeMalformedFrame},
+		{"trailing garbage", `{"type":"tx"} x`, inbound{}, "want a JSON object", CodeMalformedFrame},
+		{"array", `[]`, inbound{}, "want a JSON object", CodeMalformedFrame},
+		{"null", `null`, inbound{}, "want a JSON object", CodeMalformedFrame},
+		{"number type", `{"type":1}`, inbound{}, "want a JSON object", CodeMalformedFrame},
+		{"no type", `{}`, inbound{}, "empty type", CodeMalformedFrame},
+		{"reserved", `{"type":"leave"}`, inbound{}, `frame type "leave" is reserved for the relay`, CodeReservedType},
+		{"long type", `{"type":"` + string(make([]byte, 0)) + "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa" + `"}`, inbound{}, "type longer than 64 bytes", CodeMalformedFrame},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			got, err := parseInbound([]byte(tc.in))
 			if tc.wantErr != "" {
-				require.ErrorContains(t, err, tc.wantErr)
+				require.NotNil(t, err)
+				require.Contains(t, err.msg, tc.wantErr)
+				require.Equal(t, tc.code, err.code)
 				return
 			}
-			require.NoError(t, err)
+			require.Nil(t, err)
 			require.Equal(t, tc.want, got)
 		})
 	}
@@ -68,7 +71,7 @@ func TestRelayFrames(t *testing.T) {
 		string(relayFrame(TypePeers, PeersBody{You: "p3", Room: "r", Peers: []PeerInfo{}})))
 	require.Equal(t, `{"type":"join","body":{"id":"p4","name":"bob"}}`, string(relayFrame(TypeJoin, PeerInfo{ID: "p4", Name: "bob"})))
 	require.Equal(t, `{"type":"leave","body":{"id":"p4"}}`, string(relayFrame(TypeLeave, LeaveBody{ID: "p4"})))
-	require.Equal(t, `{"type":"error","body":{"message":"unknown peer p9"}}`, string(errorFrame("unknown peer p9")))
+	require.Equal(t, `{"type":"error","body":{"code":"unknown-peer","message":"unknown peer p9"}}`, string(errorFrame(CodeUnknownPeer, "unknown peer p9")))
 }
 
 func TestValidRoomName(t *testing.T) {

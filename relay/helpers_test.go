@@ -3,6 +3,7 @@ package relay_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"net/http"
@@ -168,11 +169,12 @@ func (p *peer) readBody(t *testing.T, typ string, body any, skip ...string) rela
 }
 
 // readError reads the next frame not in skip and checks that it is an
-// "error" frame whose message contains want.
-func (p *peer) readError(t *testing.T, want string, skip ...string) {
+// "error" frame with the given code whose message contains want.
+func (p *peer) readError(t *testing.T, code, want string, skip ...string) {
 	t.Helper()
 	var body relay.ErrorBody
 	p.readBody(t, relay.TypeError, &body, skip...)
+	require.Equal(t, code, body.Code, "code of %+v", body)
 	require.Contains(t, body.Message, want)
 }
 
@@ -180,13 +182,24 @@ func (p *peer) readError(t *testing.T, want string, skip ...string) {
 // the close status (-1 if the connection ended without a close frame).
 func (p *peer) readClose(t *testing.T) websocket.StatusCode {
 	t.Helper()
+	return p.readCloseFrame(t).Code
+}
+
+// readCloseFrame is readClose returning the status and the reason (Code
+// -1 and no reason if the connection ended without a close frame).
+func (p *peer) readCloseFrame(t *testing.T) websocket.CloseError {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	for {
 		_, _, err := p.c.Read(ctx)
 		if err != nil {
 			require.NoError(t, ctx.Err(), "connection still open")
-			return websocket.CloseStatus(err)
+			var ce websocket.CloseError
+			if errors.As(err, &ce) {
+				return ce
+			}
+			return websocket.CloseError{Code: -1}
 		}
 	}
 }

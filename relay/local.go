@@ -15,12 +15,13 @@ var ErrConnClosed = errors.New("relay: connection closed")
 
 // CloseError says why the relay closed a LocalConn: the status and reason a
 // websocket client would have got in its close frame (StatusPolicyViolation
-// "kicked" or "send queue full", StatusMessageTooBig, StatusGoingAway at
-// Close, StatusNormalClosure after LocalConn.Close). It unwraps to
-// ErrConnClosed.
+// with CodeKicked, CodeSendQueueFull or CodeRateLimited,
+// StatusMessageTooBig with CodeFrameTooBig, StatusGoingAway with
+// CodeShuttingDown at Close, StatusNormalClosure with CodeBye after
+// LocalConn.Close). It unwraps to ErrConnClosed.
 type CloseError struct {
 	Code   websocket.StatusCode
-	Reason string
+	Reason string // one of the relay's codes
 }
 
 func (e *CloseError) Error() string {
@@ -36,7 +37,7 @@ func (e *CloseError) Unwrap() error { return ErrConnClosed }
 // the others see it join and leave, its frames go through the same checks
 // and rate limit and are fanned out or delivered directly the same way, and
 // frames to it wait in a queue of Config.SendQueue frames. If that queue is
-// full when a frame arrives, the LocalConn is closed ("send queue full"), so
+// full when a frame arrives, the LocalConn is closed (CodeSendQueueFull), so
 // a local peer that does not call Recv never delays the others. It counts
 // towards Config.MaxPeersPerRoom and can be kicked. The one difference: a
 // local client alone does not make a room active, and the room's last
@@ -107,7 +108,7 @@ func (lc *LocalConn) Send(ctx context.Context, frame []byte) error {
 		return err
 	}
 	if int64(len(frame)) > lc.s.cfg.ReadLimit {
-		lc.cl.closeNow(websocket.StatusMessageTooBig, fmt.Sprintf("read limited at %d bytes", lc.s.cfg.ReadLimit))
+		lc.cl.closeNow(websocket.StatusMessageTooBig, CodeFrameTooBig)
 		return lc.err()
 	}
 	lc.mu.Lock()
@@ -141,7 +142,7 @@ func (lc *LocalConn) Recv(ctx context.Context) ([]byte, error) {
 // Close leaves the room; the others get a TypeLeave frame. It never blocks
 // and is idempotent; it always returns nil.
 func (lc *LocalConn) Close() error {
-	lc.cl.close(websocket.StatusNormalClosure, "bye")
+	lc.cl.close(websocket.StatusNormalClosure, CodeBye)
 	return nil
 }
 

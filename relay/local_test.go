@@ -90,7 +90,7 @@ func TestLocalConnBehavesLikeAWebsocketPeer(t *testing.T) {
 	f := recvLocal(t, lc)
 	require.Equal(t, relay.TypeError, f.Type)
 	require.NoError(t, json.Unmarshal(f.Body, &eb))
-	require.Equal(t, "unknown peer p999", eb.Message)
+	require.Equal(t, relay.ErrorBody{Code: relay.CodeUnknownPeer, Message: "unknown peer p999"}, eb)
 
 	// leaving tells the others
 	require.NoError(t, lc.Close())
@@ -144,7 +144,7 @@ func TestLocalConnClosedByRelay(t *testing.T) {
 		lc, _ := ts.joinLocal(t, "r", "archive")
 		a.readBody(t, relay.TypeJoin, nil)
 		require.True(t, ts.Kick("r", lc.ID()))
-		require.Equal(t, &relay.CloseError{Code: websocket.StatusPolicyViolation, Reason: "kicked"}, closeErr(t, lc))
+		require.Equal(t, &relay.CloseError{Code: websocket.StatusPolicyViolation, Reason: relay.CodeKicked}, closeErr(t, lc))
 		require.Equal(t, lc.ID(), leaveID(t, a.read(t)))
 	})
 	t.Run("send queue full", func(t *testing.T) {
@@ -158,7 +158,7 @@ func TestLocalConnClosedByRelay(t *testing.T) {
 		for range 8 {
 			a.sendRaw(t, `{"type":"x"}`)
 		}
-		require.Equal(t, "send queue full", closeErr(t, lc).Reason)
+		require.Equal(t, relay.CodeSendQueueFull, closeErr(t, lc).Reason)
 		require.Equal(t, lc.ID(), leaveID(t, a.read(t)))
 	})
 	t.Run("oversized frame", func(t *testing.T) {
@@ -168,7 +168,7 @@ func TestLocalConnClosedByRelay(t *testing.T) {
 		lc, _ := ts.joinLocal(t, "r", "x")
 		err := lc.Send(context.Background(), []byte(`{"type":"x","body":"`+strings.Repeat("a", 64)+`"}`))
 		require.ErrorIs(t, err, relay.ErrConnClosed)
-		require.Equal(t, websocket.StatusMessageTooBig, closeErr(t, lc).Code)
+		require.Equal(t, &relay.CloseError{Code: websocket.StatusMessageTooBig, Reason: relay.CodeFrameTooBig}, closeErr(t, lc))
 	})
 	t.Run("rate limit", func(t *testing.T) {
 		cfg := testConfig()
@@ -180,7 +180,7 @@ func TestLocalConnClosedByRelay(t *testing.T) {
 				break
 			}
 		}
-		require.Equal(t, &relay.CloseError{Code: websocket.StatusPolicyViolation, Reason: "rate limit exceeded"}, closeErr(t, lc))
+		require.Equal(t, &relay.CloseError{Code: websocket.StatusPolicyViolation, Reason: relay.CodeRateLimited}, closeErr(t, lc))
 	})
 	t.Run("context ends", func(t *testing.T) {
 		ts := startServer(t, testConfig())
@@ -197,7 +197,7 @@ func TestLocalConnClosedByRelay(t *testing.T) {
 		ts := startServer(t, testConfig())
 		lc, _ := ts.joinLocal(t, "r", "x")
 		ts.Close()
-		require.Equal(t, websocket.StatusGoingAway, closeErr(t, lc).Code)
+		require.Equal(t, &relay.CloseError{Code: websocket.StatusGoingAway, Reason: relay.CodeShuttingDown}, closeErr(t, lc))
 		require.Empty(t, ts.Rooms())
 	})
 }

@@ -19,8 +19,9 @@ import (
 )
 
 // Reasons for refusing a connection. JoinLocal returns them; ServeHTTP
-// sends the last three, without the "relay: " prefix, as the plain text of
-// an HTTP 503 (and its own 400 for an invalid room name).
+// answers the last three with HTTP 503 and the first with 400, the body
+// being the code alone (Code gives it: CodeRoomFull, CodeTooManyRooms,
+// CodeShuttingDown, CodeInvalidRoom).
 var (
 	// ErrInvalidRoom: the room name fails ValidRoomName.
 	ErrInvalidRoom = errors.New("relay: invalid room name")
@@ -88,12 +89,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		name = r.URL.Path[strings.LastIndexByte(r.URL.Path, '/')+1:]
 	}
 	if !ValidRoomName(name) {
-		http.Error(w, "invalid room name: want 1 to 32 characters from a-z, 0-9, '-' and '_'", http.StatusBadRequest)
+		http.Error(w, CodeInvalidRoom, http.StatusBadRequest)
 		return
 	}
 	rm, err := s.reserve(name)
 	if err != nil {
-		http.Error(w, strings.TrimPrefix(err.Error(), "relay: "), http.StatusServiceUnavailable)
+		http.Error(w, Code(err), http.StatusServiceUnavailable)
 		return
 	}
 	defer s.handlers.Done()
@@ -108,9 +109,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 	cl := newClient(r.Context(), s.seq.Add(1), cleanName(r.URL.Query().Get("name")), s.cfg.SendQueue, false)
 	defer cl.abort()
-	c.SetReadLimit(s.cfg.ReadLimit)
+	c.SetReadLimit(-1) // readFrame bounds frames to s.cfg.ReadLimit
 	if !s.join(rm, cl) {
-		c.Close(websocket.StatusGoingAway, "relay shutting down")
+		c.Close(websocket.StatusGoingAway, CodeShuttingDown)
 		return
 	}
 	s.log.Debug("relay: peer joined", "room", name, "peer", cl.id, "name", cl.name)
@@ -142,7 +143,7 @@ func (s *Server) serve(c *websocket.Conn, rm *room, cl *client) error {
 		}()
 	}
 
-	err := cl.readLoop(c, rm, s.newInflow())
+	err := cl.readLoop(c, rm, s.newInflow(), s.cfg.ReadLimit)
 
 	s.leave(rm, cl)
 	cl.abort()
@@ -278,7 +279,7 @@ func (s *Server) Peers(room string) []PeerInfo {
 }
 
 // Kick closes the connection of peer peerID in room with
-// StatusPolicyViolation ("kicked") and reports whether there was such a
+// StatusPolicyViolation and CodeKicked, and reports whether there was such a
 // peer, websocket or local. It does not wait for the connection to end; the others get a
 // TypeLeave frame when it does.
 func (s *Server) Kick(room, peerID string) bool {
@@ -292,12 +293,12 @@ func (s *Server) Kick(room, peerID string) bool {
 	if cl == nil {
 		return false
 	}
-	cl.close(websocket.StatusPolicyViolation, "kicked")
+	cl.close(websocket.StatusPolicyViolation, CodeKicked)
 	return true
 }
 
 // Close refuses new connections, closes every connection with
-// StatusGoingAway and waits until all of them have ended, their goroutines
+// StatusGoingAway and CodeShuttingDown, and waits until all of them have ended, their goroutines
 // included, and every OnRoomEmpty hook has returned. A connection that has
 // not finished its close handshake within Config.WriteTimeout is dropped.
 // Close is idempotent. http.Server.Shutdown does not wait for websockets
@@ -312,7 +313,7 @@ func (s *Server) Close() {
 	s.mu.Unlock()
 
 	for _, cl := range all {
-		cl.close(websocket.StatusGoingAway, "relay shutting down")
+		cl.close(websocket.StatusGoingAway, CodeShuttingDown)
 	}
 	aborted := make(chan struct{})
 	grace := time.AfterFunc(s.cfg.WriteTimeout, func() {

@@ -3,6 +3,7 @@ package relay_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -105,7 +106,7 @@ func TestRoomIsolation(t *testing.T) {
 	a.send(t, "tx", "", 1)
 	require.Equal(t, "tx", b.read(t).Type)
 	a.send(t, "dm", c.id, 2) // c is in another room
-	a.readError(t, "unknown peer "+c.id, relay.TypeJoin)
+	a.readError(t, relay.CodeUnknownPeer, "unknown peer "+c.id, relay.TypeJoin)
 
 	// Had c got a's frames, they would be queued before this join.
 	d := ts.join(t, "two", "d")
@@ -132,7 +133,7 @@ func TestDirect(t *testing.T) {
 	})
 	t.Run("unknown target", func(t *testing.T) {
 		a.send(t, "getblocks", "p999999", nil)
-		a.readError(t, "unknown peer p999999", relay.TypeJoin)
+		a.readError(t, relay.CodeUnknownPeer, "unknown peer p999999", relay.TypeJoin)
 		a.send(t, "after", "", nil) // still usable, and the direct frame went nowhere
 		require.Equal(t, "after", b.read(t).Type)
 		require.Equal(t, "after", c.read(t).Type)
@@ -141,7 +142,7 @@ func TestDirect(t *testing.T) {
 		c.c.CloseNow()
 		require.Equal(t, c.id, leaveID(t, b.read(t)))
 		a.send(t, "getblocks", c.id, nil)
-		a.readError(t, "unknown peer "+c.id, relay.TypeJoin, relay.TypeLeave)
+		a.readError(t, relay.CodeUnknownPeer, "unknown peer "+c.id, relay.TypeJoin, relay.TypeLeave)
 	})
 }
 
@@ -154,28 +155,29 @@ func TestRefusedFrames(t *testing.T) {
 	tests := []struct {
 		name string
 		send string
+		code string
 		want string
 	}{
-		{"not JSON", `{"type":`, "malformed frame"},
-		{"plain text", `hello`, "malformed frame"},
-		{"array", `[{"type":"x"}]`, "malformed frame"},
-		{"string", `"x"`, "malformed frame"},
-		{"null", `null`, "malformed frame"},
-		{"type not a string", `{"type":7}`, "malformed frame"},
-		{"to not a string", `{"type":"x","to":1}`, "malformed frame"},
-		{"no type", `{"body":1}`, "empty type"},
-		{"empty type", `{"type":""}`, "empty type"},
-		{"type too long", `{"type":"` + strings.Repeat("t", relay.MaxTypeLen+1) + `"}`, "type longer than"},
-		{"reserved peers", `{"type":"peers","body":{}}`, `frame type "peers" is reserved for the relay`},
-		{"reserved join", `{"type":"join","body":{"id":"p1"}}`, `frame type "join" is reserved for the relay`},
-		{"reserved leave", `{"type":"leave","body":{"id":"p1"}}`, `frame type "leave" is reserved for the relay`},
-		{"reserved error", `{"type":"error"}`, `frame type "error" is reserved for the relay`},
-		{"reserved, direct", fmt.Sprintf(`{"type":"peers","to":%q}`, b.id), `frame type "peers" is reserved for the relay`},
+		{"not JSON", `{"type":`, relay.CodeMalformedFrame, "malformed frame"},
+		{"plain text", `hello`, relay.CodeMalformedFrame, "malformed frame"},
+		{"array", `[{"type":"x"}]`, relay.CodeMalformedFrame, "malformed frame"},
+		{"string", `"x"`, relay.CodeMalformedFrame, "malformed frame"},
+		{"null", `null`, relay.CodeMalformedFrame, "malformed frame"},
+		{"type not a string", `{"type":7}`, relay.CodeMalformedFrame, "malformed frame"},
+		{"to not a string", `{"type":"x","to":1}`, relay.CodeMalformedFrame, "malformed frame"},
+		{"no type", `{"body":1}`, relay.CodeMalformedFrame, "empty type"},
+		{"empty type", `{"type":""}`, relay.CodeMalformedFrame, "empty type"},
+		{"type too long", `{"type":"` + strings.Repeat("t", relay.MaxTypeLen+1) + `"}`, relay.CodeMalformedFrame, "type longer than"},
+		{"reserved peers", `{"type":"peers","body":{}}`, relay.CodeReservedType, `frame type "peers" is reserved for the relay`},
+		{"reserved join", `{"type":"join","body":{"id":"p1"}}`, relay.CodeReservedType, `frame type "join" is reserved for the relay`},
+		{"reserved leave", `{"type":"leave","body":{"id":"p1"}}`, relay.CodeReservedType, `frame type "leave" is reserved for the relay`},
+		{"reserved error", `{"type":"error"}`, relay.CodeReservedType, `frame type "error" is reserved for the relay`},
+		{"reserved, direct", fmt.Sprintf(`{"type":"peers","to":%q}`, b.id), relay.CodeReservedType, `frame type "peers" is reserved for the relay`},
 	}
 	for i, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			a.sendRaw(t, tc.send)
-			a.readError(t, tc.want)
+			a.readError(t, tc.code, tc.want)
 			// The connection still works and the refused frame was not forwarded.
 			a.send(t, "ok", "", i)
 			var n int
@@ -185,7 +187,7 @@ func TestRefusedFrames(t *testing.T) {
 	}
 	t.Run("binary message", func(t *testing.T) {
 		require.NoError(t, a.c.Write(context.Background(), websocket.MessageBinary, []byte(`{"type":"x"}`)))
-		a.readError(t, "binary frames are not supported")
+		a.readError(t, relay.CodeBinaryFrame, "binary frames are not supported")
 		a.send(t, "ok", "", -1)
 		var n int
 		b.readBody(t, "ok", &n)
@@ -219,7 +221,7 @@ func TestBadRequests(t *testing.T) {
 				resp.Body.Close()
 				require.Equal(t, tc.want, resp.StatusCode, "body %q", body)
 				if tc.want == http.StatusBadRequest {
-					require.Contains(t, string(body), "invalid room name")
+					require.Equal(t, relay.CodeInvalidRoom+"\n", string(body))
 				}
 			})
 		}
@@ -306,7 +308,7 @@ func TestRoomLimits(t *testing.T) {
 		b := ts.join(t, "small", "b")
 		code, body := dialStatus(t, ts, "small")
 		require.Equal(t, http.StatusServiceUnavailable, code)
-		require.Equal(t, "room full", body)
+		require.Equal(t, relay.CodeRoomFull, body)
 		ts.join(t, "other", "c") // other rooms are not affected
 
 		b.c.CloseNow()
@@ -323,7 +325,7 @@ func TestRoomLimits(t *testing.T) {
 		a := ts.join(t, "first", "a")
 		code, body := dialStatus(t, ts, "second")
 		require.Equal(t, http.StatusServiceUnavailable, code)
-		require.Equal(t, "too many rooms", body)
+		require.Equal(t, relay.CodeTooManyRooms, body)
 
 		a.c.CloseNow() // the empty room is removed
 		require.Eventually(t, func() bool { return len(ts.Rooms()) == 0 }, waitFrame, 10*time.Millisecond)
@@ -392,7 +394,7 @@ func TestRateLimit(t *testing.T) {
 			a.send(t, "n", "", i)
 		}
 		for range 3 {
-			a.readError(t, "rate limit exceeded", relay.TypeJoin)
+			a.readError(t, relay.CodeRateLimited, "rate limit exceeded", relay.TypeJoin)
 		}
 		c.send(t, "sentinel", "", nil) // other connections have their own budget
 		for i := range 5 {
@@ -415,17 +417,18 @@ func TestRateLimit(t *testing.T) {
 			a.send(t, "n", "", i)
 		}
 		errs := 0
-		var code websocket.StatusCode
+		var code websocket.CloseError
 		for {
 			f, err := a.tryRead()
 			if err != nil {
-				code = websocket.CloseStatus(err)
+				require.ErrorAs(t, err, &code)
 				break
 			}
 			require.Equal(t, relay.TypeError, f.Type)
 			errs++
 		}
-		require.Equal(t, websocket.StatusPolicyViolation, code)
+		require.Equal(t, websocket.StatusPolicyViolation, code.Code)
+		require.Equal(t, relay.CodeRateLimited, code.Reason)
 		require.Less(t, errs, relay.MaxRateDrops)
 
 		var n int
@@ -451,10 +454,18 @@ func TestReadLimit(t *testing.T) {
 	require.Len(t, b.readRaw(t), 1024+len(`,"from":"`+a.id+`"`))
 
 	a.sendRaw(t, exactly(1025)) // over it: the sender is closed
-	require.Equal(t, websocket.StatusMessageTooBig, a.readClose(t))
+	require.Equal(t, websocket.CloseError{Code: websocket.StatusMessageTooBig, Reason: relay.CodeFrameTooBig}, a.readCloseFrame(t))
 	require.Equal(t, a.id, leaveID(t, b.read(t)))
 	b.send(t, "still", b.id, nil) // the room goes on
 	require.Equal(t, "still", b.read(t).Type)
+
+	// Far over it: the relay reads no more than the limit, and the close
+	// handshake discards the rest.
+	c := ts.join(t, "big", "c")
+	b.read(t) // c joined
+	c.sendRaw(t, exactly(256<<10))
+	require.Equal(t, websocket.CloseError{Code: websocket.StatusMessageTooBig, Reason: relay.CodeFrameTooBig}, c.readCloseFrame(t))
+	require.Equal(t, c.id, leaveID(t, b.read(t)))
 }
 
 func TestManyClients(t *testing.T) {
@@ -518,7 +529,7 @@ func TestKick(t *testing.T) {
 	require.False(t, ts.Kick("kick", "p999999"))
 	require.False(t, ts.Kick("other", b.id))
 	require.True(t, ts.Kick("kick", b.id))
-	require.Equal(t, websocket.StatusPolicyViolation, b.readClose(t))
+	require.Equal(t, websocket.CloseError{Code: websocket.StatusPolicyViolation, Reason: relay.CodeKicked}, b.readCloseFrame(t))
 	require.Equal(t, b.id, leaveID(t, a.read(t)))
 }
 
@@ -613,12 +624,14 @@ func TestClose(t *testing.T) {
 	for _, room := range []string{"a", "b", "c"} {
 		peers = append(peers, ts.join(t, room, "x"), ts.join(t, room, "y"))
 	}
-	codes := make(chan websocket.StatusCode, len(peers))
+	codes := make(chan websocket.CloseError, len(peers))
 	for _, p := range peers {
 		go func() {
 			for {
 				if _, _, err := p.c.Read(context.Background()); err != nil {
-					codes <- websocket.CloseStatus(err)
+					var ce websocket.CloseError
+					errors.As(err, &ce)
+					codes <- ce
 					return
 				}
 			}
@@ -645,7 +658,7 @@ func TestClose(t *testing.T) {
 	require.Eventually(t, func() bool { return relayGoroutines() == 0 }, time.Second, 5*time.Millisecond,
 		"relay goroutines left after Close")
 	for range peers {
-		require.Equal(t, websocket.StatusGoingAway, <-codes)
+		require.Equal(t, websocket.CloseError{Code: websocket.StatusGoingAway, Reason: relay.CodeShuttingDown}, <-codes)
 	}
 
 	ctx, cancel := context.WithTimeout(context.Background(), waitFrame)
@@ -653,5 +666,7 @@ func TestClose(t *testing.T) {
 	_, resp, err := ts.dial(ctx, "a", "late", nil)
 	require.Error(t, err)
 	require.Equal(t, http.StatusServiceUnavailable, resp.StatusCode)
+	body, _ := io.ReadAll(resp.Body)
+	require.Equal(t, relay.CodeShuttingDown+"\n", string(body))
 	ts.Close() // idempotent
 }

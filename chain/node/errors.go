@@ -41,6 +41,14 @@ const (
 	CodeRoomReset       = "room-reset"
 )
 
+// ErrorCodes returns the codes of the node's errors (the Code* constants
+// above), in the order declared. With chain.Rules they are every code a
+// rejected or refused Event, or a REST error's "rule", can carry: what a
+// page's message catalog needs words for.
+func ErrorCodes() []string {
+	return []string{CodeOtherChain, CodeMessageTooBig, CodePeerRateLimited, CodeBadMessage, CodeNoNonce, CodeRoomReset}
+}
+
 // codeOf names the rule or limit err broke: a chain rule's code, one of
 // the node's codes, or CodeBadMessage for anything else a peer sent.
 func codeOf(err error) string {

@@ -49,12 +49,17 @@ const (
 	// EventTip
 	CodeTipExtended = "extended" // Count blocks joined the best chain
 
+	// EventMined: where the block this node mined landed (Height, Hash)
+	CodeMinedMainChain = "main-chain" // it is the new tip
+	CodeMinedSideChain = "side-chain" // another branch has more work
+
 	// EventStatus
 	CodeStatusResumed     = "resumed"      // the stored chain was replayed up to Height
 	CodeStatusStoreFailed = "store-failed" // blocks could not be saved (Reason)
 	CodeStatusSendDropped = "send-dropped" // the send queue was full: a What message was dropped
 	CodeStatusHeld        = "held"         // a block from the future is held until its time (Height, Hash)
 	CodeStatusRelay       = "relay"        // the relay complained about a frame (Reason: its code)
+	CodeStatusMineFailed  = "mine-failed"  // the mining loop stopped on an error (Reason: its code, if any)
 )
 
 // Reasons of a CodeConnRetrying event whose last attempt never connected.
@@ -62,6 +67,45 @@ const (
 	ReasonDialFailed  = "dial-failed"  // the relay could not be reached, or refused the dial
 	ReasonCheckFailed = "check-failed" // the room's state could not be read before dialling
 )
+
+// Reasons of a CodeConnDisconnected event. When the relay closed the link
+// with a reason, Reason is that reason: one of the relay's codes
+// ("kicked", "rate-limited", …). Otherwise it is one of these.
+const (
+	ReasonClosed  = "closed"  // the relay closed the link without a reason
+	ReasonLost    = "lost"    // the link broke (network, relay gone)
+	ReasonStopped = "stopped" // this node stopped (its context ended)
+)
+
+// EventCodes returns, per kind, every code an Event of that kind can
+// carry other than the rule codes of rejected and refused events
+// (chain.Rules and ErrorCodes): what a page's message catalog needs words
+// for. A kind whose events carry no code is absent.
+func EventCodes() map[EventKind][]string {
+	return map[EventKind][]string{
+		EventTip:        {CodeTipExtended},
+		EventMined:      {CodeMinedMainChain, CodeMinedSideChain},
+		EventPeer:       {CodePeerJoined, CodePeerLeft, CodePeerHello, CodePeerBanned, CodePeerWelcome},
+		EventSync:       {CodeSyncStarted, CodeSyncProgress, CodeSyncDone},
+		EventConnection: {CodeConnConnected, CodeConnDisconnected, CodeConnRetrying, CodeConnRoomReset},
+		EventStatus: {CodeStatusResumed, CodeStatusStoreFailed, CodeStatusSendDropped, CodeStatusHeld,
+			CodeStatusRelay, CodeStatusMineFailed},
+	}
+}
+
+// EventKinds returns every kind of Event, in the order declared.
+func EventKinds() []EventKind {
+	return []EventKind{EventTip, EventReorg, EventMined, EventRejected, EventRefused, EventPeer,
+		EventTx, EventSync, EventConnection, EventStatus}
+}
+
+// DisconnectReasons returns the node's own reasons of a
+// CodeConnDisconnected event (the relay's codes are the others).
+func DisconnectReasons() []string { return []string{ReasonClosed, ReasonLost, ReasonStopped} }
+
+// RetryReasons returns the reasons of a CodeConnRetrying event whose last
+// attempt never connected (one that did carries its disconnect reason).
+func RetryReasons() []string { return []string{ReasonDialFailed, ReasonCheckFailed} }
 
 // Event is something a user should see. Kind and Code say what it is; the
 // other fields carry its numbers. Text is the same in English, for logs

@@ -1,5 +1,6 @@
 // Chainplay room page: starts the node (node.wasm) in this tab and renders
 // its state. UI wiring only: every rule lives in the Go node.
+import { explain } from "./catalog.js";
 import { initMiner } from "./miner.js";
 
 const $ = (id) => document.getElementById(id);
@@ -73,8 +74,10 @@ function render() {
   $("peers").replaceChildren(...s.peers.map((p) => el("li", {}, `${p.name} (${p.id})`)));
 }
 
+// logEvent adds ev to the log in the reader's words: catalog.js builds the
+// sentence from the event's kind, code and numbers (ev.text is for logs).
 function logEvent(ev) {
-  const li = el("li", { class: `ev ev-${ev.kind}` }, ev.text);
+  const li = el("li", { class: `ev ev-${ev.kind}`, "data-code": ev.code || "" }, explain(ev));
   const list = $("events");
   list.prepend(li);
   while (list.children.length > 200) list.lastChild.remove();
