@@ -22,6 +22,21 @@ var (
 	// ErrNoNonce means a miner exhausted its nonce range; rebuild the
 	// template with a fresh timestamp and try again.
 	ErrNoNonce = errors.New("node: nonce range exhausted")
+
+	// The tutorials' HTTP peers (httppeers.go). These are no rules and
+	// have no Code: the REST API maps them to its own codes.
+
+	// ErrPeerUnreachable: an HTTP peer could not be reached, timed out, or
+	// broke the connection mid-answer (a *PeerError).
+	ErrPeerUnreachable = errors.New("node: peer unreachable")
+	// ErrPeerBadAnswer: an HTTP peer answered with an error status, or with
+	// something that is not the JSON asked for (a *PeerError). A chain
+	// that is JSON but breaks a rule is that rule's error instead.
+	ErrPeerBadAnswer = errors.New("node: peer answered badly")
+	// ErrBadPeerAddress: a peer address is not http://host:port.
+	ErrBadPeerAddress = errors.New("node: bad peer address")
+	// ErrTooManyPeers: the list of HTTP peers already holds MaxHTTPPeers.
+	ErrTooManyPeers = errors.New("node: too many peers")
 )
 
 // Codes of the node's errors, beside chain's rule codes.

@@ -78,11 +78,18 @@ func FieldError(status int, code, field, message string) *Error {
 	return &Error{Status: status, Code: code, Field: field, Message: message}
 }
 
-// RuleError returns an *Error for err, which broke the consensus or
-// policy rule named code: its message is err's text and the body carries
-// code as both code and rule.
+// Wrap returns an *Error for err: its message is err's text, its cause
+// err.
+func Wrap(status int, code string, err error) *Error {
+	return &Error{Status: status, Code: code, Message: err.Error(), Err: err}
+}
+
+// RuleError is Wrap for an err that broke the consensus or policy rule
+// named code: the body carries code as both code and rule.
 func RuleError(status int, code string, err error) *Error {
-	return &Error{Status: status, Code: code, Rule: true, Message: err.Error(), Err: err}
+	e := Wrap(status, code, err)
+	e.Rule = true
+	return e
 }
 
 // internalBody is the only thing a client learns of an internal error.
