@@ -21,10 +21,17 @@ type request struct {
 	Count uint64   `json:"count"`
 	Tags  []string `json:"tags"`
 	Inner *inner   `json:"inner"`
+	List  []inner  `json:"list"`
+	embedded
 }
 
 type inner struct {
 	A int `json:"a"`
+}
+
+// embedded's fields are request's, as JSON sees them.
+type embedded struct {
+	Level *uint8 `json:"level"`
 }
 
 // errCustom is what custom's UnmarshalJSON refuses with.
@@ -114,6 +121,9 @@ func TestRead(t *testing.T) {
 		{name: "wrong type", body: `{"count":"three"}`, status: 400, code: CodeWrongType, field: "count"},
 		{name: "negative", body: `{"count":-1}`, status: 400, code: CodeWrongType, field: "count"},
 		{name: "nested wrong type", body: `{"inner":{"a":"x"}}`, status: 400, code: CodeWrongType, field: "inner.a"},
+		{name: "wrong type in a list", body: `{"list":[{"a":1},{"a":true}]}`, status: 400, code: CodeWrongType, field: "list.a"},
+		{name: "wrong type, embedded", body: `{"level":"high"}`, status: 400, code: CodeWrongType, field: "level"},
+		{name: "out of range, embedded", body: `{"level":300}`, status: 400, code: CodeWrongType, field: "level"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := httptest.NewRequest("POST", "/", strings.NewReader(tc.body))

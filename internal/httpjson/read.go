@@ -78,7 +78,7 @@ func ReadOptional(w http.ResponseWriter, r *http.Request, v any) (bool, error) {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
-		return false, decodeError(err)
+		return false, decodeError(err, reflect.TypeOf(v))
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		return false, New(http.StatusBadRequest, CodeBadJSON, "the body has data after its JSON object: send one object")
@@ -86,8 +86,9 @@ func ReadOptional(w http.ResponseWriter, r *http.Request, v any) (bool, error) {
 	return true, nil
 }
 
-// decodeError turns a json.Decoder error into an *Error.
-func decodeError(err error) *Error {
+// decodeError turns a json.Decoder error, decoding into a value of type
+// t, into an *Error.
+func decodeError(err error, t reflect.Type) *Error {
 	var syntax *json.SyntaxError
 	var typ *json.UnmarshalTypeError
 	switch {
@@ -96,12 +97,13 @@ func decodeError(err error) *Error {
 	case errors.Is(err, io.ErrUnexpectedEOF):
 		return Errorf(http.StatusBadRequest, CodeBadJSON, "the body is not valid JSON: %w", err)
 	case errors.As(err, &typ):
-		field := typ.Field
-		if field == "" {
-			field = "(the body)"
+		field := jsonPath(t, typ.Field)
+		name := field
+		if name == "" {
+			name = "(the body)"
 		}
-		e := Errorf(http.StatusBadRequest, CodeWrongType, "field %q: want %s, have %s", field, kindOf(typ.Type), typ.Value)
-		e.Field, e.Err = typ.Field, err
+		e := Errorf(http.StatusBadRequest, CodeWrongType, "field %q: want %s, have %s", name, kindOf(typ.Type), typ.Value)
+		e.Field, e.Err = field, err
 		return e
 	}
 	// encoding/json has no type for this one: `json: unknown field "x"`.
@@ -114,6 +116,54 @@ func decodeError(err error) *Error {
 		return e
 	}
 	return Errorf(http.StatusBadRequest, CodeBadJSON, "bad JSON body: %w", err)
+}
+
+// jsonPath turns encoding/json's path of a field ("a.b"), which names an
+// embedded struct by its Go type ("paramsRequest.difficulty"), into the
+// path a client wrote ("difficulty"), walking t.
+func jsonPath(t reflect.Type, path string) string {
+	if path == "" {
+		return ""
+	}
+	var out []string
+	for _, seg := range strings.Split(path, ".") {
+		t = elem(t)
+		if t == nil || t.Kind() != reflect.Struct {
+			out, t = append(out, seg), nil
+			continue
+		}
+		f, ok := t.FieldByName(seg)
+		if ok && f.Anonymous && f.Tag.Get("json") == "" {
+			t = f.Type // an embedded struct: its fields are the parent's
+			continue
+		}
+		out, t = append(out, seg), fieldByJSONName(t, seg)
+	}
+	return strings.Join(out, ".")
+}
+
+// fieldByJSONName is the type of t's field that JSON calls name, or nil.
+func fieldByJSONName(t reflect.Type, name string) reflect.Type {
+	for _, f := range reflect.VisibleFields(t) {
+		tag, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if tag == name || (tag == "" && strings.EqualFold(f.Name, name)) {
+			return f.Type
+		}
+	}
+	return nil
+}
+
+// elem strips pointers, slices, arrays and maps down to the element type.
+func elem(t reflect.Type) reflect.Type {
+	for t != nil {
+		switch t.Kind() {
+		case reflect.Pointer, reflect.Slice, reflect.Array, reflect.Map:
+			t = t.Elem()
+		default:
+			return t
+		}
+	}
+	return nil
 }
 
 // kindOf says what JSON a Go type wants, in words.
