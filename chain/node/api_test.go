@@ -442,9 +442,11 @@ func TestRegisterWithKeepsThePeerListBounded(t *testing.T) {
 
 	n := newTestNode(t, "n")
 	s := serve(t, n)
+	_, err = n.RegisterHTTPPeers([]string{"http://10.0.2.1:80"}) // with src's 64, one too many
+	require.NoError(t, err)
 	var res RegisterWithResponse
 	status := call(t, "POST", s.URL+"/register_with", map[string]any{"node_address": srcURL}, &res)
 	require.Equal(t, http.StatusOK, status)
-	require.Equal(t, srcURL, res.Peers[0], "the node registered with comes first")
+	require.Equal(t, []string{"http://10.0.2.1:80", srcURL}, res.Peers[:2], "the node registered with comes before its list")
 	require.Len(t, res.Peers, MaxHTTPPeers, "as many as fit")
 }
