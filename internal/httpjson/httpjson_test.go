@@ -4,11 +4,15 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -368,4 +372,26 @@ func TestHandlePanicsOnBadPatterns(t *testing.T) {
 	require.Panics(t, func() { m.Handle("GET a", ok) }, "no slash")
 	require.Panics(t, func() { m.Handle("GET /a b", ok) }, "three words")
 	require.NotPanics(t, func() { m.Handle("POST /a", ok) })
+}
+
+// Codes lists every Code* constant of codes.go.
+func TestCodesListsEveryConstant(t *testing.T) {
+	f, err := parser.ParseFile(token.NewFileSet(), "codes.go", nil, 0)
+	require.NoError(t, err)
+	var consts []string
+	for _, d := range f.Decls {
+		g, ok := d.(*ast.GenDecl)
+		if !ok || g.Tok != token.CONST {
+			continue
+		}
+		for _, s := range g.Specs {
+			for _, v := range s.(*ast.ValueSpec).Values {
+				lit := v.(*ast.BasicLit)
+				c, err := strconv.Unquote(lit.Value)
+				require.NoError(t, err)
+				consts = append(consts, c)
+			}
+		}
+	}
+	require.ElementsMatch(t, consts, Codes)
 }
