@@ -36,12 +36,12 @@ vet:
 	$(GO) vet ./...
 	$(WASM_ENV) $(GO) vet ./...
 
-## check-imports: package chain stays pure Go
+## check-imports: package chain stays pure Go; relay, web and internal/httpjson know no chain
 check-imports:
 	@if $(GO) list -deps ./chain | grep -xE 'syscall/js|net|net/http|nhooyr.io/websocket|github.com/a-h/templ'; then \
 		echo "check-imports: package chain must not import the packages above"; exit 1; fi
-	@if $(GO) list -deps ./relay ./web | grep '^github.com/chainplay/chainplay/chain'; then \
-		echo "check-imports: relay and web must not import the chain packages"; exit 1; fi
+	@if $(GO) list -deps ./relay ./web ./internal/httpjson | grep '^github.com/chainplay/chainplay/chain'; then \
+		echo "check-imports: relay, web and internal/httpjson must not import the chain packages"; exit 1; fi
 	@if $(GO) list -deps ./chain/node ./relay ./web ./cmd/... | grep -x 'github.com/chainplay/chainplay/chain/node/nodetest'; then \
 		echo "check-imports: chain/node/nodetest is for tests only"; exit 1; fi
 	@echo "check-imports: ok"

@@ -29,6 +29,21 @@ var (
 	// Dial returns it (wrapped) to say so; DialRelay returns it when the
 	// server refuses the dial's ?epoch= with 409 Conflict.
 	ErrRoomReset = errors.New("node: the room was reset")
+
+	// The tutorials' HTTP peers (httppeers.go). These are no rules and
+	// have no Code: the REST API maps them to its own codes.
+
+	// ErrPeerUnreachable: an HTTP peer could not be reached, timed out, or
+	// broke the connection mid-answer (a *PeerError).
+	ErrPeerUnreachable = errors.New("node: peer unreachable")
+	// ErrPeerBadAnswer: an HTTP peer answered with an error status, or with
+	// something that is not the JSON asked for (a *PeerError). A chain
+	// that is JSON but breaks a rule is that rule's error instead.
+	ErrPeerBadAnswer = errors.New("node: peer answered badly")
+	// ErrBadPeerAddress: a peer address is not http://host:port.
+	ErrBadPeerAddress = errors.New("node: bad peer address")
+	// ErrTooManyPeers: the list of HTTP peers already holds MaxHTTPPeers.
+	ErrTooManyPeers = errors.New("node: too many peers")
 )
 
 // Codes of the node's errors, beside chain's rule codes.

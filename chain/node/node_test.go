@@ -112,7 +112,7 @@ func TestAPIAddBlockRefusesForgery(t *testing.T) {
 	require.NoError(t, err)
 	defer res.Body.Close()
 	require.Equal(t, http.StatusBadRequest, res.StatusCode)
-	var e node.APIError
+	var e apiError
 	require.NoError(t, json.NewDecoder(res.Body).Decode(&e))
 	require.Equal(t, chain.ErrHighHash.Code(), e.Rule)
 	require.Equal(t, uint64(0), b.Chain().Tip().Height)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/chainplay/chainplay/chain"
 	"github.com/chainplay/chainplay/chain/node"
+	"github.com/chainplay/chainplay/internal/httpjson"
 )
 
 // call sends a JSON request to a test server and decodes the answer.
@@ -59,25 +60,29 @@ func TestDvfWalkthrough(t *testing.T) {
 	require.Equal(t, uint64(1), mined.Index)
 
 	recipient := chain.KeyAddress(chain.GenerateKey()).String()
-	var created map[string]any
+	var created node.TxResponse
 	require.Equal(t, http.StatusCreated, call(t, "POST", s1.URL+"/transactions/new",
 		map[string]any{"sender": n1.Address().String(), "recipient": recipient, "amount": 5}, &created))
-	require.Equal(t, "Transaction will be added to Block 2", created["message"])
+	require.Equal(t, "Transaction will be added to Block 2", created.Message)
+	require.Equal(t, created.ID, created.Tx.ID())
 
-	var e node.APIError
+	var e apiError
 	require.Equal(t, http.StatusForbidden, call(t, "POST", s1.URL+"/transactions/new",
 		map[string]any{"sender": n2.Address().String(), "recipient": recipient, "amount": 5}, &e), "signing for someone else")
+	require.Equal(t, httpjson.CodeWrongSender, e.Code)
 	require.Equal(t, http.StatusBadRequest, call(t, "POST", s2.URL+"/transactions/new",
 		map[string]any{"recipient": recipient, "amount": 5}, &e), "a node without coins")
 	require.Equal(t, chain.ErrOverspend.Code(), e.Rule)
+	require.Equal(t, chain.ErrOverspend.Code(), e.Code)
 
 	for range 2 {
 		require.Equal(t, http.StatusOK, call(t, "GET", s2.URL+"/mine", nil, &mined))
 	}
-	var reg map[string]any
+	var reg node.NodesRegisterResponse
 	require.Equal(t, http.StatusCreated, call(t, "POST", s1.URL+"/nodes/register", map[string]any{"nodes": []string{s2.URL}}, &reg))
-	require.Equal(t, "New nodes have been added", reg["message"])
+	require.Equal(t, node.NodesRegisterResponse{Message: "New nodes have been added", TotalNodes: []string{s2.URL}}, reg)
 	require.Equal(t, http.StatusBadRequest, call(t, "POST", s1.URL+"/nodes/register", map[string]any{"nodes": []string{}}, &e))
+	require.Equal(t, httpjson.CodeMissingField, e.Code)
 
 	var resolved struct {
 		Message  string         `json:"message"`
@@ -101,12 +106,13 @@ func TestIBMWalkthrough(t *testing.T) {
 	n1, n2 := newTestNode(t, "node1"), newTestNode(t, "node2")
 	s1, s2 := serve(t, n1), serve(t, n2)
 
-	var created map[string]any
+	var created node.TxResponse
 	require.Equal(t, http.StatusCreated, call(t, "POST", s1.URL+"/new_transaction",
 		map[string]any{"author": "alice", "content": "Hello, blockchain!"}, &created))
-	require.Equal(t, "Success", created["message"])
-	var e node.APIError
+	require.Equal(t, "Success", created.Message)
+	var e httpjson.ErrorBody
 	require.Equal(t, http.StatusBadRequest, call(t, "POST", s1.URL+"/new_transaction", map[string]any{"author": "alice"}, &e))
+	require.Equal(t, apiError{Error: "invalid transaction data: author and content are required", Code: httpjson.CodeMissingField, Field: "content"}, e)
 
 	var pending []map[string]any
 	require.Equal(t, http.StatusOK, call(t, "GET", s1.URL+"/pending_tx", nil, &pending))
@@ -140,9 +146,9 @@ func TestIBMWalkthrough(t *testing.T) {
 	require.InDelta(t, float64(post.Time)/1000, post.Timestamp, 0.001)
 
 	// Node 2 registers with node 1 and copies its chain and peers.
-	var reg map[string]any
+	var reg node.RegisterWithResponse
 	require.Equal(t, http.StatusOK, call(t, "POST", s2.URL+"/register_with", map[string]any{"node_address": s1.URL}, &reg))
-	require.Equal(t, "Registration successful", reg["message"])
+	require.Equal(t, node.RegisterWithResponse{Message: "Registration successful", AddedBlocks: 1, Peers: []string{s1.URL}}, reg)
 	require.Equal(t, n1.Chain().Tip().Hash, n2.Chain().Tip().Hash)
 	require.Equal(t, []string{s1.URL}, n2.HTTPPeers())
 	require.Len(t, n1.HTTPPeers(), 1, "node 1 remembers node 2")
@@ -164,9 +170,11 @@ func TestIBMWalkthrough(t *testing.T) {
 	}
 	require.Equal(t, http.StatusBadRequest, call(t, "POST", s1.URL+"/add_block", &forged, &e))
 	require.Equal(t, chain.ErrHighHash.Code(), e.Rule)
-	var added map[string]any
+	var added node.AddBlockResponse
 	require.Equal(t, http.StatusCreated, call(t, "POST", s1.URL+"/add_block", valid, &added))
+	require.Equal(t, node.AddBlockResponse{Message: "Block added", Status: chain.StatusMainChain.String(), Hash: valid.Hash()}, added)
 	require.Equal(t, valid.Hash(), n1.Chain().Tip().Hash)
+	added = node.AddBlockResponse{}
 	require.Equal(t, http.StatusOK, call(t, "POST", s1.URL+"/add_block", valid, &added), "a known block is no error")
-	require.Equal(t, "Block already known", added["message"])
+	require.Equal(t, node.AddBlockResponse{Message: "Block already known", Hash: valid.Hash()}, added)
 }

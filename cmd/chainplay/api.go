@@ -3,18 +3,20 @@
 package main
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 
 	"github.com/chainplay/chainplay/chain"
+	"github.com/chainplay/chainplay/internal/httpjson"
 	"github.com/chainplay/chainplay/relay"
 )
 
-// The room API. Every answer is JSON; an error is {"error": "…"} with a
-// 4xx status naming what was wrong, and a refused request changes nothing.
+// The room API. Every answer is JSON (internal/httpjson); an error is
+// {"error": "…", "code": "…"} with a 4xx status and a stable code
+// (httpjson's Code* constants) naming what was wrong, and a refused
+// request changes nothing. A 500 says only "internal error"; the server's
+// log has the cause.
 //
 //	POST /api/rooms                  create a room: {name, difficulty, block_time_ms,
 //	                                 retarget_interval, subsidy, halving_interval,
@@ -26,9 +28,15 @@ import (
 //	                                 (missing ones kept, no name) → roomInfo
 //	POST /api/rooms/{room}/kick      teacher: {"peer": "p7"} → {"kicked": "p7"}
 //
-// Teacher requests carry "Authorization: Bearer TOKEN" (auth.go).
+// Teacher requests carry "Authorization: Bearer TOKEN" (auth.go): 401
+// unauthorized without one, 403 forbidden with a wrong one. Other codes:
+// bad-room-name, bad-params (400), room-exists, reset-busy (409),
+// unknown-peer (404), archive-not-kickable (400), unavailable (503, the
+// server is shutting down), and httpjson's for bad bodies (400, 413),
+// unknown paths (404) and wrong methods (405). The reset endpoint takes
+// no body or {}; genesis takes no body or its parameters.
 
-// maxBody bounds a request body.
+// maxBody bounds a request body of the room API.
 const maxBody = 64 << 10
 
 // roomInfo describes a room.
@@ -119,76 +127,83 @@ type createRequest struct {
 
 // kickRequest is the body of POST /api/rooms/{room}/kick.
 type kickRequest struct {
-	Peer string `json:"peer"`
+	Peer string `json:"peer"` // the relay's peer id, "p7"
 }
 
-func (s *server) routeAPI(mux *http.ServeMux) {
-	mux.HandleFunc("POST /api/rooms", s.createRoom)
-	mux.HandleFunc("GET /api/rooms/{room}", s.withRoom(s.getRoom))
-	mux.HandleFunc("POST /api/rooms/{room}/reset", s.withRoom(s.teacher(s.resetRoom)))
-	mux.HandleFunc("POST /api/rooms/{room}/genesis", s.withRoom(s.teacher(s.newGenesis)))
-	mux.HandleFunc("POST /api/rooms/{room}/kick", s.withRoom(s.teacher(s.kickPeer)))
-	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
-		writeError(w, http.StatusNotFound, "no such API endpoint: see cmd/chainplay/api.go")
-	})
+// kickResponse is the answer to POST /api/rooms/{room}/kick.
+type kickResponse struct {
+	Kicked string `json:"kicked"` // the peer id disconnected
+}
+
+// routeAPI registers the room API on m.
+func (s *server) routeAPI(m *httpjson.Mux) {
+	m.Handle("POST /api/rooms", s.createRoom)
+	m.Handle("GET /api/rooms/{room}", s.withRoom(s.getRoom))
+	m.Handle("POST /api/rooms/{room}/reset", s.withRoom(s.teacher(s.resetRoom)))
+	m.Handle("POST /api/rooms/{room}/genesis", s.withRoom(s.teacher(s.newGenesis)))
+	m.Handle("POST /api/rooms/{room}/kick", s.withRoom(s.teacher(s.kickPeer)))
 }
 
 // roomHandler handles a request about one valid room name.
-type roomHandler func(w http.ResponseWriter, r *http.Request, room string)
+type roomHandler func(w http.ResponseWriter, r *http.Request, room string) error
 
-// withRoom answers 400 to an invalid room name.
-func (s *server) withRoom(h roomHandler) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
+// errBadRoomName is the answer to an invalid room name.
+func errBadRoomName(field string) *httpjson.Error {
+	return httpjson.FieldError(http.StatusBadRequest, httpjson.CodeBadRoomName, field,
+		field+": want 1 to 32 characters from a-z, 0-9, '-' and '_'")
+}
+
+// withRoom answers 400 bad-room-name to an invalid room name.
+func (s *server) withRoom(h roomHandler) httpjson.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
 		room := r.PathValue("room")
 		if !relay.ValidRoomName(room) {
-			writeError(w, http.StatusBadRequest, "invalid room name: want 1 to 32 characters from a-z, 0-9, '-' and '_'")
-			return
+			return errBadRoomName("room")
 		}
-		h(w, r, room)
+		return h(w, r, room)
 	}
 }
 
-func (s *server) createRoom(w http.ResponseWriter, r *http.Request) {
+// badParams is the answer to parameters out of range.
+func badParams(err error) *httpjson.Error {
+	return httpjson.Wrap(http.StatusBadRequest, httpjson.CodeBadParams, err)
+}
+
+func (s *server) createRoom(w http.ResponseWriter, r *http.Request) error {
 	var req createRequest
-	if !readJSON(w, r, &req) {
-		return
+	if err := httpjson.Read(w, r, &req); err != nil {
+		return err
 	}
 	if !relay.ValidRoomName(req.Name) {
-		writeError(w, http.StatusBadRequest, "name: want 1 to 32 characters from a-z, 0-9, '-' and '_'")
-		return
+		return errBadRoomName("name")
 	}
 	p := req.apply(s.cfg.Params)
 	p.Name = req.Name
 	p.GenesisTime = s.cfg.Clock.Now().UnixMilli()
 	if err := s.checkParams(p); err != nil {
-		writeError(w, http.StatusBadRequest, err.Error())
-		return
+		return badParams(err)
 	}
 	token, hash, err := newToken()
 	if err != nil {
-		s.internalError(w, err)
-		return
+		return err
 	}
 	rec := roomRecord{Params: p, TokenHash: hash, Created: p.GenesisTime}
 	if err := s.reg.create(req.Name, rec); err != nil {
 		if errors.Is(err, ErrRoomExists) {
-			writeError(w, http.StatusConflict, fmt.Sprintf("room %q exists: pick another name", req.Name))
-			return
+			return httpjson.Errorf(http.StatusConflict, httpjson.CodeRoomExists, "room %q exists: pick another name", req.Name)
 		}
-		s.internalError(w, err)
-		return
+		return err
 	}
 	s.cfg.Logger.Info("chainplay: room created", "room", req.Name)
-	writeJSON(w, http.StatusCreated, createdRoom{roomInfo: s.info(req.Name, rec, true), TeacherToken: token})
+	return httpjson.Write(w, http.StatusCreated, createdRoom{roomInfo: s.info(req.Name, rec, true), TeacherToken: token})
 }
 
-func (s *server) getRoom(w http.ResponseWriter, r *http.Request, room string) {
+func (s *server) getRoom(w http.ResponseWriter, r *http.Request, room string) error {
 	rec, created, err := s.record(room)
 	if err != nil {
-		s.internalError(w, err)
-		return
+		return err
 	}
-	writeJSON(w, http.StatusOK, s.info(room, rec, created))
+	return httpjson.Write(w, http.StatusOK, s.info(room, rec, created))
 }
 
 // info builds a room's description.
@@ -209,21 +224,21 @@ func (s *server) info(room string, rec roomRecord, stored bool) roomInfo {
 	}
 }
 
-func (s *server) resetRoom(w http.ResponseWriter, r *http.Request, room string) {
-	if !readJSON(w, r, &struct{}{}) {
-		return
+func (s *server) resetRoom(w http.ResponseWriter, r *http.Request, room string) error {
+	if _, err := httpjson.ReadOptional(w, r, &struct{}{}); err != nil {
+		return err
 	}
 	rec, err := s.archives.Reset(r.Context(), room, func(rec *roomRecord) error {
 		rec.Epoch++
 		return nil
 	})
-	s.afterReset(w, room, rec, err)
+	return s.afterReset(w, room, rec, err)
 }
 
-func (s *server) newGenesis(w http.ResponseWriter, r *http.Request, room string) {
+func (s *server) newGenesis(w http.ResponseWriter, r *http.Request, room string) error {
 	var req paramsRequest
-	if !readJSON(w, r, &req) {
-		return
+	if _, err := httpjson.ReadOptional(w, r, &req); err != nil {
+		return err
 	}
 	var bad error
 	rec, err := s.archives.Reset(r.Context(), room, func(rec *roomRecord) error {
@@ -240,97 +255,39 @@ func (s *server) newGenesis(w http.ResponseWriter, r *http.Request, room string)
 		return nil
 	})
 	if bad != nil {
-		writeError(w, http.StatusBadRequest, bad.Error())
-		return
+		return badParams(bad)
 	}
-	s.afterReset(w, room, rec, err)
+	return s.afterReset(w, room, rec, err)
 }
 
 // afterReset answers a reset or a new genesis.
-func (s *server) afterReset(w http.ResponseWriter, room string, rec roomRecord, err error) {
+func (s *server) afterReset(w http.ResponseWriter, room string, rec roomRecord, err error) error {
 	switch {
 	case errors.Is(err, errResetBusy):
-		writeError(w, http.StatusConflict, "a reset of this room is under way: try again")
+		return httpjson.New(http.StatusConflict, httpjson.CodeResetBusy, "a reset of this room is under way: try again")
 	case errors.Is(err, relay.ErrClosed):
-		writeError(w, http.StatusServiceUnavailable, "the server is shutting down")
+		return httpjson.New(http.StatusServiceUnavailable, httpjson.CodeUnavailable, "the server is shutting down")
 	case err != nil:
-		s.internalError(w, err)
-	default:
-		s.cfg.Logger.Info("chainplay: room reset", "room", room, "epoch", rec.Epoch)
-		writeJSON(w, http.StatusOK, s.info(room, rec, true))
+		return err
 	}
+	s.cfg.Logger.Info("chainplay: room reset", "room", room, "epoch", rec.Epoch)
+	return httpjson.Write(w, http.StatusOK, s.info(room, rec, true))
 }
 
-func (s *server) kickPeer(w http.ResponseWriter, r *http.Request, room string) {
+func (s *server) kickPeer(w http.ResponseWriter, r *http.Request, room string) error {
 	var req kickRequest
-	if !readJSON(w, r, &req) {
-		return
+	if err := httpjson.Read(w, r, &req); err != nil {
+		return err
 	}
 	if req.Peer == "" {
-		writeError(w, http.StatusBadRequest, `peer: want a peer id such as "p7"`)
-		return
+		return httpjson.FieldError(http.StatusBadRequest, httpjson.CodeMissingField, "peer", `peer: want a peer id such as "p7"`)
 	}
 	if id := s.archives.Status(room).ID; id != "" && req.Peer == id {
-		writeError(w, http.StatusBadRequest, "the archive peer keeps the room's chain: it can't be kicked")
-		return
+		return httpjson.New(http.StatusBadRequest, httpjson.CodeArchiveNotKickable, "the archive peer keeps the room's chain: it can't be kicked")
 	}
 	if !s.relay.Kick(room, req.Peer) {
-		writeError(w, http.StatusNotFound, fmt.Sprintf("no peer %q in room %q", req.Peer, room))
-		return
+		return httpjson.Errorf(http.StatusNotFound, httpjson.CodeUnknownPeer, "no peer %q in room %q", req.Peer, room)
 	}
 	s.cfg.Logger.Info("chainplay: peer kicked", "room", room, "peer", req.Peer)
-	writeJSON(w, http.StatusOK, map[string]string{"kicked": req.Peer})
-}
-
-// readJSON decodes the request body into v: one JSON object, no unknown
-// fields, at most maxBody bytes; an empty body counts as {}. It answers
-// 400 (or 413) and reports false when the body is bad.
-func readJSON(w http.ResponseWriter, r *http.Request, v any) bool {
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBody))
-	dec.DisallowUnknownFields()
-	err := dec.Decode(v)
-	if errors.Is(err, io.EOF) {
-		return true // no body
-	}
-	if err == nil {
-		if _, terr := dec.Token(); !errors.Is(terr, io.EOF) {
-			err = errors.New("data after the JSON object")
-		}
-	}
-	if err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			writeError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("body larger than %d bytes", maxBody))
-			return false
-		}
-		writeError(w, http.StatusBadRequest, "bad JSON body: "+err.Error())
-		return false
-	}
-	return true
-}
-
-// writeJSON sends v with status.
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(status)
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	_ = enc.Encode(v)
-}
-
-// errorBody is the JSON of every error answer.
-type errorBody struct {
-	Error string `json:"error"`
-}
-
-// writeError sends {"error": msg} with status.
-func writeError(w http.ResponseWriter, status int, msg string) {
-	writeJSON(w, status, errorBody{Error: msg})
-}
-
-// internalError logs err and sends a generic 500.
-func (s *server) internalError(w http.ResponseWriter, err error) {
-	s.cfg.Logger.Error("chainplay: api", "err", err)
-	writeError(w, http.StatusInternalServerError, "internal error")
+	return httpjson.Write(w, http.StatusOK, kickResponse{Kicked: req.Peer})
 }

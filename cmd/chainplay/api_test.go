@@ -3,10 +3,14 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"io"
+	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -15,6 +19,7 @@ import (
 
 	"github.com/chainplay/chainplay/chain"
 	"github.com/chainplay/chainplay/chain/node/nodetest"
+	"github.com/chainplay/chainplay/internal/httpjson"
 )
 
 func TestCreateRoom(t *testing.T) {
@@ -56,34 +61,105 @@ func TestCreateRoomRefusesBadInput(t *testing.T) {
 	ts.createRoom(t, "taken", nil)
 
 	for _, tc := range []struct {
-		name, body string
-		status     int
+		name, body  string
+		status      int
+		code, field string
 	}{
-		{"no name", `{}`, http.StatusBadRequest},
-		{"bad name", `{"name":"Class 7B"}`, http.StatusBadRequest},
-		{"long name", `{"name":"` + strings.Repeat("a", 33) + `"}`, http.StatusBadRequest},
-		{"not JSON", `name=x`, http.StatusBadRequest},
-		{"unknown field", `{"name":"x1","difficulty":4,"colour":"red"}`, http.StatusBadRequest},
-		{"two objects", `{"name":"x2"}{"name":"x3"}`, http.StatusBadRequest},
-		{"wrong type", `{"name":"x4","difficulty":"high"}`, http.StatusBadRequest},
-		{"negative", `{"name":"x5","subsidy":-1}`, http.StatusBadRequest},
-		{"zero difficulty", `{"name":"x6","difficulty":0}`, http.StatusBadRequest},
-		{"zero block time", `{"name":"x7","block_time_ms":0}`, http.StatusBadRequest},
-		{"too many txs", `{"name":"x8","max_block_txs":1000000}`, http.StatusBadRequest},
-		{"block larger than a relay frame", `{"name":"x9","max_block_txs":5000}`, http.StatusBadRequest},
-		{"too large", `{"name":"x9","pad":"` + strings.Repeat("a", maxBody) + `"}`, http.StatusRequestEntityTooLarge},
-		{"exists", `{"name":"taken","difficulty":8}`, http.StatusConflict},
+		{"no body", ``, http.StatusBadRequest, httpjson.CodeEmptyBody, ""},
+		{"no name", `{}`, http.StatusBadRequest, httpjson.CodeBadRoomName, "name"},
+		{"bad name", `{"name":"Class 7B"}`, http.StatusBadRequest, httpjson.CodeBadRoomName, "name"},
+		{"long name", `{"name":"` + strings.Repeat("a", 33) + `"}`, http.StatusBadRequest, httpjson.CodeBadRoomName, "name"},
+		{"not JSON", `name=x`, http.StatusBadRequest, httpjson.CodeBadJSON, ""},
+		{"unknown field", `{"name":"x1","difficulty":4,"colour":"red"}`, http.StatusBadRequest, httpjson.CodeUnknownField, "colour"},
+		{"two objects", `{"name":"x2"}{"name":"x3"}`, http.StatusBadRequest, httpjson.CodeBadJSON, ""},
+		{"wrong type", `{"name":"x4","difficulty":"high"}`, http.StatusBadRequest, httpjson.CodeWrongType, "difficulty"},
+		{"negative", `{"name":"x5","subsidy":-1}`, http.StatusBadRequest, httpjson.CodeWrongType, "subsidy"},
+		{"zero difficulty", `{"name":"x6","difficulty":0}`, http.StatusBadRequest, httpjson.CodeBadParams, ""},
+		{"zero block time", `{"name":"x7","block_time_ms":0}`, http.StatusBadRequest, httpjson.CodeBadParams, ""},
+		{"too many txs", `{"name":"x8","max_block_txs":1000000}`, http.StatusBadRequest, httpjson.CodeBadParams, ""},
+		{"block larger than a relay frame", `{"name":"x9","max_block_txs":5000}`, http.StatusBadRequest, httpjson.CodeBadParams, ""},
+		{"too large", `{"name":"x9","pad":"` + strings.Repeat("a", maxBody) + `"}`, http.StatusRequestEntityTooLarge, httpjson.CodeBodyTooLarge, ""},
+		{"exists", `{"name":"taken","difficulty":8}`, http.StatusConflict, httpjson.CodeRoomExists, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			require.Equal(t, tc.status, ts.call(t, "POST", "/api/rooms", "", tc.body, nil))
+			status, e := ts.callError(t, "POST", "/api/rooms", "", tc.body, nil)
+			require.Equal(t, tc.status, status, e.Error)
+			require.Equal(t, tc.code, e.Code, e.Error)
+			require.Equal(t, tc.field, e.Field)
+			require.Empty(t, e.Rule, "no consensus rule here")
 		})
 	}
 	for _, room := range []string{"x1", "x2", "x3", "x4", "x5", "x6", "x7", "x8", "x9"} {
 		require.False(t, ts.room(t, room).Created, "a refused request created %s", room)
 	}
 	require.Equal(t, chain.TestParams.Difficulty, ts.room(t, "taken").Params.Difficulty, "a refused request changed a room")
-	require.Equal(t, http.StatusBadRequest, ts.call(t, "GET", "/api/rooms/Bad!", "", nil, nil))
-	require.Equal(t, http.StatusNotFound, ts.call(t, "GET", "/api/nothing", "", nil, nil))
+	status, e := ts.callError(t, "GET", "/api/rooms/Bad!", "", nil, nil)
+	require.Equal(t, http.StatusBadRequest, status)
+	require.Equal(t, httpjson.CodeBadRoomName, e.Code)
+}
+
+// Unknown paths and wrong methods under /api/ answer JSON, with the
+// right Allow header.
+func TestRoomAPIRouting(t *testing.T) {
+	ts := startServer(t, t.TempDir(), nil)
+	for _, tc := range []struct {
+		method, path string
+		status       int
+		code, allow  string
+	}{
+		{"GET", "/api/nothing", http.StatusNotFound, httpjson.CodeNotFound, ""},
+		{"GET", "/api/", http.StatusNotFound, httpjson.CodeNotFound, ""},
+		{"GET", "/api/rooms/class/reset/more", http.StatusNotFound, httpjson.CodeNotFound, ""},
+		{"GET", "/api/rooms", http.StatusMethodNotAllowed, httpjson.CodeMethodNotAllowed, "POST"},
+		{"DELETE", "/api/rooms/class", http.StatusMethodNotAllowed, httpjson.CodeMethodNotAllowed, "GET, HEAD"},
+		{"GET", "/api/rooms/class/kick", http.StatusMethodNotAllowed, httpjson.CodeMethodNotAllowed, "POST"},
+	} {
+		t.Run(tc.method+" "+tc.path, func(t *testing.T) {
+			req, err := http.NewRequest(tc.method, ts.http.URL+tc.path, nil)
+			require.NoError(t, err)
+			resp, err := ts.http.Client().Do(req)
+			require.NoError(t, err)
+			resp.Body.Close()
+			require.Equal(t, tc.allow, resp.Header.Get("Allow"))
+			status, e := ts.callError(t, tc.method, tc.path, "", nil, nil)
+			require.Equal(t, tc.status, status)
+			require.Equal(t, tc.code, e.Code)
+		})
+	}
+}
+
+// A failure of the server answers 500 "internal" and nothing more; the
+// log has the cause.
+func TestRoomAPIInternalError(t *testing.T) {
+	var log bytes.Buffer
+	var mu sync.Mutex
+	ts := startServer(t, t.TempDir(), func(c *serverConfig) {
+		c.Logger = slog.New(slog.NewTextHandler(&lockedWriter{w: &log, mu: &mu}, nil))
+	})
+	ts.createRoom(t, "class", nil)
+	ts.reg.close() // the registry fails from here on
+
+	for _, path := range []string{"/api/rooms/class", "/ws/class?epoch=0"} {
+		status, e := ts.callError(t, "GET", path, "", nil, nil)
+		require.Equal(t, http.StatusInternalServerError, status, path)
+		require.Equal(t, httpjson.ErrorBody{Error: "internal error", Code: httpjson.CodeInternal}, e)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	require.Contains(t, log.String(), "database not open", "the cause is logged")
+	require.Contains(t, log.String(), "/api/rooms/class")
+}
+
+// lockedWriter serializes writes to w.
+type lockedWriter struct {
+	w  io.Writer
+	mu *sync.Mutex
+}
+
+func (l *lockedWriter) Write(b []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(b)
 }
 
 // Every admin action is refused without the room's teacher token, and a
@@ -106,21 +182,26 @@ func TestAdminActionsNeedTheTeacherToken(t *testing.T) {
 	auths := []struct {
 		name, header string
 		status       int
+		code         string
 	}{
-		{"no token", "", http.StatusUnauthorized},
-		{"empty bearer", "Bearer ", http.StatusUnauthorized},
-		{"other scheme", "Basic " + class.TeacherToken, http.StatusUnauthorized},
-		{"wrong token", bearerOf(flipFirst(class.TeacherToken)), http.StatusForbidden},
-		{"other room's token", bearerOf(other.TeacherToken), http.StatusForbidden},
+		{"no token", "", http.StatusUnauthorized, httpjson.CodeUnauthorized},
+		{"empty bearer", "Bearer ", http.StatusUnauthorized, httpjson.CodeUnauthorized},
+		{"other scheme", "Basic " + class.TeacherToken, http.StatusUnauthorized, httpjson.CodeUnauthorized},
+		{"wrong token", bearerOf(flipFirst(class.TeacherToken)), http.StatusForbidden, httpjson.CodeForbidden},
+		{"other room's token", bearerOf(other.TeacherToken), http.StatusForbidden, httpjson.CodeForbidden},
 	}
 	for _, a := range actions {
 		for _, au := range auths {
 			t.Run(a.name+"/"+au.name, func(t *testing.T) {
-				require.Equal(t, au.status, ts.call(t, "POST", "/api/rooms/class/"+a.name, au.header, a.body, nil))
+				status, e := ts.callError(t, "POST", "/api/rooms/class/"+a.name, au.header, a.body, nil)
+				require.Equal(t, au.status, status)
+				require.Equal(t, au.code, e.Code)
 			})
 		}
 		t.Run(a.name+"/room without a teacher", func(t *testing.T) {
-			require.Equal(t, http.StatusForbidden, ts.call(t, "POST", "/api/rooms/opened-by-url/"+a.name, bearerOf(class.TeacherToken), a.body, nil))
+			status, e := ts.callError(t, "POST", "/api/rooms/opened-by-url/"+a.name, bearerOf(class.TeacherToken), a.body, nil)
+			require.Equal(t, http.StatusForbidden, status)
+			require.Equal(t, httpjson.CodeForbidden, e.Code)
 		})
 	}
 	info := ts.room(t, "class")
@@ -135,17 +216,29 @@ func TestAdminActionsNeedTheTeacherToken(t *testing.T) {
 
 	// With the token: bad input is still refused and changes nothing.
 	tok := bearerOf(class.TeacherToken)
-	require.Equal(t, http.StatusBadRequest, ts.call(t, "POST", "/api/rooms/class/genesis", tok, `{"difficulty":0}`, nil))
-	require.Equal(t, http.StatusBadRequest, ts.call(t, "POST", "/api/rooms/class/genesis", tok, `{"name":"renamed"}`, nil))
-	require.Equal(t, http.StatusBadRequest, ts.call(t, "POST", "/api/rooms/class/kick", tok, `{}`, nil))
-	require.Equal(t, http.StatusNotFound, ts.call(t, "POST", "/api/rooms/class/kick", tok, `{"peer":"p999"}`, nil))
-	require.Equal(t, http.StatusBadRequest, ts.call(t, "POST", "/api/rooms/class/kick", tok,
-		map[string]string{"peer": ts.archives.Status("class").ID}, nil), "the archive can't be kicked")
+	for _, tc := range []struct {
+		action string
+		body   any
+		status int
+		code   string
+	}{
+		{"genesis", `{"difficulty":0}`, http.StatusBadRequest, httpjson.CodeBadParams},
+		{"genesis", `{"name":"renamed"}`, http.StatusBadRequest, httpjson.CodeUnknownField},
+		{"reset", `{"epoch":7}`, http.StatusBadRequest, httpjson.CodeUnknownField},
+		{"kick", ``, http.StatusBadRequest, httpjson.CodeEmptyBody},
+		{"kick", `{}`, http.StatusBadRequest, httpjson.CodeMissingField},
+		{"kick", `{"peer":"p999"}`, http.StatusNotFound, httpjson.CodeUnknownPeer},
+		{"kick", map[string]string{"peer": ts.archives.Status("class").ID}, http.StatusBadRequest, httpjson.CodeArchiveNotKickable},
+	} {
+		status, e := ts.callError(t, "POST", "/api/rooms/class/"+tc.action, tok, tc.body, nil)
+		require.Equal(t, tc.status, status, "%s %v: %s", tc.action, tc.body, e.Error)
+		require.Equal(t, tc.code, e.Code, "%s %v: %s", tc.action, tc.body, e.Error)
+	}
 	require.Equal(t, class.roomInfo.Genesis, ts.room(t, "class").Genesis)
 	require.Equal(t, uint64(0), ts.room(t, "class").Epoch)
 
 	// And the right token works: kick the student.
-	var kicked map[string]string
+	var kicked kickResponse
 	id := ""
 	for _, p := range ts.room(t, "class").Peers {
 		if !p.Archive {
@@ -153,7 +246,7 @@ func TestAdminActionsNeedTheTeacherToken(t *testing.T) {
 		}
 	}
 	require.Equal(t, http.StatusOK, ts.call(t, "POST", "/api/rooms/class/kick", tok, map[string]string{"peer": id}, &kicked))
-	require.Equal(t, id, kicked["kicked"])
+	require.Equal(t, kickResponse{Kicked: id}, kicked)
 	select {
 	case <-student.done:
 	case <-time.After(wait):
@@ -207,6 +300,9 @@ func TestResetAndNewGenesis(t *testing.T) {
 	}
 	code, _ := dial("?epoch=0&name=old")
 	require.Equal(t, http.StatusConflict, code)
+	status, e := ts.callError(t, "GET", "/ws/class?epoch=0", "", nil, nil)
+	require.Equal(t, http.StatusConflict, status)
+	require.Equal(t, httpjson.CodeStaleEpoch, e.Code)
 	code, err := dial("?epoch=1&name=new")
 	require.NoError(t, err)
 	require.Equal(t, http.StatusSwitchingProtocols, code)

@@ -9,6 +9,8 @@ import (
 	"encoding/base64"
 	"net/http"
 	"strings"
+
+	"github.com/chainplay/chainplay/internal/httpjson"
 )
 
 // Teacher tokens: 32 random bytes, base64url, handed out once by POST
@@ -49,25 +51,22 @@ func bearer(r *http.Request) (string, bool) {
 }
 
 // teacher lets h run only for a request that carries the room's teacher
-// token: 401 without one, 403 with a wrong one or for a room that has no
-// teacher (opened by its URL, never created).
+// token: 401 unauthorized without one, 403 forbidden with a wrong one or
+// for a room that has no teacher (opened by its URL, never created).
 func (s *server) teacher(h roomHandler) roomHandler {
-	return func(w http.ResponseWriter, r *http.Request, room string) {
+	return func(w http.ResponseWriter, r *http.Request, room string) error {
 		token, ok := bearer(r)
 		if !ok {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="chainplay"`)
-			writeError(w, http.StatusUnauthorized, "teacher token required: Authorization: Bearer TOKEN")
-			return
+			return httpjson.New(http.StatusUnauthorized, httpjson.CodeUnauthorized, "teacher token required: Authorization: Bearer TOKEN")
 		}
 		rec, _, err := s.reg.get(room)
 		if err != nil {
-			s.internalError(w, err)
-			return
+			return err
 		}
 		if !tokenMatches(token, rec.TokenHash) {
-			writeError(w, http.StatusForbidden, "wrong teacher token for room "+room)
-			return
+			return httpjson.New(http.StatusForbidden, httpjson.CodeForbidden, "wrong teacher token for room "+room)
 		}
-		h(w, r, room)
+		return h(w, r, room)
 	}
 }

@@ -19,6 +19,7 @@ import (
 
 	"github.com/chainplay/chainplay/chain"
 	"github.com/chainplay/chainplay/chain/node"
+	"github.com/chainplay/chainplay/internal/httpjson"
 	"github.com/chainplay/chainplay/relay"
 )
 
@@ -61,10 +62,19 @@ func (ts *testServer) stop() {
 	})
 }
 
-// call sends a JSON request (body nil: none) with an optional teacher
-// token and decodes the JSON answer into out (if not nil). It returns the
-// status.
+// call sends a JSON request (body nil: none; a string: sent as is) with
+// an optional teacher token and decodes the JSON answer into out (if not
+// nil). It returns the status, after checking the API's convention: the
+// answer is JSON, and an error answer has an error sentence and a code,
+// and a rule only if it is that code.
 func (ts *testServer) call(t *testing.T, method, path, token string, body any, out any) int {
+	t.Helper()
+	status, _ := ts.callError(t, method, path, token, body, out)
+	return status
+}
+
+// callError is call that also returns the error answer (zero for a 2xx).
+func (ts *testServer) callError(t *testing.T, method, path, token string, body any, out any) (int, httpjson.ErrorBody) {
 	t.Helper()
 	var rd io.Reader
 	switch b := body.(type) {
@@ -87,15 +97,21 @@ func (ts *testServer) call(t *testing.T, method, path, token string, body any, o
 	raw, err := io.ReadAll(resp.Body)
 	require.NoError(t, err)
 	require.Equal(t, "application/json", resp.Header.Get("Content-Type"), "%s %s: %s", method, path, raw)
+	var e httpjson.ErrorBody
 	if resp.StatusCode >= 400 {
-		var e errorBody
-		require.NoError(t, json.Unmarshal(raw, &e), "%s", raw)
-		require.NotEmpty(t, e.Error, "an error answer names the problem")
+		dec := json.NewDecoder(bytes.NewReader(raw))
+		dec.DisallowUnknownFields()
+		require.NoError(t, dec.Decode(&e), "%s", raw)
+		require.NotEmpty(t, e.Error, "an error answer names the problem: %s", raw)
+		require.NotEmpty(t, e.Code, "an error answer has a code: %s", raw)
+		if e.Rule != "" {
+			require.Equal(t, e.Code, e.Rule, "%s", raw)
+		}
 	}
 	if out != nil {
 		require.NoError(t, json.Unmarshal(raw, out), "%s", raw)
 	}
-	return resp.StatusCode
+	return resp.StatusCode, e
 }
 
 // createRoom creates room with params (a map of the API's fields) and

@@ -18,6 +18,7 @@ import (
 	"github.com/chainplay/chainplay/chain"
 	"github.com/chainplay/chainplay/chain/mine/wasmkernel"
 	"github.com/chainplay/chainplay/chain/node"
+	"github.com/chainplay/chainplay/internal/httpjson"
 	"github.com/chainplay/chainplay/relay"
 	"github.com/chainplay/chainplay/web"
 )
@@ -66,8 +67,9 @@ type server struct {
 }
 
 // newServer opens the data directory and wires everything into one
-// handler: /ws/{room} is the relay, /api/rooms… the room API (api.go),
-// everything else the web package. The caller must call Close.
+// handler: /ws/{room} is the relay, /api/… the room API (api.go, JSON
+// answers even for unknown paths and wrong methods), everything else the
+// web package. The caller must call Close.
 func newServer(cfg serverConfig) (*server, error) {
 	if cfg.Data == "" {
 		return nil, errors.New("chainplay: serverConfig.Data is required")
@@ -114,9 +116,11 @@ func newServer(cfg serverConfig) (*server, error) {
 		reg.close()
 		return nil, err
 	}
+	api := httpjson.NewMux(httpjson.Options{Logger: cfg.Logger, MaxBody: maxBody})
+	s.routeAPI(api)
 	mux := http.NewServeMux()
 	mux.Handle("GET /ws/{room}", s.epochGuard(rs))
-	s.routeAPI(mux)
+	mux.Handle("/api/", api)
 	mux.Handle("/", pages)
 	s.Handler = mux
 	return s, nil
@@ -152,7 +156,7 @@ func (s *server) roomConfig(_ context.Context, room string) ([]byte, error) {
 	return json.Marshal(roomConfig{Room: room, Params: rec.Params, Epoch: rec.Epoch})
 }
 
-// epochGuard refuses, with 409, a websocket whose ?epoch= is not the
+// epochGuard refuses, with 409 stale-epoch, a websocket whose ?epoch= is not the
 // room's: a tab loaded before a reset would otherwise hand the wiped
 // chain back to the new archive. Clients that send no epoch (native
 // nodes) pass.
@@ -161,12 +165,12 @@ func (s *server) epochGuard(next http.Handler) http.Handler {
 		if e := r.URL.Query().Get("epoch"); e != "" && relay.ValidRoomName(r.PathValue("room")) {
 			rec, _, err := s.record(r.PathValue("room"))
 			if err != nil {
-				s.cfg.Logger.Error("chainplay: registry", "err", err)
-				writeError(w, http.StatusInternalServerError, "internal error")
+				httpjson.WriteError(w, r, s.cfg.Logger, fmt.Errorf("chainplay: registry: %w", err))
 				return
 			}
 			if e != strconv.FormatUint(rec.Epoch, 10) {
-				writeError(w, http.StatusConflict, "the room was reset since this page was loaded: reload it")
+				httpjson.WriteError(w, r, s.cfg.Logger, httpjson.New(http.StatusConflict, httpjson.CodeStaleEpoch,
+					"the room was reset since this page was loaded: reload it"))
 				return
 			}
 		}
