@@ -45,6 +45,22 @@ type PeersBody struct {
 	You   string     `json:"you"`   // the newcomer's own peer id
 	Room  string     `json:"room"`  // the room's name
 	Peers []PeerInfo `json:"peers"` // the others, in the order they joined; never null
+	// Limits are the relay's limits on this connection, so a peer can pace
+	// itself below them instead of being closed for its rate.
+	Limits Limits `json:"limits"`
+}
+
+// Limits tells a client what the relay allows it (Config's fields).
+type Limits struct {
+	// RatePerSec and RateBurst bound the frames it may send; RatePerSec
+	// is 0 when there is no limit.
+	RatePerSec float64 `json:"rate"`
+	RateBurst  int     `json:"burst"`
+	// SendQueue is how many frames may wait for it before it is closed as
+	// too slow.
+	SendQueue int `json:"send_queue"`
+	// ReadLimit is the largest frame it may send, in bytes.
+	ReadLimit int64 `json:"read_limit"`
 }
 
 // LeaveBody is the body of a TypeLeave frame.

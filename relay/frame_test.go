@@ -67,8 +67,9 @@ func TestFrameEncode(t *testing.T) {
 }
 
 func TestRelayFrames(t *testing.T) {
-	require.Equal(t, `{"type":"peers","body":{"you":"p3","room":"r","peers":[]}}`,
-		string(relayFrame(TypePeers, PeersBody{You: "p3", Room: "r", Peers: []PeerInfo{}})))
+	require.Equal(t, `{"type":"peers","body":{"you":"p3","room":"r","peers":[],"limits":{"rate":50,"burst":200,"send_queue":64,"read_limit":1048576}}}`,
+		string(relayFrame(TypePeers, PeersBody{You: "p3", Room: "r", Peers: []PeerInfo{},
+			Limits: Limits{RatePerSec: 50, RateBurst: 200, SendQueue: 64, ReadLimit: 1 << 20}})))
 	require.Equal(t, `{"type":"join","body":{"id":"p4","name":"bob"}}`, string(relayFrame(TypeJoin, PeerInfo{ID: "p4", Name: "bob"})))
 	require.Equal(t, `{"type":"leave","body":{"id":"p4"}}`, string(relayFrame(TypeLeave, LeaveBody{ID: "p4"})))
 	require.Equal(t, `{"type":"error","body":{"code":"unknown-peer","message":"unknown peer p9"}}`, string(errorFrame(CodeUnknownPeer, "unknown peer p9")))

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"math"
 	"slices"
 	"strings"
 	"sync"
@@ -240,4 +241,32 @@ func TestRoomHooksIgnoreLocalPeers(t *testing.T) {
 	require.Equal(t, "empty r", got()[3])
 	require.Eventually(t, func() bool { return len(ts.Rooms()) == 0 }, waitFrame, 5*time.Millisecond)
 	require.True(t, errors.Is(lc.Send(context.Background(), []byte(`{}`)), relay.ErrConnClosed))
+}
+
+// TestWelcomeSaysTheLimits: the peers frame tells every client, websocket
+// or local, the limits it is held to, so it can pace itself below them.
+func TestWelcomeSaysTheLimits(t *testing.T) {
+	cfg := relay.DefaultConfig()
+	cfg.RatePerSec, cfg.RateBurst, cfg.SendQueue, cfg.ReadLimit = 40, 80, 300, 2<<20
+	ts := startServer(t, cfg)
+	_, body := ts.joinLocal(t, "r", "archive")
+	want := relay.Limits{RatePerSec: 40, RateBurst: 80, SendQueue: 300, ReadLimit: 2 << 20}
+	require.Equal(t, want, body.Limits)
+
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	c, _, err := ts.dial(ctx, "r", "tab", nil)
+	require.NoError(t, err)
+	defer c.CloseNow()
+	_, data, err := c.Read(ctx)
+	require.NoError(t, err)
+	var f relay.Frame
+	require.NoError(t, json.Unmarshal(data, &f))
+	var wb relay.PeersBody
+	require.NoError(t, json.Unmarshal(f.Body, &wb))
+	require.Equal(t, want, wb.Limits)
+
+	cfg.RatePerSec = math.Inf(1)
+	_, body = startServer(t, cfg).joinLocal(t, "r", "archive")
+	require.Zero(t, body.Limits.RatePerSec, "no limit: rate 0")
 }

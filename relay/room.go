@@ -59,7 +59,7 @@ func newRoom(name string) *room {
 // with a TypeJoin frame. Because both happen under mu, the newcomer gets
 // "peers" before any broadcast and the others get "join" before any frame of
 // the newcomer.
-func (rm *room) add(cl *client) {
+func (rm *room) add(cl *client, limits Limits) {
 	rm.mu.Lock()
 	defer rm.mu.Unlock()
 
@@ -68,7 +68,7 @@ func (rm *room) add(cl *client) {
 		others = append(others, o)
 	}
 	slices.SortFunc(others, func(a, b *client) int { return cmp.Compare(a.seq, b.seq) })
-	body := PeersBody{You: cl.id, Room: rm.name, Peers: make([]PeerInfo, 0, len(others))}
+	body := PeersBody{You: cl.id, Room: rm.name, Peers: make([]PeerInfo, 0, len(others)), Limits: limits}
 	for _, o := range others {
 		body.Peers = append(body.Peers, o.info())
 	}

@@ -197,6 +197,15 @@ func (s *Server) reserve(name string) (*room, error) {
 	return rm, nil
 }
 
+// limits are the limits every connection gets, as its welcome says.
+func (s *Server) limits() Limits {
+	l := Limits{RatePerSec: s.cfg.RatePerSec, RateBurst: s.cfg.RateBurst, SendQueue: s.cfg.SendQueue, ReadLimit: s.cfg.ReadLimit}
+	if math.IsInf(l.RatePerSec, 1) {
+		l.RatePerSec = 0
+	}
+	return l
+}
+
 // release gives back a place taken by reserve.
 func (s *Server) release(rm *room) {
 	s.mu.Lock()
@@ -224,7 +233,7 @@ func (s *Server) join(rm *room, cl *client) bool {
 		s.releaseLocked(rm)
 		return false
 	}
-	rm.add(cl)
+	rm.add(cl, s.limits())
 	if !cl.local {
 		rm.remote++
 		if !rm.active {

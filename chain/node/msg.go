@@ -106,6 +106,17 @@ type PeersBody struct {
 	You   string     `json:"you"`
 	Room  string     `json:"room"`
 	Peers []PeerInfo `json:"peers"`
+	// Limits are the relay's limits on this connection; the node paces
+	// its frames below them. Absent (zero) means no limit.
+	Limits Limits `json:"limits"`
+}
+
+// Limits are a relay's limits on one connection (relay.Limits).
+type Limits struct {
+	RatePerSec float64 `json:"rate"` // frames per second it may send on average; 0: no limit
+	RateBurst  int     `json:"burst"`
+	SendQueue  int     `json:"send_queue"`
+	ReadLimit  int64   `json:"read_limit"`
 }
 
 // ErrorBody is the relay's complaint about a frame: a stable code and a

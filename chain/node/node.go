@@ -85,7 +85,7 @@ type Node struct {
 	peers    map[string]*peer
 	syncPeer string       // the peer whose blocks answer we wait for, if any
 	syncAt   time.Time    // when we asked it
-	out      chan Message // drained by Run's writer; nil when not connected
+	out      *outbox      // drained by Run's writer; nil when not connected
 	subs     map[int]func(Event)
 	nsub     int
 
@@ -313,7 +313,7 @@ func (n *Node) Summary(tx *chain.Tx) *TxSummary { return n.summary(tx) }
 func (n *Node) Run(ctx context.Context, t Transport) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	out := make(chan Message, n.cfg.SendQueue)
+	out := newOutbox(n.cfg.SendQueue, n.cfg.Clock)
 	n.mu.Lock()
 	n.out = out
 	n.mu.Unlock()
@@ -330,19 +330,7 @@ func (n *Node) Run(ctx context.Context, t Transport) error {
 	go func() { // writer: the only caller of t.Send
 		defer wg.Done()
 		defer cancel()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case m := <-out:
-				sctx, scancel := context.WithTimeout(ctx, 10*time.Second)
-				err := t.Send(sctx, m)
-				scancel()
-				if err != nil {
-					return
-				}
-			}
-		}
+		out.run(ctx, t)
 	}()
 	wg.Add(1)
 	go func() { // on the clock: held future blocks are retried, peers still ahead asked again
@@ -390,10 +378,20 @@ func (n *Node) send(typ, to string, body any) {
 	if out == nil {
 		return
 	}
-	select {
-	case out <- m:
-	default:
+	if !out.push(m) {
 		n.emit(Event{Kind: EventStatus, Code: CodeStatusSendDropped, What: typ, Text: "Send queue full: dropped a " + typ + " message"})
+	}
+}
+
+// announce tells the room of a block this node made. Announcements share
+// one slot per connection: a newer block replaces one not yet sent (see
+// outbox), so a fast miner announces its tip, not every block.
+func (n *Node) announce(b *chain.Block) {
+	n.mu.Lock()
+	out := n.out
+	n.mu.Unlock()
+	if out != nil {
+		out.announce(b)
 	}
 }
 
@@ -420,6 +418,9 @@ func (n *Node) handle(m Message) {
 		}
 		n.mu.Lock()
 		n.self = b.You
+		if n.out != nil {
+			n.out.pace(b.Limits)
+		}
 		for _, p := range b.Peers {
 			n.peers[p.ID] = newPeer(p)
 		}
@@ -521,10 +522,10 @@ func (n *Node) admit(m Message) bool {
 	case banned:
 		return false
 	case limited:
-		n.reject(m.From, m.Type+" message", ErrPeerRateLimited)
+		n.reject(m.From, m.Type, ErrPeerRateLimited)
 		return false
 	case len(m.Body) > MaxMessageSize:
-		n.reject(m.From, m.Type+" message", fmt.Errorf("%w: body of %d bytes, max %d", ErrMessageTooBig, len(m.Body), MaxMessageSize))
+		n.reject(m.From, m.Type, fmt.Errorf("%w: body of %d bytes, max %d", ErrMessageTooBig, len(m.Body), MaxMessageSize))
 		return false
 	}
 	return true
@@ -548,7 +549,9 @@ func (n *Node) acceptTx(from string, tx *chain.Tx) {
 		ev.Text = fmt.Sprintf("Did not add transaction %s: %v", tx.ID().Short(), err)
 		n.emit(ev)
 	default:
-		n.reject(from, "transaction "+tx.ID().Short(), err)
+		ev := ruleEvent(EventRejected, from, "transaction", err)
+		ev.Hash = tx.ID().String()
+		n.rejectWith(ev, err)
 	}
 }
 
@@ -688,8 +691,11 @@ func (n *Node) rejectWith(ev Event, err error) {
 	n.mu.Unlock()
 	ev.Name = name
 	what := ev.What
-	if ev.Hash != "" {
+	switch {
+	case ev.Hash != "" && ev.What == "block":
 		what += fmt.Sprintf(" #%d %.12s", ev.Height, ev.Hash)
+	case ev.Hash != "":
+		what += fmt.Sprintf(" %.12s", ev.Hash)
 	}
 	ev.Text = fmt.Sprintf("Rejected %s from %s (%s): %v", what, name, ev.Peer, err)
 	n.emit(ev)
@@ -746,9 +752,13 @@ func (n *Node) SubmitBlock(b *chain.Block) error {
 	if err != nil {
 		return fmt.Errorf("node: submit block: %w", err)
 	}
-	n.send(TypeBlock, "", b)
+	n.announce(b)
 	n.http.announce(b)
-	n.emit(Event{Kind: EventMined, Code: status.String(), Height: b.Height(), Hash: b.Hash().String(),
+	code := CodeMinedMainChain
+	if status != chain.StatusMainChain {
+		code = CodeMinedSideChain
+	}
+	n.emit(Event{Kind: EventMined, Code: code, Height: b.Height(), Hash: b.Hash().String(),
 		Text: fmt.Sprintf("Mined block #%d %s (%s)", b.Height(), b.Hash().Short(), status)})
 	return nil
 }

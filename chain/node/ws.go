@@ -78,9 +78,9 @@ func disconnectReason(err error) string {
 	case errors.As(err, &ce) && ce.Reason != "":
 		return ce.Reason
 	case errors.As(err, &ce):
-		return "closed"
+		return ReasonClosed
 	case errors.Is(err, context.Canceled):
-		return "stopped"
+		return ReasonStopped
 	}
-	return "lost"
+	return ReasonLost
 }
