@@ -83,9 +83,9 @@ type Node struct {
 	mu       sync.Mutex
 	self     string
 	peers    map[string]*peer
-	syncPeer string       // the peer whose blocks answer we wait for, if any
-	syncAt   time.Time    // when we asked it
-	out      *outbox      // drained by Run's writer; nil when not connected
+	syncPeer string    // the peer whose blocks answer we wait for, if any
+	syncAt   time.Time // when we asked it
+	out      *outbox   // drained by Run's writer; nil when not connected
 	subs     map[int]func(Event)
 	nsub     int
 
