@@ -16,69 +16,126 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// instrumentJS runs in a tab before the page's scripts. It wraps the Worker
-// class to log every message between the node and its miner Workers with
-// performance.now() times (globalThis.__cp.log), and to misbehave on
-// request (__cp.mode):
+// instrumentJS runs in a tab before the page's scripts. The tab's node runs
+// in a Worker of its own (node-worker.js) and creates the miner Workers
+// there, so the instrumentation has two halves:
 //
-//	"impossible"  jobs get a target of 0, so no worker ever finds a block
-//	"lie"         a worker's found nonce is changed before the node sees it
+//   - cpCore runs inside the node's Worker, before node-worker.js (the page
+//     half starts that Worker from a blob: URL that runs cpCore and then
+//     imports the real script). It wraps the Worker class to log every
+//     message between the node and its miner Workers with their times, and
+//     to misbehave on request (mode):
+//     "impossible"  jobs get a target of 0, so no worker ever finds a block
+//     "lie"         a worker's found nonce is changed before the node sees it
+//     and it wraps WebSocket to time the frames that carry blocks. It posts
+//     each record to the page as {__cp: …}, with its time as the page's
+//     performance.now().
+//   - the page half keeps globalThis.__cp = {log, blockAt, longtasks,
+//     workers, mode, t0}: it takes the {__cp} messages out of the node
+//     Worker's stream (the page never sees them), forwards a change of
+//     __cp.mode, and makes __cp.workers[i].postMessage reach miner Worker i.
+//     It collects the page's long tasks itself.
 //
-// It also times the websocket frames that carry blocks (__cp.blockAt) and
-// collects the main thread's long tasks (__cp.longtasks). When
-// globalThis.__cpWorkerPrelude is set (by an init script added before this
-// one), each Worker runs that script first: it starts from a blob: URL
-// that runs the prelude and then imports the real script.
+// When globalThis.__cpWorkerPrelude is set (by an init script added before
+// this one), each miner Worker runs that script first.
 const instrumentJS = `(() => {
-  const cp = (globalThis.__cp = { workers: [], log: [], mode: "", blockAt: [], longtasks: [] });
-  const now = () => performance.now();
-  const hex = (u8) => Array.from(u8, (b) => b.toString(16).padStart(2, "0")).join("");
+  const cpCore = (prelude) => {
+    const page = (r) => self.postMessage({ __cp: r });
+    const now = () => performance.timeOrigin + performance.now(); // the page subtracts its own origin
+    const hex = (u8) => Array.from(u8, (b) => b.toString(16).padStart(2, "0")).join("");
+    const workers = [];
+    let mode = "";
+    self.addEventListener("message", (e) => {
+      const m = e.data;
+      if (!m || (m.__cpMode === undefined && !m.__cpPost)) return;
+      e.stopImmediatePropagation(); // not for node-worker.js
+      if (m.__cpMode !== undefined) mode = m.__cpMode;
+      if (m.__cpPost && workers[m.__cpPost.w]) workers[m.__cpPost.w].postMessage(m.__cpPost.msg);
+    });
+    const Base = self.Worker;
+    self.Worker = class extends Base {
+      constructor(url, ...args) {
+        if (prelude) {
+          const src = prelude + "\n;importScripts(" + JSON.stringify(new URL(url, self.location.origin).href) + ");";
+          url = URL.createObjectURL(new Blob([src], { type: "text/javascript" }));
+        }
+        super(url, ...args);
+        const w = (this.__index = workers.length);
+        workers.push(this);
+        page({ worker: w });
+        let onmsg = null, onerr = null;
+        super.onmessage = (e) => {
+          let d = e.data;
+          page({ log: { w, t: now(), dir: "in", type: d && d.type, id: d && d.id, hashes: d && d.hashes, elapsed: d && d.elapsed_ms,
+            kernel: d && d.kernel, kernelError: d && d.kernel_error } });
+          if (d && d.type === "found" && mode === "lie") d = { ...d, nonce: d.nonce + 1 };
+          if (onmsg) onmsg.call(this, { data: d });
+        };
+        super.onerror = (e) => {
+          page({ log: { w, t: now(), dir: "in", type: "error" } });
+          if (onerr) onerr.call(this, e);
+        };
+        Object.defineProperty(this, "onmessage", { get: () => onmsg, set: (f) => (onmsg = f) });
+        Object.defineProperty(this, "onerror", { get: () => onerr, set: (f) => (onerr = f) });
+      }
+      postMessage(m, ...rest) {
+        const e = { w: this.__index, t: now(), dir: "out", type: m && m.type, id: m && m.id };
+        if (m && m.type === "job" && m.header instanceof Uint8Array) {
+          e.prev = hex(m.header.slice(28, 60));
+          if (mode === "impossible") m = { ...m, target: new Uint8Array(32) };
+        }
+        page({ log: e });
+        super.postMessage(m, ...rest);
+      }
+    };
+    const WS = self.WebSocket;
+    self.WebSocket = class extends WS {
+      constructor(...args) {
+        super(...args);
+        this.addEventListener("message", (e) => {
+          if (typeof e.data !== "string") return;
+          try {
+            const m = JSON.parse(e.data);
+            if (m.type === "block" || m.type === "blocks") page({ blockAt: { t: now(), type: m.type } });
+          } catch {}
+        });
+      }
+    };
+  };
+
+  const cp = (globalThis.__cp = { workers: [], log: [], blockAt: [], longtasks: [] });
+  const local = (t) => t - performance.timeOrigin;
+  let nodeWorker = null;
+  let mode = "";
+  Object.defineProperty(cp, "mode", {
+    get: () => mode,
+    set: (v) => { mode = v; if (nodeWorker) nodeWorker.postMessage({ __cpMode: v }); },
+  });
   const Base = globalThis.Worker;
   globalThis.Worker = class extends Base {
     constructor(url, ...args) {
-      if (globalThis.__cpWorkerPrelude) {
-        const src = globalThis.__cpWorkerPrelude + "\n;importScripts(" + JSON.stringify(new URL(url, location.href).href) + ");";
-        url = URL.createObjectURL(new Blob([src], { type: "text/javascript" }));
+      const href = new URL(url, location.href).href;
+      if (!href.endsWith("/node-worker.js")) {
+        super(url, ...args);
+        return;
       }
-      super(url, ...args);
-      const w = (this.__index = cp.workers.length);
-      cp.workers.push(this);
-      let onmsg = null, onerr = null;
-      super.onmessage = (e) => {
-        let d = e.data;
-        cp.log.push({ w, t: now(), dir: "in", type: d && d.type, id: d && d.id, hashes: d && d.hashes, elapsed: d && d.elapsed_ms,
-          kernel: d && d.kernel, kernelError: d && d.kernel_error });
-        if (d && d.type === "found" && cp.mode === "lie") d = { ...d, nonce: d.nonce + 1 };
-        if (onmsg) onmsg.call(this, { data: d });
-      };
-      super.onerror = (e) => {
-        cp.log.push({ w, t: now(), dir: "in", type: "error" });
-        if (onerr) onerr.call(this, e);
-      };
-      Object.defineProperty(this, "onmessage", { get: () => onmsg, set: (f) => (onmsg = f) });
-      Object.defineProperty(this, "onerror", { get: () => onerr, set: (f) => (onerr = f) });
-    }
-    postMessage(m, ...rest) {
-      const e = { w: this.__index, t: now(), dir: "out", type: m && m.type, id: m && m.id };
-      if (m && m.type === "job" && m.header instanceof Uint8Array) {
-        e.prev = hex(m.header.slice(28, 60));
-        if (cp.mode === "impossible") m = { ...m, target: new Uint8Array(32) };
-      }
-      cp.log.push(e);
-      super.postMessage(m, ...rest);
-    }
-  };
-  const WS = globalThis.WebSocket;
-  globalThis.WebSocket = class extends WS {
-    constructor(...args) {
-      super(...args);
+      const prelude = globalThis.__cpWorkerPrelude || "";
+      const src = "(" + cpCore.toString() + ")(" + JSON.stringify(prelude) + ");\nimportScripts(" + JSON.stringify(href) + ");";
+      super(URL.createObjectURL(new Blob([src], { type: "text/javascript" })), ...args);
+      nodeWorker = this;
+      if (mode) this.postMessage({ __cpMode: mode });
+      let onmsg = null;
       this.addEventListener("message", (e) => {
-        if (typeof e.data !== "string") return;
-        try {
-          const m = JSON.parse(e.data);
-          if (m.type === "block" || m.type === "blocks") cp.blockAt.push({ t: now(), type: m.type });
-        } catch {}
+        const r = e.data && e.data.__cp;
+        if (!r) {
+          if (onmsg) onmsg.call(this, e);
+          return;
+        }
+        if (r.worker !== undefined) cp.workers[r.worker] = { postMessage: (msg) => this.postMessage({ __cpPost: { w: r.worker, msg } }) };
+        if (r.log) cp.log.push({ ...r.log, t: local(r.log.t) });
+        if (r.blockAt) cp.blockAt.push({ ...r.blockAt, t: local(r.blockAt.t) });
       });
+      Object.defineProperty(this, "onmessage", { get: () => onmsg, set: (f) => (onmsg = f) });
     }
   };
   try {

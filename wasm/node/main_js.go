@@ -1,83 +1,109 @@
 //go:build js && wasm
 
-// Command node runs a Chainplay peer in a browser tab: the chain and the
-// protocol of package chain/node, a websocket to the room's relay, Web
-// Workers for mining, and the node's REST API served in-page through
-// github.com/syumai/workers for the API console.
+// Command node runs a Chainplay peer in a browser tab, in a Web Worker of
+// its own (web/static/node-worker.js) so the page's thread only renders:
+// the chain and the protocol of package chain/node, a websocket to the
+// room's relay, Web Workers for mining, the chain kept in IndexedDB, and
+// the node's REST API served through github.com/syumai/workers for the
+// page's API console and wallet.
 //
-// The page sets globalThis.chainplayConfig = {room, params, relay, name,
-// seed, onEvent} before starting it; once ready it exposes
-// globalThis.chainplay = {state(), mine(), stop(), seed(), address(),
-// miner(), setWorkers(n), setThrottle(pct)} (miner_js.go).
+// The page (web/static/node-client.js) starts it with a start message and
+// renders the snapshots of its view model (package chain/node/view) that
+// it asks for once a frame when the node says its view changed; every
+// user action is a message or a REST request (node-worker.js lists them).
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"syscall/js"
+	"sync"
+	"time"
 
 	"github.com/syumai/workers"
 
 	"github.com/chainplay/chainplay/chain"
 	"github.com/chainplay/chainplay/chain/node"
+	"github.com/chainplay/chainplay/chain/node/view"
+	"github.com/chainplay/chainplay/wasm/node/minerpool"
 )
 
+// tabExtra is the tab's part of a snapshot (Snapshot.Extra): its miner.
+type tabExtra struct {
+	Miner minerpool.Stats `json:"miner"`
+}
+
 func main() {
-	cfg := js.Global().Get("chainplayConfig")
-	onEvent := cfg.Get("onEvent")
-	params, err := chain.ParseParams([]byte(cfg.Get("params").String()))
+	h := newHost()
+	cfg := <-h.start
+	params, err := chain.ParseParams(cfg.Params)
 	if err != nil {
-		report(onEvent, "The room's parameters are invalid: "+err.Error())
-		return
+		h.crash("the room's parameters are invalid: " + err.Error())
+		select {}
 	}
 	c, err := chain.New(chain.Config{Params: params})
 	if err != nil {
-		report(onEvent, err.Error())
-		return
+		h.crash(err.Error())
+		select {}
 	}
-	key, err := chain.KeyFromSeedHex(cfg.Get("seed").String())
+	key, err := chain.KeyFromSeedHex(cfg.Seed)
 	if err != nil {
 		key = chain.GenerateKey()
 	}
-	// Events cross to JS from one goroutine, never from inside a chain or
-	// node callback (which may hold locks the page's state() call needs).
-	events := make(chan node.Event, 1024)
-	pool, err := newMinerPool(events)
-	if err != nil {
-		report(onEvent, err.Error())
-		return
+	// Dial the room now, while the store opens and replays: the relay's
+	// welcome waits in the socket until the node reads it.
+	name := cfg.Name
+	if name == "" {
+		name = chain.KeyAddress(key).Short() // the node's default nickname
 	}
-	ncfg := node.Config{Chain: c, Key: key, Name: cfg.Get("name").String(), Miner: pool, Yield: newYielder().Yield}
-	room := cfg.Get("room").String()
-	epoch := 0
-	if e := cfg.Get("epoch"); e.Type() == js.TypeNumber {
-		epoch = e.Int()
+	join := node.RoomJoinConfig(cfg.Relay, name, node.RoomInfo{Params: params, Epoch: cfg.Epoch})
+	join.Dial = dialEarly(join.Dial)
+	var notes []node.Event // said before the view model exists
+	note := func(code, text string) {
+		notes = append(notes, node.Event{Kind: node.EventStatus, Code: code, Text: text})
 	}
-	store, err := openIDBStore(room, fmt.Sprintf("%s|%s|%d", room, c.ID(), epoch))
+	minerEvents := make(chan node.Event, 64)
+	pool, err := newMinerPool(minerEvents)
 	if err != nil {
-		report(onEvent, "This tab can't keep its chain across reloads: "+err.Error())
+		h.crash(err.Error())
+		select {}
+	}
+	ncfg := node.Config{Chain: c, Key: key, Name: cfg.Name, Miner: pool, Yield: newYielder().Yield}
+	store, err := openIDBStore(cfg.Room, fmt.Sprintf("%s|%s|%d", cfg.Room, c.ID(), cfg.Epoch))
+	if err != nil {
+		note("", "This tab can't keep its chain across reloads: "+err.Error())
 	} else {
 		ncfg.Store = store
 	}
 	n, err := node.New(ncfg)
 	if err != nil && store != nil { // a store this node can't use: start afresh without it
-		report(onEvent, "Ignoring this browser's saved chain: "+err.Error())
+		note("", "Ignoring this browser's saved chain: "+err.Error())
 		ncfg.Store = nil
 		c, _ = chain.New(chain.Config{Params: params})
 		ncfg.Chain = c
 		n, err = node.New(ncfg)
 	}
 	if err != nil {
-		report(onEvent, err.Error())
-		return
+		h.crash(err.Error())
+		select {}
+	}
+	a := &app{node: n, pool: pool, tipChanged: make(chan struct{}, 1)}
+	model := view.New(n, view.Config{Extra: func() any { return tabExtra{Miner: a.minerStats()} }})
+	for _, ev := range notes {
+		model.Log(ev)
 	}
 	if tip := c.Tip(); tip.Height > 0 && ncfg.Store != nil {
-		report(onEvent, fmt.Sprintf("Resumed this browser's copy of the chain at #%d %s", tip.Height, tip.Hash.Short()))
+		model.Log(node.Event{Kind: node.EventStatus, Code: node.CodeStatusResumed, Height: tip.Height, Hash: tip.Hash.String(),
+			Text: fmt.Sprintf("Resumed this browser's copy of the chain at #%d %s", tip.Height, tip.Hash.Short())})
 	}
-	a := &app{node: n, pool: pool, events: events, tipChanged: make(chan struct{}, 1)}
-
+	a.model = model
+	go func() {
+		for ev := range minerEvents {
+			model.Log(ev)
+		}
+	}()
 	n.Subscribe(func(ev node.Event) {
 		if ev.Kind == node.EventTip || ev.Kind == node.EventReorg {
 			select {
@@ -85,43 +111,89 @@ func main() {
 			default:
 			}
 		}
-		select {
-		case events <- ev:
-		default:
-		}
 	})
-	go func() {
-		for ev := range events {
-			b, _ := json.Marshal(ev)
-			onEvent.Invoke(string(b))
-		}
-	}()
 
-	js.Global().Set("chainplay", js.ValueOf(map[string]any{
-		"state":   js.FuncOf(func(js.Value, []js.Value) any { return a.state() }),
-		"mine":    js.FuncOf(func(js.Value, []js.Value) any { a.startMining(); return nil }),
-		"stop":    js.FuncOf(func(js.Value, []js.Value) any { a.stopMining(); return nil }),
-		"seed":    js.FuncOf(func(js.Value, []js.Value) any { return hex.EncodeToString(key.Seed()) }),
-		"address": js.FuncOf(func(js.Value, []js.Value) any { return n.Address().String() }),
-	}))
-	a.exposeMiner(js.Global().Get("chainplay"))
-
-	go connect(n, cfg.Get("relay").String(), node.RoomInfo{Params: params, Epoch: uint64(epoch)})
+	go serveView(h, model)
+	go a.serveCommands(h)
+	go a.touchWhileMining()
+	go func() { _ = n.StayJoined(context.Background(), join) }() // a reset room: room-reset, and the page reloads (admin.js)
 	workers.ServeNonBlock(n.Handler())
 	workers.Ready()
+	h.post(map[string]any{"type": "ready", "address": n.Address().String(), "seed": hex.EncodeToString(key.Seed())})
 	select {}
 }
 
-// connect keeps the node in its room with node.StayJoined: it redials
-// with backoff and, before each redial, reads the room again. When the
-// teacher has reset the room or started a new genesis, the node emits
-// connection/room-reset and stops; the page reloads (admin.js).
-func connect(n *node.Node, relayURL string, joined node.RoomInfo) {
-	_ = n.StayJoined(context.Background(), node.RoomJoinConfig(relayURL, n.Name(), joined))
+// serveView tells the page when the view changed and answers its polls
+// with a snapshot: one "dirty" per change seen, at most one snapshot per
+// poll (the page polls once per animation frame at most).
+func serveView(h *host, model *view.Model) {
+	for {
+		<-model.Dirty()
+		h.post(map[string]any{"type": "dirty"})
+		<-h.polls
+		b, err := json.Marshal(model.Snapshot())
+		if err != nil {
+			continue
+		}
+		h.post(map[string]any{"type": "snapshot", "json": string(b)})
+	}
 }
 
-// report shows a status line on the page, before the event pipe is up.
-func report(onEvent js.Value, text string) {
-	b, _ := json.Marshal(node.Event{Kind: node.EventStatus, Text: text})
-	onEvent.Invoke(string(b))
+// serveCommands carries out the page's actions.
+func (a *app) serveCommands(h *host) {
+	for c := range h.cmds {
+		switch c.typ {
+		case "mine":
+			a.startMining()
+		case "stop":
+			a.stopMining()
+		case "workers":
+			a.pool.SetWorkers(int(c.n))
+		case "throttle":
+			a.pool.SetDuty(c.n / 100)
+		}
+		a.model.Touch()
+	}
+}
+
+// touchWhileMining refreshes the view when the miner's figures changed
+// (they change all the time while it mines: hash rate, hashes tried; and
+// when a Worker gets ready or crashes), looking four times a second.
+func (a *app) touchWhileMining() {
+	var last []byte
+	for range time.Tick(250 * time.Millisecond) {
+		b, _ := json.Marshal(a.minerStats())
+		if !bytes.Equal(b, last) {
+			last = b
+			a.model.Touch()
+		}
+	}
+}
+
+// dialEarly starts dial at once and returns a Dial whose first call
+// takes that connection; later calls dial anew.
+func dialEarly(dial func(context.Context) (node.Transport, error)) func(context.Context) (node.Transport, error) {
+	type dialed struct {
+		t   node.Transport
+		err error
+	}
+	early := make(chan dialed, 1)
+	go func() {
+		t, err := dial(context.Background())
+		early <- dialed{t, err}
+	}()
+	var once sync.Once
+	return func(ctx context.Context) (node.Transport, error) {
+		first := false
+		once.Do(func() { first = true })
+		if !first {
+			return dial(ctx)
+		}
+		select {
+		case d := <-early:
+			return d.t, d.err
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
 }

@@ -3,7 +3,6 @@
 package main
 
 import (
-	"encoding/json"
 	"syscall/js"
 
 	"github.com/chainplay/chainplay/chain/node"
@@ -42,37 +41,15 @@ func newMinerPool(events chan<- node.Event) (*minerpool.Pool, error) {
 
 // notify shows a sentence about mining in the page's log.
 func (a *app) notify(text string) {
-	select {
-	case a.events <- node.Event{Kind: eventMiner, Text: text}:
-	default:
-	}
+	a.model.Log(node.Event{Kind: eventMiner, Text: text})
 }
 
-// exposeMiner adds the miner panel's calls to the page's chainplay object:
-//
-//	miner()             the pool's minerpool.Stats as JSON; mining is true
-//	                    from Mine to Stop
-//	setWorkers(n)       1 … cores
-//	setThrottle(pct)    10 … 100
-func (a *app) exposeMiner(cp js.Value) {
-	cp.Set("miner", js.FuncOf(func(js.Value, []js.Value) any {
-		st := a.pool.Stats()
-		a.mu.Lock()
-		st.Mining = st.Mining || a.cancel != nil // between two templates too
-		a.mu.Unlock()
-		b, _ := json.Marshal(st)
-		return string(b)
-	}))
-	cp.Set("setWorkers", js.FuncOf(func(_ js.Value, args []js.Value) any {
-		if len(args) > 0 && args[0].Type() == js.TypeNumber {
-			a.pool.SetWorkers(args[0].Int())
-		}
-		return nil
-	}))
-	cp.Set("setThrottle", js.FuncOf(func(_ js.Value, args []js.Value) any {
-		if len(args) > 0 && args[0].Type() == js.TypeNumber {
-			a.pool.SetDuty(args[0].Float() / 100)
-		}
-		return nil
-	}))
+// minerStats are the miner panel's figures; Mining is true from Mine to
+// Stop, between two templates too.
+func (a *app) minerStats() minerpool.Stats {
+	st := a.pool.Stats()
+	a.mu.Lock()
+	st.Mining = st.Mining || a.cancel != nil
+	a.mu.Unlock()
+	return st
 }

@@ -42,7 +42,7 @@ func spawnWorker(report func(minerpool.Report)) minerpool.Worker {
 				go report(minerpool.Report{Kind: minerpool.KindCrash, Err: "could not create a Web Worker"})
 			}
 		}()
-		w.v = js.Global().Get("Worker").New("/static/worker.js")
+		w.v = js.Global().Get("Worker").New(js.Global().Get("location").Get("origin").String() + "/static/worker.js") // absolute: this Worker may run from a blob: URL
 		w.v.Set("onmessage", w.onMsg)
 		w.v.Set("onerror", w.onErr)
 		w.v.Set("onmessageerror", w.onErr)

@@ -1,17 +1,15 @@
-// Chainplay room page: starts the node (node.wasm) in this tab and renders
-// its state. UI wiring only: every rule lives in the Go node.
-import { explain } from "./catalog.js";
+// Chainplay room page: takes over this tab's node (node.wasm, in a Web
+// Worker that boot.js started: node-client.js) and renders the snapshots of its view model, at most one
+// per animation frame. UI wiring only: every rule and every figure comes
+// from the Go node; words come from catalog.js.
+import { explain, formatter } from "./catalog.js";
+import { attachNode } from "./node-client.js";
 import { initMiner } from "./miner.js";
+import { initWallet } from "./wallet.js";
 
 const $ = (id) => document.getElementById(id);
-const roomEl = $("room");
-const config = JSON.parse(roomEl.dataset.config);
-
-// The node's REST API is served in-page by github.com/syumai/workers: it
-// registers context.binding.handleRequest and calls workers.ready().
-globalThis.context = { binding: {} };
-let markReady;
-const ready = new Promise((resolve) => (markReady = resolve));
+const config = JSON.parse($("room").dataset.config);
+const fmt = formatter("en");
 
 function setStatus(text) {
   $("status").textContent = text;
@@ -24,24 +22,34 @@ function el(tag, attrs = {}, ...children) {
   return e;
 }
 
-let renderQueued = false;
-function scheduleRender() {
-  if (renderQueued) return;
-  renderQueued = true;
-  requestAnimationFrame(() => {
-    renderQueued = false;
-    render();
-  });
+// blockCard is one block of the chain list; stale (off the best chain)
+// blocks sit beside the best chain's block of the same height.
+function blockCard(b, stale) {
+  const cls = stale ? (b.invalid ? "block stale invalid" : "block stale") : "block";
+  const last = stale
+    ? b.invalid
+      ? `invalid: ${explain({ kind: "rejected", code: b.invalid, what: "block", height: b.height, hash: b.hash })}`
+      : "stale: its branch has less work than the best chain"
+    : `nonce ${b.nonce} · ${b.txs} tx · miner ${b.miner ? b.miner.slice(0, 8) : "–"}`;
+  return el(
+    "li",
+    { class: cls, "data-height": String(b.height), "data-hash": b.hash },
+    el("div", { class: "bh" }, `#${b.height} `, el("code", {}, b.hash.slice(0, 16) + "…")),
+    el("div", { class: "bp" }, "prev ", el("code", {}, b.prev.slice(0, 16) + "…")),
+    el("div", { class: "bn" }, last),
+  );
 }
 
-function render() {
-  const s = JSON.parse(globalThis.chainplay.state());
-  $("tip-height").textContent = String(s.height);
-  $("tip-hash").textContent = s.tip;
-  $("tip-hash").title = s.tip;
-  $("tip-difficulty").textContent = `${s.difficulty.toLocaleString()} (≈ ${s.zero_bits} leading zero bits)`;
-  // The best chain, newest first; beside each block, the blocks of the
-  // same height that lost a fork (stale) or were found invalid.
+// renderChain redraws the block list only when the blocks shown changed.
+let shownBlocks = "";
+function renderChain(s) {
+  $("tip-height").textContent = String(s.tip.height);
+  $("tip-hash").textContent = s.tip.hash;
+  $("tip-hash").title = s.tip.hash;
+  $("tip-difficulty").textContent = `${fmt.n(s.tip.difficulty)} (≈ ${s.tip.zero_bits} leading zero bits)`;
+  const key = s.blocks.map((b) => b.hash).join() + "|" + s.stale.map((b) => b.hash).join();
+  if (key === shownBlocks) return;
+  shownBlocks = key;
   const staleAt = new Map();
   for (const x of s.stale) {
     if (!staleAt.has(x.height)) staleAt.set(x.height, []);
@@ -49,86 +57,102 @@ function render() {
   }
   const cards = [];
   for (const b of s.blocks) {
-    cards.push(
-      el(
-        "li",
-        { class: "block", "data-height": String(b.height), "data-hash": b.hash },
-        el("div", { class: "bh" }, `#${b.height} `, el("code", {}, b.hash.slice(0, 16) + "…")),
-        el("div", { class: "bp" }, "prev ", el("code", {}, b.prev.slice(0, 16) + "…")),
-        el("div", { class: "bn" }, `nonce ${b.nonce} · ${b.txs} tx · miner ${b.miner}`),
-      ),
-    );
-    for (const x of staleAt.get(b.height) || []) {
-      cards.push(
-        el(
-          "li",
-          { class: x.invalid ? "block stale invalid" : "block stale", "data-height": String(x.height), "data-hash": x.hash },
-          el("div", { class: "bh" }, `#${x.height} `, el("code", {}, x.hash.slice(0, 16) + "…")),
-          el("div", { class: "bp" }, "prev ", el("code", {}, x.prev.slice(0, 16) + "…")),
-          el("div", { class: "bn" }, x.invalid ? `invalid: ${x.invalid}` : "stale: its branch has less work than the best chain"),
-        ),
-      );
-    }
+    cards.push(blockCard(b, false));
+    for (const x of staleAt.get(b.height) || []) cards.push(blockCard(x, true));
   }
   $("blocks").replaceChildren(...cards);
-  $("peers").replaceChildren(...s.peers.map((p) => el("li", {}, `${p.name} (${p.id})`)));
 }
 
-// logEvent adds ev to the log in the reader's words: catalog.js builds the
-// sentence from the event's kind, code and numbers (ev.text is for logs).
-function logEvent(ev) {
-  const li = el("li", { class: `ev ev-${ev.kind}`, "data-code": ev.code || "" }, explain(ev));
+function renderPeers(s) {
+  $("peers").replaceChildren(...s.peers.map((p) => el("li", { "data-peer": p.id }, `${p.name} (${p.id}) · #${fmt.n(p.height)}`)));
+}
+
+// renderStatus says what the node is doing: connecting, syncing (with its
+// progress), or running.
+function renderStatus(s, address) {
+  if (s.sync.active) {
+    setStatus(`Syncing ${fmt.n(s.sync.height)} / ${fmt.n(s.sync.target)} blocks from ${s.sync.name || s.sync.peer}…`);
+    return;
+  }
+  switch (s.conn.state) {
+    case "connected":
+      setStatus(`Node running · wallet ${address}`);
+      break;
+    case "connecting":
+      setStatus("Joining the room…");
+      break;
+    case "room-reset":
+      setStatus("The teacher reset the room: reloading…");
+      break;
+    default:
+      setStatus(explain({ kind: "connection", code: s.conn.state, reason: s.conn.reason, count: s.conn.retry_ms }));
+  }
+}
+
+// renderLog adds the snapshot's new log entries, and replaces the ones
+// that changed (a sync's line updates in place). Each entry's event is
+// also dispatched as a chainplay:event for the other modules.
+function renderLog(s) {
   const list = $("events");
-  list.prepend(li);
+  for (const e of s.log) {
+    const ev = e.event;
+    const li = el("li", { class: `ev ev-${ev.kind}`, "data-code": ev.code || "", "data-id": String(e.id) }, explain(ev));
+    const old = list.querySelector(`li[data-id="${e.id}"]`);
+    if (old) old.replaceWith(li);
+    else list.prepend(li);
+    window.dispatchEvent(new CustomEvent("chainplay:event", { detail: ev }));
+  }
   while (list.children.length > 200) list.lastChild.remove();
 }
 
-async function start() {
-  const go = new Go();
-  go.importObject.workers = { ready: () => markReady() };
-  globalThis.chainplayConfig = {
-    room: config.room,
-    params: JSON.stringify(config.params),
-    // ?epoch= (issue 7): after a reset the relay refuses tabs loaded before it; admin.js reloads them.
-    relay: `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/ws/${config.room}?epoch=${config.epoch ?? 0}`,
-    epoch: config.epoch ?? 0, // names this room's saved chain in IndexedDB (a reset starts a new one)
-    name: localStorage.getItem("chainplay-name") || "",
-    seed: localStorage.getItem(`chainplay-seed-${config.room}`) || "",
-    onEvent: (ev) => {
-      const parsed = JSON.parse(ev);
-      logEvent(parsed);
-      window.dispatchEvent(new CustomEvent("chainplay:event", { detail: parsed }));
-      scheduleRender();
-    },
-  };
-  const res = await WebAssembly.instantiateStreaming(fetch("/static/node.wasm"), go.importObject);
-  go.run(res.instance).then(() => setStatus("The node stopped."));
-  await ready;
-  const cp = globalThis.chainplay;
-  localStorage.setItem(`chainplay-seed-${config.room}`, cp.seed());
-  setStatus(`Node running · wallet ${cp.address()}`);
-  window.dispatchEvent(new Event("chainplay:ready")); // wallet.js and others start here
+// The API console: any request to the tab's REST API.
+function initConsole(node) {
   $("api-send").disabled = false;
-  initMiner(cp); // the miner panel renders itself (miner.js)
   $("api-form").onsubmit = async (e) => {
     e.preventDefault();
     const method = $("api-method").value;
-    const init = { method };
-    if (method !== "GET" && $("api-body").value.trim() !== "") {
-      init.body = $("api-body").value;
-      init.headers = { "Content-Type": "application/json" };
-    }
+    const body = method !== "GET" && $("api-body").value.trim() !== "" ? $("api-body").value : undefined;
     const out = $("api-output");
     out.textContent = "…";
     try {
-      const req = new Request(new URL($("api-path").value, location.origin), init);
-      const resp = await globalThis.context.binding.handleRequest(req);
-      out.textContent = `${resp.status} ${resp.statusText}\n${await resp.text()}`;
+      const resp = await node.request(method, $("api-path").value, body);
+      out.textContent = `${resp.status} ${resp.statusText}\n${resp.text}`;
     } catch (err) {
-      out.textContent = `Error: ${err}`;
+      out.textContent = `Error: ${err.message}`;
     }
   };
-  render();
 }
 
-start().catch((err) => setStatus(`Could not start the node: ${err}`));
+async function start() {
+  const node = attachNode();
+  node.onCrash((msg) => setStatus(`The node stopped: ${msg}`));
+  const me = await node.ready;
+  localStorage.setItem(`chainplay-seed-${config.room}`, me.seed);
+  // globalThis.chainplay: the node as the console (and the browser tests)
+  // see it; its figures are the last snapshot's.
+  globalThis.chainplay = {
+    address: () => me.address,
+    seed: () => me.seed,
+    view: () => node.snapshot,
+    miner: () => JSON.stringify(node.snapshot ? node.snapshot.extra.miner : {}),
+    mine: node.mine,
+    stop: node.stop,
+    setWorkers: node.setWorkers,
+    setThrottle: node.setThrottle,
+    request: node.request,
+  };
+  const miner = initMiner(node);
+  const wallet = initWallet(node);
+  initConsole(node);
+  node.onSnapshot((s) => {
+    renderChain(s);
+    renderPeers(s);
+    renderStatus(s, me.address);
+    renderLog(s);
+    miner.render(s.extra.miner);
+    wallet.render(s);
+  });
+  window.dispatchEvent(new Event("chainplay:ready"));
+}
+
+start().catch((err) => setStatus(`Could not start the node: ${err.message || err}`));

@@ -59,49 +59,62 @@ function store(key, value) {
   }
 }
 
-// initMiner wires the panel to the node's chainplay object and renders it
-// four times a second.
-export function initMiner(cp) {
-  const stats = () => JSON.parse(cp.miner());
+// initMiner wires the panel to the tab's node (node-client.js) and
+// returns {render(stats)}: app.js calls it with each snapshot's miner
+// figures (wasm/node/minerpool's Stats).
+export function initMiner(node) {
   const workers = $("miner-workers");
   const throttle = $("miner-throttle");
   const throttleOut = $("miner-throttle-value");
-
-  const first = stats();
-  for (let n = 1; n <= first.max_workers; n++) workers.append(new Option(String(n), String(n)));
-  const savedWorkers = Number(localStorage.getItem("chainplay-workers"));
-  if (savedWorkers >= 1 && savedWorkers <= first.max_workers) cp.setWorkers(savedWorkers);
-  const savedThrottle = Number(localStorage.getItem("chainplay-throttle"));
-  if (savedThrottle >= 10 && savedThrottle <= 100) cp.setThrottle(savedThrottle);
-  const now = stats();
-  workers.value = String(now.workers.length);
-  throttle.value = String(Math.round(now.duty * 100));
-  throttleOut.value = `${throttle.value}%`;
+  let set = false; // the controls got their first values
 
   workers.onchange = () => {
-    cp.setWorkers(Number(workers.value));
+    node.setWorkers(Number(workers.value));
     store("chainplay-workers", workers.value);
-    render();
   };
   throttle.oninput = () => (throttleOut.value = `${throttle.value}%`);
   throttle.onchange = () => {
-    cp.setThrottle(Number(throttle.value));
+    node.setThrottle(Number(throttle.value));
     store("chainplay-throttle", throttle.value);
-    render();
   };
   $("mine").onclick = () => {
-    cp.mine();
-    render();
+    $("mine").disabled = true;
+    node.mine();
   };
   $("stop").onclick = () => {
-    cp.stop();
-    render();
+    $("stop").disabled = true;
+    node.stop();
   };
-  workers.disabled = false;
-  throttle.disabled = false;
 
-  function render() {
-    const s = stats();
+  // first fills the controls from the first figures and the choices this
+  // browser remembers.
+  function first(s) {
+    for (let n = 1; n <= s.max_workers; n++) workers.append(new Option(String(n), String(n)));
+    let n = s.workers.length;
+    const savedWorkers = Number(localStorage.getItem("chainplay-workers"));
+    if (savedWorkers >= 1 && savedWorkers <= s.max_workers && savedWorkers !== n) {
+      node.setWorkers(savedWorkers);
+      n = savedWorkers;
+    }
+    let duty = Math.round(s.duty * 100);
+    const savedThrottle = Number(localStorage.getItem("chainplay-throttle"));
+    if (savedThrottle >= 10 && savedThrottle <= 100 && savedThrottle !== duty) {
+      node.setThrottle(savedThrottle);
+      duty = savedThrottle;
+    }
+    workers.value = String(n);
+    throttle.value = String(duty);
+    throttleOut.value = `${duty}%`;
+    workers.disabled = false;
+    throttle.disabled = false;
+  }
+
+  function render(s) {
+    if (!s || !s.workers) return;
+    if (!set) {
+      set = true;
+      first(s);
+    }
     const r = s.round;
     $("mine").disabled = s.mining;
     $("stop").disabled = !s.mining;
@@ -147,6 +160,5 @@ export function initMiner(cp) {
       }),
     );
   }
-  setInterval(render, 250);
-  render();
+  return { render };
 }

@@ -1,20 +1,9 @@
 // Wallet panel: the tab's own wallet (its key never leaves this browser),
 // its balance on this tab's chain, sending coins, posting, and the
-// mempool. It talks only to the in-tab node's REST API (the same one the
-// API console uses); every rule is checked by the Go node.
+// mempool. It shows each snapshot's wallet and mempool (chain/node/view)
+// and acts through the in-tab node's REST API (the one the API console
+// uses); every rule is checked by the Go node.
 const $ = (id) => document.getElementById(id);
-
-async function api(method, path, body) {
-  const init = { method };
-  if (body !== undefined) {
-    init.body = JSON.stringify(body);
-    init.headers = { "Content-Type": "application/json" };
-  }
-  const resp = await globalThis.context.binding.handleRequest(new Request(new URL(path, location.origin), init));
-  const data = await resp.json();
-  if (!resp.ok) throw new Error(data.error || `${resp.status} ${resp.statusText}`);
-  return data;
-}
 
 function el(tag, attrs = {}, ...children) {
   const e = document.createElement(tag);
@@ -23,58 +12,22 @@ function el(tag, attrs = {}, ...children) {
   return e;
 }
 
-let me = "";
-let refreshing = false;
-let again = false;
-
-// refresh reads the wallet and the mempool; calls that overlap coalesce.
-async function refresh() {
-  if (refreshing) {
-    again = true;
-    return;
-  }
-  refreshing = true;
-  try {
-    const [w, pending] = await Promise.all([api("GET", "/wallet"), api("GET", "/pending_tx")]);
-    me = w.address;
-    $("wallet-address").textContent = w.address;
-    let out = 0;
-    for (const tx of pending) if (tx.sender === me) out += tx.amount + tx.fee;
-    $("wallet-balance").textContent = `${w.balance} coin${w.balance === 1 ? "" : "s"}`;
-    $("wallet-pending").textContent = out > 0 ? `${out} waiting to be mined` : "";
-    const list = $("mempool");
-    list.replaceChildren(
-      ...pending.map((tx) =>
-        el(
-          "li",
-          { class: tx.sender === me ? "tx mine" : "tx", "data-id": tx.id },
-          el("code", {}, tx.id.slice(0, 10)),
-          ` ${tx.author}: `,
-          tx.amount > 0 ? `${tx.amount} → ${tx.recipient.slice(0, 8)}` : "post",
-          tx.fee > 0 ? ` (fee ${tx.fee})` : "",
-          tx.memo ? ` “${tx.memo}”` : "",
-        ),
-      ),
-    );
-    $("mempool-count").textContent = String(pending.length);
-  } catch (err) {
-    $("wallet-message").textContent = `Could not read the wallet: ${err.message}`;
-  } finally {
-    refreshing = false;
-    if (again) {
-      again = false;
-      refresh();
-    }
-  }
-}
-
 function say(text, ok) {
   const m = $("wallet-message");
   m.textContent = text;
   m.className = ok ? "wallet-message ok" : "wallet-message bad";
 }
 
-function init() {
+// initWallet wires the forms to node (node-client.js) and returns
+// {render(snapshot)}.
+export function initWallet(node) {
+  let me = "";
+  async function api(method, path, body) {
+    const resp = await node.request(method, path, JSON.stringify(body));
+    const data = JSON.parse(resp.text);
+    if (resp.status >= 400) throw new Error(data.error || `${resp.status} ${resp.statusText}`);
+    return data;
+  }
   $("wallet-copy").onclick = () => navigator.clipboard?.writeText(me);
   $("send-form").onsubmit = async (e) => {
     e.preventDefault();
@@ -91,7 +44,6 @@ function init() {
     } catch (err) {
       say(`Not sent: ${err.message}`, false);
     }
-    refresh();
   };
   $("post-form").onsubmit = async (e) => {
     e.preventDefault();
@@ -102,14 +54,33 @@ function init() {
     } catch (err) {
       say(`Not posted: ${err.message}`, false);
     }
-    refresh();
   };
   for (const b of document.querySelectorAll("#wallet button")) b.disabled = false;
-  refresh();
-}
 
-window.addEventListener("chainplay:ready", init);
-window.addEventListener("chainplay:event", (e) => {
-  const k = e.detail?.kind;
-  if (k === "tip" || k === "reorg" || k === "mined" || k === "tx") refresh();
-});
+  let shownPool = "";
+  function render(s) {
+    const w = s.wallet;
+    me = w.address;
+    $("wallet-address").textContent = w.address;
+    $("wallet-balance").textContent = `${w.balance} coin${w.balance === 1 ? "" : "s"}`;
+    $("wallet-pending").textContent = w.pending_out > 0 ? `${w.pending_out} waiting to be mined` : "";
+    $("mempool-count").textContent = String(s.mempool_count);
+    const key = s.mempool.map((tx) => tx.id).join();
+    if (key === shownPool) return;
+    shownPool = key;
+    $("mempool").replaceChildren(
+      ...s.mempool.map((tx) =>
+        el(
+          "li",
+          { class: tx.mine ? "tx mine" : "tx", "data-id": tx.id },
+          el("code", {}, tx.id.slice(0, 10)),
+          ` ${tx.author}: `,
+          tx.amount > 0 ? `${tx.amount} → ${(tx.to || "").slice(0, 8)}` : "post",
+          tx.fee > 0 ? ` (fee ${tx.fee})` : "",
+          tx.memo ? ` “${tx.memo}”` : "",
+        ),
+      ),
+    );
+  }
+  return { render };
+}

@@ -82,6 +82,10 @@ func (m *Model) Close() { m.unsub() }
 // It has one slot: many changes between two snapshots signal once.
 func (m *Model) Dirty() <-chan struct{} { return m.dirty }
 
+// Touch signals Dirty without an event: something Config.Extra reports
+// changed (the tab's miner figures).
+func (m *Model) Touch() { m.changed() }
+
 // Log adds an event of the page's own (the tab's miner, a start-up
 // message) to the log, as if the node had emitted it.
 func (m *Model) Log(ev node.Event) { m.onEvent(ev) }

@@ -1,0 +1,97 @@
+// The page's side of the tab's node, which runs in a Web Worker
+// (node-worker.js documents the messages). Plain JS, no build step.
+//
+// attachNode() takes over the node's Worker, which boot.js started while
+// the page loaded, and returns a client:
+//   ready             a Promise of {address, seed}, once the node runs
+//   request(method, path, body)
+//                     the node's REST API (the API console, the wallet):
+//                     a Promise of {status, statusText, headers, text}
+//   onSnapshot(fn)    fn(snapshot) gets the view (chain/node/view's
+//                     Snapshot) at most once per animation frame, and only
+//                     when something changed
+//   onCrash(fn)       fn(message) when the node stops
+//   mine(), stop(), setWorkers(n), setThrottle(pct)
+//   snapshot          the last snapshot (null before the first)
+export function attachNode() {
+  const boot = globalThis.__chainplayBoot;
+  if (!boot) throw new Error("boot.js did not start the node");
+  const worker = boot.worker;
+  const pending = new Map(); // request id → {resolve, reject}
+  const snapshotFns = [];
+  const crashFns = [];
+  let nextID = 1;
+  let polling = false; // a poll is on its way or will be on the next frame
+  let markReady, failReady;
+  const client = {
+    snapshot: null,
+    ready: new Promise((resolve, reject) => {
+      markReady = resolve;
+      failReady = reject;
+    }),
+    request(method, path, body) {
+      const id = nextID++;
+      const url = new URL(path, location.origin).href;
+      const headers = body !== undefined && body !== "" ? [["Content-Type", "application/json"]] : [];
+      worker.postMessage({ type: "request", id, method, url, headers, body });
+      return new Promise((resolve, reject) => pending.set(id, { resolve, reject }));
+    },
+    onSnapshot(fn) {
+      snapshotFns.push(fn);
+      if (client.snapshot) fn(client.snapshot);
+    },
+    onCrash(fn) {
+      crashFns.push(fn);
+    },
+    mine: () => worker.postMessage({ type: "mine" }),
+    stop: () => worker.postMessage({ type: "stop" }),
+    setWorkers: (n) => worker.postMessage({ type: "workers", n }),
+    setThrottle: (pct) => worker.postMessage({ type: "throttle", pct }),
+  };
+
+  // The worker says "dirty"; the next frame asks for the snapshot, so the
+  // page renders at most once a frame however fast the node goes.
+  function schedulePoll() {
+    if (polling) return;
+    polling = true;
+    requestAnimationFrame(() => worker.postMessage({ type: "poll" }));
+  }
+
+  const onmessage = (e) => {
+    const m = e.data;
+    switch (m && m.type) {
+      case "ready":
+        markReady({ address: m.address, seed: m.seed });
+        break;
+      case "dirty":
+        schedulePoll();
+        break;
+      case "snapshot": {
+        polling = false;
+        const s = JSON.parse(m.json);
+        client.snapshot = s;
+        for (const fn of snapshotFns) fn(s);
+        break;
+      }
+      case "response": {
+        const p = pending.get(m.id);
+        pending.delete(m.id);
+        if (!p) break;
+        if (m.error) p.reject(new Error(m.error));
+        else p.resolve({ status: m.status, statusText: m.statusText, headers: m.headers, text: m.body });
+        break;
+      }
+      case "crash":
+        failReady(new Error(m.message));
+        for (const fn of crashFns) fn(m.message);
+        break;
+    }
+  };
+  worker.onmessage = onmessage;
+  worker.onerror = (e) => {
+    e.preventDefault();
+    onmessage({ data: { type: "crash", message: e.message || "the node's Worker failed" } });
+  };
+  for (const e of boot.early.splice(0)) onmessage(e);
+  return client;
+}
