@@ -265,3 +265,41 @@ func TestNewcomerDownloadsOnce(t *testing.T) {
 	tn.Settle()
 	require.Equal(t, 1, tn.Sent(node.TypeGetBlocks)-before, "one getblocks: one peer answers")
 }
+
+// TestPeersKnowWhereEachOtherIs: a peer that announces a block is at it;
+// one that only follows says where it got to in a hello, once per
+// ResyncEvery, so every peer list shows real heights.
+func TestPeersKnowWhereEachOtherIs(t *testing.T) {
+	tn := nodetest.NewNet(t, 2)
+	a, b := tn.Nodes[0], tn.Nodes[1]
+	blk := tn.Mine(a)
+	nodetest.WaitTip(t, b, blk.Hash())
+	tn.Settle()
+	height := func(n *node.Node, id string) uint64 {
+		for _, p := range n.PeerStates() {
+			if p.ID == id {
+				return p.Height
+			}
+		}
+		t.Fatalf("%s does not know %s", n.Name(), id)
+		return 0
+	}
+	require.Equal(t, uint64(1), height(b, tn.IDs[0]), "a announced block 1")
+	require.Equal(t, uint64(0), height(a, tn.IDs[1]), "b has said nothing yet")
+	hellos := tn.Sent(node.TypeHello)
+
+	ctx, cancel := context.WithTimeout(context.Background(), nodetest.Wait)
+	defer cancel()
+	require.NoError(t, tn.Clock.AwaitWaiters(ctx, 2))
+	tn.Clock.Advance(node.ResyncEvery)
+	require.NoError(t, tn.Clock.AwaitWaiters(ctx, 2))
+	tn.Settle()
+	require.Equal(t, uint64(1), height(a, tn.IDs[1]), "b's hello says it is at block 1")
+	require.Equal(t, hellos+2, tn.Sent(node.TypeHello), "both tips moved since their hellos (a's announcement was no hello)")
+
+	require.NoError(t, tn.Clock.AwaitWaiters(ctx, 2))
+	tn.Clock.Advance(node.ResyncEvery)
+	require.NoError(t, tn.Clock.AwaitWaiters(ctx, 2))
+	tn.Settle()
+	require.Equal(t, hellos+2, tn.Sent(node.TypeHello), "no hello when the tip stayed")
+}

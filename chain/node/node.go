@@ -83,9 +83,10 @@ type Node struct {
 	mu       sync.Mutex
 	self     string
 	peers    map[string]*peer
-	syncPeer string    // the peer whose blocks answer we wait for, if any
-	syncAt   time.Time // when we asked it
-	out      *outbox   // drained by Run's writer; nil when not connected
+	syncPeer string     // the peer whose blocks answer we wait for, if any
+	syncAt   time.Time  // when we asked it
+	out      *outbox    // drained by Run's writer; nil when not connected
+	helloTip chain.Hash // the tip our last hello announced
 	subs     map[int]func(Event)
 	nsub     int
 
@@ -348,6 +349,7 @@ func (n *Node) Run(ctx context.Context, t Transport) error {
 			if now.Sub(resynced) >= resyncEvery {
 				resynced = now
 				n.resync()
+				n.rehello()
 			}
 		}
 	}()
@@ -397,7 +399,23 @@ func (n *Node) announce(b *chain.Block) {
 
 func (n *Node) hello() HelloBody {
 	tip := n.chain.Tip()
+	n.mu.Lock()
+	n.helloTip = tip.Hash
+	n.mu.Unlock()
 	return HelloBody{Genesis: n.chain.ID(), Tip: tip.Hash, Height: tip.Height, Work: tip.Work.String(), Name: n.cfg.Name}
+}
+
+// rehello tells the room our tip again if it moved since our last hello,
+// so every peer's list shows where we are (a peer that only follows
+// never announces a block). It runs every resyncEvery: one frame per
+// interval at most.
+func (n *Node) rehello() {
+	n.mu.Lock()
+	moved := n.helloTip != n.chain.Tip().Hash
+	n.mu.Unlock()
+	if moved {
+		n.send(TypeHello, "", n.hello())
+	}
 }
 
 // handle processes one message from the room. It never panics on bad

@@ -133,6 +133,9 @@ func (n *Node) handleBlocks(m Message) {
 // between come in batches). It reports whether the block broke a rule.
 func (n *Node) processBlock(from string, b *chain.Block) (bad bool) {
 	status, err := n.chain.ProcessBlock(b, n.cfg.Clock.Now())
+	if err == nil && status == chain.StatusMainChain {
+		n.peerAt(from, b) // the peer announced it: that is its tip now
+	}
 	switch {
 	case err == nil && status == chain.StatusOrphan,
 		errors.Is(err, chain.ErrUnknownParent):
@@ -145,6 +148,18 @@ func (n *Node) processBlock(from string, b *chain.Block) (bad bool) {
 		return true
 	}
 	return false
+}
+
+// peerAt records that peer announced b, now our best tip, as its own.
+func (n *Node) peerAt(peerID string, b *chain.Block) {
+	tip := n.chain.Tip()
+	if tip.Hash != b.Hash() {
+		return
+	}
+	p := n.peer(peerID)
+	n.mu.Lock()
+	p.tip, p.height, p.work = tip.Hash, tip.Height, tip.Work
+	n.mu.Unlock()
 }
 
 // held reports a block from the future, held until its time comes.

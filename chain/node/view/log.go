@@ -9,6 +9,8 @@ import "github.com/chainplay/chainplay/chain/node"
 //     sync line of the same peer, and done replaces it for the last time;
 //   - while a sync runs, the tips it brings are not logged (the sync line
 //     says how far it got);
+//   - the new tip a block this node mined makes becomes the mined line
+//     (one line, not two);
 //   - everything else is a line of its own.
 type logBook struct {
 	max     int
@@ -22,6 +24,10 @@ type logBook struct {
 func (l *logBook) add(ev node.Event, syncing bool) {
 	switch {
 	case ev.Kind == node.EventTip && syncing:
+		return
+	case ev.Kind == node.EventMined && len(l.entries) > 0 && l.entries[len(l.entries)-1].Event.Kind == node.EventTip &&
+		l.entries[len(l.entries)-1].Event.Hash == ev.Hash:
+		l.replace(l.entries[len(l.entries)-1].ID, ev) // one line for a block this node mined
 		return
 	case ev.Kind == node.EventSync && l.syncAt != 0 && l.replace(l.syncAt, ev):
 		if ev.Code == node.CodeSyncDone {

@@ -213,3 +213,30 @@ func TestStaleBlocksShowTheFork(t *testing.T) {
 	require.Equal(t, chain.ErrInvalidAncestor.Code(), stale[b3.Hash().String()].Invalid)
 	require.Equal(t, g.Hash().String(), stale[b1.Hash().String()].Prev)
 }
+
+// TestAMinedBlockIsOneLine: the tip a node's own block makes and the
+// mined event are one log line.
+func TestAMinedBlockIsOneLine(t *testing.T) {
+	n := newNode(t, "ada")
+	m := view.New(n, view.Config{})
+	defer m.Close()
+	m.Snapshot()
+	b, err := n.MineBlock(context.Background())
+	require.NoError(t, err)
+	lines := map[uint64]node.Event{} // as a page keeps them: by id
+	require.Eventually(t, func() bool {
+		for _, e := range m.Snapshot().Log {
+			lines[e.ID] = e.Event
+		}
+		for _, ev := range lines {
+			if ev.Kind == node.EventMined {
+				return true
+			}
+		}
+		return false
+	}, 5*time.Second, time.Millisecond)
+	require.Len(t, lines, 1, "%+v", lines)
+	for _, ev := range lines {
+		require.Equal(t, b.Hash().String(), ev.Hash)
+	}
+}
