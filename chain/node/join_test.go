@@ -1,4 +1,4 @@
-package node
+package node_test
 
 import (
 	"context"
@@ -13,92 +13,31 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/chainplay/chainplay/chain"
+	"github.com/chainplay/chainplay/chain/node"
+	"github.com/chainplay/chainplay/chain/node/nodetest"
 )
 
-// fakeClock is a Clock that moves only when told to. (A stand-in until
-// package nodetest's FakeClock lands.)
-type fakeClock struct {
-	mu     sync.Mutex
-	now    time.Time
-	timers []fakeTimer
-}
+// joinClock is the fake clock of these tests, with their two moves.
+type joinClock struct{ *nodetest.FakeClock }
 
-type fakeTimer struct {
-	at time.Time
-	c  chan time.Time
-}
-
-func newFakeClock() *fakeClock { return &fakeClock{now: time.Unix(1_700_000_000, 0)} }
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *fakeClock) After(d time.Duration) <-chan time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	ch := make(chan time.Time, 1)
-	if d <= 0 {
-		ch <- c.now
-		return ch
-	}
-	c.timers = append(c.timers, fakeTimer{at: c.now.Add(d), c: ch})
-	return ch
-}
-
-// Advance moves the clock on by d and fires the timers that are due.
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-	kept := c.timers[:0]
-	for _, t := range c.timers {
-		if t.at.After(c.now) {
-			kept = append(kept, t)
-		} else {
-			t.c <- c.now
-		}
-	}
-	c.timers = kept
-}
+func newFakeClock() joinClock { return joinClock{nodetest.NewFakeClock(time.Unix(1_700_000_000, 0))} }
 
 // AdvanceWhenWaited waits until somebody waits for d from now, then
 // advances the clock by d.
-func (c *fakeClock) AdvanceWhenWaited(t *testing.T, d time.Duration) {
+func (c joinClock) AdvanceWhenWaited(t *testing.T, d time.Duration) {
 	t.Helper()
-	require.Eventually(t, func() bool {
-		c.mu.Lock()
-		defer c.mu.Unlock()
-		for _, tm := range c.timers {
-			if tm.at.Equal(c.now.Add(d)) {
-				return true
-			}
-		}
-		return false
-	}, 5*time.Second, time.Millisecond, "nobody waits for %v", d)
-	c.Advance(d)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	require.NoError(t, c.FakeClock.AdvanceWhenWaited(ctx, d), "nobody waits for %v", d)
 }
 
 // AdvanceToTimer waits until somebody waits, then advances the clock to
 // the earliest deadline.
-func (c *fakeClock) AdvanceToTimer(t *testing.T) {
+func (c joinClock) AdvanceToTimer(t *testing.T) {
 	t.Helper()
-	var d time.Duration
-	require.Eventually(t, func() bool {
-		c.mu.Lock()
-		defer c.mu.Unlock()
-		if len(c.timers) == 0 {
-			return false
-		}
-		d = c.timers[0].at.Sub(c.now)
-		for _, tm := range c.timers[1:] {
-			d = min(d, tm.at.Sub(c.now))
-		}
-		return true
-	}, 5*time.Second, time.Millisecond, "nobody waits")
-	c.Advance(d)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	require.NoError(t, c.AdvanceToNext(ctx), "nobody waits")
 }
 
 // scriptTransport is a connection that stays up until the test drops it.
@@ -110,7 +49,7 @@ type scriptTransport struct {
 
 func newScriptTransport() *scriptTransport { return &scriptTransport{gone: make(chan struct{})} }
 
-func (s *scriptTransport) Send(ctx context.Context, m Message) error {
+func (s *scriptTransport) Send(ctx context.Context, m node.Message) error {
 	select {
 	case <-s.gone:
 		return s.err
@@ -119,12 +58,12 @@ func (s *scriptTransport) Send(ctx context.Context, m Message) error {
 	}
 }
 
-func (s *scriptTransport) Recv(ctx context.Context) (Message, error) {
+func (s *scriptTransport) Recv(ctx context.Context) (node.Message, error) {
 	select {
 	case <-ctx.Done():
-		return Message{}, ctx.Err()
+		return node.Message{}, ctx.Err()
 	case <-s.gone:
-		return Message{}, s.err
+		return node.Message{}, s.err
 	}
 }
 
@@ -141,7 +80,7 @@ type dialScript struct {
 	dials int
 }
 
-func (d *dialScript) dial(ctx context.Context) (Transport, error) {
+func (d *dialScript) dial(ctx context.Context) (node.Transport, error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	d.dials++
@@ -165,11 +104,11 @@ func (d *dialScript) count() int {
 // joinRig is a node on a fake clock whose connection events a test reads
 // in order.
 type joinRig struct {
-	n      *Node
-	clock  *fakeClock
-	events chan Event
+	n      *node.Node
+	clock  joinClock
+	events chan node.Event
 	cancel context.CancelFunc
-	done   chan struct{} // closed when StayJoined has returned err
+	done   chan struct{} // closed when node.StayJoined has returned err
 	err    error
 }
 
@@ -181,19 +120,19 @@ func newJoinRig(t *testing.T) *joinRig {
 	seed := make([]byte, 32)
 	key, err := chain.KeyFromSeedHex(fmt.Sprintf("%x", seed))
 	require.NoError(t, err)
-	n, err := New(Config{Chain: c, Key: key, Name: "joiner", Clock: clock, Miner: ThreadMiner{Threads: 1}})
+	n, err := node.New(node.Config{Chain: c, Key: key, Name: "joiner", Clock: clock, Miner: node.ThreadMiner{Threads: 1}})
 	require.NoError(t, err)
-	r := &joinRig{n: n, clock: clock, events: make(chan Event, 256)}
-	n.Subscribe(func(ev Event) {
-		if ev.Kind == EventConnection {
+	r := &joinRig{n: n, clock: clock, events: make(chan node.Event, 256)}
+	n.Subscribe(func(ev node.Event) {
+		if ev.Kind == node.EventConnection {
 			r.events <- ev
 		}
 	})
 	return r
 }
 
-// start runs StayJoined with cfg until the test ends.
-func (r *joinRig) start(t *testing.T, cfg JoinConfig) {
+// start runs node.StayJoined with cfg until the test ends.
+func (r *joinRig) start(t *testing.T, cfg node.JoinConfig) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	r.cancel = cancel
@@ -210,7 +149,7 @@ func (r *joinRig) start(t *testing.T, cfg JoinConfig) {
 }
 
 // next returns the next connection event and checks its code.
-func (r *joinRig) next(t *testing.T, code string) Event {
+func (r *joinRig) next(t *testing.T, code string) node.Event {
 	t.Helper()
 	select {
 	case ev := <-r.events:
@@ -218,7 +157,7 @@ func (r *joinRig) next(t *testing.T, code string) Event {
 		return ev
 	case <-time.After(5 * time.Second):
 		t.Fatalf("no %s event", code)
-		return Event{}
+		return node.Event{}
 	}
 }
 
@@ -226,7 +165,7 @@ func (r *joinRig) next(t *testing.T, code string) Event {
 // the wait pass.
 func (r *joinRig) retrying(t *testing.T, wait time.Duration, reason string) {
 	t.Helper()
-	ev := r.next(t, CodeConnRetrying)
+	ev := r.next(t, node.CodeConnRetrying)
 	require.Equal(t, uint64(wait.Milliseconds()), ev.Count, "wait before the next dial")
 	require.Equal(t, reason, ev.Reason)
 	r.clock.AdvanceWhenWaited(t, wait)
@@ -249,11 +188,11 @@ func TestStayJoinedBacksOffUntilTheDialWorks(t *testing.T) {
 	r := newJoinRig(t)
 	script := &dialScript{steps: []any{errRefused, errRefused, errRefused, newScriptTransport()}}
 	var checks atomic.Int32
-	r.start(t, JoinConfig{Dial: script.dial, Check: func(context.Context) error { checks.Add(1); return nil }, NoJitter: true})
-	r.retrying(t, 500*time.Millisecond, ReasonDialFailed)
-	r.retrying(t, time.Second, ReasonDialFailed)
-	r.retrying(t, 2*time.Second, ReasonDialFailed)
-	r.next(t, CodeConnConnected)
+	r.start(t, node.JoinConfig{Dial: script.dial, Check: func(context.Context) error { checks.Add(1); return nil }, NoJitter: true})
+	r.retrying(t, 500*time.Millisecond, node.ReasonDialFailed)
+	r.retrying(t, time.Second, node.ReasonDialFailed)
+	r.retrying(t, 2*time.Second, node.ReasonDialFailed)
+	r.next(t, node.CodeConnConnected)
 	require.Equal(t, 4, script.count())
 	require.Equal(t, int32(3), checks.Load(), "Check runs before every dial but the first")
 }
@@ -261,9 +200,9 @@ func TestStayJoinedBacksOffUntilTheDialWorks(t *testing.T) {
 func TestStayJoinedBackoffStopsAtMax(t *testing.T) {
 	r := newJoinRig(t)
 	script := &dialScript{} // every dial fails
-	r.start(t, JoinConfig{Dial: script.dial, MinBackoff: time.Second, MaxBackoff: 3 * time.Second, NoJitter: true})
+	r.start(t, node.JoinConfig{Dial: script.dial, MinBackoff: time.Second, MaxBackoff: 3 * time.Second, NoJitter: true})
 	for _, d := range []time.Duration{time.Second, 2 * time.Second, 3 * time.Second, 3 * time.Second} {
-		r.retrying(t, d, ReasonDialFailed)
+		r.retrying(t, d, node.ReasonDialFailed)
 	}
 }
 
@@ -271,12 +210,12 @@ func TestStayJoinedRedialsADroppedConnection(t *testing.T) {
 	r := newJoinRig(t)
 	first, second := newScriptTransport(), newScriptTransport()
 	script := &dialScript{steps: []any{first, second}}
-	r.start(t, JoinConfig{Dial: script.dial, NoJitter: true})
-	r.next(t, CodeConnConnected)
+	r.start(t, node.JoinConfig{Dial: script.dial, NoJitter: true})
+	r.next(t, node.CodeConnConnected)
 	first.drop(errors.New("read: connection reset"))
-	require.Equal(t, "lost", r.next(t, CodeConnDisconnected).Reason)
+	require.Equal(t, "lost", r.next(t, node.CodeConnDisconnected).Reason)
 	r.retrying(t, 500*time.Millisecond, "lost")
-	r.next(t, CodeConnConnected)
+	r.next(t, node.CodeConnConnected)
 	require.Equal(t, 2, script.count())
 }
 
@@ -287,17 +226,17 @@ func TestStayJoinedBackoffResetsAfterAStableConnection(t *testing.T) {
 	r := newJoinRig(t)
 	brief, stable := newScriptTransport(), newScriptTransport()
 	script := &dialScript{steps: []any{errRefused, errRefused, brief, stable}}
-	r.start(t, JoinConfig{Dial: script.dial, Stable: 5 * time.Second, NoJitter: true})
-	r.retrying(t, 500*time.Millisecond, ReasonDialFailed)
-	r.retrying(t, time.Second, ReasonDialFailed)
-	r.next(t, CodeConnConnected)
+	r.start(t, node.JoinConfig{Dial: script.dial, Stable: 5 * time.Second, NoJitter: true})
+	r.retrying(t, 500*time.Millisecond, node.ReasonDialFailed)
+	r.retrying(t, time.Second, node.ReasonDialFailed)
+	r.next(t, node.CodeConnConnected)
 	brief.drop(errors.New("kicked"))
-	r.next(t, CodeConnDisconnected)
+	r.next(t, node.CodeConnDisconnected)
 	r.retrying(t, 2*time.Second, "lost")
-	r.next(t, CodeConnConnected)
+	r.next(t, node.CodeConnConnected)
 	r.clock.Advance(5 * time.Second)
 	stable.drop(errors.New("kicked"))
-	r.next(t, CodeConnDisconnected)
+	r.next(t, node.CodeConnDisconnected)
 	r.retrying(t, 500*time.Millisecond, "lost")
 }
 
@@ -306,7 +245,7 @@ func TestStayJoinedStopsWhenCheckSaysRoomReset(t *testing.T) {
 	conn := newScriptTransport()
 	script := &dialScript{steps: []any{conn, newScriptTransport()}}
 	var mu sync.Mutex
-	answers := []error{errors.New("GET /api/rooms/lab: 502 Bad Gateway"), fmt.Errorf("%w: epoch 4, want 3", ErrRoomReset)}
+	answers := []error{errors.New("GET /api/rooms/lab: 502 Bad Gateway"), fmt.Errorf("%w: epoch 4, want 3", node.ErrRoomReset)}
 	check := func(context.Context) error {
 		mu.Lock()
 		defer mu.Unlock()
@@ -314,27 +253,27 @@ func TestStayJoinedStopsWhenCheckSaysRoomReset(t *testing.T) {
 		answers = answers[1:]
 		return err
 	}
-	r.start(t, JoinConfig{Dial: script.dial, Check: check, NoJitter: true})
-	r.next(t, CodeConnConnected)
+	r.start(t, node.JoinConfig{Dial: script.dial, Check: check, NoJitter: true})
+	r.next(t, node.CodeConnConnected)
 	conn.drop(errors.New("kicked"))
-	r.next(t, CodeConnDisconnected)
+	r.next(t, node.CodeConnDisconnected)
 	r.retrying(t, 500*time.Millisecond, "lost")
-	r.retrying(t, time.Second, ReasonCheckFailed) // a check that fails is retried
-	ev := r.next(t, CodeConnRoomReset)
-	require.Equal(t, CodeRoomReset, ev.Reason)
+	r.retrying(t, time.Second, node.ReasonCheckFailed) // a check that fails is retried
+	ev := r.next(t, node.CodeConnRoomReset)
+	require.Equal(t, node.CodeRoomReset, ev.Reason)
 	err := r.result(t)
-	require.ErrorIs(t, err, ErrRoomReset)
-	require.Equal(t, CodeRoomReset, Code(err))
+	require.ErrorIs(t, err, node.ErrRoomReset)
+	require.Equal(t, node.CodeRoomReset, node.Code(err))
 	require.Equal(t, 1, script.count(), "no dial after the room was reset")
 }
 
 func TestStayJoinedStopsWhenDialSaysRoomReset(t *testing.T) {
 	r := newJoinRig(t)
-	script := &dialScript{steps: []any{errRefused, fmt.Errorf("dial: %w", ErrRoomReset)}}
-	r.start(t, JoinConfig{Dial: script.dial, NoJitter: true})
-	r.retrying(t, 500*time.Millisecond, ReasonDialFailed)
-	r.next(t, CodeConnRoomReset)
-	require.ErrorIs(t, r.result(t), ErrRoomReset)
+	script := &dialScript{steps: []any{errRefused, fmt.Errorf("dial: %w", node.ErrRoomReset)}}
+	r.start(t, node.JoinConfig{Dial: script.dial, NoJitter: true})
+	r.retrying(t, 500*time.Millisecond, node.ReasonDialFailed)
+	r.next(t, node.CodeConnRoomReset)
+	require.ErrorIs(t, r.result(t), node.ErrRoomReset)
 }
 
 func TestStayJoinedReturnsWhenContextEnds(t *testing.T) {
@@ -349,23 +288,23 @@ func TestStayJoinedReturnsWhenContextEnds(t *testing.T) {
 			if while != "waiting" {
 				script.steps = []any{conn}
 			}
-			r.start(t, JoinConfig{Dial: script.dial, Check: check, NoJitter: true})
+			r.start(t, node.JoinConfig{Dial: script.dial, Check: check, NoJitter: true})
 			switch while {
 			case "waiting":
-				r.next(t, CodeConnRetrying)
+				r.next(t, node.CodeConnRetrying)
 			case "connected":
-				r.next(t, CodeConnConnected)
+				r.next(t, node.CodeConnConnected)
 			case "checking":
-				r.next(t, CodeConnConnected)
+				r.next(t, node.CodeConnConnected)
 				conn.drop(errors.New("kicked"))
-				r.next(t, CodeConnDisconnected)
+				r.next(t, node.CodeConnDisconnected)
 				r.retrying(t, 500*time.Millisecond, "lost")
 				<-checking
 			}
 			r.cancel()
 			require.NoError(t, r.result(t))
 			if while == "connected" {
-				require.Equal(t, "stopped", r.next(t, CodeConnDisconnected).Reason)
+				require.Equal(t, "stopped", r.next(t, node.CodeConnDisconnected).Reason)
 			}
 			require.Len(t, r.events, 0, "no retrying after the context ended")
 		})
@@ -383,16 +322,16 @@ func TestStayJoinedReturnsWhenContextEnds(t *testing.T) {
 func TestStayJoinedJitter(t *testing.T) {
 	waits := func(seed uint64) []uint64 {
 		r := newJoinRig(t)
-		r.start(t, JoinConfig{Dial: (&dialScript{}).dial, Seed: seed})
+		r.start(t, node.JoinConfig{Dial: (&dialScript{}).dial, Seed: seed})
 		var out []uint64
 		backoff := 500 * time.Millisecond
 		for range 8 {
-			ev := r.next(t, CodeConnRetrying)
+			ev := r.next(t, node.CodeConnRetrying)
 			d := time.Duration(ev.Count) * time.Millisecond
 			require.True(t, d >= backoff/2 && d <= backoff, "wait %v outside [%v, %v]", d, backoff/2, backoff)
 			out = append(out, ev.Count)
 			r.clock.AdvanceToTimer(t)
-			backoff = min(2*backoff, DefaultMaxBackoff)
+			backoff = min(2*backoff, node.DefaultMaxBackoff)
 		}
 		return out
 	}
@@ -403,5 +342,5 @@ func TestStayJoinedJitter(t *testing.T) {
 
 func TestStayJoinedNeedsDial(t *testing.T) {
 	r := newJoinRig(t)
-	require.ErrorContains(t, r.n.StayJoined(context.Background(), JoinConfig{}), "Dial is required")
+	require.ErrorContains(t, r.n.StayJoined(context.Background(), node.JoinConfig{}), "Dial is required")
 }

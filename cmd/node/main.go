@@ -18,6 +18,7 @@ import (
 	"fmt"
 	"io"
 	"log"
+	"log/slog"
 	"net"
 	"net/http"
 	"os"
@@ -133,7 +134,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		if err != nil {
 			return err
 		}
-		hs := &http.Server{Handler: n.Handler(), ReadHeaderTimeout: 10 * time.Second}
+		hs := &http.Server{Handler: n.API(node.APIConfig{Logger: slog.New(slog.NewTextHandler(os.Stderr, nil))}), ReadHeaderTimeout: 10 * time.Second}
 		fmt.Fprintf(stdout, "REST API on http://%s/ (GET /chain, GET /mine, POST /transactions/new, …)\n", ln.Addr())
 		wg.Add(1)
 		go func() {

@@ -123,3 +123,47 @@ func (c *FakeClock) AwaitWaiters(ctx context.Context, n int) error {
 		}
 	}
 }
+
+// AdvanceWhenWaited blocks until an After call is pending whose deadline
+// is exactly d from now, then advances the clock by d: "once the node
+// waits its backoff of d, let d pass". It returns ctx's error if no such
+// waiter comes.
+func (c *FakeClock) AdvanceWhenWaited(ctx context.Context, d time.Duration) error {
+	for {
+		c.mu.Lock()
+		found, changed := false, c.changed
+		for _, w := range c.waiters {
+			found = found || w.at.Equal(c.now.Add(d))
+		}
+		c.mu.Unlock()
+		if found {
+			c.Advance(d)
+			return nil
+		}
+		select {
+		case <-changed:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
+// AdvanceToNext blocks until an After call is pending, then advances the
+// clock to the earliest pending deadline. It returns ctx's error if no
+// waiter comes.
+func (c *FakeClock) AdvanceToNext(ctx context.Context) error {
+	if err := c.AwaitWaiters(ctx, 1); err != nil {
+		return err
+	}
+	c.mu.Lock()
+	next := c.waiters[0].at
+	for _, w := range c.waiters[1:] {
+		if w.at.Before(next) {
+			next = w.at
+		}
+	}
+	d := next.Sub(c.now)
+	c.mu.Unlock()
+	c.Advance(d)
+	return nil
+}

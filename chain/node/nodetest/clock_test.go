@@ -124,3 +124,24 @@ func TestFakeClockConcurrentUse(t *testing.T) {
 	wg.Wait()
 	require.Zero(t, c.Waiters())
 }
+
+func TestAdvanceWhenWaitedAndToNext(t *testing.T) {
+	c := nodetest.NewFakeClock(nodetest.Epoch)
+	ctx, cancel := context.WithTimeout(context.Background(), nodetest.Wait)
+	defer cancel()
+	short, long := c.After(time.Second), c.After(time.Minute)
+	done := make(chan error, 1)
+	go func() { done <- c.AdvanceWhenWaited(ctx, 3*time.Second) }()
+	three := c.After(3 * time.Second)
+	require.NoError(t, <-done)
+	require.Equal(t, nodetest.Epoch.Add(3*time.Second), <-three, "it waited for the 3 s waiter, then let 3 s pass")
+	require.Equal(t, nodetest.Epoch.Add(3*time.Second), <-short, "the earlier one fired on the way")
+
+	require.NoError(t, c.AdvanceToNext(ctx))
+	require.Equal(t, nodetest.Epoch.Add(time.Minute), <-long, "to the earliest pending deadline")
+	require.Equal(t, nodetest.Epoch.Add(time.Minute), c.Now())
+
+	short2, cancel2 := context.WithTimeout(ctx, 20*time.Millisecond)
+	defer cancel2()
+	require.ErrorIs(t, c.AdvanceToNext(short2), context.DeadlineExceeded, "nobody waits")
+}
