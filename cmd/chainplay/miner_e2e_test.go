@@ -96,7 +96,8 @@ const instrumentJS = `(() => {
           if (typeof e.data !== "string") return;
           try {
             const m = JSON.parse(e.data);
-            if (m.type === "block" || m.type === "blocks") page({ blockAt: { t: now(), type: m.type } });
+            if (m.type === "block" || m.type === "blocks")
+              page({ blockAt: { t: now(), type: m.type, n: m.type === "blocks" ? m.body.blocks.length : 1 } });
           } catch {}
         });
       }
