@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/chainplay/chainplay/chain"
+	"github.com/chainplay/chainplay/chain/chaintest"
 	"github.com/chainplay/chainplay/chain/node"
 	"github.com/chainplay/chainplay/chain/node/nodetest"
 )
@@ -302,4 +303,44 @@ func TestPeersKnowWhereEachOtherIs(t *testing.T) {
 	require.NoError(t, tn.Clock.AwaitWaiters(ctx, 2))
 	tn.Settle()
 	require.Equal(t, hellos+2, tn.Sent(node.TypeHello), "no hello when the tip stayed")
+}
+
+// TestAnnouncementsWhileAnAnswerIsOnItsWay: a peer far ahead announces
+// block after block, each an orphan here, while its answer to our
+// getblocks is still to come. We ask once, not once per announcement (each
+// answer would be the same batch), and once more after the answer.
+func TestAnnouncementsWhileAnAnswerIsOnItsWay(t *testing.T) {
+	tn := nodetest.NewNet(t, 1)
+	n := tn.Nodes[0]
+	src := chaintest.New(t, chain.TestParams)
+	blocks := chaintest.Extend(t, src, 10, chaintest.Addr(1))
+
+	miner := tn.Join("miner")
+	ctx, cancel := context.WithTimeout(context.Background(), nodetest.Wait)
+	defer cancel()
+	send := func(typ string, body any) {
+		m, err := node.NewMessage(typ, "", body)
+		require.NoError(t, err)
+		require.NoError(t, miner.Send(ctx, m))
+	}
+	tip := src.Tip()
+	send(node.TypeHello, node.HelloBody{Genesis: src.ID(), Tip: tip.Hash, Height: tip.Height, Work: tip.Work.String(), Name: "miner"})
+	tn.Barrier(miner, tn.IDs[0])
+	require.Equal(t, 1, tn.Sent(node.TypeGetBlocks), "the hello makes n ask")
+	for _, b := range blocks[5:] { // orphans here: their parents come with the answer
+		send(node.TypeBlock, b)
+	}
+	tn.Barrier(miner, tn.IDs[0])
+	require.Equal(t, 1, tn.Sent(node.TypeGetBlocks), "five announcements while the answer is on its way: no new request")
+
+	// The answer: the first five blocks. More was wanted meanwhile, so n
+	// asks again, and connects the orphans that the answer unblocked.
+	var body node.BlocksBody
+	for _, b := range blocks[:5] {
+		body.Blocks = append(body.Blocks, b.Encode())
+	}
+	send(node.TypeBlocks, body)
+	tn.Barrier(miner, tn.IDs[0])
+	require.Equal(t, tip.Hash, n.Chain().Tip().Hash, "the orphans connected")
+	require.Equal(t, 2, tn.Sent(node.TypeGetBlocks), "one more request after the answer")
 }

@@ -83,8 +83,7 @@ type Node struct {
 	mu       sync.Mutex
 	self     string
 	peers    map[string]*peer
-	syncPeer string     // the peer whose blocks answer we wait for, if any
-	syncAt   time.Time  // when we asked it
+	sync     syncState  // the download under way (sync.go)
 	out      *outbox    // drained by Run's writer; nil when not connected
 	helloTip chain.Hash // the tip our last hello announced
 	subs     map[int]func(Event)
@@ -612,42 +611,6 @@ func (n *Node) handleHello(m Message) {
 		Text: fmt.Sprintf("%s is at #%d %s", h.Name, h.Height, h.Tip.Short())})
 	if work.Cmp(n.chain.Tip().Work) > 0 {
 		n.startSync(m.From)
-	}
-}
-
-// syncStall is how long a node waits for the peer it syncs from before it
-// lets another peer (or the same one again) be asked.
-const syncStall = 5 * time.Second
-
-// startSync asks peerID for the blocks after our locator, unless another
-// peer is already answering (asked less than syncStall ago): a newcomer
-// in a room of fifty downloads the chain once, not fifty times.
-func (n *Node) startSync(peerID string) {
-	now := n.cfg.Clock.Now()
-	n.mu.Lock()
-	if n.syncPeer != "" && n.syncPeer != peerID && now.Sub(n.syncAt) < syncStall {
-		n.mu.Unlock()
-		return
-	}
-	started := n.syncPeer != peerID
-	n.syncPeer, n.syncAt = peerID, now
-	n.mu.Unlock()
-	if started {
-		n.emitSync(CodeSyncStarted, peerID)
-	}
-	n.requestBlocks(peerID)
-}
-
-// endSync forgets that peerID was being synced from.
-func (n *Node) endSync(peerID string) {
-	n.mu.Lock()
-	ended := n.syncPeer == peerID
-	if ended {
-		n.syncPeer = ""
-	}
-	n.mu.Unlock()
-	if ended {
-		n.emitSync(CodeSyncDone, peerID)
 	}
 }
 

@@ -3,6 +3,7 @@ package node
 import (
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/chainplay/chainplay/chain"
 )
@@ -10,6 +11,92 @@ import (
 // syncChunk is how many blocks of a blocks message are decoded and
 // validated at a time; Config.Yield runs between two chunks.
 const syncChunk = 64
+
+// syncStall is how long a node waits for the peer it syncs from before it
+// lets another peer (or the same one again) be asked.
+const syncStall = 5 * time.Second
+
+// syncState is the download under way: which peer we asked, when, and
+// whether its answer is still to come. A node asks one peer at a time,
+// and that peer once at a time: the announcements of a fast miner, each
+// an orphan here, make a node ask again only after the answer under way
+// (again), not once per announcement — each answer would be the same
+// batch of up to MaxBlocksPerBatch blocks. Guarded by Node.mu.
+type syncState struct {
+	peer    string    // the peer whose blocks answer we wait for, if any
+	at      time.Time // when we asked it
+	waiting bool      // its answer has not come yet
+	again   bool      // more was wanted while it was on its way
+}
+
+// startSync asks peerID for the blocks after our locator, unless a peer
+// is already answering (asked less than syncStall ago): a newcomer in a
+// room of fifty downloads the chain once, not fifty times; if that peer
+// is peerID itself, it is asked again once its answer has come.
+func (n *Node) startSync(peerID string) {
+	now := n.cfg.Clock.Now()
+	n.mu.Lock()
+	st := &n.sync
+	if st.peer != "" && now.Sub(st.at) < syncStall {
+		if st.peer != peerID {
+			n.mu.Unlock()
+			return
+		}
+		if st.waiting {
+			st.again = true
+			n.mu.Unlock()
+			return
+		}
+	}
+	started := st.peer != peerID
+	*st = syncState{peer: peerID, at: now, waiting: true}
+	n.mu.Unlock()
+	if started {
+		n.emitSync(CodeSyncStarted, peerID)
+	}
+	n.requestBlocks(peerID)
+}
+
+// renewSync marks peerID as the peer being synced from, asked just now
+// (the next batch, asked before this one is worked through); again
+// carries over a wish for more that came while the last batch was on its
+// way.
+func (n *Node) renewSync(peerID string, again bool) {
+	now := n.cfg.Clock.Now()
+	n.mu.Lock()
+	started := n.sync.peer != peerID
+	n.sync = syncState{peer: peerID, at: now, waiting: true, again: again || n.sync.again}
+	n.mu.Unlock()
+	if started {
+		n.emitSync(CodeSyncStarted, peerID)
+	}
+}
+
+// answered notes that a blocks answer came from peerID and reports
+// whether more was wanted while it was on its way.
+func (n *Node) answered(peerID string) (again bool) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.sync.peer != peerID {
+		return false
+	}
+	again = n.sync.again
+	n.sync.waiting, n.sync.again = false, false
+	return again
+}
+
+// endSync forgets that peerID was being synced from.
+func (n *Node) endSync(peerID string) {
+	n.mu.Lock()
+	ended := n.sync.peer == peerID
+	if ended {
+		n.sync = syncState{}
+	}
+	n.mu.Unlock()
+	if ended {
+		n.emitSync(CodeSyncDone, peerID)
+	}
+}
 
 func (n *Node) handleGetBlocks(m Message) {
 	var g GetBlocksBody
@@ -55,6 +142,7 @@ func decodeBlock(enc []byte) (*chain.Block, error) {
 // through, so the peer prepares it meanwhile: the locator starts at this
 // batch's last block.
 func (n *Node) handleBlocks(m Message) {
+	again := n.answered(m.From)
 	var in BlocksBody // its blocks are decoded a chunk at a time
 	if err := m.DecodeBody(&in); err != nil {
 		n.reject(m.From, "blocks", err)
@@ -78,7 +166,7 @@ func (n *Node) handleBlocks(m Message) {
 	}
 	if in.More {
 		loc := append([]chain.Hash{last.Hash()}, n.chain.Locator()...)
-		n.renewSync(m.From)
+		n.renewSync(m.From, again)
 		n.send(TypeGetBlocks, m.From, GetBlocksBody{Locator: loc[:min(len(loc), MaxLocator)], Max: MaxBlocksPerBatch})
 	}
 	stored, orphans := 0, 0
@@ -121,7 +209,7 @@ func (n *Node) handleBlocks(m Message) {
 	n.mu.Lock()
 	behind := p.work.Cmp(n.chain.Tip().Work) > 0
 	n.mu.Unlock()
-	if (stored > 0 && behind) || orphans > 0 {
+	if (stored > 0 && behind) || orphans > 0 || again {
 		n.startSync(m.From) // orphans: their parents come by locator
 	} else {
 		n.endSync(m.From)
@@ -166,18 +254,6 @@ func (n *Node) peerAt(peerID string, b *chain.Block) {
 func (n *Node) held(from string, b *chain.Block) {
 	n.emit(Event{Kind: EventStatus, Code: CodeStatusHeld, Peer: from, What: "block", Height: b.Height(), Hash: b.Hash().String(),
 		Text: fmt.Sprintf("Holding block #%d %s from %s: its time is ahead of this computer's clock; it is tried again when that time comes", b.Height(), b.Hash().Short(), from)})
-}
-
-// renewSync marks peerID as the peer being synced from, asked just now.
-func (n *Node) renewSync(peerID string) {
-	now := n.cfg.Clock.Now()
-	n.mu.Lock()
-	started := n.syncPeer != peerID
-	n.syncPeer, n.syncAt = peerID, now
-	n.mu.Unlock()
-	if started {
-		n.emitSync(CodeSyncStarted, peerID)
-	}
 }
 
 // emitSync reports the sync with peerID: our tip's height (Count) against
