@@ -118,8 +118,10 @@ func main() {
 	go serveView(h, model)
 	go a.serveCommands(h)
 	go a.touchWhileMining()
-	go func() { _ = n.StayJoined(context.Background(), join) }()                                        // a reset room: room-reset, and the page reloads (admin.js)
-	workers.ServeNonBlock(n.API(node.APIConfig{Logger: slog.New(slog.NewTextHandler(os.Stderr, nil))})) // os.Stderr is the console
+	// In a reset room the node emits room-reset and stops; the page reloads (admin.js).
+	go func() { _ = n.StayJoined(context.Background(), join) }()
+	// The REST API's 500s are logged to os.Stderr: the console.
+	workers.ServeNonBlock(n.API(node.APIConfig{Logger: slog.New(slog.NewTextHandler(os.Stderr, nil))}))
 	workers.Ready()
 	h.post(map[string]any{"type": "ready", "address": n.Address().String(), "seed": hex.EncodeToString(key.Seed())})
 	select {}
