@@ -22,6 +22,11 @@ var (
 	// ErrNoNonce means a miner exhausted its nonce range; rebuild the
 	// template with a fresh timestamp and try again.
 	ErrNoNonce = errors.New("node: nonce range exhausted")
+	// ErrPreempted is returned by the mining loop's Solve when a search of
+	// its own (GET /mine, MineBlock) took the Miner; the loop waits until
+	// the Miner is idle and goes on. A Miner that lets a second search take
+	// it over returns it too (see IdleWaiter).
+	ErrPreempted = errors.New("node: another search took the miner")
 )
 
 // Codes of the node's errors, beside chain's rule codes.
@@ -31,6 +36,7 @@ const (
 	CodePeerRateLimited = "peer-rate-limited"
 	CodeBadMessage      = "bad-message"
 	CodeNoNonce         = "no-nonce"
+	CodePreempted       = "preempted"
 )
 
 // codeOf names the rule or limit err broke: a chain rule's code, one of
@@ -48,6 +54,8 @@ func codeOf(err error) string {
 		return CodePeerRateLimited
 	case errors.Is(err, ErrNoNonce):
 		return CodeNoNonce
+	case errors.Is(err, ErrPreempted):
+		return CodePreempted
 	}
 	return CodeBadMessage
 }

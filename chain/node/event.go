@@ -49,6 +49,10 @@ const (
 	CodeStatusSendDropped = "send-dropped" // the send queue was full: a What message was dropped
 	CodeStatusHeld        = "held"         // a block from the future is held until its time (Height, Hash)
 	CodeStatusRelay       = "relay"        // the relay complained about a frame (Reason: its code)
+	// CodeStatusMiningFailed: the mining loop's Miner failed, or the block
+	// it found was refused (Reason: the error's code, or its text when it
+	// has none); the loop tries again after a pause.
+	CodeStatusMiningFailed = "mining-failed"
 )
 
 // Event is something a user should see. Kind and Code say what it is; the
