@@ -77,15 +77,9 @@ func main() {
 	if tip := c.Tip(); tip.Height > 0 && ncfg.Store != nil {
 		report(onEvent, fmt.Sprintf("Resumed this browser's copy of the chain at #%d %s", tip.Height, tip.Hash.Short()))
 	}
-	a := &app{node: n, pool: pool, events: events, tipChanged: make(chan struct{}, 1)}
+	a := newApp(n, pool, events)
 
 	n.Subscribe(func(ev node.Event) {
-		if ev.Kind == node.EventTip || ev.Kind == node.EventReorg {
-			select {
-			case a.tipChanged <- struct{}{}:
-			default:
-			}
-		}
 		select {
 		case events <- ev:
 		default:

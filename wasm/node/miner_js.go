@@ -40,14 +40,6 @@ func newMinerPool(events chan<- node.Event) (*minerpool.Pool, error) {
 	})
 }
 
-// notify shows a sentence about mining in the page's log.
-func (a *app) notify(text string) {
-	select {
-	case a.events <- node.Event{Kind: eventMiner, Text: text}:
-	default:
-	}
-}
-
 // exposeMiner adds the miner panel's calls to the page's chainplay object:
 //
 //	miner()             the pool's minerpool.Stats as JSON; mining is true
@@ -57,9 +49,7 @@ func (a *app) notify(text string) {
 func (a *app) exposeMiner(cp js.Value) {
 	cp.Set("miner", js.FuncOf(func(js.Value, []js.Value) any {
 		st := a.pool.Stats()
-		a.mu.Lock()
-		st.Mining = st.Mining || a.cancel != nil // between two templates too
-		a.mu.Unlock()
+		st.Mining = st.Mining || a.mining.Running() // between two templates too
 		b, _ := json.Marshal(st)
 		return string(b)
 	}))
