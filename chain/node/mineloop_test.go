@@ -313,8 +313,8 @@ func TestMineLoopNewTipAbandonsTheTemplate(t *testing.T) {
 	st, err := c.ProcessBlock(side, f.clock.Now())
 	require.NoError(t, err)
 	require.Equal(t, chain.StatusSideChain, st)
-	// Barrier: a post the full template has no room for is looked at and
-	// kept; anything the side block set off would come before it.
+	// Barrier: a post, which the loop must look at; anything the side
+	// block set off would come before it.
 	f.post(t, 5)
 	f.clock.waitTimer(t, f.cfg.withDefaults().Settle)
 	f.clock.Advance(f.cfg.withDefaults().Settle)

@@ -34,13 +34,16 @@ type minerGate struct {
 	sem chan struct{} // holds a token while a Solve of m runs
 
 	mu   sync.Mutex
-	fg   int                              // foreground searches running or waiting
-	idle chan struct{}                    // closed while fg == 0
-	bg   map[*int]context.CancelCauseFunc // background searches, by a unique key
+	fg   int                    // foreground searches running or waiting
+	idle chan struct{}          // closed while fg == 0
+	bg   map[*bgSearch]struct{} // background searches running or waiting
 }
 
+// bgSearch is a background search a foreground one may cancel.
+type bgSearch struct{ cancel context.CancelCauseFunc }
+
 func newMinerGate(m Miner) *minerGate {
-	g := &minerGate{m: m, sem: make(chan struct{}, 1), idle: make(chan struct{}), bg: make(map[*int]context.CancelCauseFunc)}
+	g := &minerGate{m: m, sem: make(chan struct{}, 1), idle: make(chan struct{}), bg: make(map[*bgSearch]struct{})}
 	close(g.idle)
 	return g
 }
@@ -51,8 +54,8 @@ func (g *minerGate) Solve(ctx context.Context, hdr chain.Header) (chain.Header, 
 	if g.fg++; g.fg == 1 {
 		g.idle = make(chan struct{})
 	}
-	for _, cancel := range g.bg {
-		cancel(ErrPreempted)
+	for b := range g.bg {
+		b.cancel(ErrPreempted)
 	}
 	g.mu.Unlock()
 	defer func() {
@@ -76,17 +79,17 @@ func (g *minerGate) Solve(ctx context.Context, hdr chain.Header) (chain.Header, 
 func (g *minerGate) background(ctx context.Context, hdr chain.Header) (chain.Header, error) {
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
-	key := new(int)
+	b := &bgSearch{cancel: cancel}
 	g.mu.Lock()
 	if g.fg > 0 {
 		g.mu.Unlock()
 		return hdr, ErrPreempted
 	}
-	g.bg[key] = cancel
+	g.bg[b] = struct{}{}
 	g.mu.Unlock()
 	defer func() {
 		g.mu.Lock()
-		delete(g.bg, key)
+		delete(g.bg, b)
 		g.mu.Unlock()
 	}()
 	select {
