@@ -51,6 +51,9 @@ func DefaultMempoolConfig() MempoolConfig {
 // invalid by them (a conflicting seq, a balance spent) leave, and the
 // transfers of disconnected blocks come back if they are still valid.
 //
+// Changed tells a miner when its template may be out of date, without
+// polling.
+//
 // All methods are safe for concurrent use.
 type Mempool struct {
 	c      *Chain
@@ -62,6 +65,7 @@ type Mempool struct {
 	bySender map[Address][]*mpEntry // consecutive seqs from the sender's next seq
 	arrival  uint64
 	free     map[Address]*freeBucket
+	changed  chan struct{} // closed by the next change; nil until Changed asks
 }
 
 type mpEntry struct {
@@ -189,7 +193,33 @@ func (m *Mempool) Add(tx *Tx, now time.Time) error {
 		m.bySender[e.sender] = append(list, e)
 	}
 	m.byID[e.id] = e
+	m.notifyLocked()
 	return nil
+}
+
+// Changed returns a channel that is closed at the next change of the
+// pending transactions (one added, replaced or evicted) or of the best
+// chain they are pending on (every change of the best chain counts, even
+// one that leaves the pending set as it was, since a template's parent
+// changes with it). Take the channel before reading the mempool: a change
+// made after Changed returns always closes the channel it returned.
+// Callers share one channel per change; a closed channel stays closed, so
+// call Changed again to wait for the change after it.
+func (m *Mempool) Changed() <-chan struct{} {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.changed == nil {
+		m.changed = make(chan struct{})
+	}
+	return m.changed
+}
+
+// notifyLocked closes the channel of Changed, if anyone took it.
+func (m *Mempool) notifyLocked() {
+	if m.changed != nil {
+		close(m.changed)
+		m.changed = nil
+	}
 }
 
 // takeFree spends one fee-0 token of sender.
@@ -312,6 +342,7 @@ func (m *Mempool) onChain(connected, disconnected []*Block) {
 	for len(m.byID) > m.cfg.MaxTxs {
 		m.removeTail(m.cheapestTail(Address{}))
 	}
+	m.notifyLocked()
 }
 
 // Len returns the number of pending transactions.

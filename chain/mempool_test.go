@@ -295,3 +295,72 @@ func TestMempoolDropsWhatABlockInvalidates(t *testing.T) {
 	require.Zero(t, f.mp.Len(), "seq 0 is taken, so 1 and 2 can't follow")
 	require.Equal(t, uint64(1), f.mp.NextSeq(chaintest.Addr(0)))
 }
+
+// closed reports whether ch is closed.
+func closed(ch <-chan struct{}) bool {
+	select {
+	case <-ch:
+		return true
+	default:
+		return false
+	}
+}
+
+func TestMempoolChanged(t *testing.T) {
+	f := newPool(t, chain.MempoolConfig{})
+	ch := f.mp.Changed()
+	require.Equal(t, ch, f.mp.Changed(), "one channel per change")
+	require.False(t, closed(ch))
+
+	tx := f.pay(0, 2, 10, 1, 0)
+	require.NoError(t, f.mp.Add(tx, f.now))
+	require.True(t, closed(ch), "an added transaction")
+
+	ch = f.mp.Changed()
+	require.False(t, closed(ch), "a new channel for the next change")
+	require.ErrorIs(t, f.mp.Add(tx, f.now), chain.ErrDuplicateTx)
+	require.ErrorIs(t, f.mp.Add(f.pay(0, 2, 10, 1, 5), f.now), chain.ErrSeqGap)
+	require.False(t, closed(ch), "a refused transaction changes nothing")
+
+	require.NoError(t, f.mp.Add(f.pay(0, 2, 10, 2, 0), f.now))
+	require.True(t, closed(ch), "a replacement")
+
+	ch = f.mp.Changed()
+	f.mine(t, 3)
+	require.True(t, closed(ch), "a block that confirms the pending transactions")
+	ch = f.mp.Changed()
+	f.mine(t, 3)
+	require.True(t, closed(ch), "a block on an empty pool: the tip moved")
+}
+
+// TestMempoolChangedConcurrent: waiters that take the channel before they
+// read the pool never miss a change (run with -race).
+func TestMempoolChangedConcurrent(t *testing.T) {
+	f := newPool(t, chain.MempoolConfig{})
+	const posts = 20
+	done := make(chan int)
+	for range 4 {
+		go func() {
+			seen := 0
+			for seen < posts {
+				ch := f.mp.Changed()
+				if seen = f.mp.Len(); seen < posts {
+					<-ch
+				}
+			}
+			done <- seen
+		}()
+	}
+	for i := range posts {
+		tx := chaintest.Post(f.c.ID(), chaintest.Key(10+i), "", "hi", 0, 0)
+		require.NoError(t, f.mp.Add(tx, f.now))
+	}
+	for range 4 {
+		select {
+		case n := <-done:
+			require.Equal(t, posts, n)
+		case <-time.After(10 * time.Second):
+			t.Fatal("a waiter missed a change")
+		}
+	}
+}

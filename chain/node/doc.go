@@ -67,6 +67,18 @@
 // that runs nodes on a virtual clock (nodetest.FakeClock) decides when
 // each of these happens.
 //
+// # Mining
+//
+// MineLoop is the one mining loop of every binary (Mining runs it for a
+// page's buttons): a new tip abandons the template at once, a change of
+// the mempool that would change the template's transactions replaces it
+// (Mempool.Changed, no polling), a template MineConfig.MaxAge old gets a
+// fresh timestamp, all on the node's Clock. Every search goes through one
+// gate in front of Config.Miner (minergate.go): GET /mine and MineBlock
+// take the Miner from the loop, which gets ErrPreempted and waits until
+// the Miner is idle, so the rule is the same for ThreadMiner natively and
+// the Web Worker pool in a tab.
+//
 // # Concurrency
 //
 // All methods of Node are safe for concurrent use. Run owns one reader

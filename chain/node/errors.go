@@ -44,6 +44,11 @@ var (
 	ErrBadPeerAddress = errors.New("node: bad peer address")
 	// ErrTooManyPeers: the list of HTTP peers already holds MaxHTTPPeers.
 	ErrTooManyPeers = errors.New("node: too many peers")
+	// ErrPreempted is returned by the mining loop's Solve when a search of
+	// its own (GET /mine, MineBlock) took the Miner; the loop waits until
+	// the Miner is idle and goes on. A Miner that lets a second search take
+	// it over returns it too (see IdleWaiter).
+	ErrPreempted = errors.New("node: another search took the miner")
 )
 
 // Codes of the node's errors, beside chain's rule codes.
@@ -54,6 +59,7 @@ const (
 	CodeBadMessage      = "bad-message"
 	CodeNoNonce         = "no-nonce"
 	CodeRoomReset       = "room-reset"
+	CodePreempted       = "preempted"
 )
 
 // ErrorCodes returns the codes of the node's errors (the Code* constants
@@ -61,7 +67,7 @@ const (
 // rejected or refused Event, or a REST error's "rule", can carry: what a
 // page's message catalog needs words for.
 func ErrorCodes() []string {
-	return []string{CodeOtherChain, CodeMessageTooBig, CodePeerRateLimited, CodeBadMessage, CodeNoNonce, CodeRoomReset}
+	return []string{CodeOtherChain, CodeMessageTooBig, CodePeerRateLimited, CodeBadMessage, CodeNoNonce, CodeRoomReset, CodePreempted}
 }
 
 // codeOf names the rule or limit err broke: a chain rule's code, one of
@@ -81,6 +87,8 @@ func codeOf(err error) string {
 		return CodeNoNonce
 	case errors.Is(err, ErrRoomReset):
 		return CodeRoomReset
+	case errors.Is(err, ErrPreempted):
+		return CodePreempted
 	}
 	return CodeBadMessage
 }

@@ -2,6 +2,7 @@ package node
 
 import (
 	"context"
+	"math/rand/v2"
 	"sync"
 
 	"github.com/chainplay/chainplay/chain"
@@ -22,6 +23,10 @@ type ThreadMiner struct {
 }
 
 // Solve implements Miner by splitting [0, 2^53) into one range per thread.
+// Each thread starts at a random nonce of its range and wraps around in
+// it, so two searches of the same header (GET /mine and the mining loop
+// building their templates in the same millisecond) find different
+// blocks rather than the same one twice.
 func (m ThreadMiner) Solve(ctx context.Context, hdr chain.Header) (chain.Header, error) {
 	threads := max(m.Threads, 1)
 	parent := ctx
@@ -37,10 +42,14 @@ func (m ThreadMiner) Solve(ctx context.Context, hdr chain.Header) (chain.Header,
 	)
 	for i := range threads {
 		wg.Add(1)
-		go func(start uint64) {
+		go func(lo uint64) {
 			defer wg.Done()
-			if n, ok := chain.Mine(ctx, hdr, start, per); ok {
-				once.Do(func() { found, nonce = true, n; cancel() })
+			off := rand.Uint64N(per)
+			for _, r := range [2][2]uint64{{lo + off, per - off}, {lo, off}} {
+				if n, ok := chain.Mine(ctx, hdr, r[0], r[1]); ok {
+					once.Do(func() { found, nonce = true, n; cancel() })
+					return
+				}
 			}
 		}(uint64(i) * per)
 	}

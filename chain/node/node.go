@@ -106,6 +106,7 @@ func New(cfg Config) (*Node, error) {
 	if cfg.Miner == nil {
 		cfg.Miner = ThreadMiner{Threads: runtime.NumCPU()}
 	}
+	cfg.Miner = newMinerGate(cfg.Miner) // one search at a time; GET /mine preempts the mining loop (minergate.go)
 	if cfg.SendQueue <= 0 {
 		cfg.SendQueue = 256
 	}

@@ -327,6 +327,33 @@ func TestMinerInTheBrowser(t *testing.T) {
 		evalJS[chromedp.Void](t, tabA, `document.getElementById("stop").click()`)
 	})
 
+	t.Run("GetMineTakesTheWorkers", func(t *testing.T) {
+		// GET /mine from the API console while the panel mines: the request
+		// takes the workers from the node's mining loop (node.ErrPreempted),
+		// answers with its block, and the loop goes on from the new tip.
+		tab := openTab(t, browser, ts.URL+"/r/miner-getmine", 1)
+		evalJS[chromedp.Void](t, tab, `__cp.t0 = performance.now(); document.getElementById("mine").click()`)
+		waitJS(t, tab, allMiningJS, 20*time.Second, "the workers never started")
+		mineOne(t, tab)
+		out := evalJS[string](t, tab, `document.getElementById("api-output").textContent`)
+		var mined struct {
+			Hash  string `json:"hash"`
+			Index uint64 `json:"index"`
+		}
+		require.NoError(t, json.Unmarshal([]byte(out[strings.Index(out, "\n")+1:]), &mined), out)
+		require.Positive(t, mined.Index)
+		evalJS[chromedp.Void](t, tab, `__cp.tMined = performance.now()`)
+		waitJS(t, tab, `(() => { const tip = chainplay.view().tip.hash;
+  return __cp.log.some((e) => e.dir === "out" && e.type === "job" && e.t >= __cp.tMined && e.prev === tip); })()`,
+			10*time.Second, "the mining loop did not go on from the new tip")
+		require.True(t, evalJS[bool](t, tab, `JSON.parse(chainplay.miner()).mining`))
+		events := evalJS[string](t, tab, `document.getElementById("events").textContent`)
+		require.NotContains(t, events, "Mining paused", events)
+		require.Zero(t, evalJS[int](t, tab, `document.querySelectorAll('#events li[data-code="mine-failed"]').length`), events)
+		require.Contains(t, events, "Mined block #"+fmt.Sprint(mined.Index))
+		evalJS[chromedp.Void](t, tab, `document.getElementById("stop").click()`)
+	})
+
 	t.Run("NoLongTasksWithAllWorkers", func(t *testing.T) {
 		tab := openTab(t, browser, ts.URL+"/r/miner-busy", 1)
 		evalJS[chromedp.Void](t, tab, `(() => {

@@ -160,7 +160,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	if o.mine {
 		wg.Add(1)
-		go func() { defer wg.Done(); n.MineLoop(ctx, 10*time.Second) }()
+		go func() { defer wg.Done(); _ = n.MineLoop(ctx, node.MineConfig{}) }()
 	}
 	select {
 	case <-ctx.Done():

@@ -179,3 +179,24 @@ func TestRoomResetStopsTheNode(t *testing.T) {
 		t.Fatal("the node kept going after the reset")
 	}
 }
+
+// TestGetMineWhileMining: GET /mine on a node that mines (-mine) takes the
+// miner from the mining loop and answers with its block, every time; the
+// loop goes on afterwards.
+func TestGetMineWhileMining(t *testing.T) {
+	addr := freeAddr(t)
+	out, _ := start(t, "-http", addr, "-mine", "-threads", "1", "-difficulty", "4096")
+	var last node.MineResponse
+	for range 5 {
+		var mined node.MineResponse
+		getJSON(t, "http://"+addr+"/mine", &mined)
+		require.Greater(t, mined.Index, last.Index, "GET /mine builds on the tip")
+		last = mined
+	}
+	require.Eventually(t, func() bool {
+		var tip node.TipResponse
+		getJSON(t, "http://"+addr+"/tip", &tip)
+		return tip.Height > last.Index
+	}, 10*time.Second, 10*time.Millisecond, "the loop stopped mining:\n%s", out)
+	require.NotContains(t, out.String(), "Mining failed")
+}

@@ -91,7 +91,7 @@ func main() {
 		h.crash(err.Error())
 		select {}
 	}
-	a := &app{node: n, pool: pool, tipChanged: make(chan struct{}, 1)}
+	a := newApp(n, pool)
 	model := view.New(n, view.Config{Extra: func() any { return tabExtra{Miner: a.minerStats()} }})
 	for _, ev := range notes {
 		model.Log(ev)
@@ -106,14 +106,6 @@ func main() {
 			model.Log(ev)
 		}
 	}()
-	n.Subscribe(func(ev node.Event) {
-		if ev.Kind == node.EventTip || ev.Kind == node.EventReorg {
-			select {
-			case a.tipChanged <- struct{}{}:
-			default:
-			}
-		}
-	})
 
 	go serveView(h, model)
 	go a.serveCommands(h)

@@ -39,17 +39,10 @@ func newMinerPool(events chan<- node.Event) (*minerpool.Pool, error) {
 	})
 }
 
-// notify shows a sentence about mining in the page's log.
-func (a *app) notify(text string) {
-	a.model.Log(node.Event{Kind: eventMiner, Text: text})
-}
-
 // minerStats are the miner panel's figures; Mining is true from Mine to
 // Stop, between two templates too.
 func (a *app) minerStats() minerpool.Stats {
 	st := a.pool.Stats()
-	a.mu.Lock()
-	st.Mining = st.Mining || a.cancel != nil
-	a.mu.Unlock()
+	st.Mining = st.Mining || a.mining.Running() // between two templates too
 	return st
 }

@@ -6,12 +6,13 @@ import (
 	"syscall/js"
 	"time"
 
+	"github.com/chainplay/chainplay/wasm/internal/minerproto"
 	"github.com/chainplay/chainplay/wasm/node/minerpool"
 )
 
 // jsWorker is one miner Web Worker (web/static/worker.js running
-// miner.wasm) behind minerpool.Worker. It only translates messages; the
-// pool holds the logic.
+// miner.wasm) behind minerpool.Worker. It only passes messages, in
+// minerproto's encoding; the pool holds the logic.
 type jsWorker struct {
 	v            js.Value
 	onMsg, onErr js.Func
@@ -22,7 +23,7 @@ type jsWorker struct {
 func spawnWorker(report func(minerpool.Report)) minerpool.Worker {
 	w := &jsWorker{}
 	w.onMsg = js.FuncOf(func(_ js.Value, args []js.Value) any {
-		report(decodeReport(args[0].Get("data")))
+		report(minerproto.DecodeReport(args[0].Get("data")))
 		return nil
 	})
 	w.onErr = js.FuncOf(func(_ js.Value, args []js.Value) any {
@@ -50,20 +51,21 @@ func spawnWorker(report func(minerpool.Report)) minerpool.Worker {
 	return w
 }
 
-func (w *jsWorker) post(m map[string]any) {
+func (w *jsWorker) post(c minerproto.Command) {
 	if w.v.Truthy() {
-		w.v.Call("postMessage", m)
+		w.v.Call("postMessage", minerproto.EncodeCommand(c))
 	}
 }
 
 func (w *jsWorker) Start(j minerpool.Job) {
-	w.post(map[string]any{"type": "job", "id": float64(j.ID), "header": bytesToJS(j.Header[:]), "target": bytesToJS(j.Target[:]),
-		"start": float64(j.Start), "count": float64(j.Count), "duty": j.Duty})
+	w.post(minerproto.Command{Type: minerproto.TypeJob, Job: j})
 }
 
-func (w *jsWorker) Stop() { w.post(map[string]any{"type": "stop"}) }
+func (w *jsWorker) Stop() { w.post(minerproto.Command{Type: minerproto.TypeStop}) }
 
-func (w *jsWorker) SetDuty(d float64) { w.post(map[string]any{"type": "throttle", "duty": d}) }
+func (w *jsWorker) SetDuty(d float64) {
+	w.post(minerproto.Command{Type: minerproto.TypeThrottle, Duty: d})
+}
 
 // Close terminates the Worker. Its callbacks are released a little later:
 // Close may run inside one of them.
@@ -78,51 +80,4 @@ func (w *jsWorker) Close() {
 		w.onMsg.Release()
 		w.onErr.Release()
 	})
-}
-
-// decodeReport turns a Worker's message into a Report; unknown fields stay
-// zero, and a message that is not an object is a crash.
-func decodeReport(d js.Value) minerpool.Report {
-	if d.Type() != js.TypeObject {
-		return minerpool.Report{Kind: minerpool.KindCrash, Err: "the Worker sent a malformed message"}
-	}
-	num := func(name string) float64 {
-		if v := d.Get(name); v.Type() == js.TypeNumber {
-			return v.Float()
-		}
-		return 0
-	}
-	bytes := func(name string, dst []byte) {
-		if v := d.Get(name); v.InstanceOf(js.Global().Get("Uint8Array")) && v.Length() == len(dst) {
-			js.CopyBytesToGo(dst, v)
-		}
-	}
-	r := minerpool.Report{
-		ID:        uint64(num("id")),
-		Hashes:    uint64(num("hashes")),
-		Elapsed:   time.Duration(num("elapsed_ms") * float64(time.Millisecond)),
-		BestNonce: uint64(num("best_nonce")),
-		Nonce:     uint64(num("nonce")),
-	}
-	if t := d.Get("type"); t.Type() == js.TypeString {
-		r.Kind = t.String()
-	}
-	if m := d.Get("message"); m.Type() == js.TypeString {
-		r.Err = m.String()
-	}
-	if k := d.Get("kernel"); k.Type() == js.TypeString {
-		r.Kernel = k.String()
-	}
-	for i := range r.Best {
-		r.Best[i] = 0xff // no best: the highest hash
-	}
-	bytes("best", r.Best[:])
-	bytes("hash", r.Hash[:])
-	return r
-}
-
-func bytesToJS(b []byte) js.Value {
-	a := js.Global().Get("Uint8Array").New(len(b))
-	js.CopyBytesToJS(a, b)
-	return a
 }

@@ -221,6 +221,7 @@ export const en = {
     "bad-message": () => "the message is malformed",
     "no-nonce": () => "the miner tried every nonce without finding a block; it starts again with a fresh time",
     "room-reset": () => "the teacher reset the room, so this chain is void",
+    "preempted": () => "a search of its own (GET /mine) took the miner; mining goes on after it",
   },
   unknownRule: (x) => `it broke the rule “${x.ev.code || "?"}”${enNumbers(x)}`,
 
@@ -309,7 +310,7 @@ export const en = {
         `Holding block #${x.n(ev.height ?? 0)} ${x.hash(ev.hash)} from ${enWho(ev)}: its time is ahead of this computer's clock; it is tried again when that time comes.`,
       "relay": (ev) => `The relay refused a message: ${en.reason(ev.reason)}.`,
       "mine-failed": (ev, x) =>
-        `Mining stopped: ${ev.reason && en.rules[ev.reason] ? en.rules[ev.reason](ruleArgs(ev, x)) : en.unknownReason(ev.reason)}.`,
+        `Mining paused: ${ev.reason && en.rules[ev.reason] ? en.rules[ev.reason](ruleArgs(ev, x)) : en.unknownReason(ev.reason)}; it tries again in a moment.`,
     },
   },
 

@@ -1,8 +1,11 @@
-// Web Worker bootstrap for miner.wasm (wasm/miner documents the messages).
-// Messages that arrive before the Go program has installed its handler are
-// queued and handed over. When the program exits or the Worker fails, the
-// page gets {type:"crash", message} with the last lines the program printed
-// (a Go panic prints its message there), and the pool starts a new Worker.
+// Web Worker bootstrap for miner.wasm. The messages between the node and
+// the Worker, their types and field names, are defined once in Go, in
+// package wasm/internal/minerproto. Messages that arrive before the Go
+// program has installed its handler are queued and handed over. When the
+// program exits or the Worker fails, the page gets {type:"crash", message}
+// (minerproto's TypeCrash and FieldMessage: a test checks this spelling)
+// with the last lines the program printed (a Go panic prints its message
+// there), and the pool starts a new Worker.
 //
 // The nonce kernel: while miner.wasm downloads, kernel.js (package
 // chain/mine/wasmkernel) loads the wasm SIMD kernel where

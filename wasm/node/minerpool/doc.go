@@ -30,17 +30,20 @@
 //
 // # The worker protocol
 //
-// The messages are those of wasm/miner: Job is {type:"job"}, Worker.Stop is
-// {type:"stop"}, Worker.SetDuty is {type:"throttle"}, and a Report is one of
-// ready, progress, found, exhausted, stopped or crash. hashes and elapsed
-// count from the start of a job. ready names the worker's nonce kernel
-// (wasm SIMD, wasm scalar or Go), which Stats passes on to the panel.
+// The messages are package wasm/internal/minerproto's (the Worker's side
+// is wasm/miner): Job is {type:"job"}, Worker.Stop is {type:"stop"},
+// Worker.SetDuty is {type:"throttle"}, and a Report is one of ready,
+// progress, found, exhausted, stopped or crash. hashes and elapsed count
+// from the start of a job. ready names the worker's nonce kernel (wasm
+// SIMD, wasm scalar or Go), which Stats passes on to the panel.
 //
 // # Errors
 //
 // Solve returns ctx's error when cancelled, node.ErrNoNonce when every
-// worker exhausted its range, and ErrPreempted when another Solve took the
-// workers (the REST API's GET /mine while the panel mines).
+// worker exhausted its range, node.ErrPreempted when another Solve took
+// the workers, and ErrClosed after Close. The tab's node never runs two
+// Solves at once (its GET /mine takes the Miner from its mining loop by
+// the node's own rule, see node.MineLoop), so the last is a safeguard.
 //
 // # Concurrency
 //

@@ -9,16 +9,17 @@ import (
 
 	"github.com/chainplay/chainplay/chain"
 	"github.com/chainplay/chainplay/chain/node"
+	"github.com/chainplay/chainplay/wasm/internal/minerproto"
 )
 
-// Kinds of Report.
+// Kinds of Report: the worker protocol's message types.
 const (
-	KindReady     = "ready"     // the Worker loaded its program
-	KindProgress  = "progress"  // a job is running (at most 4 per second)
-	KindFound     = "found"     // a nonce meets the target; the worker stopped
-	KindExhausted = "exhausted" // the range holds no solution; the worker stopped
-	KindStopped   = "stopped"   // the job ended by a stop or a new job
-	KindCrash     = "crash"     // the Worker failed; it will send nothing more
+	KindReady     = minerproto.TypeReady     // the Worker loaded its program
+	KindProgress  = minerproto.TypeProgress  // a job is running (at most 4 per second)
+	KindFound     = minerproto.TypeFound     // a nonce meets the target; the worker stopped
+	KindExhausted = minerproto.TypeExhausted // the range holds no solution; the worker stopped
+	KindStopped   = minerproto.TypeStopped   // the job ended by a stop or a new job
+	KindCrash     = minerproto.TypeCrash     // the Worker failed; it will send nothing more
 )
 
 // Worker states in Stats.
@@ -45,37 +46,22 @@ const rateWindow = time.Second
 // worker delays its restart.
 const crashWindow = 10 * time.Second
 
-// Errors of Solve besides ctx's and node.ErrNoNonce.
+// ErrClosed is returned by Solve when the pool was closed. (Its other
+// errors are ctx's, node.ErrNoNonce and node.ErrPreempted.)
+var ErrClosed = errors.New("minerpool: closed")
+
+// Job is one worker's share of a search: minerproto's, which the Worker
+// receives as {type:"job"}.
+type Job = minerproto.Job
+
+// Report is one message from a worker (minerproto's).
+type Report = minerproto.Report
+
+// The protocol's sizes are chain's.
 var (
-	// ErrPreempted means another Solve took the workers before this one ended.
-	ErrPreempted = errors.New("minerpool: another search took the workers")
-	// ErrClosed means the pool was closed.
-	ErrClosed = errors.New("minerpool: closed")
+	_ [chain.HeaderSize]byte = Job{}.Header
+	_ [chain.HashSize]byte   = Report{}.Hash
 )
-
-// Job is one worker's share of a search.
-type Job struct {
-	ID     uint64                 // unique per job sent; reports carry it
-	Header [chain.HeaderSize]byte // the template's header; its nonce is ignored
-	Target [chain.HashSize]byte   // a hash ≤ Target wins
-	Start  uint64                 // first nonce
-	Count  uint64                 // nonces to search
-	Duty   float64                // throttle, 0.1 … 1
-}
-
-// Report is one message from a worker.
-type Report struct {
-	Kind      string
-	ID        uint64               // the job it concerns (not for ready and crash)
-	Hashes    uint64               // nonces hashed in the job so far
-	Elapsed   time.Duration        // since the worker began the job, throttle sleeps included
-	Best      [chain.HashSize]byte // progress: the job's lowest hash so far
-	BestNonce uint64               // progress: its nonce
-	Nonce     uint64               // found: the nonce
-	Hash      [chain.HashSize]byte // found: its hash, as the worker computed it
-	Err       string               // crash: what happened
-	Kernel    string               // ready: the nonce kernel it runs ("simd", "scalar", "go")
-}
 
 // Worker is one miner Worker as the pool drives it. Its methods must not
 // block, and it must deliver its messages to the report func it was
@@ -165,7 +151,10 @@ type result struct {
 	r Report
 }
 
-// Pool runs searches on a set of workers. It implements node.Miner.
+// Pool runs searches on a set of workers. It implements node.Miner and
+// node.IdleWaiter: a second Solve takes the workers from the first, which
+// returns node.ErrPreempted. (A node never overlaps two Solves on its
+// Miner; the rule guards the pool against any other caller.)
 type Pool struct {
 	cfg Config
 
@@ -180,7 +169,10 @@ type Pool struct {
 	refused int
 }
 
-var _ node.Miner = (*Pool)(nil)
+var (
+	_ node.Miner      = (*Pool)(nil)
+	_ node.IdleWaiter = (*Pool)(nil)
+)
 
 // New starts cfg.Workers workers.
 func New(cfg Config) (*Pool, error) {
@@ -235,7 +227,7 @@ func (p *Pool) Solve(ctx context.Context, hdr chain.Header) (chain.Header, error
 		case <-ctx.Done():
 			return hdr, ctx.Err()
 		case <-s.preempt:
-			return hdr, ErrPreempted
+			return hdr, node.ErrPreempted
 		case res := <-s.results:
 			switch res.r.Kind {
 			case KindFound:

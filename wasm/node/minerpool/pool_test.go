@@ -391,7 +391,7 @@ func TestANewSolvePreemptsTheRunningOne(t *testing.T) {
 	got, err := solve(t, p, header(1<<8))
 	require.NoError(t, err)
 	require.True(t, got.HasProofOfWork())
-	require.ErrorIs(t, <-errc, minerpool.ErrPreempted)
+	require.ErrorIs(t, <-errc, node.ErrPreempted)
 	require.NoError(t, p.WaitIdle(context.Background()))
 }
 
