@@ -143,7 +143,7 @@ async function start() {
   };
   const miner = initMiner(node);
   const wallet = initWallet(node);
-  initConsole(node);
+  let first = true;
   node.onSnapshot((s) => {
     renderChain(s);
     renderPeers(s);
@@ -151,8 +151,15 @@ async function start() {
     renderLog(s);
     miner.render(s.extra.miner);
     wallet.render(s);
+    if (first) {
+      // The controls work from the first render on, once the panels have
+      // their content: nothing moves under a click that comes right away.
+      first = false;
+      initConsole(node);
+      wallet.enable();
+      window.dispatchEvent(new Event("chainplay:ready"));
+    }
   });
-  window.dispatchEvent(new Event("chainplay:ready"));
 }
 
 start().catch((err) => setStatus(`Could not start the node: ${err.message || err}`));

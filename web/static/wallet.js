@@ -19,7 +19,7 @@ function say(text, ok) {
 }
 
 // initWallet wires the forms to node (node-client.js) and returns
-// {render(snapshot)}.
+// {render(snapshot), enable()}; enable turns the buttons on.
 export function initWallet(node) {
   let me = "";
   async function api(method, path, body) {
@@ -55,7 +55,6 @@ export function initWallet(node) {
       say(`Not posted: ${err.message}`, false);
     }
   };
-  for (const b of document.querySelectorAll("#wallet button")) b.disabled = false;
 
   let shownPool = "";
   function render(s) {
@@ -82,5 +81,8 @@ export function initWallet(node) {
       ),
     );
   }
-  return { render };
+  const enable = () => {
+    for (const b of document.querySelectorAll("#wallet button")) b.disabled = false;
+  };
+  return { render, enable };
 }
