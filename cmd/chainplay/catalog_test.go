@@ -165,6 +165,8 @@ func TestCatalogInNode(t *testing.T) {
 		{node.Event{Kind: node.EventRejected, Code: "no-such-rule", Peer: "p4", What: "hello", Have: "1", Want: "2", Text: "secret English"},
 			[]string{"no-such-rule", "have 1, want 2"}},
 		{node.Event{Kind: node.EventSync, Code: node.CodeSyncProgress, Count: 1200, Total: 10000}, []string{"1,200 / 10,000"}},
+		{node.Event{Kind: node.EventSync, Code: node.CodeSyncProgress, Count: 1234567, Total: 9007199254740991}, []string{"1,234,567 / 9,007,199,254,740,991"}},
+		{node.Event{Kind: node.EventSync, Code: node.CodeSyncProgress, Count: 12, Total: 999}, []string{"12 / 999 "}},
 		{node.Event{Kind: node.EventConnection, Code: node.CodeConnDisconnected, Reason: relay.CodeRateLimited}, []string{"Disconnected", "per second"}},
 		{node.Event{Kind: node.EventStatus, Code: node.CodeStatusRelay, Reason: relay.CodeFrameTooBig, Text: "Relay: read limited"},
 			[]string{"relay refused", "larger"}},

@@ -43,6 +43,19 @@ function split(s) {
   return { rel: "", value: s };
 }
 
+// groupDigits puts a comma between every three digits of an integer's
+// decimal string: "-1234567" → "-1,234,567".
+function groupDigits(d) {
+  const neg = d.startsWith("-");
+  const digits = neg ? d.slice(1) : d;
+  let out = "";
+  for (let i = 0; i < digits.length; i++) {
+    if (i > 0 && (digits.length - i) % 3 === 0) out += ",";
+    out += digits[i];
+  }
+  return neg ? "-" + out : out;
+}
+
 const formatters = new Map();
 
 // formatter returns the number, hash, address and time formatting of a
@@ -50,12 +63,29 @@ const formatters = new Map();
 export function formatter(locale) {
   let f = formatters.get(locale);
   if (f) return f;
-  const nf = new Intl.NumberFormat(locale);
-  const sec = new Intl.NumberFormat(locale, { style: "unit", unit: "second", unitDisplay: "narrow", maximumFractionDigits: 1 });
-  const clock = new Intl.DateTimeFormat(locale, {
-    year: "numeric", month: "short", day: "numeric",
-    hour: "2-digit", minute: "2-digit", second: "2-digit", fractionalSecondDigits: 3, hourCycle: "h23",
-  });
+  // The Intl objects are made on first use: the first one a page makes
+  // loads the engine's locale data, tens of milliseconds on a slow laptop.
+  // English and Chinese group digits by three with commas: those numbers
+  // are grouped here, without Intl, so the first render needs none.
+  let nfObj, secObj, clockObj;
+  const simple = /^(en|zh)\b/.test(locale);
+  const nf = {
+    format: (v) => {
+      if (simple && (typeof v === "bigint" || Number.isInteger(v))) return groupDigits(String(v));
+      return (nfObj ??= new Intl.NumberFormat(locale)).format(v);
+    },
+  };
+  const sec = {
+    format: (v) =>
+      (secObj ??= new Intl.NumberFormat(locale, { style: "unit", unit: "second", unitDisplay: "narrow", maximumFractionDigits: 1 })).format(v),
+  };
+  const clock = {
+    format: (d) =>
+      (clockObj ??= new Intl.DateTimeFormat(locale, {
+        year: "numeric", month: "short", day: "numeric",
+        hour: "2-digit", minute: "2-digit", second: "2-digit", fractionalSecondDigits: 3, hourCycle: "h23",
+      })).format(d),
+  };
   f = {
     locale,
     // n formats a number, or a decimal string of any size; other text is
