@@ -67,8 +67,9 @@ test-wasm:
 ## duration: Go 1.26's -fuzztime=Ns can fail with a spurious "context deadline
 ## exceeded" at the deadline (golang/go#75804, fixed in Go 1.27).
 fuzz:
-	@for t in $$($(GO) test -list '^Fuzz' ./chain/ | grep ^Fuzz); do \
-		echo "fuzz $$t"; $(GO) test -run='^$$' -fuzz="^$$t$$" -fuzztime=150000x ./chain/ || exit 1; done
+	@for p in ./chain/ ./chain/node/; do \
+		for t in $$($(GO) test -list '^Fuzz' $$p | grep ^Fuzz); do \
+			echo "fuzz $$p $$t"; $(GO) test -run='^$$' -fuzz="^$$t$$" -fuzztime=150000x $$p || exit 1; done; done
 
 ## bench: mining figures in one run: chain/mine's benchmarks natively and as
 ## wasm under node, then a summary (cmd/chainplay TestBench) adding the wasm

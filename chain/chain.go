@@ -534,7 +534,7 @@ func (c *Chain) processLocked(b *Block, h Hash, now time.Time, o procOpts) (Stat
 		return StatusFuture, ruleError(ErrDuplicateBlock, "block %s is held until its time", h.Short())
 	}
 	if !o.checked {
-		if _, err := checkBlockSanity(b, c.params, c.engine); err != nil {
+		if _, err := checkBlockSanity(b, h, c.params, c.engine); err != nil {
 			return StatusRejected, err
 		}
 	}

@@ -36,6 +36,14 @@ var _ Engine = PoW{}
 // VerifySeal implements Engine: it is CheckProofOfWork.
 func (PoW) VerifySeal(h *Header) error { return CheckProofOfWork(h) }
 
+// hashSealVerifier is an Engine that checks a seal against the header's
+// hash computed already, so a block is hashed once per validation.
+type hashSealVerifier interface {
+	verifySealHash(h *Header, hash Hash) error
+}
+
+func (PoW) verifySealHash(h *Header, hash Hash) error { return checkProofOfWork(h, hash) }
+
 // Work implements Engine: the work of a block is its difficulty.
 func (PoW) Work(h *Header) *big.Int { return Work(h.Difficulty) }
 
@@ -47,8 +55,10 @@ func (PoW) CalcDifficulty(p Params, parent *Header, ancestor func(uint64) *Heade
 // CheckProofOfWork reports, as a *RuleError wrapping ErrHighHash, a header
 // whose hash is above the target of its difficulty. The difficulty itself
 // must be checked separately against the retarget rule.
-func CheckProofOfWork(h *Header) error {
-	hash := h.Hash()
+func CheckProofOfWork(h *Header) error { return checkProofOfWork(h, h.Hash()) }
+
+// checkProofOfWork is CheckProofOfWork with the header's hash given.
+func checkProofOfWork(h *Header, hash Hash) error {
 	target := Target(h.Difficulty)
 	if !MeetsTarget(hash, target) {
 		return ruleErrorHW(ErrHighHash, hash, atMost(Hash(target)), "hash %s > target %s (difficulty %d)", hash, Hash(target), h.Difficulty)

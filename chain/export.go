@@ -237,7 +237,7 @@ func (c *Chain) importBlocks(blocks []*Block, now time.Time) error {
 			sanity[i] = ruleError(ErrMalformed, "block is missing")
 			return
 		}
-		_, sanity[i] = checkBlockSanity(rest[i], c.params, c.engine)
+		_, sanity[i] = checkBlockSanity(rest[i], rest[i].Hash(), c.params, c.engine)
 	})
 	ok := make([]*Block, 0, len(rest))
 	for i, b := range rest {

@@ -85,13 +85,17 @@ func CheckHeaderSanity(h *Header) error {
 // height; the coinbase pays exactly p.SubsidyAt(height) plus the block's
 // fees. It does not verify signatures. It returns a *RuleError.
 func CheckBlockSanity(b *Block, p Params) error {
-	_, err := checkBlockSanity(b, p, PoW{})
+	if b == nil {
+		return ruleError(ErrMalformed, "block is missing")
+	}
+	_, err := checkBlockSanity(b, b.Hash(), p, PoW{})
 	return err
 }
 
-// checkBlockSanity is CheckBlockSanity with the seal checked by e. It
+// checkBlockSanity is CheckBlockSanity with the seal checked by e, given
+// the block's hash computed already (in a tab every SHA-256 counts). It
 // returns the transaction ids for reuse.
-func checkBlockSanity(b *Block, p Params, e Engine) ([]Hash, error) {
+func checkBlockSanity(b *Block, hash Hash, p Params, e Engine) ([]Hash, error) {
 	if b == nil {
 		return nil, ruleError(ErrMalformed, "block is missing")
 	}
@@ -99,7 +103,13 @@ func checkBlockSanity(b *Block, p Params, e Engine) ([]Hash, error) {
 	if err := CheckHeaderSanity(h); err != nil {
 		return nil, err
 	}
-	if err := e.VerifySeal(h); err != nil {
+	var err error
+	if v, ok := e.(hashSealVerifier); ok {
+		err = v.verifySealHash(h, hash)
+	} else {
+		err = e.VerifySeal(h)
+	}
+	if err != nil {
 		return nil, err
 	}
 	switch {

@@ -143,8 +143,8 @@ func decodeBlock(enc []byte) (*chain.Block, error) {
 // batch's last block.
 func (n *Node) handleBlocks(m Message) {
 	again := n.answered(m.From)
-	var in BlocksBody // its blocks are decoded a chunk at a time
-	if err := m.DecodeBody(&in); err != nil {
+	in, err := decodeBlocksBody(m.Body) // its blocks are decoded a chunk at a time
+	if err != nil {
 		n.reject(m.From, "blocks", err)
 		n.endSync(m.From)
 		return

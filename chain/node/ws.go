@@ -58,8 +58,8 @@ func (t *wsTransport) Recv(ctx context.Context) (Message, error) {
 	if err != nil {
 		return Message{}, err
 	}
-	var m Message
-	if err := json.Unmarshal(b, &m); err != nil {
+	m, err := decodeEnvelope(b)
+	if err != nil {
 		return Message{Type: typeMalformed, Body: b[:min(len(b), 200)]}, nil
 	}
 	return m, nil

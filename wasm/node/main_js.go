@@ -21,6 +21,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"runtime/debug"
 	"sync"
 	"time"
 
@@ -38,6 +39,9 @@ type tabExtra struct {
 }
 
 func main() {
+	// The tab's heap is small and its collector runs on the one thread the
+	// node has: collect less often.
+	debug.SetGCPercent(400)
 	h := newHost()
 	cfg := <-h.start
 	params, err := chain.ParseParams(cfg.Params)
