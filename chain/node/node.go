@@ -39,6 +39,10 @@ type Config struct {
 	// stopped. Blocks are written on a goroutine of the node's, in batches;
 	// the caller opens the store and closes it after Close.
 	Store BlockStore
+	// StoreDelay is how long a write to Store waits for more blocks to
+	// gather, on the Clock: a tab writes a sync to IndexedDB in a few large
+	// records rather than one per batch validated. Defaults to 0.
+	StoreDelay time.Duration
 	// Yield, when set, is called between chunks of long work (a batch of
 	// blocks being validated, the replay of the store) so that a host with
 	// one thread, a browser tab, can run its event loop: it may block for
@@ -130,7 +134,7 @@ func New(cfg Config) (*Node, error) {
 		}
 	}
 	if cfg.Store != nil {
-		n.store = newPersister(cfg.Store, func(err error, lost int) {
+		n.store = newPersister(cfg.Store, cfg.Clock, cfg.StoreDelay, func(err error, lost int) {
 			n.emit(Event{Kind: EventStatus, Code: CodeStatusStoreFailed, Reason: err.Error(), Count: uint64(lost),
 				Text: fmt.Sprintf("Could not save %d block(s): %v", lost, err)})
 		})

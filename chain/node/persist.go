@@ -2,6 +2,7 @@ package node
 
 import (
 	"sync"
+	"time"
 
 	"github.com/chainplay/chainplay/chain"
 )
@@ -15,6 +16,10 @@ import (
 // the next. After a crash the store holds a prefix of what was queued.
 type persister struct {
 	store BlockStore
+	// delay is how long a write waits for more blocks to gather: fewer,
+	// larger writes (Config.StoreDelay), on clock.
+	delay time.Duration
+	clock Clock
 	// failed is told of a write that failed, with the blocks lost; it runs
 	// on the writer goroutine.
 	failed func(err error, lost int)
@@ -25,8 +30,8 @@ type persister struct {
 	idle    sync.Cond      // signalled when the writer exits
 }
 
-func newPersister(store BlockStore, failed func(error, int)) *persister {
-	p := &persister{store: store, failed: failed}
+func newPersister(store BlockStore, clock Clock, delay time.Duration, failed func(error, int)) *persister {
+	p := &persister{store: store, clock: clock, delay: delay, failed: failed}
 	p.idle.L = &p.mu
 	return p
 }
@@ -50,6 +55,9 @@ func (p *persister) add(bs []*chain.Block) {
 // until the queue is empty.
 func (p *persister) write() {
 	for {
+		if p.delay > 0 {
+			<-p.clock.After(p.delay)
+		}
 		p.mu.Lock()
 		batch := p.queue
 		p.queue = nil

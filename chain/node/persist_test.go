@@ -1,9 +1,11 @@
 package node_test
 
 import (
+	"context"
 	"errors"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -97,4 +99,35 @@ func TestStoreFailureIsReported(t *testing.T) {
 	ev := <-failed
 	require.Equal(t, "disk full", ev.Reason)
 	require.Equal(t, uint64(1), ev.Count)
+}
+
+// TestStoreDelayGathersWrites: with a StoreDelay, the blocks of several
+// batches wait on the clock and go to the store in one write.
+func TestStoreDelayGathersWrites(t *testing.T) {
+	st := &gateStore{gate: make(chan struct{}, 100)}
+	for range 10 {
+		st.gate <- struct{}{}
+	}
+	clock := nodetest.NewFakeClock(chaintest.Now(chain.TestParams))
+	c := chaintest.New(t, chain.TestParams)
+	n, err := node.New(node.Config{Chain: c, Key: chain.GenerateKey(), Store: st, Clock: clock, StoreDelay: time.Second})
+	require.NoError(t, err)
+	src := chaintest.New(t, chain.TestParams)
+	blocks := chaintest.Extend(t, src, 30, chaintest.Addr(1))
+	for i := 0; i < 30; i += 10 {
+		_, err := c.ProcessBlocks(blocks[i:i+10], chaintest.Now(chain.TestParams))
+		require.NoError(t, err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), nodetest.Wait)
+	defer cancel()
+	require.NoError(t, clock.AwaitWaiters(ctx, 1))
+	writes, _ := st.stored()
+	require.Equal(t, 1, writes, "only the genesis (at New) before the delay")
+	clock.Advance(time.Second)
+	require.NoError(t, clock.AwaitWaiters(ctx, 1)) // the writer looks again after its write
+	clock.Advance(time.Second)
+	n.Flush()
+	writes, got := st.stored()
+	require.Equal(t, 2, writes, "the three batches in one write")
+	require.Len(t, got, 31)
 }

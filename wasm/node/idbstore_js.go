@@ -25,7 +25,6 @@ type idbStore struct {
 	db   js.Value
 	key  string
 	next int // the seq of the next block put
-	seen map[chain.Hash]bool
 }
 
 const (
@@ -86,7 +85,7 @@ func openIDBStore(room, chainKey string) (s *idbStore, err error) {
 	if err != nil {
 		return nil, fmt.Errorf("IndexedDB: %w", err)
 	}
-	s = &idbStore{db: db, key: chainKey, seen: make(map[chain.Hash]bool)}
+	s = &idbStore{db: db, key: chainKey}
 	// Forget this room's chains of earlier epochs or geneses.
 	kr := js.Global().Get("IDBKeyRange")
 	tx := db.Call("transaction", idbObjects, "readwrite")
@@ -114,27 +113,16 @@ func (s *idbStore) PutBlocks(bs []*chain.Block) (err error) {
 			err = fmt.Errorf("IndexedDB: %v", r)
 		}
 	}()
-	var added []chain.Hash
-	var fresh []*chain.Block
-	for _, b := range bs {
-		if h := b.Hash(); !s.seen[h] {
-			added = append(added, h)
-			fresh = append(fresh, b)
-		}
-	}
-	if len(fresh) == 0 {
+	if len(bs) == 0 {
 		return nil
 	}
-	rec := node.EncodeRecord(fresh)
+	rec := node.EncodeRecord(bs)
 	tx := s.db.Call("transaction", idbObjects, "readwrite")
 	v := js.Global().Get("Uint8Array").New(len(rec))
 	js.CopyBytesToJS(v, rec)
 	tx.Call("objectStore", idbObjects).Call("put", v, js.ValueOf([]any{s.key, s.next}))
 	if _, err := await(tx, "complete"); err != nil {
 		return fmt.Errorf("IndexedDB: %w", err)
-	}
-	for _, h := range added {
-		s.seen[h] = true
 	}
 	s.next++
 	return nil
@@ -163,7 +151,6 @@ func (s *idbStore) ForEachBlock(fn func(*chain.Block) error) (err error) {
 		}
 		s.next = i + 1
 		for _, b := range blocks {
-			s.seen[b.Hash()] = true
 			if err := fn(b); err != nil {
 				return err
 			}

@@ -76,7 +76,8 @@ func main() {
 		h.crash(err.Error())
 		select {}
 	}
-	ncfg := node.Config{Chain: c, Key: key, Name: cfg.Name, Miner: pool, Yield: newYielder().Yield}
+	ncfg := node.Config{Chain: c, Key: key, Name: cfg.Name, Miner: pool, Yield: newYielder().Yield,
+		StoreDelay: 100 * time.Millisecond}
 	store, err := openIDBStore(cfg.Room, fmt.Sprintf("%s|%s|%d", cfg.Room, c.ID(), cfg.Epoch))
 	if err != nil {
 		note("", "This tab can't keep its chain across reloads: "+err.Error())
