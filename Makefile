@@ -59,9 +59,9 @@ test-unit:
 	$(GO) test -race -count=1 $$($(GO) list ./... | grep -v '/cmd/chainplay$$')
 	$(GO) test -race -count=1 ./cmd/chainplay/
 
-## test-wasm: the pure packages again under GOOS=js with node
+## test-wasm: the packages that run in the tab, again under GOOS=js with node
 test-wasm:
-	$(WASM_PATH) $(WASM_ENV) $(GO) test -count=1 ./chain/ ./chain/mine/
+	$(WASM_PATH) $(WASM_ENV) $(GO) test -count=1 ./chain/ ./chain/mine/ ./chain/node/view/ ./wasm/internal/minerproto/ ./wasm/miner/sched/
 
 ## fuzz: a few seconds per fuzz target. The budget is a count of runs, not a
 ## duration: Go 1.26's -fuzztime=Ns can fail with a spurious "context deadline
@@ -77,11 +77,26 @@ fuzz:
 ## BenchmarkKernels) and every kernel (wasm SIMD, wasm scalar, Go) in
 ## headless Chromium's Web Workers (the /bench page, 1 and N = cores
 ## workers), each against native sha256.Sum256, the worker scaling, and the
-## room page's main-thread long tasks while it mines on every core
+## room page's main-thread long tasks while it mines on every core; then
+## the sync figures (make bench-sync)
 bench: wasm
 	$(GO) test -run='^$$' -bench=. -benchtime=1s ./chain/mine/
 	$(WASM_PATH) $(WASM_ENV) $(GO) test -run='^$$' -bench=. -benchtime=1s ./chain/mine/
 	CHAINPLAY_BENCH=1 $(GO) test -count=1 -run='^TestBench$$' -v ./cmd/chainplay/
+	$(MAKE) bench-sync
+
+## bench-sync: what a syncing node costs per block natively and as wasm
+## under node (chain's BenchmarkSync1k); a fresh Chromium tab joining a room
+## of 1,000 and of 10,000 blocks (difficulty 2^16, no retarget) against a
+## native node over the relay, its main-thread long tasks, and a reload
+## (TestTabSyncBench: the chain is mined once into the user cache dir);
+## the fast-miner room: miner, archive and a tab at the end, and whether the
+## relay closed anyone (TestFastMinerBench)
+.PHONY: bench-sync
+bench-sync: wasm
+	$(GO) test -run='^$$' -bench='^BenchmarkSync1k$$' -benchtime=3x ./chain/
+	$(WASM_PATH) $(WASM_ENV) $(GO) test -run='^$$' -bench='^BenchmarkSync1k$$' -benchtime=3x ./chain/
+	CHAINPLAY_BENCH=1 $(GO) test -count=1 -timeout=30m -run='^(TestTabSyncBench|TestFastMinerBench)$$' -v ./cmd/chainplay/ | grep -E '^(=== RUN|--- |ok|FAIL)|bench_test.go'
 
 ## loadtest: the relay under load — 2,000 websocket peers in 100 rooms on loopback;
 ## prints memory per idle peer and block delivery latency (p50, p99) with their targets
