@@ -39,9 +39,10 @@ type Config struct {
 	// stopped. Blocks are written on a goroutine of the node's, in batches;
 	// the caller opens the store and closes it after Close.
 	Store BlockStore
-	// StoreDelay is how long a write to Store waits for more blocks to
-	// gather, on the Clock: a tab writes a sync to IndexedDB in a few large
-	// records rather than one per batch validated. Defaults to 0.
+	// StoreDelay is how long after a write to Store the next one waits for
+	// more blocks to gather, on the Clock: a tab writes a sync to IndexedDB
+	// in a few large records rather than one per batch validated, and a
+	// block after a quiet spell at once. Defaults to 0.
 	StoreDelay time.Duration
 	// Yield, when set, is called between chunks of long work (a batch of
 	// blocks being validated, the replay of the store) so that a host with

@@ -16,10 +16,12 @@ import (
 // the next. After a crash the store holds a prefix of what was queued.
 type persister struct {
 	store BlockStore
-	// delay is how long a write waits for more blocks to gather: fewer,
-	// larger writes (Config.StoreDelay), on clock.
+	// delay is how long after a write the next one waits for more blocks
+	// to gather: while blocks keep coming (a sync), fewer, larger writes;
+	// a block after a quiet spell is written at once (Config.StoreDelay).
 	delay time.Duration
 	clock Clock
+	last  time.Time // when the last write ended; only the writer touches it
 	// failed is told of a write that failed, with the blocks lost; it runs
 	// on the writer goroutine.
 	failed func(err error, lost int)
@@ -55,22 +57,25 @@ func (p *persister) add(bs []*chain.Block) {
 // until the queue is empty.
 func (p *persister) write() {
 	for {
-		if p.delay > 0 {
-			<-p.clock.After(p.delay)
-		}
 		p.mu.Lock()
-		batch := p.queue
-		p.queue = nil
-		if len(batch) == 0 {
+		if len(p.queue) == 0 {
 			p.running = false
 			p.idle.Broadcast()
 			p.mu.Unlock()
 			return
 		}
 		p.mu.Unlock()
+		if wait := p.delay - p.clock.Now().Sub(p.last); p.delay > 0 && wait > 0 {
+			<-p.clock.After(wait) // let more gather
+		}
+		p.mu.Lock()
+		batch := p.queue
+		p.queue = nil
+		p.mu.Unlock()
 		if err := p.store.PutBlocks(batch); err != nil && p.failed != nil {
 			p.failed(err, len(batch))
 		}
+		p.last = p.clock.Now()
 	}
 }
 

@@ -101,8 +101,9 @@ func TestStoreFailureIsReported(t *testing.T) {
 	require.Equal(t, uint64(1), ev.Count)
 }
 
-// TestStoreDelayGathersWrites: with a StoreDelay, the blocks of several
-// batches wait on the clock and go to the store in one write.
+// TestStoreDelayGathersWrites: with a StoreDelay, a block after a quiet
+// spell is written at once, and the blocks that come within the delay
+// after a write wait on the clock and go to the store in one write.
 func TestStoreDelayGathersWrites(t *testing.T) {
 	st := &gateStore{gate: make(chan struct{}, 100)}
 	for range 10 {
@@ -113,21 +114,25 @@ func TestStoreDelayGathersWrites(t *testing.T) {
 	n, err := node.New(node.Config{Chain: c, Key: chain.GenerateKey(), Store: st, Clock: clock, StoreDelay: time.Second})
 	require.NoError(t, err)
 	src := chaintest.New(t, chain.TestParams)
-	blocks := chaintest.Extend(t, src, 30, chaintest.Addr(1))
-	for i := 0; i < 30; i += 10 {
+	blocks := chaintest.Extend(t, src, 31, chaintest.Addr(1))
+	_, err = c.ProcessBlocks(blocks[:1], chaintest.Now(chain.TestParams))
+	require.NoError(t, err)
+	n.Flush() // the first block: no wait
+	writes, _ := st.stored()
+	require.Equal(t, 2, writes, "the genesis, then the first block at once")
+
+	for i := 1; i < 31; i += 10 {
 		_, err := c.ProcessBlocks(blocks[i:i+10], chaintest.Now(chain.TestParams))
 		require.NoError(t, err)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), nodetest.Wait)
 	defer cancel()
 	require.NoError(t, clock.AwaitWaiters(ctx, 1))
-	writes, _ := st.stored()
-	require.Equal(t, 1, writes, "only the genesis (at New) before the delay")
-	clock.Advance(time.Second)
-	require.NoError(t, clock.AwaitWaiters(ctx, 1)) // the writer looks again after its write
+	writes, _ = st.stored()
+	require.Equal(t, 2, writes, "right after a write, the next waits")
 	clock.Advance(time.Second)
 	n.Flush()
 	writes, got := st.stored()
-	require.Equal(t, 2, writes, "the three batches in one write")
-	require.Len(t, got, 31)
+	require.Equal(t, 3, writes, "the three batches in one write")
+	require.Len(t, got, 32)
 }

@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"syscall/js"
+
+	"github.com/chainplay/chainplay/wasm/node/tabproto"
 )
 
 // host is the node's side of the page: the Worker's messages from the
@@ -15,9 +17,9 @@ import (
 // to a channel or a goroutine.
 type host struct {
 	self  js.Value
-	start chan startConfig // the page's start message, once
-	polls chan struct{}    // a page asking for a snapshot; one slot
-	cmds  chan command     // mine, stop, workers, throttle
+	start chan tabproto.Start // the page's start message, once
+	polls chan struct{}       // a page asking for a snapshot; one slot
+	cmds  chan command        // mine, stop, workers, throttle
 }
 
 // command is a page action other than a poll.
@@ -26,27 +28,17 @@ type command struct {
 	n   float64 // workers: how many; throttle: percent
 }
 
-// startConfig is the config of the page's start message (node-client.js).
-type startConfig struct {
-	Room   string          `json:"room"`
-	Params json.RawMessage `json:"params"`
-	Relay  string          `json:"relay"` // ws(s)://host/ws/ROOM?epoch=N
-	Epoch  uint64          `json:"epoch"`
-	Name   string          `json:"name"`
-	Seed   string          `json:"seed"` // hex; empty: a new wallet
-}
-
 func newHost() *host {
-	h := &host{self: js.Global(), start: make(chan startConfig, 1), polls: make(chan struct{}, 1), cmds: make(chan command, 64)}
+	h := &host{self: js.Global(), start: make(chan tabproto.Start, 1), polls: make(chan struct{}, 1), cmds: make(chan command, 64)}
 	h.self.Set("__chainplayGo", js.FuncOf(func(_ js.Value, args []js.Value) any {
 		if len(args) == 0 || args[0].Type() != js.TypeObject {
 			return nil
 		}
 		m := args[0]
-		switch typ := m.Get("type").String(); typ {
-		case "start":
-			var cfg startConfig
-			if err := json.Unmarshal([]byte(m.Get("config").String()), &cfg); err != nil {
+		switch typ := m.Get(tabproto.FieldType).String(); typ {
+		case tabproto.TypeStart:
+			var cfg tabproto.Start
+			if err := json.Unmarshal([]byte(m.Get(tabproto.FieldConfig).String()), &cfg); err != nil {
 				h.crash(fmt.Sprintf("the page's start message is not valid: %v", err))
 				return nil
 			}
@@ -54,17 +46,17 @@ func newHost() *host {
 			case h.start <- cfg:
 			default: // started already
 			}
-		case "poll":
+		case tabproto.TypePoll:
 			select {
 			case h.polls <- struct{}{}:
 			default:
 			}
-		case "mine", "stop", "workers", "throttle":
+		case tabproto.TypeMine, tabproto.TypeStop, tabproto.TypeWorkers, tabproto.TypeThrottle:
 			c := command{typ: typ}
-			if v := m.Get("n"); v.Type() == js.TypeNumber {
+			if v := m.Get(tabproto.FieldN); v.Type() == js.TypeNumber {
 				c.n = v.Float()
 			}
-			if v := m.Get("pct"); v.Type() == js.TypeNumber {
+			if v := m.Get(tabproto.FieldPct); v.Type() == js.TypeNumber {
 				c.n = v.Float()
 			}
 			select {
@@ -84,4 +76,6 @@ func newHost() *host {
 func (h *host) post(m map[string]any) { h.self.Call("postMessage", js.ValueOf(m)) }
 
 // crash tells the page the node could not start or stopped.
-func (h *host) crash(message string) { h.post(map[string]any{"type": "crash", "message": message}) }
+func (h *host) crash(message string) {
+	h.post(map[string]any{tabproto.FieldType: tabproto.TypeCrash, tabproto.FieldMessage: message})
+}

@@ -31,6 +31,7 @@ import (
 	"github.com/chainplay/chainplay/chain/node"
 	"github.com/chainplay/chainplay/chain/node/view"
 	"github.com/chainplay/chainplay/wasm/node/minerpool"
+	"github.com/chainplay/chainplay/wasm/node/tabproto"
 )
 
 // tabExtra is the tab's part of a snapshot (Snapshot.Extra): its miner.
@@ -120,7 +121,8 @@ func main() {
 	// The REST API's 500s are logged to os.Stderr: the console.
 	workers.ServeNonBlock(n.API(node.APIConfig{Logger: slog.New(slog.NewTextHandler(os.Stderr, nil))}))
 	workers.Ready()
-	h.post(map[string]any{"type": "ready", "address": n.Address().String(), "seed": hex.EncodeToString(key.Seed())})
+	h.post(map[string]any{tabproto.FieldType: tabproto.TypeReady, tabproto.FieldAddress: n.Address().String(),
+		tabproto.FieldSeed: hex.EncodeToString(key.Seed())})
 	select {}
 }
 
@@ -130,13 +132,13 @@ func main() {
 func serveView(h *host, model *view.Model) {
 	for {
 		<-model.Dirty()
-		h.post(map[string]any{"type": "dirty"})
+		h.post(map[string]any{tabproto.FieldType: tabproto.TypeDirty})
 		<-h.polls
 		b, err := json.Marshal(model.Snapshot())
 		if err != nil {
 			continue
 		}
-		h.post(map[string]any{"type": "snapshot", "json": string(b)})
+		h.post(map[string]any{tabproto.FieldType: tabproto.TypeSnapshot, tabproto.FieldJSON: string(b)})
 	}
 }
 
@@ -144,13 +146,13 @@ func serveView(h *host, model *view.Model) {
 func (a *app) serveCommands(h *host) {
 	for c := range h.cmds {
 		switch c.typ {
-		case "mine":
+		case tabproto.TypeMine:
 			a.startMining()
-		case "stop":
+		case tabproto.TypeStop:
 			a.stopMining()
-		case "workers":
+		case tabproto.TypeWorkers:
 			a.pool.SetWorkers(int(c.n))
-		case "throttle":
+		case tabproto.TypeThrottle:
 			a.pool.SetDuty(c.n / 100)
 		}
 		a.model.Touch()

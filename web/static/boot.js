@@ -4,7 +4,7 @@
 // its modules load. node-client.js (loaded by app.js) takes the Worker
 // over from globalThis.__chainplayBoot, with the messages that came
 // before it. The config is the room page's (data-config), plus this
-// browser's nickname and this room's wallet seed.
+// browser's nickname and this room's wallet seed (tabproto.Start).
 (() => {
   const config = JSON.parse(document.currentScript.dataset.config);
   const room = config.room;
@@ -17,12 +17,13 @@
     name: localStorage.getItem("chainplay-name") || "",
     seed: localStorage.getItem(`chainplay-seed-${room}`) || "",
   };
+  const { type: T, field: F } = globalThis.ChainplayTab; // tabproto.js, loaded before this script
   const worker = new Worker("/static/node-worker.js");
   const boot = (globalThis.__chainplayBoot = { worker, config, early: [] });
   worker.onmessage = (e) => boot.early.push(e);
   worker.onerror = (e) => {
     e.preventDefault();
-    boot.early.push({ data: { type: "crash", message: e.message || "the node's Worker failed" } });
+    boot.early.push({ data: { [F.type]: T.crash, [F.message]: e.message || "the node's Worker failed" } });
   };
-  worker.postMessage({ type: "start", config: JSON.stringify(start) });
+  worker.postMessage({ [F.type]: T.start, [F.config]: JSON.stringify(start) });
 })();

@@ -1,5 +1,6 @@
 // The page's side of the tab's node, which runs in a Web Worker
-// (node-worker.js documents the messages). Plain JS, no build step.
+// (package wasm/node/tabproto documents the messages; tabproto.js holds
+// their names). Plain JS, no build step.
 //
 // attachNode() takes over the node's Worker, which boot.js started while
 // the page loaded, and returns a client:
@@ -13,6 +14,8 @@
 //   onCrash(fn)       fn(message) when the node stops
 //   mine(), stop(), setWorkers(n), setThrottle(pct)
 //   snapshot          the last snapshot (null before the first)
+const { type: T, field: F } = globalThis.ChainplayTab; // tabproto.js: the names, defined in Go
+
 export function attachNode() {
   const boot = globalThis.__chainplayBoot;
   if (!boot) throw new Error("boot.js did not start the node");
@@ -33,7 +36,7 @@ export function attachNode() {
       const id = nextID++;
       const url = new URL(path, location.origin).href;
       const headers = body !== undefined && body !== "" ? [["Content-Type", "application/json"]] : [];
-      worker.postMessage({ type: "request", id, method, url, headers, body });
+      worker.postMessage({ [F.type]: T.request, [F.id]: id, [F.method]: method, [F.url]: url, [F.headers]: headers, [F.body]: body });
       return new Promise((resolve, reject) => pending.set(id, { resolve, reject }));
     },
     onSnapshot(fn) {
@@ -43,10 +46,10 @@ export function attachNode() {
     onCrash(fn) {
       crashFns.push(fn);
     },
-    mine: () => worker.postMessage({ type: "mine" }),
-    stop: () => worker.postMessage({ type: "stop" }),
-    setWorkers: (n) => worker.postMessage({ type: "workers", n }),
-    setThrottle: (pct) => worker.postMessage({ type: "throttle", pct }),
+    mine: () => worker.postMessage({ [F.type]: T.mine }),
+    stop: () => worker.postMessage({ [F.type]: T.stop }),
+    setWorkers: (n) => worker.postMessage({ [F.type]: T.workers, [F.n]: n }),
+    setThrottle: (pct) => worker.postMessage({ [F.type]: T.throttle, [F.pct]: pct }),
   };
 
   // The worker says "dirty"; the next frame asks for the snapshot, so the
@@ -54,43 +57,43 @@ export function attachNode() {
   function schedulePoll() {
     if (polling) return;
     polling = true;
-    requestAnimationFrame(() => worker.postMessage({ type: "poll" }));
+    requestAnimationFrame(() => worker.postMessage({ [F.type]: T.poll }));
   }
 
   const onmessage = (e) => {
     const m = e.data;
-    switch (m && m.type) {
-      case "ready":
-        markReady({ address: m.address, seed: m.seed });
+    switch (m && m[F.type]) {
+      case T.ready:
+        markReady({ address: m[F.address], seed: m[F.seed] });
         break;
-      case "dirty":
+      case T.dirty:
         schedulePoll();
         break;
-      case "snapshot": {
+      case T.snapshot: {
         polling = false;
-        const s = JSON.parse(m.json);
+        const s = JSON.parse(m[F.json]);
         client.snapshot = s;
         for (const fn of snapshotFns) fn(s);
         break;
       }
-      case "response": {
-        const p = pending.get(m.id);
-        pending.delete(m.id);
+      case T.response: {
+        const p = pending.get(m[F.id]);
+        pending.delete(m[F.id]);
         if (!p) break;
-        if (m.error) p.reject(new Error(m.error));
-        else p.resolve({ status: m.status, statusText: m.statusText, headers: m.headers, text: m.body });
+        if (m[F.error]) p.reject(new Error(m[F.error]));
+        else p.resolve({ status: m[F.status], statusText: m[F.statusText], headers: m[F.headers], text: m[F.body] });
         break;
       }
-      case "crash":
-        failReady(new Error(m.message));
-        for (const fn of crashFns) fn(m.message);
+      case T.crash:
+        failReady(new Error(m[F.message]));
+        for (const fn of crashFns) fn(m[F.message]);
         break;
     }
   };
   worker.onmessage = onmessage;
   worker.onerror = (e) => {
     e.preventDefault();
-    onmessage({ data: { type: "crash", message: e.message || "the node's Worker failed" } });
+    onmessage({ data: { [F.type]: T.crash, [F.message]: e.message || "the node's Worker failed" } });
   };
   for (const e of boot.early.splice(0)) onmessage(e);
   return client;

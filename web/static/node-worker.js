@@ -2,26 +2,17 @@
 // wasm/node), so that validating thousands of blocks never blocks the page:
 // the page's thread only renders. Plain JS, no build step.
 //
-// The page (node-client.js) and the Go program talk in messages; the
-// names are wasm/node/tabproto's (Go), written out in tabproto.js:
-//
-//   page → worker  {type:"start", config}      start the node (once)
-//                  {type:"poll"}               send a snapshot of the view
-//                  {type:"mine"|"stop"}        start or stop mining
-//                  {type:"workers", n}         1 … cores miner Workers
-//                  {type:"throttle", pct}      10 … 100
-//                  {type:"request", id, method, url, headers, body}
-//                      a request to the node's REST API; answered here
-//   worker → page  {type:"ready", address, seed}
-//                  {type:"dirty"}              the view changed: poll when you can
-//                  {type:"snapshot", json}     the view (chain/node/view), as JSON text
-//                  {type:"response", id, status, statusText, headers, body} or {type:"response", id, error}
-//                  {type:"crash", message}     the node stopped
-//
-// REST requests are served here by the Go handler that
-// github.com/syumai/workers registers as context.binding.handleRequest;
-// every other message goes to the Go program, through the function it
-// sets as self.__chainplayGo (messages that come before it are queued).
+// The messages between the page (node-client.js) and the Go program are
+// package wasm/node/tabproto's; their names come from tabproto.js. REST
+// requests are served here by the Go handler that github.com/syumai/workers
+// registers as context.binding.handleRequest; every other message goes to
+// the Go program, through the function it sets as self.__chainplayGo
+// (messages that come before it are queued).
+// Assets by absolute URL: the Worker may run from a blob: URL.
+const asset = (name) => `${self.location.origin}/static/${name}`;
+importScripts(asset("tabproto.js"));
+const { type: T, field: F } = self.ChainplayTab;
+
 const tail = [];
 for (const level of ["log", "error"]) {
   const orig = console[level].bind(console);
@@ -37,13 +28,12 @@ function crash(message) {
   crashed = true;
   const panic = tail.find((l) => l.startsWith("panic: ") || l.startsWith("fatal error: "));
   const last = panic || tail.filter((l) => l.trim() !== "").pop();
-  self.postMessage({ type: "crash", message: last ? `${message}: ${last}` : message });
+  self.postMessage({ [F.type]: T.crash, [F.message]: last ? `${message}: ${last}` : message });
 }
 self.addEventListener("error", (e) => crash(e.message || "uncaught error"));
 self.addEventListener("unhandledrejection", (e) => crash(String(e.reason)));
 
-// Assets by absolute URL: the Worker may run from a blob: URL.
-const asset = (name) => `${self.location.origin}/static/${name}`;
+
 importScripts(asset("wasm_exec.js"));
 
 // syumai/workers: the handler is registered on context.binding once the Go
@@ -55,26 +45,28 @@ const handlerReady = new Promise((resolve) => (markReady = resolve));
 async function serve(m) {
   try {
     await handlerReady;
-    const init = { method: m.method, headers: m.headers || [] };
-    if (m.body !== undefined && m.body !== null && m.method !== "GET" && m.method !== "HEAD") init.body = m.body;
-    const resp = await globalThis.context.binding.handleRequest(new Request(m.url, init));
+    const method = m[F.method];
+    const init = { method, headers: m[F.headers] || [] };
+    const body = m[F.body];
+    if (body !== undefined && body !== null && method !== "GET" && method !== "HEAD") init.body = body;
+    const resp = await globalThis.context.binding.handleRequest(new Request(m[F.url], init));
     self.postMessage({
-      type: "response",
-      id: m.id,
-      status: resp.status,
-      statusText: resp.statusText,
-      headers: [...resp.headers],
-      body: await resp.text(),
+      [F.type]: T.response,
+      [F.id]: m[F.id],
+      [F.status]: resp.status,
+      [F.statusText]: resp.statusText,
+      [F.headers]: [...resp.headers],
+      [F.body]: await resp.text(),
     });
   } catch (err) {
-    self.postMessage({ type: "response", id: m.id, error: String(err && err.message ? err.message : err) });
+    self.postMessage({ [F.type]: T.response, [F.id]: m[F.id], [F.error]: String(err && err.message ? err.message : err) });
   }
 }
 
 const queue = [];
 self.onmessage = (e) => {
   const m = e.data;
-  if (m && m.type === "request") {
+  if (m && m[F.type] === T.request) {
     serve(m);
   } else if (self.__chainplayGo) {
     self.__chainplayGo(m);
