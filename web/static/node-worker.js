@@ -12,28 +12,8 @@
 const asset = (name) => `${self.location.origin}/static/${name}`;
 importScripts(asset("tabproto.js"));
 const { type: T, field: F } = self.ChainplayTab;
-
-const tail = [];
-for (const level of ["log", "error"]) {
-  const orig = console[level].bind(console);
-  console[level] = (...args) => {
-    tail.push(...args.join(" ").split("\n"));
-    tail.splice(0, tail.length - 100);
-    orig(...args);
-  };
-}
-let crashed = false;
-function crash(message) {
-  if (crashed) return;
-  crashed = true;
-  const panic = tail.find((l) => l.startsWith("panic: ") || l.startsWith("fatal error: "));
-  const last = panic || tail.filter((l) => l.trim() !== "").pop();
-  self.postMessage({ [F.type]: T.crash, [F.message]: last ? `${message}: ${last}` : message });
-}
-self.addEventListener("error", (e) => crash(e.message || "uncaught error"));
-self.addEventListener("unhandledrejection", (e) => crash(String(e.reason)));
-
-
+importScripts(asset("goworker.js"));
+const crash = self.goWorkerCrash((message) => self.postMessage({ [F.type]: T.crash, [F.message]: message }));
 importScripts(asset("wasm_exec.js"));
 
 // syumai/workers: the handler is registered on context.binding once the Go

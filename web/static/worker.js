@@ -15,29 +15,10 @@
 // program uses its own kernel (package chain/mine). worker.js?kernel=simd,
 // scalar or go forces one (the /bench page measures each); a forced wasm
 // kernel that fails to load also falls back to Go.
-const tail = [];
-for (const level of ["log", "error"]) {
-  const orig = console[level].bind(console);
-  console[level] = (...args) => {
-    tail.push(...args.join(" ").split("\n"));
-    tail.splice(0, tail.length - 100);
-    orig(...args);
-  };
-}
-let crashed = false;
-function crash(message) {
-  if (crashed) return;
-  crashed = true;
-  // A Go panic prints "panic: …" and then the goroutines' stacks.
-  const panic = tail.find((l) => l.startsWith("panic: ") || l.startsWith("fatal error: "));
-  const last = panic || tail.filter((l) => l.trim() !== "").pop();
-  self.postMessage({ type: "crash", message: last ? `${message}: ${last}` : message });
-}
-self.addEventListener("error", (e) => crash(e.message || "uncaught error"));
-self.addEventListener("unhandledrejection", (e) => crash(String(e.reason)));
-
 // Assets by absolute URL: the Worker may run from a blob: URL.
 const asset = (name) => `${self.location.origin}/static/${name}`;
+importScripts(asset("goworker.js"));
+const crash = self.goWorkerCrash((message) => self.postMessage({ type: "crash", message: message }));
 
 importScripts(asset("wasm_exec.js"));
 self.__queue = [];
