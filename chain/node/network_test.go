@@ -185,22 +185,11 @@ func TestLostAnswerIsAskedAgain(t *testing.T) {
 	require.Equal(t, 1, tn.Sent(node.TypeBlocks), "and the answer was lost")
 	require.Equal(t, uint64(0), late.Chain().Tip().Height)
 
-	// tick advances the clock by d once both nodes' timers are set, and
-	// returns when both have handled the tick and the room is quiet.
-	ctx, cancel := context.WithTimeout(context.Background(), nodetest.Wait)
-	defer cancel()
-	tick := func(d time.Duration) {
-		t.Helper()
-		require.NoError(t, tn.Clock.AwaitWaiters(ctx, 2))
-		tn.Clock.Advance(d)
-		require.NoError(t, tn.Clock.AwaitWaiters(ctx, 2))
-		tn.Settle()
-	}
-	tick(node.ResyncEvery - node.RetryEvery)
+	tick(t, tn, node.ResyncEvery - node.RetryEvery)
 	require.Equal(t, 1, tn.Sent(node.TypeGetBlocks), "asked again before ResyncEvery")
 	require.Equal(t, uint64(0), late.Chain().Tip().Height)
 
-	tick(node.RetryEvery)
+	tick(t, tn, node.RetryEvery)
 	require.Equal(t, last.Hash(), late.Chain().Tip().Hash, "the newcomer never asked again")
 	require.Equal(t, 2, tn.Sent(node.TypeGetBlocks))
 }
@@ -234,18 +223,9 @@ func TestHeldBlockIsRetriedOnTheClock(t *testing.T) {
 		t.Fatal("the block from the future was not held")
 	}
 
-	ctx, cancel := context.WithTimeout(context.Background(), nodetest.Wait)
-	defer cancel()
-	tick := func(d time.Duration) {
-		t.Helper()
-		require.NoError(t, tn.Clock.AwaitWaiters(ctx, 2))
-		tn.Clock.Advance(d)
-		require.NoError(t, tn.Clock.AwaitWaiters(ctx, 2))
-		tn.Settle()
-	}
-	tick(ahead - drift - time.Millisecond) // a tick 1 ms before the block's time comes
+	tick(t, tn, ahead - drift - time.Millisecond) // a tick 1 ms before the block's time comes
 	require.Equal(t, uint64(0), n.Chain().Tip().Height, "connected before its time")
-	tick(node.RetryEvery) // the next tick
+	tick(t, tn, node.RetryEvery) // the next tick
 	require.Equal(t, b.Hash(), n.Chain().Tip().Hash, "not retried on the tick after its time")
 }
 
@@ -289,19 +269,11 @@ func TestPeersKnowWhereEachOtherIs(t *testing.T) {
 	require.Equal(t, uint64(0), height(a, tn.IDs[1]), "b has said nothing yet")
 	hellos := tn.Sent(node.TypeHello)
 
-	ctx, cancel := context.WithTimeout(context.Background(), nodetest.Wait)
-	defer cancel()
-	require.NoError(t, tn.Clock.AwaitWaiters(ctx, 2))
-	tn.Clock.Advance(node.ResyncEvery)
-	require.NoError(t, tn.Clock.AwaitWaiters(ctx, 2))
-	tn.Settle()
+	tick(t, tn, node.ResyncEvery)
 	require.Equal(t, uint64(1), height(a, tn.IDs[1]), "b's hello says it is at block 1")
 	require.Equal(t, hellos+2, tn.Sent(node.TypeHello), "both tips moved since their hellos (a's announcement was no hello)")
 
-	require.NoError(t, tn.Clock.AwaitWaiters(ctx, 2))
-	tn.Clock.Advance(node.ResyncEvery)
-	require.NoError(t, tn.Clock.AwaitWaiters(ctx, 2))
-	tn.Settle()
+	tick(t, tn, node.ResyncEvery)
 	require.Equal(t, hellos+2, tn.Sent(node.TypeHello), "no hello when the tip stayed")
 }
 
@@ -343,4 +315,16 @@ func TestAnnouncementsWhileAnAnswerIsOnItsWay(t *testing.T) {
 	tn.Barrier(miner, tn.IDs[0])
 	require.Equal(t, tip.Hash, n.Chain().Tip().Hash, "the orphans connected")
 	require.Equal(t, 2, tn.Sent(node.TypeGetBlocks), "one more request after the answer")
+}
+
+// tick advances the net's clock by d once both nodes' timers are set, and
+// returns when both have handled the tick and the room is quiet.
+func tick(t *testing.T, tn *nodetest.Net, d time.Duration) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), nodetest.Wait)
+	defer cancel()
+	require.NoError(t, tn.Clock.AwaitWaiters(ctx, 2))
+	tn.Clock.Advance(d)
+	require.NoError(t, tn.Clock.AwaitWaiters(ctx, 2))
+	tn.Settle()
 }
