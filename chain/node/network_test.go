@@ -185,7 +185,7 @@ func TestLostAnswerIsAskedAgain(t *testing.T) {
 	require.Equal(t, 1, tn.Sent(node.TypeBlocks), "and the answer was lost")
 	require.Equal(t, uint64(0), late.Chain().Tip().Height)
 
-	tick(t, tn, node.ResyncEvery - node.RetryEvery)
+	tick(t, tn, node.ResyncEvery-node.RetryEvery)
 	require.Equal(t, 1, tn.Sent(node.TypeGetBlocks), "asked again before ResyncEvery")
 	require.Equal(t, uint64(0), late.Chain().Tip().Height)
 
@@ -223,7 +223,7 @@ func TestHeldBlockIsRetriedOnTheClock(t *testing.T) {
 		t.Fatal("the block from the future was not held")
 	}
 
-	tick(t, tn, ahead - drift - time.Millisecond) // a tick 1 ms before the block's time comes
+	tick(t, tn, ahead-drift-time.Millisecond) // a tick 1 ms before the block's time comes
 	require.Equal(t, uint64(0), n.Chain().Tip().Height, "connected before its time")
 	tick(t, tn, node.RetryEvery) // the next tick
 	require.Equal(t, b.Hash(), n.Chain().Tip().Hash, "not retried on the tick after its time")
