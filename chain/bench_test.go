@@ -140,7 +140,9 @@ func sync1k(b *testing.B) (blocks []*chain.Block, enc [][]byte) {
 }
 
 // BenchmarkSync1k times what a syncing node does per block of a
-// coinbase-only chain: decode its JSON, and process it into a fresh chain.
+// coinbase-only chain: decode it (its JSON, as the REST API has it, and
+// its canonical encoding, as a blocks message has it), and process it
+// into a fresh chain.
 // It runs natively and as wasm under node (make bench), the tab's cost.
 func BenchmarkSync1k(b *testing.B) {
 	blocks, enc := sync1k(b)
@@ -155,6 +157,20 @@ func BenchmarkSync1k(b *testing.B) {
 			}
 		}
 		b.ReportMetric(float64(b.N*len(enc))/b.Elapsed().Seconds(), "blocks/s")
+	})
+	bin := make([][]byte, len(blocks))
+	for i, blk := range blocks {
+		bin[i] = blk.Encode()
+	}
+	b.Run("decode-binary", func(b *testing.B) { // what a blocks message carries
+		for range b.N {
+			for _, e := range bin {
+				if _, err := chain.DecodeBlock(e); err != nil {
+					b.Fatal(err)
+				}
+			}
+		}
+		b.ReportMetric(float64(b.N*len(bin))/b.Elapsed().Seconds(), "blocks/s")
 	})
 	b.Run("encode", func(b *testing.B) {
 		for range b.N {
