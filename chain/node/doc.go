@@ -21,20 +21,45 @@
 //	getblocks   GetBlocksBody: a block locator; asks for the best-chain
 //	            blocks after the fork point
 //	blocks      BlocksBody: up to MaxBlocksPerBatch blocks and at most
-//	            MaxBatchBytes of them, oldest first; More asks for another round
-//	block       a block just mined, announced once by its miner
+//	            MaxBatchBytes of them, oldest first, each in chain's canonical
+//	            binary encoding (base64); More says another batch follows
+//	block       a block just mined, as JSON (the REST API's shape), announced
+//	            by its miner; a miner faster than the relay announces its
+//	            tip and peers fetch the blocks between by locator
 //	tx          a transaction, announced once by its sender
 //	getmempool  asks a peer for its pending transactions (after hello)
 //	txs         TxsBody: the answer
 //	ping        PingBody: a nonce; the receiver answers with a pong to the
 //	            sender once it has handled everything received before it
 //	pong        PingBody: the ping's nonce
-//	peers, join, leave, error   from the relay: presence and complaints
+//	peers, join, leave, error   from the relay: presence and complaints;
+//	            the welcome (peers) states the relay's Limits
 //
-// A node syncs from any peer whose hello announces more work, asks the
-// sender of an orphan block for the blocks it lacks, never echoes what
-// it receives (the relay already fans out), and after a reconnect catches
-// up by the same hello exchange.
+// # Sync
+//
+// A node syncs from any peer whose hello announces more work, and from the
+// sender of an orphan block, one peer at a time and that peer once at a
+// time (sync.go): it asks for the blocks after its locator, asks for the
+// next batch before it works through the one that came, and validates a
+// batch a chunk at a time (chain.ProcessBlocks), calling Config.Yield
+// between chunks so a tab stays responsive; EventSync reports started,
+// progress and done. It never echoes what it receives (the relay already
+// fans out), says hello again when its tip moved (every resync interval),
+// and after a reconnect catches up by the same hello exchange. The frames
+// it gets most decode without encoding/json's scans (wire.go).
+//
+// # Sending
+//
+// Each connection has one writer (outbox.go): a bounded queue, and one slot
+// for the newest block this node announces; it paces every frame below the
+// rate the relay's welcome states, so a node is never closed for its rate.
+//
+// # Store
+//
+// With Config.Store, every block the chain stores (main chain or side
+// branch, in order) is written on a goroutine of its own, in batches
+// (persist.go): validation never waits for the disk or IndexedDB. Flush
+// waits for the writes.
 //
 // # Misbehaviour
 //
