@@ -6,7 +6,7 @@ type EventKind string
 // Kinds of events a node reports to its page or log.
 const (
 	EventTip        EventKind = "tip"        // the best chain grew (Height, Hash; Count: blocks connected)
-	EventReorg      EventKind = "reorg"      // the best chain switched branches (Count: blocks that left it)
+	EventReorg      EventKind = "reorg"      // the best chain switched branches (Count: blocks that left it, Total: joined, Back: txs back in the mempool)
 	EventMined      EventKind = "mined"      // this node mined a block (Height, Hash)
 	EventRejected   EventKind = "rejected"   // a peer sent data that broke a rule (Code: the rule)
 	EventRefused    EventKind = "refused"    // data not accepted, nobody's fault (Code: the rule or policy)
@@ -135,6 +135,10 @@ type Event struct {
 
 	Count uint64 `json:"count,omitempty"` // a number the code defines (blocks connected, …)
 	Total uint64 `json:"total,omitempty"` // what Count goes up to (sync)
+	// Back is, in a reorg event, how many transactions of the blocks that
+	// left the best chain are back in the mempool, waiting to be mined
+	// again.
+	Back uint64 `json:"back,omitempty"`
 
 	Tx *TxSummary `json:"tx,omitempty"` // the transaction of a tx event
 }

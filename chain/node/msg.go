@@ -61,6 +61,9 @@ type HelloBody struct {
 	Height  uint64     `json:"height"`
 	Work    string     `json:"work"` // cumulative work, decimal
 	Name    string     `json:"name"`
+	// Address is the sender's wallet address, so a page can send it coins
+	// by nickname. Optional: zero when the peer does not say.
+	Address chain.Address `json:"address,omitzero"`
 }
 
 // GetBlocksBody asks for up to Max best-chain blocks after the first

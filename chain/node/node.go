@@ -54,6 +54,8 @@ type Config struct {
 // peer is what a node knows of another member of its room.
 type peer struct {
 	info   PeerInfo
+	addr   chain.Address // its wallet, as its hello said (zero before)
+	seen   time.Time     // when it last sent a message (or joined)
 	tip    chain.Hash
 	height uint64
 	work   *big.Int
@@ -72,8 +74,8 @@ const (
 	PeerBurst = 1000
 )
 
-func newPeer(info PeerInfo) *peer {
-	return &peer{info: info, work: new(big.Int), rate: rate.NewLimiter(PeerRate, PeerBurst)}
+func newPeer(info PeerInfo, now time.Time) *peer {
+	return &peer{info: info, seen: now, work: new(big.Int), rate: rate.NewLimiter(PeerRate, PeerBurst)}
 }
 
 // Node is a peer: a chain plus the protocol that keeps it in step with its
@@ -253,8 +255,16 @@ func (n *Node) onChainEvent(ev chain.Event) {
 	switch ev.Type {
 	case chain.EventStored:
 	case chain.EventReorg:
-		n.emit(Event{Kind: EventReorg, Height: ev.Height, Hash: ev.Hash.String(), Count: uint64(len(ev.Disconnected)), Total: uint64(len(ev.Connected)),
-			Text: fmt.Sprintf("Reorg: %d block(s) left the best chain; new tip #%d %s", len(ev.Disconnected), ev.Height, ev.Hash.Short())})
+		var back uint64 // the disconnected blocks' transfers the mempool took back
+		for _, b := range ev.Disconnected {
+			for _, tx := range b.Txs[1:] {
+				if n.pool.Has(tx.ID()) {
+					back++
+				}
+			}
+		}
+		n.emit(Event{Kind: EventReorg, Height: ev.Height, Hash: ev.Hash.String(), Count: uint64(len(ev.Disconnected)), Total: uint64(len(ev.Connected)), Back: back,
+			Text: fmt.Sprintf("Reorg: %d block(s) left the best chain, %d transaction(s) back in the mempool; new tip #%d %s", len(ev.Disconnected), back, ev.Height, ev.Hash.Short())})
 	default:
 		n.emit(Event{Kind: EventTip, Code: CodeTipExtended, Height: ev.Height, Hash: ev.Hash.String(), Count: uint64(len(ev.Connected)),
 			Text: fmt.Sprintf("New tip #%d %s", ev.Height, ev.Hash.Short())})
@@ -278,7 +288,12 @@ type PeerState struct {
 	Name   string     `json:"name"`
 	Height uint64     `json:"height"` // of the tip it announced (0 before its hello)
 	Tip    chain.Hash `json:"tip"`
-	Work   string     `json:"work"` // cumulative work it announced, decimal
+	// Address is its wallet address, as its hello said; empty before.
+	Address string `json:"address,omitempty"`
+	// LastSeen is when it last sent a message or joined, unix ms on the
+	// node's Clock.
+	LastSeen int64  `json:"last_seen"`
+	Work     string `json:"work"` // cumulative work it announced, decimal
 	// Violations counts the rules it broke; at BanThreshold it is ignored.
 	Violations int  `json:"violations"`
 	Banned     bool `json:"banned"`
@@ -290,8 +305,12 @@ func (n *Node) PeerStates() []PeerState {
 	n.mu.Lock()
 	out := make([]PeerState, 0, len(n.peers))
 	for _, p := range n.peers {
-		out = append(out, PeerState{ID: p.info.ID, Name: p.info.Name, Height: p.height, Tip: p.tip, Work: p.work.String(),
-			Violations: p.bad, Banned: p.bad >= BanThreshold})
+		ps := PeerState{ID: p.info.ID, Name: p.info.Name, Height: p.height, Tip: p.tip, Work: p.work.String(),
+			LastSeen: p.seen.UnixMilli(), Violations: p.bad, Banned: p.bad >= BanThreshold}
+		if !p.addr.IsZero() {
+			ps.Address = p.addr.String()
+		}
+		out = append(out, ps)
 	}
 	n.mu.Unlock()
 	slices.SortFunc(out, func(a, b PeerState) int {
@@ -407,7 +426,7 @@ func (n *Node) hello() HelloBody {
 	n.mu.Lock()
 	n.helloTip = tip.Hash
 	n.mu.Unlock()
-	return HelloBody{Genesis: n.chain.ID(), Tip: tip.Hash, Height: tip.Height, Work: tip.Work.String(), Name: n.cfg.Name}
+	return HelloBody{Genesis: n.chain.ID(), Tip: tip.Hash, Height: tip.Height, Work: tip.Work.String(), Name: n.cfg.Name, Address: n.addr}
 }
 
 // rehello tells the room our tip again if it moved since our last hello,
@@ -444,8 +463,9 @@ func (n *Node) handle(m Message) {
 		if n.out != nil {
 			n.out.pace(b.Limits)
 		}
+		now := n.cfg.Clock.Now()
 		for _, p := range b.Peers {
-			n.peers[p.ID] = newPeer(p)
+			n.peers[p.ID] = newPeer(p, now)
 		}
 		n.mu.Unlock()
 		n.emit(Event{Kind: EventPeer, Code: CodePeerWelcome, Peer: b.You, Name: b.Room, Count: uint64(len(b.Peers)),
@@ -457,7 +477,7 @@ func (n *Node) handle(m Message) {
 			return
 		}
 		n.mu.Lock()
-		n.peers[p.ID] = newPeer(p)
+		n.peers[p.ID] = newPeer(p, n.cfg.Clock.Now())
 		n.mu.Unlock()
 		n.emit(Event{Kind: EventPeer, Code: CodePeerJoined, Peer: p.ID, Name: p.Name, Text: fmt.Sprintf("%s (%s) joined", p.Name, p.ID)})
 		n.send(TypeHello, p.ID, n.hello())
@@ -538,6 +558,7 @@ func (n *Node) handle(m Message) {
 func (n *Node) admit(m Message) bool {
 	p := n.peer(m.From)
 	n.mu.Lock()
+	p.seen = n.cfg.Clock.Now()
 	banned := p.bad >= BanThreshold
 	limited := !p.rate.Allow()
 	n.mu.Unlock()
@@ -583,7 +604,7 @@ func (n *Node) peer(id string) *peer {
 	defer n.mu.Unlock()
 	p, ok := n.peers[id]
 	if !ok {
-		p = newPeer(PeerInfo{ID: id, Name: id})
+		p = newPeer(PeerInfo{ID: id, Name: id}, n.cfg.Clock.Now())
 		n.peers[id] = p
 	}
 	return p
@@ -607,6 +628,9 @@ func (n *Node) handleHello(m Message) {
 	p := n.peer(m.From)
 	n.mu.Lock()
 	p.info.Name, p.tip, p.height, p.work = h.Name, h.Tip, h.Height, work
+	if !h.Address.IsZero() {
+		p.addr = h.Address
+	}
 	askPool := !p.asked
 	p.asked = true
 	n.mu.Unlock()
@@ -726,9 +750,22 @@ func describeTx(prefix string, tx *chain.Tx) string {
 
 // Template returns a block template on the best tip with the best-paying
 // pending transactions, paying the reward and fees to the node's wallet.
-// Its nonce is unsolved.
+// Its coinbase carries the node's nickname (Config.Name, when set), so
+// every page can name the block's miner. Its nonce is unsolved.
 func (n *Node) Template() *chain.Block {
-	return n.pool.Template(n.addr, n.cfg.Clock.Now())
+	b := n.pool.Template(n.addr, n.cfg.Clock.Now())
+	if n.cfg.Name != "" && len(b.Txs) > 0 && len(n.cfg.Name) <= chain.MaxNameBytes {
+		b.Txs[0].Name = n.cfg.Name
+		b.Header.MerkleRoot = b.ComputeMerkleRoot()
+	}
+	return b
+}
+
+// Solve searches a nonce for hdr with the node's Miner, as a foreground
+// search like GET /mine's: it takes the Miner from the mining loop, which
+// goes on after it. The page's tamper mode re-mines forged blocks with it.
+func (n *Node) Solve(ctx context.Context, hdr chain.Header) (chain.Header, error) {
+	return n.gate().Solve(ctx, hdr)
 }
 
 // SubmitBlock adds a block this node produced (mined locally or by its

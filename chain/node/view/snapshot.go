@@ -10,17 +10,30 @@ import (
 // names are the page's: web/static reads them and nothing else.
 type Snapshot struct {
 	// Seq numbers the snapshots of a model, from 1.
-	Seq          uint64            `json:"seq"`
-	Self         string            `json:"self"` // our peer id in the room, "" when not joined
-	Tip          TipView           `json:"tip"`
-	Blocks       []BlockView       `json:"blocks"` // the best chain's newest blocks, newest first
-	Stale        []StaleView       `json:"stale"`  // side-branch and invalid blocks of the same heights
-	Peers        []node.PeerState  `json:"peers"`
-	Sync         SyncView          `json:"sync"`
-	Conn         ConnView          `json:"conn"`
-	Wallet       WalletView        `json:"wallet"`
+	Seq  uint64  `json:"seq"`
+	Now  int64   `json:"now"`  // the node's clock, unix ms: "last seen 3 s ago"
+	Self string  `json:"self"` // our peer id in the room, "" when not joined
+	Tip  TipView `json:"tip"`
+	// Blocks are the best chain's newest blocks, newest first: the cards.
+	Blocks []BlockView `json:"blocks"`
+	// Stale are the side-branch and invalid blocks of the same heights.
+	Stale []StaleView `json:"stale"`
+	// Tree is the block tree of the same heights, laid out for drawing.
+	Tree  TreeView         `json:"tree"`
+	Peers []node.PeerState `json:"peers"`
+	Sync  SyncView         `json:"sync"`
+	Conn  ConnView         `json:"conn"`
+	// Wallet is this node's account: balances, history, contacts.
+	Wallet WalletView `json:"wallet"`
+	// Posts is the feed: posts waiting in the mempool, then the best
+	// chain's, newest first.
+	Posts        []PostView        `json:"posts"`
 	Mempool      []*node.TxSummary `json:"mempool"` // the best-paying pending transactions
 	MempoolCount int               `json:"mempool_count"`
+	// Inspect is the block the page asked about (Model.Inspect), or nil.
+	Inspect *BlockDetail `json:"inspect"`
+	// Tamper is the forged copy of the chain in tamper mode, or nil.
+	Tamper *TamperView `json:"tamper"`
 	// Log holds the log entries added or changed since the previous
 	// snapshot, oldest first. An entry whose ID the page already shows
 	// replaces it (a sync's progress line updates in place).
@@ -50,9 +63,44 @@ type BlockView struct {
 	Nonce      uint64 `json:"nonce"`
 	Time       int64  `json:"time"` // unix ms
 	Difficulty uint64 `json:"difficulty"`
-	Txs        int    `json:"txs"`
-	Miner      string `json:"miner,omitempty"` // the coinbase's recipient; empty for the genesis
+	// DiffBits is the difficulty as "≈ N zero bits": the leading zero bits
+	// of its target.
+	DiffBits int `json:"diff_bits"`
+	// ZeroBits is how many leading zero bits the hash has, and ZeroHex
+	// how many leading "0" hex digits: the part of the hash a page marks.
+	ZeroBits  int    `json:"zero_bits"`
+	ZeroHex   int    `json:"zero_hex"`
+	Txs       int    `json:"txs"`
+	Miner     string `json:"miner,omitempty"`      // the coinbase's recipient; empty for the genesis
+	MinerName string `json:"miner_name,omitempty"` // its nickname, when known
+	Mine      bool   `json:"mine,omitempty"`       // mined by this node's wallet
+	Reward    uint64 `json:"reward"`               // the coinbase's amount: subsidy plus fees
+	// TxLines are the first CardTxs transactions after the coinbase.
+	TxLines []TxView `json:"tx_lines"`
 }
+
+// TxView is a transaction as a card or a history line shows it.
+type TxView struct {
+	ID     string `json:"id"`
+	Kind   string `json:"kind"`   // TxTransfer, TxPost or TxCoinbase
+	Author string `json:"author"` // the name it carries, or the short address
+	From   string `json:"from,omitempty"`
+	To     string `json:"to,omitempty"`
+	ToName string `json:"to_name,omitempty"` // the recipient's nickname, when known
+	Amount uint64 `json:"amount"`
+	Fee    uint64 `json:"fee"`
+	Seq    uint64 `json:"seq"`
+	Time   int64  `json:"time"`
+	Memo   string `json:"memo,omitempty"`
+	Mine   bool   `json:"mine,omitempty"` // sent by this node's wallet
+}
+
+// Kinds of TxView.
+const (
+	TxTransfer = "transfer"
+	TxPost     = "post"
+	TxCoinbase = "coinbase"
+)
 
 // StaleView is a block off the best chain.
 type StaleView struct {
@@ -89,16 +137,6 @@ type ConnView struct {
 	State   string `json:"state"`
 	Reason  string `json:"reason,omitempty"`
 	RetryMs uint64 `json:"retry_ms,omitempty"`
-}
-
-// WalletView is the node's own account on its best chain.
-type WalletView struct {
-	Address    string `json:"address"`
-	Name       string `json:"name"`
-	Balance    uint64 `json:"balance"`
-	PendingOut uint64 `json:"pending_out"` // amount + fee of its transactions in the mempool
-	PendingTxs int    `json:"pending_txs"`
-	NextSeq    uint64 `json:"next_seq"` // counting its pending transactions
 }
 
 // Entry is one line of the log: an event, numbered.

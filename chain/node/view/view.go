@@ -20,6 +20,7 @@ package view
 
 import (
 	"encoding/json"
+	"fmt"
 	"sync"
 
 	"github.com/chainplay/chainplay/chain"
@@ -36,6 +37,14 @@ type Config struct {
 	// Mempool is how many pending transactions a snapshot lists, the best
 	// paying first. Defaults to 50.
 	Mempool int
+	// Posts is how many posts the feed lists. Defaults to 50.
+	Posts int
+	// History is how many of its transactions the wallet lists. Defaults
+	// to 50.
+	History int
+	// Clock is the node's time source: Snapshot.Now and the time of a
+	// block tamper mode adds. Defaults to node.SystemClock.
+	Clock node.Clock
 	// Extra, when set, is called for every snapshot; its result is the
 	// snapshot's Extra (the tab puts its miner's figures there). It must
 	// be safe to call from any goroutine and must not block.
@@ -48,13 +57,22 @@ type Model struct {
 	node *node.Node
 	cfg  Config
 
-	mu    sync.Mutex
-	log   logBook
-	sync  SyncView
-	conn  ConnView
-	seq   uint64
-	dirty chan struct{} // one slot: something changed since the last snapshot
-	unsub func()
+	mu      sync.Mutex
+	log     logBook
+	sync    SyncView
+	conn    ConnView
+	seq     uint64
+	inspect chain.Hash    // the block the page inspects; zero for none
+	dirty   chan struct{} // one slot: something changed since the last snapshot
+	unsub   func()
+
+	// index follows the best chain for the feed and the wallet; snapshots
+	// update it under indexMu (one snapshot at a time).
+	indexMu sync.Mutex
+	index   *chainIndex
+
+	tmu    sync.Mutex
+	tamper tamperState // under tmu, which is never taken with mu held
 }
 
 // New makes the view model of n and subscribes it to n's events.
@@ -68,7 +86,17 @@ func New(n *node.Node, cfg Config) *Model {
 	if cfg.Mempool <= 0 {
 		cfg.Mempool = 50
 	}
-	m := &Model{node: n, cfg: cfg, dirty: make(chan struct{}, 1), conn: ConnView{State: ConnConnecting}}
+	if cfg.Posts <= 0 {
+		cfg.Posts = 50
+	}
+	if cfg.History <= 0 {
+		cfg.History = 50
+	}
+	if cfg.Clock == nil {
+		cfg.Clock = node.SystemClock
+	}
+	m := &Model{node: n, cfg: cfg, dirty: make(chan struct{}, 1), conn: ConnView{State: ConnConnecting},
+		index: newChainIndex(n.Address())}
 	m.log.max = cfg.LogSize
 	m.unsub = n.Subscribe(m.onEvent)
 	m.changed()
@@ -86,6 +114,24 @@ func (m *Model) Dirty() <-chan struct{} { return m.dirty }
 // changed (the tab's miner figures).
 func (m *Model) Touch() { m.changed() }
 
+// Inspect makes the snapshots carry the details of the block with hash h
+// (Snapshot.Inspect); "" stops. It fails on a hash that is not 64 hex
+// digits.
+func (m *Model) Inspect(h string) error {
+	var hash chain.Hash
+	if h != "" {
+		var err error
+		if hash, err = chain.ParseHash(h); err != nil {
+			return fmt.Errorf("view: inspect: %w", err)
+		}
+	}
+	m.mu.Lock()
+	m.inspect = hash
+	m.mu.Unlock()
+	m.changed()
+	return nil
+}
+
 // Log adds an event of the page's own (the tab's miner, a start-up
 // message) to the log, as if the node had emitted it.
 func (m *Model) Log(ev node.Event) { m.onEvent(ev) }
@@ -100,6 +146,13 @@ func (m *Model) changed() {
 
 // onEvent records one event of the node.
 func (m *Model) onEvent(ev node.Event) {
+	if ev.Kind == node.EventTip || ev.Kind == node.EventReorg || ev.Kind == node.EventMined {
+		// Index each best chain as it happens: the wallet's transactions
+		// in a block a reorg replaces later are known to have left.
+		m.indexMu.Lock()
+		m.index.update(m.node.Chain())
+		m.indexMu.Unlock()
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	switch ev.Kind {
@@ -141,21 +194,44 @@ func (m *Model) Snapshot() Snapshot {
 	s.Seq = m.seq
 	s.Sync, s.Conn = m.sync, m.conn
 	s.Log = m.log.take()
+	inspect := m.inspect
 	m.mu.Unlock()
 
 	n, c := m.node, m.node.Chain()
+	me := n.Address()
 	tip := c.Tip()
+	s.Now = m.cfg.Clock.Now().UnixMilli()
 	s.Self = n.Self()
 	s.Tip = tipView(tip)
-	s.Blocks = m.blocks(c, tip.Height)
-	s.Stale = m.stale(c, tip.Height)
 	s.Peers = n.PeerStates()
-	s.Wallet = m.wallet()
+	m.indexMu.Lock()
+	defer m.indexMu.Unlock()
+	m.index.update(c)
+	names := namer{self: me, selfName: n.Name(), peers: map[chain.Address]string{}, chain: m.index.names}
+	for _, p := range s.Peers {
+		if a, err := chain.ParseAddress(p.Address); err == nil && p.Address != "" {
+			names.peers[a] = p.Name
+		}
+	}
+	s.Blocks = m.blocks(c, tip.Height, me, names)
+	from := uint64(0)
+	if tip.Height >= uint64(m.cfg.Blocks) {
+		from = tip.Height - uint64(m.cfg.Blocks) + 1
+	}
+	s.Stale = m.stale(c, from)
+	s.Tree = tree(c, from, tip, s.Self, n.Name(), s.Peers)
+	pending := n.Mempool().Txs()
+	s.Wallet = m.wallet(tip.Height, pending, s.Peers, names)
+	s.Posts = m.posts(tip.Height, pending)
 	s.Mempool = []*node.TxSummary{}
 	for _, tx := range n.Mempool().Select(m.cfg.Mempool) {
 		s.Mempool = append(s.Mempool, n.Summary(tx))
 	}
-	s.MempoolCount = n.Mempool().Len()
+	s.MempoolCount = len(pending)
+	if !inspect.IsZero() {
+		s.Inspect = m.detail(c, inspect, tip.Height, me, names)
+	}
+	s.Tamper = m.tamperView(c.Params(), me, names)
 	if m.cfg.Extra != nil {
 		if b, err := json.Marshal(m.cfg.Extra()); err == nil {
 			s.Extra = b
@@ -180,14 +256,14 @@ func tipView(t chain.TipInfo) TipView {
 }
 
 // blocks lists the best chain's newest blocks.
-func (m *Model) blocks(c *chain.Chain, height uint64) []BlockView {
+func (m *Model) blocks(c *chain.Chain, height uint64, me chain.Address, names namer) []BlockView {
 	out := make([]BlockView, 0, m.cfg.Blocks)
 	for h := height; len(out) < m.cfg.Blocks; h-- {
 		b, ok := c.BlockAtHeight(h)
 		if !ok {
 			break
 		}
-		out = append(out, blockView(b))
+		out = append(out, blockView(b, me, names))
 		if h == 0 {
 			break
 		}
@@ -195,29 +271,10 @@ func (m *Model) blocks(c *chain.Chain, height uint64) []BlockView {
 	return out
 }
 
-func blockView(b *chain.Block) BlockView {
-	v := BlockView{
-		Height:     b.Height(),
-		Hash:       b.Hash().String(),
-		Prev:       b.Header.PrevHash.String(),
-		Nonce:      b.Header.Nonce,
-		Time:       b.Header.Time,
-		Difficulty: b.Header.Difficulty,
-		Txs:        len(b.Txs),
-	}
-	if b.Height() > 0 && len(b.Txs) > 0 {
-		v.Miner = b.Txs[0].To.String()
-	}
-	return v
-}
-
-// stale lists the blocks of the shown heights that are not on the best
-// chain: the losing side of a fork, or blocks found invalid in a reorg.
-func (m *Model) stale(c *chain.Chain, height uint64) []StaleView {
-	from := uint64(0)
-	if height >= uint64(m.cfg.Blocks) {
-		from = height - uint64(m.cfg.Blocks) + 1
-	}
+// stale lists the blocks at heights from and above that are not on the
+// best chain: the losing side of a fork, or blocks found invalid in a
+// reorg.
+func (m *Model) stale(c *chain.Chain, from uint64) []StaleView {
 	out := []StaleView{}
 	for _, t := range c.TreeFrom(from) {
 		if t.MainChain {
@@ -235,17 +292,15 @@ func (m *Model) stale(c *chain.Chain, height uint64) []StaleView {
 	return out
 }
 
-// wallet describes the node's own account.
-func (m *Model) wallet() WalletView {
-	n := m.node
-	addr := n.Address()
-	acct := n.Chain().Balance(addr)
-	w := WalletView{Address: addr.String(), Name: n.Name(), Balance: acct.Balance, NextSeq: n.Mempool().NextSeq(addr)}
-	for _, tx := range n.Mempool().Txs() {
-		if !tx.IsCoinbase() && tx.Sender() == addr {
-			w.PendingOut += tx.Amount + tx.Fee
-			w.PendingTxs++
-		}
+// detail describes the block with hash h for the inspector.
+func (m *Model) detail(c *chain.Chain, h chain.Hash, tip uint64, me chain.Address, names namer) *BlockDetail {
+	b, ok := c.BlockByHash(h)
+	if !ok {
+		return &BlockDetail{Hash: h.String()}
 	}
-	return w
+	d := blockDetail(b, me, names)
+	if c.IsMainChain(h) {
+		d.Main, d.Confirmations = true, tip-b.Height()+1
+	}
+	return &d
 }

@@ -240,3 +240,37 @@ func TestAMinedBlockIsOneLine(t *testing.T) {
 		require.Equal(t, b.Hash().String(), ev.Hash)
 	}
 }
+
+// newNet runs nodes named names in one MemNetwork room until the test
+// ends, and waits until each knows the others' wallets.
+func newNet(t *testing.T, names ...string) []*node.Node {
+	t.Helper()
+	mn := nodetest.NewMemNetwork()
+	var out []*node.Node
+	for _, name := range names {
+		n := newNode(t, name)
+		join(t, mn, n)
+		out = append(out, n)
+	}
+	waitFor(t, func() bool {
+		for _, n := range out {
+			known := 0
+			for _, p := range n.PeerStates() {
+				if p.Address != "" {
+					known++
+				}
+			}
+			if known < len(out)-1 {
+				return false
+			}
+		}
+		return true
+	})
+	return out
+}
+
+// waitFor polls cond until it holds.
+func waitFor(t *testing.T, cond func() bool) {
+	t.Helper()
+	require.Eventually(t, cond, 5*time.Second, time.Millisecond)
+}

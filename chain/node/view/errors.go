@@ -1,0 +1,50 @@
+package view
+
+// TamperError is a tamper command refused: nothing changed. Code is what
+// the page shows in words (its catalog has an entry for each).
+type TamperError struct {
+	Code   string
+	Detail string
+}
+
+func (e *TamperError) Error() string { return "view: tamper: " + e.Detail }
+
+// Is makes errors.Is(err, ErrTamperX) match by code.
+func (e *TamperError) Is(target error) bool {
+	t, ok := target.(*TamperError)
+	return ok && t.Code == e.Code
+}
+
+// The refusals of Model.Tamper; match them with errors.Is.
+var (
+	// ErrTamperOff: the command needs tamper mode, and it is off.
+	ErrTamperOff = &TamperError{Code: "tamper-off", Detail: "tamper mode is off"}
+	// ErrTamperGenesis: the genesis block holds the room's parameters and
+	// can't be forged.
+	ErrTamperGenesis = &TamperError{Code: "tamper-genesis", Detail: "the genesis block can't be forged"}
+	// ErrTamperNoBlock: no such block, on the best chain or in the forged copy.
+	ErrTamperNoBlock = &TamperError{Code: "tamper-no-block", Detail: "no such block"}
+	// ErrTamperBadValue: an edit's field or value is not one a
+	// transaction can hold.
+	ErrTamperBadValue = &TamperError{Code: "tamper-bad-value", Detail: "not a value the field can hold"}
+	// ErrTamperBusy: the tab's miner is re-mining the forged blocks.
+	ErrTamperBusy = &TamperError{Code: "tamper-busy", Detail: "re-mining"}
+	// ErrTamperFull: the forged copy holds MaxTamperBlocks already.
+	ErrTamperFull = &TamperError{Code: "tamper-full", Detail: "the forged copy is as long as it may be"}
+	// ErrTamperBadOp: the page sent a command this model does not know.
+	ErrTamperBadOp = &TamperError{Code: "tamper-bad-op", Detail: "unknown command"}
+)
+
+// tamperErr returns sentinel with a detail of its own.
+func tamperErr(sentinel *TamperError, detail string) error {
+	return &TamperError{Code: sentinel.Code, Detail: sentinel.Detail + ": " + detail}
+}
+
+// TamperCodes returns the codes of the tamper refusals and of the tamper
+// mode's log lines (status events): what a page's catalog needs words for.
+func TamperCodes() (refusals, status []string) {
+	for _, e := range []*TamperError{ErrTamperOff, ErrTamperGenesis, ErrTamperNoBlock, ErrTamperBadValue, ErrTamperBusy, ErrTamperFull, ErrTamperBadOp} {
+		refusals = append(refusals, e.Code)
+	}
+	return refusals, []string{CodeTamperMined, CodeTamperWon, CodeTamperIgnored}
+}
