@@ -38,7 +38,20 @@ func Bench() templ.Component {
 			templ_7745c5c3_Var1 = templ.NopComponent
 		}
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 1, "<section class=\"bench\" data-testid=\"bench\"><h1>Mining benchmark</h1><p>This page mines a block that can never be found, in Web Workers running the same miner a room uses, and measures how many hashes per second your browser does with each of the miner's nonce kernels: first with one worker, then with one worker per core. A room's miner picks the fastest kernel your browser runs: <strong>wasm SIMD</strong> hashes four nonces at a time, <strong>wasm scalar</strong> is the same code one nonce at a time for browsers without WebAssembly SIMD, and <strong>Go</strong> is the kernel compiled into miner.wasm, the last resort. Your other tabs and programs slow it down; close them for a fair figure.</p><form id=\"bench-form\" class=\"bench-form\"><label>Seconds per run <input id=\"bench-seconds\" data-testid=\"bench-seconds\" type=\"number\" min=\"1\" max=\"60\" value=\"3\"></label> <label>Workers <input id=\"bench-workers\" data-testid=\"bench-workers\" type=\"number\" min=\"1\" max=\"256\"></label> <button id=\"bench-run\" data-testid=\"bench-run\" type=\"submit\">Run</button></form><p id=\"bench-status\" data-testid=\"bench-status\">Press Run.</p><table class=\"bench-results\"><thead><tr><th>Kernel</th><th>Workers</th><th>Total</th><th>Per worker</th><th>vs native Go kernel</th><th>vs native sha256.Sum256</th></tr></thead> <tbody id=\"bench-rows\" data-testid=\"bench-rows\"></tbody></table><p id=\"bench-summary\" data-testid=\"bench-summary\"></p><script type=\"module\" src=\"/static/bench.js\"></script></section>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 1, "<section class=\"bench\" data-testid=\"bench\"><h1>Mining benchmark</h1><p>This page mines a block that can never be found, in Web Workers running the same miner a room uses, and measures how many hashes per second your browser does with each of the miner's nonce kernels: first with one worker, then with one worker per core. A room's miner picks the fastest kernel your browser runs: <strong>wasm SIMD</strong> hashes four nonces at a time, <strong>wasm scalar</strong> is the same code one nonce at a time for browsers without WebAssembly SIMD, and <strong>Go</strong> is the kernel compiled into miner.wasm, the last resort. Your other tabs and programs slow it down; close them for a fair figure.</p><form id=\"bench-form\" class=\"bench-form\"><label>Seconds per run <input id=\"bench-seconds\" data-testid=\"bench-seconds\" type=\"number\" min=\"1\" max=\"60\" value=\"3\"></label> <label>Workers <input id=\"bench-workers\" data-testid=\"bench-workers\" type=\"number\" min=\"1\" max=\"256\"></label> <button id=\"bench-run\" data-testid=\"bench-run\" type=\"submit\">Run</button></form><p id=\"bench-status\" data-testid=\"bench-status\">Press Run.</p><table class=\"bench-results\"><thead><tr><th>Kernel</th><th>Workers</th><th>Total</th><th>Per worker</th><th>vs native Go kernel</th><th>vs native sha256.Sum256</th></tr></thead> <tbody id=\"bench-rows\" data-testid=\"bench-rows\"></tbody></table><p id=\"bench-summary\" data-testid=\"bench-summary\"></p><script type=\"module\" src=\"")
+		if templ_7745c5c3_Err != nil {
+			return templ_7745c5c3_Err
+		}
+		var templ_7745c5c3_Var2 string
+		templ_7745c5c3_Var2, templ_7745c5c3_Err = templ.JoinStringErrs(assetURL(ctx, "bench.js"))
+		if templ_7745c5c3_Err != nil {
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `bench.templ`, Line: 29, Col: 55}
+		}
+		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var2))
+		if templ_7745c5c3_Err != nil {
+			return templ_7745c5c3_Err
+		}
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 2, "\"></script></section>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

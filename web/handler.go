@@ -22,6 +22,21 @@ type Config struct {
 	// miner's nonce kernels (kernel.js, kernel-simd.wasm,
 	// kernel-scalar.wasm), with gzip twins of the .wasm files. Optional.
 	Assets fs.FS
+	// Presets are the room presets the lobby offers, in order; the second
+	// (or the only one) is chosen at first. Optional.
+	Presets []Preset
+	// RoomURL returns the address students open for room, as the QR code
+	// shows it. Defaults to the request's own scheme and host.
+	RoomURL func(r *http.Request, room string) string
+}
+
+// requestRoomURL is the default Config.RoomURL.
+func requestRoomURL(r *http.Request, room string) string {
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host + "/r/" + room
 }
 
 // roomRE is what the relay accepts as a room name.
@@ -35,6 +50,7 @@ func ValidRoom(name string) bool { return roomRE.MatchString(name) }
 //	GET /            the lobby
 //	GET /join?room=  redirect to /r/ROOM
 //	GET /r/{room}    a room's page, which starts a node in the tab
+//	GET /r/{room}/qr.svg  a QR code of the room's address (Config.RoomURL)
 //	GET /bench       the mining benchmark, run in the visitor's browser
 //	GET /static/…    assets (web/static and the nonce kernels, see assets);
 //	                 *.wasm served precompressed when possible
@@ -42,8 +58,11 @@ func NewHandler(cfg Config) (http.Handler, error) {
 	if cfg.RoomConfig == nil {
 		return nil, errors.New("web: Config.RoomConfig is required")
 	}
+	if cfg.RoomURL == nil {
+		cfg.RoomURL = requestRoomURL
+	}
 	mux := http.NewServeMux()
-	mux.Handle("GET /{$}", templ.Handler(Page("Lobby", Lobby())))
+	mux.Handle("GET /{$}", templ.Handler(Page("Lobby", Lobby(cfg.Presets))))
 	mux.HandleFunc("GET /join", func(w http.ResponseWriter, r *http.Request) {
 		room := strings.ToLower(strings.TrimSpace(r.URL.Query().Get("room")))
 		if !ValidRoom(room) {
@@ -64,6 +83,21 @@ func NewHandler(cfg Config) (http.Handler, error) {
 			return
 		}
 		templ.Handler(Page("Room "+room, Room(room, string(conf)))).ServeHTTP(w, r)
+	})
+	mux.HandleFunc("GET /r/{room}/qr.svg", func(w http.ResponseWriter, r *http.Request) {
+		room := r.PathValue("room")
+		if !ValidRoom(room) {
+			http.Error(w, "room names are 1–32 lowercase letters, digits, - or _", http.StatusBadRequest)
+			return
+		}
+		svg, err := qrSVG(cfg.RoomURL(r, room))
+		if err != nil {
+			http.Error(w, "could not draw the QR code", http.StatusInternalServerError)
+			return
+		}
+		w.Header().Set("Content-Type", "image/svg+xml")
+		w.Header().Set("Cache-Control", "no-cache")
+		w.Write(svg)
 	})
 	mux.Handle("GET /bench", templ.Handler(Page("Benchmark", Bench())))
 	mux.Handle("GET /static/", http.StripPrefix("/static/", staticHandler(assets(cfg.Assets))))

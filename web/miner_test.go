@@ -33,7 +33,7 @@ func TestRoomHasMinerPanel(t *testing.T) {
 	require.Equal(t, http.StatusOK, code)
 	for _, want := range []string{`id="mine"`, `id="stop"`, `id="miner-workers"`, `id="miner-throttle"`,
 		`min="10" max="100"`, `id="miner-rate"`, `id="miner-kernel"`, `id="miner-eta"`, `id="miner-bar"`, `id="miner-progress"`,
-		`id="miner-best"`, `id="miner-worker-list"`, `id="miner-status" data-testid="miner-status">Idle<`} {
+		`id="miner-best"`, `id="miner-worker-list"`, `id="miner-status" data-testid="miner-status" data-msg="miner.idle">Idle<`} {
 		require.Contains(t, body, want)
 	}
 }

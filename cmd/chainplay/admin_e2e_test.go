@@ -45,6 +45,10 @@ func TestTeacherCreatesAndResetsARoom(t *testing.T) {
 		chromedp.SetValue(`input[name="create-subsidy"]`, "30"),
 		chromedp.Click(`[data-testid="create-submit"]`),
 	))
+	poll(teacher, `!document.getElementById("created").hidden && document.getElementById("created-code").textContent === "teach"`,
+		"the lobby never showed the new room")
+	require.Contains(t, evalJS[string](t, teacher, `document.getElementById("created-url").textContent`), "/r/teach")
+	require.NoError(t, chromedp.Do(teacher, chromedp.Click(chromedp.ID("created-open"))))
 	poll(teacher, `location.pathname === "/r/teach" && document.getElementById("admin").hidden === false`,
 		"the creating tab never showed the admin panel")
 	require.Equal(t, uint64(30), ts.room(t, "teach").Params.Subsidy)

@@ -18,10 +18,13 @@ import (
 // request changes nothing. A 500 says only "internal error"; the server's
 // log has the cause.
 //
-//	POST /api/rooms                  create a room: {name, difficulty, block_time_ms,
+//	POST /api/rooms                  create a room: {name, preset, difficulty, block_time_ms,
 //	                                 retarget_interval, subsidy, halving_interval,
-//	                                 max_block_txs} (all but name optional) → 201
-//	                                 roomInfo + teacher_token; 409 if it exists
+//	                                 max_block_txs} (all optional: no name gets a new
+//	                                 code, no preset is "classroom", the parameters
+//	                                 change the preset's) → 201 roomInfo + url +
+//	                                 teacher_token; 409 if it exists
+//	GET  /api/presets                the lobby's presets: [{id, params}]
 //	GET  /api/rooms/{room}           roomInfo (a room never created: the defaults)
 //	POST /api/rooms/{room}/reset     teacher: wipe the chain, same parameters → roomInfo
 //	POST /api/rooms/{room}/genesis   teacher: new genesis, parameters as for create
@@ -62,6 +65,8 @@ type peerInfo struct {
 // createdRoom is the answer to POST /api/rooms.
 type createdRoom struct {
 	roomInfo
+	// URL is the address students open, as the room's QR code has it.
+	URL string `json:"url"`
 	// TeacherToken authorizes the admin requests. It is shown once: the
 	// server keeps only its hash.
 	TeacherToken string `json:"teacher_token"`
@@ -121,8 +126,15 @@ func (s *server) checkParams(p chain.Params) error {
 
 // createRequest is the body of POST /api/rooms.
 type createRequest struct {
-	Name string `json:"name"`
+	Name   string `json:"name"`   // empty: a new code
+	Preset string `json:"preset"` // empty: presetClassroom
 	paramsRequest
+}
+
+// presetInfo is one preset of GET /api/presets.
+type presetInfo struct {
+	ID     string       `json:"id"`
+	Params chain.Params `json:"params"`
 }
 
 // kickRequest is the body of POST /api/rooms/{room}/kick.
@@ -138,6 +150,7 @@ type kickResponse struct {
 // routeAPI registers the room API on m.
 func (s *server) routeAPI(m *httpjson.Mux) {
 	m.Handle("POST /api/rooms", s.createRoom)
+	m.Handle("GET /api/presets", s.getPresets)
 	m.Handle("GET /api/rooms/{room}", s.withRoom(s.getRoom))
 	m.Handle("POST /api/rooms/{room}/reset", s.withRoom(s.teacher(s.resetRoom)))
 	m.Handle("POST /api/rooms/{room}/genesis", s.withRoom(s.teacher(s.newGenesis)))
@@ -174,28 +187,55 @@ func (s *server) createRoom(w http.ResponseWriter, r *http.Request) error {
 	if err := httpjson.Read(w, r, &req); err != nil {
 		return err
 	}
-	if !relay.ValidRoomName(req.Name) {
+	named := req.Name != ""
+	if named && !relay.ValidRoomName(req.Name) {
 		return errBadRoomName("name")
 	}
-	p := req.apply(s.cfg.Params)
-	p.Name = req.Name
-	p.GenesisTime = s.cfg.Clock.Now().UnixMilli()
-	if err := s.checkParams(p); err != nil {
-		return badParams(err)
+	base, ok := presetParams(req.Preset, s.cfg.Params)
+	if !ok {
+		return httpjson.FieldError(http.StatusBadRequest, httpjson.CodeBadParams, "preset",
+			fmt.Sprintf("preset %q: want one of GET /api/presets", req.Preset))
 	}
 	token, hash, err := newToken()
 	if err != nil {
 		return err
 	}
-	rec := roomRecord{Params: p, TokenHash: hash, Created: p.GenesisTime}
-	if err := s.reg.create(req.Name, rec); err != nil {
+	// A room without a name gets a new code; a code taken already (rare)
+	// is drawn again.
+	for attempt := 0; ; attempt++ {
+		if !named {
+			if req.Name, err = newRoomCode(5); err != nil {
+				return err
+			}
+		}
+		p := req.apply(base)
+		p.Name = req.Name
+		p.GenesisTime = s.cfg.Clock.Now().UnixMilli()
+		if err := s.checkParams(p); err != nil {
+			return badParams(err)
+		}
+		rec := roomRecord{Params: p, TokenHash: hash, Created: p.GenesisTime}
+		err = s.reg.create(req.Name, rec)
+		if errors.Is(err, ErrRoomExists) && !named && attempt < 8 {
+			continue
+		}
 		if errors.Is(err, ErrRoomExists) {
 			return httpjson.Errorf(http.StatusConflict, httpjson.CodeRoomExists, "room %q exists: pick another name", req.Name)
 		}
-		return err
+		if err != nil {
+			return err
+		}
+		s.cfg.Logger.Info("chainplay: room created", "room", req.Name)
+		return httpjson.Write(w, http.StatusCreated, createdRoom{roomInfo: s.info(req.Name, rec, true), URL: s.roomURL(r, req.Name), TeacherToken: token})
 	}
-	s.cfg.Logger.Info("chainplay: room created", "room", req.Name)
-	return httpjson.Write(w, http.StatusCreated, createdRoom{roomInfo: s.info(req.Name, rec, true), TeacherToken: token})
+}
+
+func (s *server) getPresets(w http.ResponseWriter, r *http.Request) error {
+	out := make([]presetInfo, 0, len(presets))
+	for _, p := range presets {
+		out = append(out, presetInfo{ID: p.id, Params: p.apply(s.cfg.Params)})
+	}
+	return httpjson.Write(w, http.StatusOK, out)
 }
 
 func (s *server) getRoom(w http.ResponseWriter, r *http.Request, room string) error {

@@ -66,7 +66,7 @@ func TestCreateRoomRefusesBadInput(t *testing.T) {
 		code, field string
 	}{
 		{"no body", ``, http.StatusBadRequest, httpjson.CodeEmptyBody, ""},
-		{"no name", `{}`, http.StatusBadRequest, httpjson.CodeBadRoomName, "name"},
+		{"unknown preset", `{"name":"x0","preset":"mainnet"}`, http.StatusBadRequest, httpjson.CodeBadParams, "preset"},
 		{"bad name", `{"name":"Class 7B"}`, http.StatusBadRequest, httpjson.CodeBadRoomName, "name"},
 		{"long name", `{"name":"` + strings.Repeat("a", 33) + `"}`, http.StatusBadRequest, httpjson.CodeBadRoomName, "name"},
 		{"not JSON", `name=x`, http.StatusBadRequest, httpjson.CodeBadJSON, ""},
@@ -89,7 +89,7 @@ func TestCreateRoomRefusesBadInput(t *testing.T) {
 			require.Empty(t, e.Rule, "no consensus rule here")
 		})
 	}
-	for _, room := range []string{"x1", "x2", "x3", "x4", "x5", "x6", "x7", "x8", "x9"} {
+	for _, room := range []string{"x0", "x1", "x2", "x3", "x4", "x5", "x6", "x7", "x8", "x9"} {
 		require.False(t, ts.room(t, room).Created, "a refused request created %s", room)
 	}
 	require.Equal(t, chain.TestParams.Difficulty, ts.room(t, "taken").Params.Difficulty, "a refused request changed a room")
@@ -334,4 +334,56 @@ func flipFirst(token string) string {
 		return "B" + token[1:]
 	}
 	return "A" + token[1:]
+}
+
+// TestCreateRoomFromAPreset: a room without a name gets a fresh code of
+// codeAlphabet; a preset sets the parameters, which the request's own
+// change; the answer has the students' address; GET /api/presets lists
+// the lobby's presets.
+func TestCreateRoomFromAPreset(t *testing.T) {
+	ts := startServer(t, t.TempDir(), nil)
+	var out createdRoom
+	require.Equal(t, http.StatusCreated, ts.call(t, "POST", "/api/rooms", "", map[string]any{"preset": "quick-demo", "subsidy": 7}, &out))
+	require.Len(t, out.Room, 5)
+	for _, r := range out.Room {
+		require.Contains(t, codeAlphabet, string(r))
+	}
+	want, ok := presetParams("quick-demo", chain.TestParams)
+	require.True(t, ok)
+	require.Equal(t, want.Difficulty, out.Params.Difficulty)
+	require.Equal(t, want.BlockTimeMs, out.Params.BlockTimeMs)
+	require.Equal(t, uint64(7), out.Params.Subsidy, "the request's own change wins")
+	require.Equal(t, out.Room, out.Params.Name)
+	require.Equal(t, ts.http.URL+"/r/"+out.Room, out.URL)
+	require.True(t, ts.room(t, out.Room).Created)
+
+	var other createdRoom
+	require.Equal(t, http.StatusCreated, ts.call(t, "POST", "/api/rooms", "", map[string]any{}, &other))
+	require.NotEqual(t, out.Room, other.Room, "every room gets a code of its own")
+	require.Equal(t, chain.TestParams.Difficulty, other.Params.Difficulty, "the classroom preset is the server's default")
+
+	var list []presetInfo
+	require.Equal(t, http.StatusOK, ts.call(t, "GET", "/api/presets", "", nil, &list))
+	require.Len(t, list, len(presets))
+	require.Equal(t, "quick-demo", list[0].ID)
+	require.Equal(t, presetClassroom, list[1].ID)
+	require.Equal(t, chain.TestParams, list[1].Params)
+}
+
+// TestRoomURLForStudents: behind a loopback address the room's address
+// names the LAN host, which students can open.
+func TestRoomURLForStudents(t *testing.T) {
+	ts := startServer(t, t.TempDir(), func(c *serverConfig) { c.LANHost = "192.168.1.20:8080" })
+	var out createdRoom
+	require.Equal(t, http.StatusCreated, ts.call(t, "POST", "/api/rooms", "", map[string]any{"name": "lan"}, &out))
+	require.Equal(t, "http://192.168.1.20:8080/r/lan", out.URL)
+	for host, loop := range map[string]bool{"127.0.0.1:80": true, "localhost:8080": true, "[::1]:80": true, "localhost": true,
+		"10.0.0.2:8080": false, "class.example:80": false} {
+		require.Equal(t, loop, isLoopback(host), host)
+	}
+	resp, err := ts.http.Client().Get(ts.http.URL + "/r/lan/qr.svg")
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	require.Equal(t, "image/svg+xml", resp.Header.Get("Content-Type"))
 }

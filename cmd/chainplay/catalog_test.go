@@ -6,6 +6,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"html"
+	"io"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -19,6 +21,7 @@ import (
 	"github.com/chainplay/chainplay/chain"
 	"github.com/chainplay/chainplay/chain/chaintest"
 	"github.com/chainplay/chainplay/chain/node"
+	"github.com/chainplay/chainplay/chain/node/view"
 	"github.com/chainplay/chainplay/relay"
 	"github.com/chainplay/chainplay/web"
 )
@@ -40,6 +43,8 @@ func wantedCodes() catalogCodes {
 	for _, k := range node.EventKinds() {
 		c.Kinds[string(k)] = node.EventCodes()[k]
 	}
+	// The tab's own log lines (tamper mode, its storage, its key).
+	c.Kinds[string(node.EventStatus)] = append(c.Kinds[string(node.EventStatus)], view.StatusCodes()...)
 	c.Reasons = append(append(relay.Codes(), node.DisconnectReasons()...), node.RetryReasons()...)
 	return c
 }
@@ -72,6 +77,9 @@ func TestCatalogHasEveryCode(t *testing.T) {
 	}
 	for _, r := range c.Reasons {
 		require.True(t, has(r), "catalog.js has no words for reason %q", r)
+	}
+	for _, code := range view.TamperRefusals() {
+		require.True(t, has("tamperError."+code), "catalog.js has no words for the tamper refusal %q", code)
 	}
 }
 
@@ -170,7 +178,9 @@ func TestCatalogInNode(t *testing.T) {
 		{node.Event{Kind: node.EventConnection, Code: node.CodeConnDisconnected, Reason: relay.CodeRateLimited}, []string{"Disconnected", "per second"}},
 		{node.Event{Kind: node.EventStatus, Code: node.CodeStatusRelay, Reason: relay.CodeFrameTooBig, Text: "Relay: read limited"},
 			[]string{"relay refused", "larger"}},
-		{node.Event{Kind: node.EventReorg, Count: 3, Total: 4, Height: 20, Hash: high.Hash().String()}, []string{"Reorg: 3 blocks", "4 joined", "#20"}},
+		{node.Event{Kind: node.EventReorg, Count: 3, Total: 4, Height: 20, Hash: high.Hash().String()}, []string{"Reorg: 3 blocks replaced by 4", "#20"}},
+		{node.Event{Kind: node.EventReorg, Count: 2, Total: 3, Back: 3, Height: 20, Hash: high.Hash().String()},
+			[]string{"Reorg: 2 blocks replaced by 3; 3 transactions back in the mempool"}},
 		{node.Event{Kind: node.EventMined, Code: node.CodeMinedMainChain, Height: 1, Hash: high.Hash().String()}, []string{"Mined block #1 "}},
 		{node.Event{Kind: node.EventTx, Tx: &node.TxSummary{ID: high.Hash().String(), Author: "Ana", To: chaintest.Addr(1).String(), Amount: 1500, Fee: 2}},
 			[]string{"Ana sends 1,500 coins", chaintest.Addr(1).Short() + "…", "fee 2"}},
@@ -222,4 +232,101 @@ func rejection(t *testing.T, c *chain.Chain, b *chain.Block) *chain.RuleError {
 	var re *chain.RuleError
 	require.True(t, errors.As(err, &re), "%v", err)
 	return re
+}
+
+// pageWordsScript prints, as JSON, the catalog's English for every key
+// it is given (null for a key it lacks or whose entry needs arguments).
+const pageWordsScript = `
+const { en, t } = await import(process.env.CATALOG_URL);
+const keys = JSON.parse(process.env.CATALOG_KEYS);
+const out = {};
+for (const k of keys) out[k] = k in en.ui ? (typeof en.ui[k] === "string" ? en.ui[k] : "<function>") : null;
+console.log(JSON.stringify(out));
+`
+
+// TestPageWordsAreTheCatalogs: every word the pages render carries a
+// catalog key (data-msg and its attribute forms), and the English the
+// templ components render is the catalog's, so the catalog is the one
+// source of the words (a language is one more table); every key the
+// modules look up by name (t("…")) is in the catalog.
+func TestPageWordsAreTheCatalogs(t *testing.T) {
+	nodeBin, err := exec.LookPath("node")
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("node not found: CI must install it")
+		}
+		t.Skip("node not found")
+	}
+	ts := startServer(t, t.TempDir(), nil)
+	type use struct{ key, text, where string }
+	var uses []use
+	textRE := regexp.MustCompile(`<[a-z0-9]+[^>]*\sdata-msg="([^"]+)"[^>]*>([^<]*)<`)
+	attrRE := regexp.MustCompile(`<[a-z0-9]+[^>]*>`)
+	for _, page := range []string{"/", "/r/words"} {
+		resp, err := ts.http.Client().Get(ts.http.URL + page)
+		require.NoError(t, err)
+		body, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		require.NoError(t, err)
+		for _, m := range textRE.FindAllStringSubmatch(string(body), -1) {
+			uses = append(uses, use{m[1], html.UnescapeString(m[2]), page})
+		}
+		for _, tag := range attrRE.FindAllString(string(body), -1) {
+			for _, attr := range []string{"placeholder", "title", "aria-label", "alt"} {
+				k := regexp.MustCompile(`\sdata-msg-` + attr + `="([^"]+)"`).FindStringSubmatch(tag)
+				if k == nil {
+					continue
+				}
+				v := regexp.MustCompile(`\s` + attr + `="([^"]*)"`).FindStringSubmatch(tag)
+				text := ""
+				if v != nil {
+					text = html.UnescapeString(v[1])
+				}
+				uses = append(uses, use{k[1], text, page + " " + attr})
+			}
+		}
+	}
+	require.Greater(t, len(uses), 100, "the pages carry their keys")
+	// The keys the modules name in full.
+	callRE := regexp.MustCompile(`\bt\("([A-Za-z0-9._-]+)"`)
+	ents, err := fs.ReadDir(web.StaticFS, ".")
+	require.NoError(t, err)
+	for _, e := range ents {
+		if filepath.Ext(e.Name()) != ".js" {
+			continue
+		}
+		src, err := fs.ReadFile(web.StaticFS, e.Name())
+		require.NoError(t, err)
+		for _, m := range callRE.FindAllStringSubmatch(string(src), -1) {
+			uses = append(uses, use{m[1], "", e.Name()})
+		}
+	}
+	keys := map[string]bool{}
+	for _, u := range uses {
+		keys[u.key] = true
+	}
+	var list []string
+	for k := range keys {
+		list = append(list, k)
+	}
+	raw, err := json.Marshal(list)
+	require.NoError(t, err)
+	dir := t.TempDir()
+	file := filepath.Join(dir, "catalog.js")
+	require.NoError(t, os.WriteFile(file, readCatalog(t), 0o644))
+	cmd := exec.Command(nodeBin, "--input-type=module", "-e", pageWordsScript)
+	cmd.Env = append(os.Environ(), "CATALOG_URL=file://"+filepath.ToSlash(file), "CATALOG_KEYS="+string(raw))
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	stdout, err := cmd.Output()
+	require.NoError(t, err, "node: %s", stderr.String())
+	var words map[string]*string
+	require.NoError(t, json.Unmarshal(stdout, &words))
+	for _, u := range uses {
+		w := words[u.key]
+		require.NotNil(t, w, "%s uses the key %q, which catalog.js lacks", u.where, u.key)
+		if u.text != "" && *w != "<function>" {
+			require.Equal(t, *w, u.text, "%s: the page's English for %q is not the catalog's", u.where, u.key)
+		}
+	}
 }

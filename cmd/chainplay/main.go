@@ -90,12 +90,17 @@ func run(ctx context.Context, args []string) error {
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	params := chain.PlaygroundParams
 	params.Difficulty = o.difficulty
+	var lan string // listening on every interface: students reach the LAN address
+	if host, port, err := net.SplitHostPort(o.addr); err == nil && (host == "" || host == "0.0.0.0" || host == "::") {
+		lan = lanHost(port)
+	}
 	srv, err := newServer(serverConfig{
 		Params:      params,
 		Relay:       o.relay,
 		Data:        o.data,
 		ArchiveIdle: o.archiveIdle,
 		Logger:      logger,
+		LANHost:     lan,
 	})
 	if err != nil {
 		return err
@@ -120,6 +125,9 @@ func run(ctx context.Context, args []string) error {
 		host = "127.0.0.1" + host[strings.LastIndex(host, ":"):]
 	}
 	fmt.Printf("Chainplay is running: open http://%s/ (Ctrl-C to stop)\n", host)
+	if lan != "" {
+		fmt.Printf("Students on this network open http://%s/\n", lan)
+	}
 
 	select {
 	case err := <-errc:

@@ -8,10 +8,12 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -44,6 +46,11 @@ type serverConfig struct {
 	Clock node.Clock
 	// Logger receives the server's events. Defaults to discarding them.
 	Logger *slog.Logger
+	// LANHost, when set, is the host:port students reach this server at
+	// (main sets it when it listens on every interface): a room's address
+	// and QR code use it when the teacher's own request came to a loopback
+	// address, which no student can open.
+	LANHost string
 }
 
 // roomConfig is the JSON a room page hands to its in-tab node.
@@ -110,7 +117,8 @@ func newServer(cfg serverConfig) (*server, error) {
 	}
 	s.relay, s.archives.relay = rs, rs
 
-	pages, err := web.NewHandler(web.Config{RoomConfig: s.roomConfig, Assets: wasmkernel.Files})
+	pages, err := web.NewHandler(web.Config{RoomConfig: s.roomConfig, Assets: wasmkernel.Files, Presets: webPresets(cfg.Params),
+		RoomURL: s.roomURL})
 	if err != nil {
 		rs.Close()
 		reg.close()
@@ -142,6 +150,47 @@ func (s *server) record(room string) (roomRecord, bool, error) {
 		return rec, ok, err
 	}
 	return s.defaultRecord(room), false, nil
+}
+
+// roomURL is the address students open for room: the request's scheme and
+// host, or LANHost for a request to a loopback address.
+func (s *server) roomURL(r *http.Request, room string) string {
+	scheme, host := "http", r.Host
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	if s.cfg.LANHost != "" && isLoopback(host) {
+		host = s.cfg.LANHost
+	}
+	return scheme + "://" + host + "/r/" + room
+}
+
+// isLoopback reports whether host (host or host:port) names this machine
+// only: localhost or a loopback address.
+func isLoopback(host string) bool {
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(strings.Trim(host, "[]"))
+	return ip != nil && ip.IsLoopback()
+}
+
+// lanHost returns this machine's first non-loopback IPv4 address with
+// port, the address a classroom's devices reach it at, or "".
+func lanHost(port string) string {
+	addrs, err := net.InterfaceAddrs()
+	if err != nil {
+		return ""
+	}
+	for _, a := range addrs {
+		if ipn, ok := a.(*net.IPNet); ok && !ipn.IP.IsLoopback() && ipn.IP.To4() != nil && !ipn.IP.IsLinkLocalUnicast() {
+			return net.JoinHostPort(ipn.IP.String(), port)
+		}
+	}
+	return ""
 }
 
 // roomConfig is the page's web.Config.RoomConfig.

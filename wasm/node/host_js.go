@@ -24,8 +24,9 @@ type host struct {
 
 // command is a page action other than a poll.
 type command struct {
-	typ string
-	n   float64 // workers: how many; throttle: percent
+	typ  string
+	n    float64 // workers: how many; throttle: percent
+	text string  // inspect: the hash; tamper: the command's JSON
 }
 
 func newHost() *host {
@@ -59,10 +60,11 @@ func newHost() *host {
 			if v := m.Get(tabproto.FieldPct); v.Type() == js.TypeNumber {
 				c.n = v.Float()
 			}
-			select {
-			case h.cmds <- c:
-			default: // a page sending a hundred clicks at once loses some
-			}
+			h.command(c)
+		case tabproto.TypeInspect:
+			h.command(command{typ: typ, text: stringField(m, tabproto.FieldHash)})
+		case tabproto.TypeTamper:
+			h.command(command{typ: typ, text: stringField(m, tabproto.FieldJSON)})
 		}
 		return nil
 	}))
@@ -70,6 +72,22 @@ func newHost() *host {
 		f.Invoke() // the messages that came before Go
 	}
 	return h
+}
+
+// command queues c for serveCommands.
+func (h *host) command(c command) {
+	select {
+	case h.cmds <- c:
+	default: // a page sending a hundred clicks at once loses some
+	}
+}
+
+// stringField returns m[name] when it is a string, else "".
+func stringField(m js.Value, name string) string {
+	if v := m.Get(name); v.Type() == js.TypeString {
+		return v.String()
+	}
+	return ""
 }
 
 // post sends m to the page.

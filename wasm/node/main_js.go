@@ -55,8 +55,15 @@ func main() {
 		h.crash(err.Error())
 		select {}
 	}
+	var notes []node.Event // said before the view model exists
+	note := func(code, reason, text string) {
+		notes = append(notes, node.Event{Kind: node.EventStatus, Code: code, Reason: reason, Text: text})
+	}
 	key, err := chain.KeyFromSeedHex(cfg.Seed)
 	if err != nil {
+		if cfg.Seed != "" {
+			note(view.CodeKeyInvalid, "", "The wallet key this tab was given is not valid: it made a new wallet")
+		}
 		key = chain.GenerateKey()
 	}
 	// Dial the room now, while the store opens and replays: the relay's
@@ -67,10 +74,6 @@ func main() {
 	}
 	join := node.RoomJoinConfig(cfg.Relay, name, node.RoomInfo{Params: params, Epoch: cfg.Epoch})
 	join.Dial = dialEarly(join.Dial)
-	var notes []node.Event // said before the view model exists
-	note := func(code, text string) {
-		notes = append(notes, node.Event{Kind: node.EventStatus, Code: code, Text: text})
-	}
 	minerEvents := make(chan node.Event, 64)
 	pool, err := newMinerPool(minerEvents)
 	if err != nil {
@@ -81,13 +84,13 @@ func main() {
 		StoreDelay: 100 * time.Millisecond}
 	store, err := openIDBStore(cfg.Room, fmt.Sprintf("%s|%s|%d", cfg.Room, c.ID(), cfg.Epoch))
 	if err != nil {
-		note("", "This tab can't keep its chain across reloads: "+err.Error())
+		note(view.CodeStoreUnavailable, err.Error(), "This tab can't keep its chain across reloads: "+err.Error())
 	} else {
 		ncfg.Store = store
 	}
 	n, err := node.New(ncfg)
 	if err != nil && store != nil { // a store this node can't use: start afresh without it
-		note("", "Ignoring this browser's saved chain: "+err.Error())
+		note(view.CodeStoreIgnored, err.Error(), "Ignoring this browser's saved chain: "+err.Error())
 		ncfg.Store = nil
 		c, _ = chain.New(chain.Config{Params: params})
 		ncfg.Chain = c
@@ -154,6 +157,16 @@ func (a *app) serveCommands(h *host) {
 			a.pool.SetWorkers(int(c.n))
 		case tabproto.TypeThrottle:
 			a.pool.SetDuty(c.n / 100)
+		case tabproto.TypeInspect:
+			if err := a.model.Inspect(c.text); err != nil {
+				fmt.Fprintln(os.Stderr, err) // the page sent a bad hash: a bug of the page's
+			}
+		case tabproto.TypeTamper:
+			var cmd view.TamperCommand
+			if err := json.Unmarshal([]byte(c.text), &cmd); err != nil {
+				cmd = view.TamperCommand{Op: "?"} // refused, and the snapshot says so
+			}
+			_ = a.model.Tamper(cmd) // a refusal is in the snapshot (TamperView.Error)
 		}
 		a.model.Touch()
 	}

@@ -12,6 +12,8 @@
 //    lobby.js when it created the room): show the admin panel — reset the
 //    chain, new genesis with new parameters, kick a peer. Requests carry
 //    "Authorization: Bearer TOKEN".
+import { t } from "./catalog.js";
+
 const $ = (id) => document.getElementById(id);
 const config = JSON.parse($("room").dataset.config);
 const room = config.room;
@@ -30,7 +32,7 @@ async function roomInfo() {
 window.addEventListener("chainplay:event", (e) => {
   const ev = e.detail;
   if (ev.kind === "connection" && ev.code === "room-reset") {
-    $("status").textContent = "The teacher reset the room: reloading…";
+    $("status").textContent = t("status.reset");
     setTimeout(() => location.reload(), 300);
   }
 });
@@ -64,19 +66,19 @@ function renderPeers(info) {
       const li = document.createElement("li");
       li.append(`${p.name} (${p.id}) `);
       if (p.archive) {
-        li.append("· the server's archive");
+        li.append(t("admin.archivePeer"));
       } else {
         const b = document.createElement("button");
         b.type = "button";
-        b.textContent = "Kick";
+        b.textContent = t("admin.kick");
         b.dataset.peer = p.id;
-        b.className = "small";
+        b.className = "small secondary";
         b.onclick = async () => {
           try {
             await adminPost("kick", { peer: p.id });
-            say(`Kicked ${p.name} (${p.id}).`);
+            say(t("admin.kicked", p));
           } catch (err) {
-            say(`Could not kick ${p.id}: ${err.message}`, true);
+            say(t("admin.kickFailed", { id: p.id, why: err.message }), true);
           }
           refresh();
         };
@@ -85,16 +87,14 @@ function renderPeers(info) {
       return li;
     }),
   );
-  $("admin-archive").textContent = info.archive.running
-    ? `Archive at height ${info.archive.height}`
-    : "Archive not running";
+  $("admin-archive").textContent = info.archive.running ? t("admin.archiveAt", info.archive) : t("admin.archiveOff");
 }
 
 async function refresh() {
   try {
     renderPeers(await roomInfo());
   } catch (err) {
-    say(`Could not load the room: ${err.message}`, true);
+    say(t("admin.loadFailed", { why: err.message }), true);
   }
 }
 
@@ -106,12 +106,12 @@ if (token && panel) {
   for (const key of paramFields) form.elements[key].value = config.params[key];
 
   $("admin-reset").onclick = async () => {
-    if (!confirm("Reset the chain? Every block is deleted and every tab restarts from the genesis block.")) return;
+    if (!confirm(t("admin.confirmReset"))) return;
     try {
       await adminPost("reset");
-      say("The room was reset; every tab reloads.");
+      say(t("admin.resetDone"));
     } catch (err) {
-      say(`Could not reset: ${err.message}`, true);
+      say(t("admin.resetFailed", { why: err.message }), true);
     }
   };
   form.onsubmit = async (e) => {
@@ -121,12 +121,12 @@ if (token && panel) {
       const v = form.elements[key].value.trim();
       if (v !== "") body[key] = Number(v);
     }
-    if (!confirm("Start a new chain with these parameters? Every tab restarts from the new genesis block.")) return;
+    if (!confirm(t("admin.confirmGenesis"))) return;
     try {
       await adminPost("genesis", body);
-      say("New genesis; every tab reloads.");
+      say(t("admin.genesisDone"));
     } catch (err) {
-      say(`Could not start a new genesis: ${err.message}`, true);
+      say(t("admin.genesisFailed", { why: err.message }), true);
     }
   };
   $("admin-refresh").onclick = refresh;

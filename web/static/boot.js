@@ -3,23 +3,38 @@
 // the node's Worker downloads and compiles node.wasm while the page and
 // its modules load. node-client.js (loaded by app.js) takes the Worker
 // over from globalThis.__chainplayBoot, with the messages that came
-// before it. The config is the room page's (data-config), plus this
-// browser's nickname and this room's wallet seed (tabproto.Start).
+// before it. The config is the room page's (data-config), plus this tab's
+// identity (tabproto.Start's name and seed).
+//
+// Identity is per tab: sessionStorage (kept across reloads of this tab,
+// empty in a new tab) holds chainplay-tab-ROOM = {seed, name, since}. A
+// tab without one starts with no seed, and its node makes a new wallet,
+// which identity.js then keeps there. identity.js also catches a
+// duplicated tab, which copies sessionStorage, and hands it a wallet of
+// its own.
 (() => {
-  const config = JSON.parse(document.currentScript.dataset.config);
+  const script = document.currentScript;
+  const config = JSON.parse(script.dataset.config);
   const room = config.room;
+  const key = `chainplay-tab-${room}`;
+  let id = null;
+  try {
+    id = JSON.parse(sessionStorage.getItem(key) || "null");
+  } catch {
+    id = null; // unreadable: a new wallet
+  }
   const start = {
     room,
     params: config.params,
     // ?epoch=: after a reset the relay refuses tabs loaded before it; admin.js reloads them.
     relay: `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/ws/${room}?epoch=${config.epoch ?? 0}`,
     epoch: config.epoch ?? 0, // names this room's saved chain in IndexedDB (a reset starts a new one)
-    name: localStorage.getItem("chainplay-name") || "",
-    seed: localStorage.getItem(`chainplay-seed-${room}`) || "",
+    name: (id && typeof id.name === "string" && id.name) || "",
+    seed: (id && typeof id.seed === "string" && id.seed) || "",
   };
   const { type: T, field: F } = globalThis.ChainplayTab; // tabproto.js, loaded before this script
-  const worker = new Worker("/static/node-worker.js");
-  const boot = (globalThis.__chainplayBoot = { worker, config, early: [] });
+  const worker = new Worker(script.dataset.worker || "/static/node-worker.js");
+  const boot = (globalThis.__chainplayBoot = { worker, config, identityKey: key, identity: id, early: [] });
   worker.onmessage = (e) => boot.early.push(e);
   worker.onerror = (e) => {
     e.preventDefault();

@@ -1,38 +1,79 @@
-// Chainplay lobby: the create-room form. POST /api/rooms creates the room
-// with the chosen parameters; this tab keeps the teacher token it gets back
-// in localStorage (key chainplay-teacher-ROOM), which is what shows the
-// admin panel on the room page. Plain JS, no build step.
-const form = document.getElementById("create-form");
-const out = document.getElementById("create-status");
+// Chainplay lobby: start a room from a preset, or join one by its code.
+// POST /api/rooms creates the room ({name (empty: the server picks a
+// code), preset, and any parameter changed under "Change the rules"});
+// this tab keeps the teacher token it gets back in localStorage (key
+// chainplay-teacher-ROOM), which is what shows the admin panel on the room
+// page. Then the lobby shows the room's code, address and QR code (drawn
+// by the server: /r/ROOM/qr.svg). Plain ES module, no build step.
+import { localize, t, formatter, lang } from "./catalog.js";
 
-// Number fields left empty take the server's defaults.
+const $ = (id) => document.getElementById(id);
+const x = formatter(lang());
+localize(document);
+
+const form = $("create-form");
+const out = $("create-status");
 const numeric = ["difficulty", "block_time_ms", "retarget_interval", "subsidy", "halving_interval", "max_block_txs"];
+const dataKey = { difficulty: "difficulty", block_time_ms: "blockTimeMs", retarget_interval: "retargetInterval", subsidy: "subsidy",
+  halving_interval: "halvingInterval", max_block_txs: "maxBlockTxs" };
+
+// The presets' facts, and their values as the placeholders of the fields.
+function showPreset() {
+  const chosen = form.querySelector('input[name="preset"]:checked');
+  for (const input of form.querySelectorAll('input[name="preset"]')) {
+    const d = input.dataset;
+    const facts = form.querySelector(`[data-preset-facts="${input.value}"]`);
+    if (facts) {
+      facts.textContent = t("preset.facts", {
+        blockTimeMs: Number(d.blockTimeMs), retargetInterval: Number(d.retargetInterval), subsidy: Number(d.subsidy),
+        halvingInterval: Number(d.halvingInterval),
+      });
+    }
+  }
+  if (!chosen) return;
+  for (const key of numeric) form.elements[`create-${key}`].placeholder = x.n(Number(chosen.dataset[dataKey[key]]));
+}
+form.addEventListener("change", (e) => e.target.name === "preset" && showPreset());
+showPreset();
+
+function say(text, bad = false) {
+  out.textContent = text;
+  out.classList.toggle("error", bad);
+}
 
 form.addEventListener("submit", async (e) => {
   e.preventDefault();
   const body = { name: form.elements["create-name"].value.trim().toLowerCase() };
+  const preset = form.querySelector('input[name="preset"]:checked');
+  if (preset) body.preset = preset.value;
   for (const key of numeric) {
     const v = form.elements[`create-${key}`].value.trim();
     if (v !== "") body[key] = Number(v);
   }
-  out.textContent = "Creating…";
-  out.className = "hint";
+  say(t("lobby.creating"));
   try {
-    const resp = await fetch("/api/rooms", {
-      method: "POST",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify(body),
-    });
+    const resp = await fetch("/api/rooms", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
     const data = await resp.json();
     if (!resp.ok) {
-      out.textContent = `Could not create the room: ${data.error || resp.statusText}`;
-      out.className = "hint error";
+      say(t("lobby.createFailed", { why: data.error || resp.statusText }), true);
       return;
     }
-    localStorage.setItem(`chainplay-teacher-${data.room}`, data.teacher_token);
-    location.href = `/r/${data.room}`;
+    try {
+      localStorage.setItem(`chainplay-teacher-${data.room}`, data.teacher_token);
+    } catch {
+      // private mode: the teacher panel lasts for this page only
+    }
+    const url = new URL(`/r/${data.room}`, location.href).href;
+    $("created-code").textContent = data.room;
+    $("created-url").textContent = data.url || url;
+    $("created-open").href = `/r/${data.room}`;
+    $("created-qr").src = `/r/${data.room}/qr.svg`;
+    $("created-copy").onclick = () => navigator.clipboard?.writeText(data.url || url);
+    say("");
+    form.hidden = true;
+    $("created").hidden = false;
+    $("created-open").focus();
   } catch (err) {
-    out.textContent = `Could not create the room: ${err}`;
-    out.className = "hint error";
+    say(t("lobby.createFailed", { why: String(err) }), true);
   }
 });

@@ -1,5 +1,7 @@
 // Miner panel: the controls and figures of the tab's worker pool
 // (wasm/node/minerpool computes them; this file only shows them).
+import { t } from "./catalog.js";
+
 const $ = (id) => document.getElementById(id);
 
 // fmtRate formats hashes per second.
@@ -28,17 +30,12 @@ export function fmtCount(n) {
 // fmtDuration formats seconds as a rough duration.
 export function fmtDuration(s) {
   if (!(s > 0) || !Number.isFinite(s)) return "–";
-  if (s < 1) return "< 1 s";
-  if (s < 90) return `${Math.round(s)} s`;
-  if (s < 90 * 60) return `${Math.round(s / 60)} min`;
-  if (s < 36 * 3600) return `${(s / 3600).toFixed(1)} h`;
-  if (s < 730 * 86400) return `${Math.round(s / 86400)} days`;
-  return `${(s / (365.25 * 86400)).toExponential(1)} years`;
+  return t("duration", { s });
 }
 
 // kernelName names a worker's nonce kernel (wasm/miner's ready message).
 export function kernelName(kind) {
-  return { simd: "wasm SIMD", scalar: "wasm scalar", go: "Go" }[kind] || kind;
+  return t(`kernel.${kind}`) || kind;
 }
 
 // kernelsText names the kernels the ready workers run: "wasm SIMD", or
@@ -119,9 +116,8 @@ export function initMiner(node) {
     $("mine").disabled = s.mining;
     $("stop").disabled = !s.mining;
     $("miner-status").textContent = s.mining
-      ? `Mining block #${r ? r.height : "?"} with ${s.workers.length} worker${s.workers.length === 1 ? "" : "s"}` +
-        (s.duty < 1 ? ` at ${Math.round(s.duty * 100)}%` : "")
-      : "Idle";
+      ? t("miner.mining", { height: r ? r.height : null, workers: s.workers.length, duty: Math.round(s.duty * 100) })
+      : t("miner.idle");
     $("miner-rate").textContent = s.mining ? fmtRate(s.hash_rate) : "–";
     $("miner-kernel").textContent = kernelsText(s.workers);
     $("miner-eta").textContent = s.mining && s.expected_seconds > 0 ? `≈ ${fmtDuration(s.expected_seconds)}` : "–";
@@ -129,9 +125,9 @@ export function initMiner(node) {
       const pct = (100 * r.tried) / r.difficulty;
       $("miner-bar").style.width = `${Math.min(100, pct)}%`;
       $("miner-bar").classList.toggle("over", pct > 100);
-      $("miner-progress").textContent =
-        `${fmtCount(r.tried)} of ~${fmtCount(r.difficulty)} expected (${pct < 10 ? pct.toFixed(1) : Math.round(pct)}%)` +
-        (pct > 100 ? ": unlucky so far; every hash is a fresh chance" : "");
+      $("miner-progress").textContent = t("miner.progress", {
+        tried: fmtCount(r.tried), expected: fmtCount(r.difficulty), pct: pct < 10 ? pct.toFixed(1) : String(Math.round(pct)), unlucky: pct > 100,
+      });
       const best = $("miner-best");
       if (r.best) {
         const zeros = r.best.match(/^0*/)[0];
@@ -139,9 +135,8 @@ export function initMiner(node) {
         z.className = "zeros";
         z.textContent = zeros;
         best.replaceChildren(z, r.best.slice(zeros.length));
-        best.title = `nonce ${r.best_nonce}`;
-        $("miner-best-note").textContent =
-          ` ${r.best_zero_bits} leading zero bits; the target has ${r.target_zero_bits}`;
+        best.title = t("miner.bestNonce", { nonce: r.best_nonce });
+        $("miner-best-note").textContent = ` ${t("miner.bestNote", { bits: r.best_zero_bits, target: r.target_zero_bits })}`;
       } else {
         best.textContent = "–";
         $("miner-best-note").textContent = "";
@@ -152,10 +147,7 @@ export function initMiner(node) {
         const li = document.createElement("li");
         li.className = `worker worker-${w.state}`;
         li.dataset.state = w.state;
-        li.textContent =
-          `Worker ${w.index + 1}: ${w.state}` +
-          (w.state === "mining" ? ` · ${fmtRate(w.hash_rate)}` : "") +
-          (w.crashes ? ` · restarted ${w.crashes}×` : "");
+        li.textContent = t("miner.worker", { n: w.index + 1, state: w.state, rate: w.state === "mining" ? fmtRate(w.hash_rate) : "", crashes: w.crashes });
         return li;
       }),
     );

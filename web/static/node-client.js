@@ -13,6 +13,8 @@
 //                     when something changed
 //   onCrash(fn)       fn(message) when the node stops
 //   mine(), stop(), setWorkers(n), setThrottle(pct)
+//   inspect(hash)     snapshots carry that block's details ("" stops)
+//   tamper(cmd)       a tamper-mode command (chain/node/view's TamperCommand)
 //   snapshot          the last snapshot (null before the first)
 const { type: T, field: F } = globalThis.ChainplayTab; // tabproto.js: the names, defined in Go
 
@@ -50,6 +52,8 @@ export function attachNode() {
     stop: () => worker.postMessage({ [F.type]: T.stop }),
     setWorkers: (n) => worker.postMessage({ [F.type]: T.workers, [F.n]: n }),
     setThrottle: (pct) => worker.postMessage({ [F.type]: T.throttle, [F.pct]: pct }),
+    inspect: (hash) => worker.postMessage({ [F.type]: T.inspect, [F.hash]: hash }),
+    tamper: (cmd) => worker.postMessage({ [F.type]: T.tamper, [F.json]: JSON.stringify(cmd) }),
   };
 
   // The worker says "dirty"; the next frame asks for the snapshot, so the

@@ -8,6 +8,8 @@ globalThis.ChainplayTab = Object.freeze({
     stop: "stop",
     workers: "workers",
     throttle: "throttle",
+    inspect: "inspect",
+    tamper: "tamper",
     request: "request",
     ready: "ready",
     dirty: "dirty",
@@ -31,6 +33,7 @@ globalThis.ChainplayTab = Object.freeze({
     address: "address",
     seed: "seed",
     json: "json",
+    hash: "hash",
     message: "message",
   }),
 });

@@ -1,88 +1,97 @@
-// Wallet panel: the tab's own wallet (its key never leaves this browser),
-// its balance on this tab's chain, sending coins, posting, and the
-// mempool. It shows each snapshot's wallet and mempool (chain/node/view)
-// and acts through the in-tab node's REST API (the one the API console
-// uses); every rule is checked by the Go node.
-const $ = (id) => document.getElementById(id);
+// The wallet panel: this tab's account (its key never leaves the
+// browser), balances confirmed and pending, sending coins to a peer picked
+// by nickname or to any address, writing a post, and the wallet's own
+// transactions with their confirmations. It shows each snapshot's wallet
+// (chain/node/view's WalletView) and acts through the in-tab node's REST
+// API (the API console's); the Go node checks every rule.
+import { $, el, changed, say } from "./dom.js";
+import { t, apiError, coins } from "./catalog.js";
 
-function el(tag, attrs = {}, ...children) {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
-  for (const c of children) e.append(c);
-  return e;
-}
-
-function say(text, ok) {
-  const m = $("wallet-message");
-  m.textContent = text;
-  m.className = ok ? "wallet-message ok" : "wallet-message bad";
-}
+const OTHER = ""; // the contact option for "another address"
 
 // initWallet wires the forms to node (node-client.js) and returns
-// {render(snapshot), enable()}; enable turns the buttons on.
+// {render(snapshot, x), enable()}.
 export function initWallet(node) {
-  let me = "";
+  const contact = $("send-contact");
+  const toField = $("send-to-field");
+  const message = $("wallet-message");
+  const showTo = () => (toField.hidden = contact.value !== OTHER);
+  contact.onchange = showTo;
+
   async function api(method, path, body) {
     const resp = await node.request(method, path, JSON.stringify(body));
-    const data = JSON.parse(resp.text);
-    if (resp.status >= 400) throw new Error(data.error || `${resp.status} ${resp.statusText}`);
+    let data = {};
+    try {
+      data = JSON.parse(resp.text);
+    } catch {
+      data = {};
+    }
+    if (resp.status >= 400) throw Object.assign(new Error(data.error || resp.statusText), { body: data, status: resp.status });
     return data;
   }
-  $("wallet-copy").onclick = () => navigator.clipboard?.writeText(me);
+
   $("send-form").onsubmit = async (e) => {
     e.preventDefault();
+    const to = (contact.value === OTHER ? $("send-to").value : contact.value).trim().toLowerCase();
+    if (!/^[0-9a-f]{40}$/.test(to)) {
+      say(message, t("wallet.badAddress"), false);
+      return;
+    }
+    const amount = Number($("send-amount").value);
     try {
-      const res = await api("POST", "/transactions/new", {
-        recipient: $("send-to").value.trim().toLowerCase(),
-        amount: Number($("send-amount").value),
-        fee: Number($("send-fee").value || 0),
-        memo: $("send-memo").value,
-      });
-      say(`Sent: ${res.message}.`, true);
+      await api("POST", "/transactions/new", { recipient: to, amount, fee: Number($("send-fee").value || 0), memo: $("send-memo").value });
+      const name = contact.value === OTHER ? "" : contact.selectedOptions[0]?.dataset.name || "";
+      say(message, t("wallet.sent", { amount, name, to }), true);
       $("send-amount").value = "";
       $("send-memo").value = "";
     } catch (err) {
-      say(`Not sent: ${err.message}`, false);
+      say(message, t("wallet.notSent", { why: apiError(err) }), false);
     }
   };
   $("post-form").onsubmit = async (e) => {
     e.preventDefault();
     try {
-      await api("POST", "/new_transaction", { author: $("post-author").value || me.slice(0, 8), content: $("post-content").value });
-      say("Posted: your message waits in the mempool until a block includes it.", true);
+      await api("POST", "/new_transaction", { author: nickname || "anonymous", content: $("post-content").value });
+      say(message, t("wallet.posted"), true);
       $("post-content").value = "";
     } catch (err) {
-      say(`Not posted: ${err.message}`, false);
+      say(message, t("wallet.notPosted", { why: apiError(err) }), false);
     }
   };
 
-  let shownPool = "";
-  function render(s) {
+  let nickname = "";
+  const freshContacts = changed();
+  const freshHistory = changed();
+  function render(s, x) {
     const w = s.wallet;
-    me = w.address;
-    $("wallet-address").textContent = w.address;
-    $("wallet-balance").textContent = `${w.balance} coin${w.balance === 1 ? "" : "s"}`;
-    $("wallet-pending").textContent = w.pending_out > 0 ? `${w.pending_out} waiting to be mined` : "";
-    $("mempool-count").textContent = String(s.mempool_count);
-    const key = s.mempool.map((tx) => tx.id).join();
-    if (key === shownPool) return;
-    shownPool = key;
-    $("mempool").replaceChildren(
-      ...s.mempool.map((tx) =>
-        el(
-          "li",
-          { class: tx.mine ? "tx mine" : "tx", "data-id": tx.id },
-          el("code", {}, tx.id.slice(0, 10)),
-          ` ${tx.author}: `,
-          tx.amount > 0 ? `${tx.amount} → ${(tx.to || "").slice(0, 8)}` : "post",
-          tx.fee > 0 ? ` (fee ${tx.fee})` : "",
-          tx.memo ? ` “${tx.memo}”` : "",
-        ),
+    nickname = w.name;
+    $("wallet-balance").textContent = coins(w.balance, x);
+    $("wallet-pending").textContent = w.pending_out || w.pending_in ? t("wallet.pendingText", { out: w.pending_out, in: w.pending_in }) : t("wallet.nothingPending");
+    $("wallet-available").textContent = coins(w.available, x);
+    if (freshContacts(JSON.stringify(w.contacts) + x.locale)) {
+      const keep = contact.value;
+      contact.replaceChildren(
+        ...w.contacts.map((c) => el("option", { value: c.address, "data-name": c.name }, t("wallet.contact", c))),
+        el("option", { value: OTHER }, t("wallet.otherAddress")),
+      );
+      contact.value = [...contact.options].some((o) => o.value === keep) ? keep : contact.options[0].value;
+      showTo();
+    }
+    const key = JSON.stringify(w.history.map((h) => [h.id, h.status, h.confirmations, h.to_name])) + x.locale;
+    if (!freshHistory(key)) return;
+    $("history").replaceChildren(
+      ...(w.history.length ? w.history : [null]).map((h) =>
+        h
+          ? el("li", { class: `hist ${h.dir} ${h.status}`, "data-id": h.id, "data-status": h.status },
+              el("span", { class: "hist-what" }, t(`history.${h.dir}`, { ...h, x })),
+              h.memo && h.dir !== "post" ? el("span", { class: "memo" }, ` “${h.memo}”`) : "",
+              el("span", { class: "hist-status" }, t(`history.status.${h.status}`, { n: h.confirmations, height: h.height })))
+          : el("li", { class: "empty" }, t("history.empty")),
       ),
     );
   }
   const enable = () => {
-    for (const b of document.querySelectorAll("#wallet button")) b.disabled = false;
+    for (const id of ["send", "post"]) $(id).disabled = false;
   };
   return { render, enable };
 }

@@ -40,11 +40,33 @@ func tamperErr(sentinel *TamperError, detail string) error {
 	return &TamperError{Code: sentinel.Code, Detail: sentinel.Detail + ": " + detail}
 }
 
-// TamperCodes returns the codes of the tamper refusals and of the tamper
-// mode's log lines (status events): what a page's catalog needs words for.
-func TamperCodes() (refusals, status []string) {
+// TamperRefusals returns the codes of the tamper refusals
+// (TamperView.Error): what a page's catalog needs words for.
+func TamperRefusals() []string {
+	var out []string
 	for _, e := range []*TamperError{ErrTamperOff, ErrTamperGenesis, ErrTamperNoBlock, ErrTamperBadValue, ErrTamperBusy, ErrTamperFull, ErrTamperBadOp} {
-		refusals = append(refusals, e.Code)
+		out = append(out, e.Code)
 	}
-	return refusals, []string{CodeTamperMined, CodeTamperWon, CodeTamperIgnored}
+	return out
+}
+
+// Codes of the status events a tab logs about itself (Model.Log), beside
+// the node's and tamper mode's.
+const (
+	// CodeStoreUnavailable: the browser's storage can't be opened, so the
+	// chain is not kept across reloads (Reason: the error).
+	CodeStoreUnavailable = "store-unavailable"
+	// CodeStoreIgnored: the saved chain could not be used and the tab
+	// starts afresh (Reason: the error).
+	CodeStoreIgnored = "store-ignored"
+	// CodeKeyInvalid: the wallet key the page handed over is not a valid
+	// seed; the tab made a new wallet.
+	CodeKeyInvalid = "key-invalid"
+)
+
+// StatusCodes returns the codes of the status events of this package and
+// of a tab (the constants above and tamper mode's): what a page's catalog
+// needs words for, beside node.EventCodes.
+func StatusCodes() []string {
+	return []string{CodeTamperMined, CodeTamperWon, CodeTamperIgnored, CodeStoreUnavailable, CodeStoreIgnored, CodeKeyInvalid}
 }

@@ -12,6 +12,8 @@
 //	{type:"mine"} {type:"stop"} start or stop mining
 //	{type:"workers", n}         1 … cores miner Workers
 //	{type:"throttle", pct}      10 … 100
+//	{type:"inspect", hash}      snapshots carry that block's details ("" stops)
+//	{type:"tamper", json}       a tamper-mode command (view.TamperCommand as JSON text)
 //	{type:"request", id, method, url, headers, body}
 //	                            a request to the node's REST API, answered by
 //	                            node-worker.js through syumai/workers' handler
@@ -41,6 +43,8 @@ const (
 	TypeStop     = "stop"
 	TypeWorkers  = "workers"
 	TypeThrottle = "throttle"
+	TypeInspect  = "inspect"
+	TypeTamper   = "tamper"
 	TypeRequest  = "request"
 	TypeReady    = "ready"
 	TypeDirty    = "dirty"
@@ -65,7 +69,8 @@ const (
 	FieldError      = "error"      // response: the request could not be served
 	FieldAddress    = "address"    // ready: the wallet's address
 	FieldSeed       = "seed"       // ready: the wallet's seed, hex (the page keeps it)
-	FieldJSON       = "json"       // snapshot
+	FieldJSON       = "json"       // snapshot; tamper: the command
+	FieldHash       = "hash"       // inspect: a block hash, hex
 	FieldMessage    = "message"    // crash
 )
 
@@ -82,10 +87,10 @@ type Start struct {
 // Types lists every message type, and Fields every field, in the order
 // declared: what JS renders.
 var (
-	Types = []string{TypeStart, TypePoll, TypeMine, TypeStop, TypeWorkers, TypeThrottle, TypeRequest,
+	Types = []string{TypeStart, TypePoll, TypeMine, TypeStop, TypeWorkers, TypeThrottle, TypeInspect, TypeTamper, TypeRequest,
 		TypeReady, TypeDirty, TypeSnapshot, TypeResponse, TypeCrash}
 	Fields = []string{FieldType, FieldConfig, FieldN, FieldPct, FieldID, FieldMethod, FieldURL, FieldHeaders,
-		FieldBody, FieldStatus, FieldStatusText, FieldError, FieldAddress, FieldSeed, FieldJSON, FieldMessage}
+		FieldBody, FieldStatus, FieldStatusText, FieldError, FieldAddress, FieldSeed, FieldJSON, FieldHash, FieldMessage}
 )
 
 // JS renders web/static/tabproto.js: a classic script (the page and the
