@@ -3,10 +3,15 @@
 package main
 
 import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 	"github.com/stretchr/testify/require"
 )
@@ -107,4 +112,195 @@ func TestPageScreenshots(t *testing.T) {
 	waitJS(t, lobby, `!document.getElementById("created").hidden && document.getElementById("created-qr").complete && document.getElementById("created-qr").naturalWidth > 0`,
 		10*time.Second, "the lobby did not show the new room")
 	screenshots(t, lobby, dir, "lobby-created", 360, 1280, 1920)
+}
+
+// roomWithTabs starts a server with pageParams (and mod), one native
+// peer "Ana" that mined k blocks, and n tabs of one browser in the room,
+// named Tab1 … Tabn, each synced with Ana.
+func roomWithTabs(t *testing.T, room string, k, n int, mod func(*serverConfig)) (*testServer, *nativePeer, []context.Context) {
+	t.Helper()
+	ts := startServer(t, t.TempDir(), func(c *serverConfig) {
+		pageParams(c)
+		if mod != nil {
+			mod(c)
+		}
+	})
+	ana := ts.joinNative(t, room, "Ana")
+	ana.mine(t, k)
+	tip := ana.Chain().Tip().Hash.String()
+	var tabs []context.Context
+	first := sharedTab(t)
+	for i := range n {
+		tab := first
+		if i > 0 {
+			tab = newTabIn(t, first)
+		}
+		tab = tabFor(t, tab, 3*time.Minute)
+		openRoom(t, tab, ts.http.URL+"/r/"+room)
+		rename(t, tab, fmt.Sprintf("Tab%d", i+1))
+		waitJS(t, tab, `chainplay.view().tip.hash === "`+tip+`"`, 30*time.Second, "the tab never synced with Ana")
+		tabs = append(tabs, tab)
+	}
+	return ts, ana, tabs
+}
+
+// TestBlockInspector: a card opens the inspector; its 100 header bytes,
+// read off the page, hash (here, in Go) to the card's hash; the page's
+// own Verify says so; the merkle tree's root is the header's merkle root
+// field; the API console's GET /chain preset returns the chain.
+func TestBlockInspector(t *testing.T) {
+	requireWasm(t)
+	_, ana, tabs := roomWithTabs(t, "inspect", 3, 1, nil)
+	tab := tabs[0]
+	_, err := ana.Post("", "in the merkle tree")
+	require.NoError(t, err)
+	ana.mine(t, 1)
+	b4 := ana.Chain().Tip().Block
+	waitJS(t, tab, `chainplay.view().tip.height === 4`, 30*time.Second, "the tab never got block 4")
+
+	require.NoError(t, chromedp.Do(tab, chromedp.Click(`#blocks li.block[data-height="4"] button`)))
+	waitJS(t, tab, `document.querySelectorAll("#inspector-bytes .byte").length === 100`, 10*time.Second, "the inspector did not show 100 bytes")
+	card := evalJS[string](t, tab, `document.querySelector('#blocks li.block[data-height="4"]').dataset.hash`)
+	require.Equal(t, b4.Hash().String(), card)
+	hexBytes := evalJS[string](t, tab, `[...document.querySelectorAll("#inspector-bytes .byte")].map((b) => b.textContent).join("")`)
+	raw, err := hex.DecodeString(hexBytes)
+	require.NoError(t, err)
+	sum := sha256.Sum256(raw)
+	require.Equal(t, card, hex.EncodeToString(sum[:]), "the inspector's bytes hash to the card's hash")
+	require.NoError(t, chromedp.Do(tab, chromedp.Click(chromedp.ID("inspector-verify"))))
+	waitJS(t, tab, `document.getElementById("inspector-verify-result").dataset.digest === "`+card+`"`, 10*time.Second, "the page's own SHA-256 differs")
+	require.Contains(t, text(t, tab, "inspector-verify-result"), "the block's hash")
+	require.Contains(t, text(t, tab, "inspector-merkle"), b4.Header.MerkleRoot.String()[:10], "the tree's root")
+	require.Equal(t, 2, evalJS[int](t, tab, `document.querySelectorAll("#inspector-txs li").length`))
+	require.Contains(t, text(t, tab, "inspector-txs"), "in the merkle tree")
+	// Keyboard: the next card takes the focus with →, Enter opens it.
+	require.NoError(t, chromedp.Do(tab,
+		chromedp.Focus(`#blocks li.block[data-height="3"] button`),
+		chromedp.KeyEvent("\r"),
+	))
+	waitJS(t, tab, `document.getElementById("inspector-title").textContent === "Block #3"`, 10*time.Second, "Enter on a card did not open it")
+
+	require.NoError(t, chromedp.Do(tab,
+		chromedp.Click(`[data-testid="api-preset-chain"]`),
+		chromedp.Click(chromedp.ID("api-send")),
+	))
+	waitJS(t, tab, `document.getElementById("api-output").textContent.startsWith("200")`, 10*time.Second, "the console's GET /chain did not answer")
+	out := text(t, tab, "api-output")
+	require.Contains(t, out, "\"length\": 5", "indented JSON of the whole chain")
+	require.Contains(t, out, b4.Hash().String())
+}
+
+// TestForkTreeShowsAStaleBranch: a block on #2 that loses to the best
+// chain is drawn in the fork tree as a stale node off the best chain's
+// lane, linked to its parent; each tab's tip is marked by nickname.
+func TestForkTreeShowsAStaleBranch(t *testing.T) {
+	requireWasm(t)
+	_, ana, tabs := roomWithTabs(t, "forktree", 4, 2, nil)
+	tab := tabs[0]
+	side := sideBlock(t, ana.Chain(), 2, ana.Address())
+	body, err := json.Marshal(side)
+	require.NoError(t, err)
+	status, txt := apiCall(t, tab, "POST", "/add_block", json.RawMessage(body))
+	require.Less(t, status, 300, txt)
+	sel := `#tree g.node.stale[data-hash="` + side.Hash().String() + `"]`
+	waitJS(t, tab, `!!document.querySelector('`+sel+`')`, 10*time.Second, "the stale block is not in the tree")
+	// Off lane 0: its circle sits below the best chain's.
+	below := evalJS[bool](t, tab, `(() => {
+  const stale = document.querySelector('`+sel+` circle');
+  const main = document.querySelector('#tree g.node.main[data-height="3"] circle');
+  return Number(stale.getAttribute("cy")) > Number(main.getAttribute("cy")) && stale.getAttribute("cx") === main.getAttribute("cx");
+})()`)
+	require.True(t, below, "the stale #3 is drawn under the best chain's #3")
+	require.Equal(t, 1, evalJS[int](t, tab, `document.querySelectorAll("#tree g.node.stale").length`))
+	waitJS(t, tab, `[...document.querySelectorAll("#tree text.tip")].some((e) => e.textContent === "Tab2")`, 30*time.Second, "the other tab's tip is not named")
+	require.True(t, evalJS[bool](t, tab, `[...document.querySelectorAll("#tree text.tip")].some((e) => e.textContent === "you")`))
+	// The tab that did not get the side block has no stale node.
+	require.Zero(t, evalJS[int](t, tabs[1], `document.querySelectorAll("#tree g.node.stale").length`))
+}
+
+// TestTamperMode: Tab1 pays block 2's reward to itself in tamper mode:
+// block 2 and every later forged block turn invalid (their hashes miss the
+// target); re-mining restores them; publishing leaves the room's chain as
+// it was, in this tab and in the other, and the log says why.
+func TestTamperMode(t *testing.T) {
+	requireWasm(t)
+	_, ana, tabs := roomWithTabs(t, "tamper", 4, 2, func(c *serverConfig) { c.Params.Difficulty = 1 << 16 })
+	tab, other := tabs[0], tabs[1]
+	tip := ana.Chain().Tip().Hash.String()
+
+	require.NoError(t, chromedp.Do(tab, chromedp.Click(`#blocks li.block[data-height="2"] button`)))
+	waitJS(t, tab, `!document.getElementById("inspector").hidden && document.getElementById("inspector-title").textContent === "Block #2"`,
+		10*time.Second, "the inspector did not open")
+	require.NoError(t, chromedp.Do(tab, chromedp.Click(chromedp.ID("inspector-tamper"))))
+	waitJS(t, tab, `document.querySelectorAll("#tamper-blocks li.block").length === 3`, 10*time.Second, "tamper mode does not show #2 … #4")
+	valid := func() []string {
+		return evalJS[[]string](t, tab, `[...document.querySelectorAll("#tamper-blocks li.block")].map((li) => li.dataset.valid)`)
+	}
+	require.Equal(t, []string{"true", "true", "true"}, valid())
+	require.NoError(t, chromedp.Do(tab, chromedp.Evaluate[chromedp.Void](`(() => {
+  const to = document.querySelector('[data-testid="tamper-2-0-to"]');
+  to.value = chainplay.address();
+  to.dispatchEvent(new Event("change", { bubbles: true }));
+})()`)))
+	waitJS(t, tab, `document.querySelector('[data-testid="forged-4"]').dataset.valid === "false"`, 10*time.Second, "the edit did not break the later blocks")
+	require.Equal(t, []string{"false", "false", "false"}, valid(), "block 2 and every block after it")
+	require.Contains(t, text(t, tab, "tamper-blocks"), "not enough proof of work")
+	require.Equal(t, tip, evalJS[string](t, tab, `chainplay.view().tip.hash`), "the tab's own chain is untouched")
+
+	require.NoError(t, chromedp.Do(tab, chromedp.Click(chromedp.ID("tamper-mine-all"))))
+	waitJS(t, tab, `[...document.querySelectorAll("#tamper-blocks li.block")].every((li) => li.dataset.valid === "true")`, 60*time.Second,
+		"re-mining did not restore the forged blocks")
+	require.NoError(t, chromedp.Do(tab, chromedp.Click(chromedp.ID("tamper-publish"))))
+	waitJS(t, tab, `[...document.querySelectorAll("#events li")].some((li) => li.dataset.code === "tamper-ignored")`, 10*time.Second,
+		"the log does not say the room ignored the forged chain")
+	require.Contains(t, evalJS[string](t, tab, `[...document.querySelectorAll("#events li")].find((li) => li.dataset.code === "tamper-ignored").textContent`),
+		"carries no more work")
+	require.Equal(t, tip, evalJS[string](t, tab, `chainplay.view().tip.hash`), "the best chain stays")
+	// The other tab keeps the room's chain (it may see the forged blocks as
+	// a side branch, never as its best chain).
+	waitJS(t, other, `chainplay.view().tip.hash === "`+tip+`"`, 5*time.Second, "the other tab left the room's chain")
+	require.Equal(t, tip, ana.Chain().Tip().Hash.String())
+	require.NoError(t, chromedp.Do(tab, chromedp.Click(chromedp.ID("tamper-stop"))))
+	waitJS(t, tab, `document.getElementById("tamper").hidden && chainplay.view().tamper === null`, 10*time.Second, "tamper mode did not end")
+}
+
+// TestUserTextIsText: nicknames, posts and memos with HTML in them show
+// as text everywhere (the feed, the mempool, the cards, the log, the
+// history, the peers, the fork tree) and no script runs: no dialog opens.
+func TestUserTextIsText(t *testing.T) {
+	requireWasm(t)
+	const evil = `<img src=x onerror=alert(1)>`
+	const evilName = `<b onmouseover=alert(2)>x`
+	_, ana, tabs := roomWithTabs(t, "xss", 1, 1, nil)
+	tab := tabs[0]
+	dialogs := make(chan string, 4)
+	require.NoError(t, chromedp.Listen(tab, func(ev any) {
+		if d, ok := ev.(*page.EventJavascriptDialogOpening); ok {
+			select {
+			case dialogs <- d.Message:
+			default:
+			}
+		}
+	}))
+	rename(t, tab, evilName)
+	waitJS(t, tab, `chainplay.view().wallet.contacts.length >= 1`, 30*time.Second, "no contact")
+	mineIn(t, tab)
+	status, body := apiCall(t, tab, "POST", "/new_transaction", map[string]any{"author": evilName, "content": evil})
+	require.Equal(t, 201, status, body)
+	_, err := ana.Post(evilName, evil)
+	require.NoError(t, err)
+	waitJS(t, tab, `document.querySelectorAll("#mempool li.tx").length === 2`, 30*time.Second, "the posts never reached the mempool")
+	mineIn(t, tab)
+	waitJS(t, tab, `document.querySelectorAll("#posts li.post:not(.pending)").length === 2`, 30*time.Second, "the posts never reached the feed")
+	for _, id := range []string{"posts", "blocks", "events", "history", "tree", "mempool", "identity"} {
+		require.Zero(t, evalJS[int](t, tab, `document.getElementById("`+id+`").querySelectorAll("img, b").length`), "HTML made it into #%s", id)
+	}
+	require.Contains(t, text(t, tab, "posts"), evil)
+	require.Contains(t, text(t, tab, "blocks"), evilName)
+	require.Equal(t, evilName, evalJS[string](t, tab, `document.getElementById("name-input").value`))
+	select {
+	case m := <-dialogs:
+		t.Fatalf("a script ran: dialog %q", m)
+	case <-time.After(300 * time.Millisecond):
+	}
 }

@@ -98,7 +98,11 @@ func New(n *node.Node, cfg Config) *Model {
 	m := &Model{node: n, cfg: cfg, dirty: make(chan struct{}, 1), conn: ConnView{State: ConnConnecting},
 		index: newChainIndex(n.Address())}
 	m.log.max = cfg.LogSize
-	m.unsub = n.Subscribe(m.onEvent)
+	unsubNode := n.Subscribe(m.onEvent)
+	// A block stored on a side branch changes the tree but is no node
+	// event: the chain says so.
+	unsubChain := n.Chain().Subscribe(func(chain.Event) { m.changed() })
+	m.unsub = func() { unsubNode(); unsubChain() }
 	m.changed()
 	return m
 }

@@ -274,3 +274,21 @@ func waitFor(t *testing.T, cond func() bool) {
 	t.Helper()
 	require.Eventually(t, cond, 5*time.Second, time.Millisecond)
 }
+
+// TestASideBlockMakesTheViewDirty: a block stored on a side branch (no
+// node event) still changes the view.
+func TestASideBlockMakesTheViewDirty(t *testing.T) {
+	p := chain.TestParams
+	bld := chaintest.NewBuilder(p)
+	main := bld.Chain(bld.Genesis(), 2, 0)
+	n := newNode(t, "ada", main...)
+	m := view.New(n, view.Config{})
+	defer m.Close()
+	m.Snapshot()
+	require.False(t, dirty(m))
+	status, err := n.Chain().ProcessBlock(bld.Block(main[0], 1), chaintest.Now(p))
+	require.NoError(t, err)
+	require.Equal(t, chain.StatusSideChain, status)
+	waitFor(t, func() bool { return dirty(m) })
+	require.Len(t, m.Snapshot().Stale, 1)
+}
