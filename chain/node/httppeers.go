@@ -26,15 +26,15 @@ const maxChainDump = 256 << 20
 // httpPeers is the tutorials' peer list: base URLs of other nodes' REST
 // APIs, reached over plain HTTP.
 type httpPeers struct {
-	client *http.Client
+	client HTTPClient
 
 	mu    sync.Mutex
 	peers []string // normalized base URLs, e.g. http://127.0.0.1:5001
 	wg    sync.WaitGroup
 }
 
-func newHTTPPeers() *httpPeers {
-	return &httpPeers{client: &http.Client{Timeout: 30 * time.Second}}
+func newHTTPPeers(client HTTPClient) *httpPeers {
+	return &httpPeers{client: client}
 }
 
 // NormalizePeerURL turns "host:port", "http://host:port" or

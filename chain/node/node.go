@@ -49,6 +49,9 @@ type Config struct {
 	// one thread, a browser tab, can run its event loop: it may block for
 	// a moment. Defaults to doing nothing.
 	Yield func()
+	// HTTPClient sends the requests to the tutorials' HTTP peers.
+	// Defaults to DefaultHTTPClient().
+	HTTPClient HTTPClient
 }
 
 // peer is what a node knows of another member of its room.
@@ -130,7 +133,10 @@ func New(cfg Config) (*Node, error) {
 	if len(n.cfg.Name) > chain.MaxNameBytes {
 		return nil, fmt.Errorf("node: name %q: have %d bytes, max %d", n.cfg.Name, len(n.cfg.Name), chain.MaxNameBytes)
 	}
-	n.http = newHTTPPeers()
+	if cfg.HTTPClient == nil {
+		cfg.HTTPClient = DefaultHTTPClient()
+	}
+	n.http = newHTTPPeers(cfg.HTTPClient)
 	if cfg.Store != nil {
 		if err := n.replay(); err != nil {
 			return nil, err

@@ -61,11 +61,17 @@ func roomAPI(roomURL string) (api, name string, err error) {
 }
 
 // FetchRoom asks the chainplay server of roomURL (ws://HOST/ws/NAME) for
-// the room's parameters and epoch, at GET /api/rooms/NAME. A server that
-// answers 404 (a bare relay) gets the defaults every tab uses: the
-// playground parameters named after the room, epoch 0. Under GOOS=js the
-// request goes through the browser's fetch.
+// the room's parameters and epoch, at GET /api/rooms/NAME, with
+// DefaultHTTPClient. A server that answers 404 (a bare relay) gets the
+// defaults every tab uses: the playground parameters named after the
+// room, epoch 0.
 func FetchRoom(ctx context.Context, roomURL string) (RoomInfo, error) {
+	return FetchRoomWith(ctx, DefaultHTTPClient(), roomURL)
+}
+
+// FetchRoomWith is FetchRoom with client (a tab's goes through the
+// browser's fetch).
+func FetchRoomWith(ctx context.Context, client HTTPClient, roomURL string) (RoomInfo, error) {
 	api, name, err := roomAPI(roomURL)
 	if err != nil {
 		return RoomInfo{}, err
@@ -78,7 +84,7 @@ func FetchRoom(ctx context.Context, roomURL string) (RoomInfo, error) {
 	if err != nil {
 		return RoomInfo{}, fmt.Errorf("node: room %s: %w", api, err)
 	}
-	res, err := http.DefaultClient.Do(req)
+	res, err := client.Do(req)
 	if err != nil {
 		return RoomInfo{}, fmt.Errorf("node: room %s: %w", api, err)
 	}
@@ -114,6 +120,12 @@ func FetchRoom(ctx context.Context, roomURL string) (RoomInfo, error) {
 // FetchRoom and returns ErrRoomReset when its epoch or parameters are no
 // longer joined's.
 func RoomJoinConfig(roomURL, name string, joined RoomInfo) JoinConfig {
+	return RoomJoinConfigWith(roomURL, name, joined, DefaultHTTPClient())
+}
+
+// RoomJoinConfigWith is RoomJoinConfig whose Check reads the room with
+// client.
+func RoomJoinConfigWith(roomURL, name string, joined RoomInfo, client HTTPClient) JoinConfig {
 	dialURL := joined.DialURL(roomURL)
 	return JoinConfig{
 		Dial: func(ctx context.Context) (Transport, error) {
@@ -122,7 +134,7 @@ func RoomJoinConfig(roomURL, name string, joined RoomInfo) JoinConfig {
 			return DialRelay(ctx, dialURL, name)
 		},
 		Check: func(ctx context.Context) error {
-			now, err := FetchRoom(ctx, roomURL)
+			now, err := FetchRoomWith(ctx, client, roomURL)
 			switch {
 			case err != nil:
 				return err

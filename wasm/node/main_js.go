@@ -72,7 +72,7 @@ func main() {
 	if name == "" {
 		name = chain.KeyAddress(key).Short() // the node's default nickname
 	}
-	join := node.RoomJoinConfig(cfg.Relay, name, node.RoomInfo{Params: params, Epoch: cfg.Epoch})
+	join := node.RoomJoinConfigWith(cfg.Relay, name, node.RoomInfo{Params: params, Epoch: cfg.Epoch}, fetchClient{})
 	join.Dial = dialEarly(join.Dial)
 	minerEvents := make(chan node.Event, 64)
 	pool, err := newMinerPool(minerEvents)
@@ -81,7 +81,7 @@ func main() {
 		select {}
 	}
 	ncfg := node.Config{Chain: c, Key: key, Name: cfg.Name, Miner: pool, Yield: newYielder().Yield,
-		StoreDelay: 100 * time.Millisecond}
+		StoreDelay: 100 * time.Millisecond, HTTPClient: fetchClient{}}
 	store, err := openIDBStore(cfg.Room, fmt.Sprintf("%s|%s|%d", cfg.Room, c.ID(), cfg.Epoch))
 	if err != nil {
 		note(view.CodeStoreUnavailable, err.Error(), "This tab can't keep its chain across reloads: "+err.Error())

@@ -21,15 +21,17 @@ func cores() int {
 	return 1
 }
 
-// newMinerPool starts the tab's miner Workers: one per core but one (the
-// page's), at least one; the student can pick 1 … cores. The pool's
-// sentences go to the page's event log.
+// newMinerPool makes the tab's miner Workers: one per core but one (the
+// page's), at least one; the student can pick 1 … cores. They start at the
+// first search (Lazy): a tab that never mines never downloads miner.wasm.
+// The pool's sentences go to the page's event log.
 func newMinerPool(events chan<- node.Event) (*minerpool.Pool, error) {
 	n := cores()
 	return minerpool.New(minerpool.Config{
 		Spawn:      spawnWorker,
 		Workers:    max(n-1, 1),
 		MaxWorkers: n,
+		Lazy:       true,
 		OnEvent: func(text string) {
 			select {
 			case events <- node.Event{Kind: eventMiner, Text: text}:

@@ -28,6 +28,7 @@ const (
 	StateIdle       = "idle"       // no job
 	StateMining     = "mining"     // searching its range
 	StateRestarting = "restarting" // crashed; a new Worker is on its way
+	StateDormant    = "dormant"    // not started: a Lazy pool starts its Workers at the first Solve
 )
 
 // space is the number of nonces a search covers: [0, 2^53), so that every
@@ -92,6 +93,10 @@ type Config struct {
 	OnEvent func(text string)
 	// Now is the clock. Defaults to time.Now.
 	Now func() time.Time
+	// Lazy defers the Workers to the first Solve: a tab whose student never
+	// mines never downloads the miner. Before it, Stats lists the workers
+	// as StateDormant.
+	Lazy bool
 }
 
 // jobRec is the pool's record of a job sent to a worker.
@@ -167,6 +172,7 @@ type Pool struct {
 	round   *round
 	crashes int
 	refused int
+	dormant bool // Lazy, before the first Solve: the slots have no Worker
 }
 
 var (
@@ -174,7 +180,7 @@ var (
 	_ node.IdleWaiter = (*Pool)(nil)
 )
 
-// New starts cfg.Workers workers.
+// New starts cfg.Workers workers (Lazy: at the first Solve).
 func New(cfg Config) (*Pool, error) {
 	if cfg.Spawn == nil {
 		return nil, errors.New("minerpool: Config.Spawn is required")
@@ -187,12 +193,23 @@ func New(cfg Config) (*Pool, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	p := &Pool{cfg: cfg, duty: clampDuty(cfg.Duty), idle: make(chan struct{})}
+	p := &Pool{cfg: cfg, duty: clampDuty(cfg.Duty), idle: make(chan struct{}), dormant: cfg.Lazy}
 	close(p.idle)
 	p.mu.Lock()
 	p.resizeLocked(cfg.Workers)
 	p.mu.Unlock()
 	return p, nil
+}
+
+// wakeLocked starts the Workers of a dormant pool.
+func (p *Pool) wakeLocked() {
+	if !p.dormant {
+		return
+	}
+	p.dormant = false
+	for _, sl := range p.slots {
+		p.startLocked(sl)
+	}
 }
 
 func clampDuty(d float64) float64 { return min(max(d, 0.1), 1) }
@@ -209,6 +226,7 @@ func (p *Pool) Solve(ctx context.Context, hdr chain.Header) (chain.Header, error
 		p.mu.Unlock()
 		return hdr, ErrClosed
 	}
+	p.wakeLocked()
 	if p.cur != nil {
 		close(p.cur.preempt)
 	} else {
@@ -456,7 +474,9 @@ func (p *Pool) resizeLocked(n int) {
 	for len(p.slots) < n {
 		sl := &slot{index: len(p.slots)}
 		p.slots = append(p.slots, sl)
-		p.startLocked(sl)
+		if !p.dormant {
+			p.startLocked(sl)
+		}
 	}
 	for len(p.slots) > n {
 		sl := p.slots[len(p.slots)-1]

@@ -547,3 +547,34 @@ func TestStatsNameEachWorkersKernel(t *testing.T) {
 	st := p.Stats()
 	require.ElementsMatch(t, []string{"simd", "go"}, []string{st.Workers[0].Kernel, st.Workers[1].Kernel})
 }
+
+// TestLazyPoolStartsAtFirstSolve: a Lazy pool spawns no Worker until the
+// first Solve; before it, its workers are dormant, and a change of their
+// number spawns none either.
+func TestLazyPoolStartsAtFirstSolve(t *testing.T) {
+	f := &farm{}
+	p, err := minerpool.New(minerpool.Config{Spawn: f.spawn, Workers: 2, MaxWorkers: 4, Lazy: true})
+	require.NoError(t, err)
+	t.Cleanup(p.Close)
+	p.SetWorkers(3)
+	p.SetDuty(0.5)
+	spawned, _, _ := f.snapshot()
+	require.Zero(t, spawned, "a lazy pool spawned before its first Solve")
+	st := p.Stats()
+	require.Len(t, st.Workers, 3)
+	for _, w := range st.Workers {
+		require.Equal(t, minerpool.StateDormant, w.State)
+	}
+	got, err := solve(t, p, header(1<<12))
+	require.NoError(t, err)
+	require.True(t, got.HasProofOfWork())
+	spawned, _, _ = f.snapshot()
+	require.Equal(t, 3, spawned, "the first Solve starts every worker, once")
+	for _, w := range p.Stats().Workers {
+		require.NotEqual(t, minerpool.StateDormant, w.State)
+	}
+	_, err = solve(t, p, header(1<<12))
+	require.NoError(t, err)
+	spawned, _, _ = f.snapshot()
+	require.Equal(t, 3, spawned)
+}

@@ -5,7 +5,7 @@ import "github.com/chainplay/chainplay/chain"
 // WorkerStats is one worker in Stats.
 type WorkerStats struct {
 	Index    int     `json:"index"`     // 0-based
-	State    string  `json:"state"`     // StateLoading, StateIdle, StateMining or StateRestarting
+	State    string  `json:"state"`     // StateLoading, StateIdle, StateMining, StateRestarting or StateDormant
 	HashRate float64 `json:"hash_rate"` // hashes per second while mining, throttle included; 0 when not
 	Hashes   uint64  `json:"hashes"`    // nonces hashed since the pool started
 	Crashes  int     `json:"crashes"`   // times this worker was restarted
@@ -50,6 +50,8 @@ func (p *Pool) Stats() Stats {
 	for _, sl := range p.slots {
 		ws := WorkerStats{Index: sl.index, Hashes: sl.total, Crashes: sl.crashes, Kernel: sl.kernel}
 		switch {
+		case p.dormant:
+			ws.State = StateDormant
 		case sl.w == nil:
 			ws.State = StateRestarting
 		case !sl.ready:
