@@ -15,13 +15,14 @@ all: build
 generate:
 	$(GO) tool templ generate -path web
 
-## wasm: the tab's node and the Web Worker's miner, with gzip twins
+## wasm: the tab's node and the Web Worker's miner, with their brotli and
+## gzip twins (web/precompress; kept when the wasm did not change)
 wasm:
 	cp "$(GOROOT)/lib/wasm/wasm_exec.js" $(STATIC)/wasm_exec.js
 	$(WASM_ENV) $(GO) build -trimpath -ldflags="-s -w" -o $(STATIC)/node.wasm ./wasm/node
 	$(WASM_ENV) $(GO) build -trimpath -ldflags="-s -w" -o $(STATIC)/miner.wasm ./wasm/miner
-	gzip -9 -k -f $(STATIC)/node.wasm $(STATIC)/miner.wasm
-	@ls -l $(STATIC)/*.wasm $(STATIC)/*.wasm.gz | awk '{print "  " $$5 "\t" $$9}'
+	$(GO) run ./web/precompress $(STATIC)/node.wasm $(STATIC)/miner.wasm
+	@ls -l $(STATIC)/*.wasm $(STATIC)/*.wasm.br $(STATIC)/*.wasm.gz | awk '{print "  " $$5 "\t" $$9}'
 
 ## build: bin/chainplay with the pages and wasm embedded
 build: generate wasm
@@ -105,4 +106,4 @@ loadtest:
 	$(GO) run ./cmd/relayload
 
 clean:
-	rm -rf bin $(STATIC)/*.wasm $(STATIC)/*.wasm.gz $(STATIC)/wasm_exec.js
+	rm -rf bin $(STATIC)/*.wasm $(STATIC)/*.wasm.gz $(STATIC)/*.wasm.br $(STATIC)/wasm_exec.js

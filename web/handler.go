@@ -1,15 +1,19 @@
 package web
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
 	"errors"
 	"io/fs"
+	"log/slog"
 	"net/http"
-	"path"
 	"regexp"
+	"strconv"
 	"strings"
 
 	"github.com/a-h/templ"
+	"github.com/andybalholm/brotli"
 )
 
 // Config configures the page handler.
@@ -20,7 +24,7 @@ type Config struct {
 	RoomConfig func(ctx context.Context, room string) ([]byte, error)
 	// Assets are served under /static/ after web/static's own files: the
 	// miner's nonce kernels (kernel.js, kernel-simd.wasm,
-	// kernel-scalar.wasm), with gzip twins of the .wasm files. Optional.
+	// kernel-scalar.wasm). Optional.
 	Assets fs.FS
 	// Presets are the room presets the lobby offers, in order; the second
 	// (or the only one) is chosen at first. Optional.
@@ -28,6 +32,9 @@ type Config struct {
 	// RoomURL returns the address students open for room, as the QR code
 	// shows it. Defaults to the request's own scheme and host.
 	RoomURL func(r *http.Request, room string) string
+	// Logger receives the handler's warnings (a stale compressed twin).
+	// Defaults to discarding them.
+	Logger *slog.Logger
 }
 
 // requestRoomURL is the default Config.RoomURL.
@@ -52,8 +59,11 @@ func ValidRoom(name string) bool { return roomRE.MatchString(name) }
 //	GET /r/{room}    a room's page, which starts a node in the tab
 //	GET /r/{room}/qr.svg  a QR code of the room's address (Config.RoomURL)
 //	GET /bench       the mining benchmark, run in the visitor's browser
-//	GET /static/…    assets (web/static and the nonce kernels, see assets);
-//	                 *.wasm served precompressed when possible
+//	GET /static/…    assets (web/static and Config.Assets) under their
+//	                 content-hashed names, cached for good, and under their
+//	                 own, revalidated; brotli or gzip when accepted (asset.go)
+//
+// Pages are compressed too, and never cached.
 func NewHandler(cfg Config) (http.Handler, error) {
 	if cfg.RoomConfig == nil {
 		return nil, errors.New("web: Config.RoomConfig is required")
@@ -61,8 +71,16 @@ func NewHandler(cfg Config) (http.Handler, error) {
 	if cfg.RoomURL == nil {
 		cfg.RoomURL = requestRoomURL
 	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	man, err := manifestFor(cfg.Logger, StaticFS, cfg.Assets)
+	if err != nil {
+		return nil, err
+	}
 	mux := http.NewServeMux()
-	mux.Handle("GET /{$}", templ.Handler(Page("Lobby", Lobby(cfg.Presets))))
+	page := func(c templ.Component) http.Handler { return compressPage(templ.Handler(c)) }
+	mux.Handle("GET /{$}", page(Page("Lobby", Lobby(cfg.Presets))))
 	mux.HandleFunc("GET /join", func(w http.ResponseWriter, r *http.Request) {
 		room := strings.ToLower(strings.TrimSpace(r.URL.Query().Get("room")))
 		if !ValidRoom(room) {
@@ -82,7 +100,7 @@ func NewHandler(cfg Config) (http.Handler, error) {
 			http.Error(w, err.Error(), http.StatusBadRequest)
 			return
 		}
-		templ.Handler(Page("Room "+room, Room(room, string(conf)))).ServeHTTP(w, r)
+		page(Page("Room "+room, Room(room, string(conf)))).ServeHTTP(w, r)
 	})
 	mux.HandleFunc("GET /r/{room}/qr.svg", func(w http.ResponseWriter, r *http.Request) {
 		room := r.PathValue("room")
@@ -99,32 +117,57 @@ func NewHandler(cfg Config) (http.Handler, error) {
 		w.Header().Set("Cache-Control", "no-cache")
 		w.Write(svg)
 	})
-	mux.Handle("GET /bench", templ.Handler(Page("Benchmark", Bench())))
-	mux.Handle("GET /static/", http.StripPrefix("/static/", staticHandler(assets(cfg.Assets))))
-	return mux, nil
+	mux.Handle("GET /bench", page(Page("Benchmark", Bench())))
+	mux.Handle("GET /static/", http.StripPrefix("/static", http.HandlerFunc(man.serveHTTP)))
+	return withManifest(man, mux), nil
 }
 
-// staticHandler serves assets, sending NAME.gz with Content-Encoding gzip
-// when it exists and the client accepts gzip.
-func staticHandler(fsys fs.FS) http.Handler {
-	files := http.FileServerFS(fsys)
+// compressPage serves next's page compressed (brotli, else gzip, when
+// the browser takes it), marked never to be cached: a page names the
+// assets of the moment.
+func compressPage(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		name := path.Clean(strings.TrimPrefix(r.URL.Path, "/"))
-		if strings.HasSuffix(name, ".wasm") {
-			w.Header().Set("Content-Type", "application/wasm")
-			w.Header().Set("Cache-Control", "no-cache")
-			if strings.Contains(r.Header.Get("Accept-Encoding"), "gzip") {
-				if f, err := fsys.Open(name + ".gz"); err == nil {
-					f.Close()
-					w.Header().Set("Content-Encoding", "gzip")
-					w.Header().Set("Vary", "Accept-Encoding")
-					r2 := r.Clone(r.Context())
-					r2.URL.Path = "/" + name + ".gz"
-					files.ServeHTTP(w, r2)
-					return
-				}
-			}
+		rec := &pageRecorder{header: http.Header{}}
+		next.ServeHTTP(rec, r)
+		h := w.Header()
+		for k, v := range rec.header {
+			h[k] = v
 		}
-		files.ServeHTTP(w, r)
+		h.Set("Cache-Control", "no-cache")
+		h.Set("Vary", "Accept-Encoding")
+		body := rec.body.Bytes()
+		status := rec.status
+		if status == 0 {
+			status = http.StatusOK
+		}
+		var b bytes.Buffer
+		switch {
+		case accepts(r, "br"):
+			zw := brotli.NewWriterLevel(&b, 5)
+			zw.Write(body)
+			zw.Close()
+			h.Set("Content-Encoding", "br")
+			body = b.Bytes()
+		case accepts(r, "gzip"):
+			zw, _ := gzip.NewWriterLevel(&b, gzip.DefaultCompression)
+			zw.Write(body)
+			zw.Close()
+			h.Set("Content-Encoding", "gzip")
+			body = b.Bytes()
+		}
+		h.Set("Content-Length", strconv.Itoa(len(body)))
+		w.WriteHeader(status)
+		w.Write(body)
 	})
 }
+
+// pageRecorder keeps a page as it is written.
+type pageRecorder struct {
+	header http.Header
+	status int
+	body   bytes.Buffer
+}
+
+func (p *pageRecorder) Header() http.Header         { return p.header }
+func (p *pageRecorder) Write(b []byte) (int, error) { return p.body.Write(b) }
+func (p *pageRecorder) WriteHeader(status int)      { p.status = status }

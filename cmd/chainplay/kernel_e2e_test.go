@@ -263,7 +263,7 @@ const (
 	// noSIMDPrelude makes the engine look like one without wasm SIMD.
 	noSIMDPrelude = `WebAssembly.validate = () => false;`
 	// noWasmKernelPrelude makes both wasm kernels fail to download.
-	noWasmKernelPrelude = `{ const f = self.fetch; self.fetch = (u, ...r) => /\/kernel-(simd|scalar)\.wasm$/.test(String(u)) ? Promise.resolve(new Response("gone", { status: 404 })) : f(u, ...r); }`
+	noWasmKernelPrelude = `{ const f = self.fetch; self.fetch = (u, ...r) => /\/kernel-(simd|scalar)(\.[0-9a-f]+)?\.wasm$/.test(String(u)) ? Promise.resolve(new Response("gone", { status: 404 })) : f(u, ...r); }`
 )
 
 // TestMinerKernels checks that a room's miner Workers run the wasm SIMD

@@ -116,7 +116,7 @@ const instrumentJS = `(() => {
   globalThis.Worker = class extends Base {
     constructor(url, ...args) {
       const href = new URL(url, location.href).href;
-      if (!href.endsWith("/node-worker.js")) {
+      if (!/\/node-worker(\.[0-9a-f]+)?\.js$/.test(href)) { // its content-hashed URL
         super(url, ...args);
         return;
       }

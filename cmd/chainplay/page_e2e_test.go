@@ -8,6 +8,8 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"testing"
 	"time"
 
@@ -158,7 +160,7 @@ func TestBlockInspector(t *testing.T) {
 	b4 := ana.Chain().Tip().Block
 	waitJS(t, tab, `chainplay.view().tip.height === 4`, 30*time.Second, "the tab never got block 4")
 
-	require.NoError(t, chromedp.Do(tab, chromedp.Click(`#blocks li.block[data-height="4"] button`)))
+	clickJS(t, tab, `#blocks li.block[data-height="4"] button`)
 	waitJS(t, tab, `document.querySelectorAll("#inspector-bytes .byte").length === 100`, 10*time.Second, "the inspector did not show 100 bytes")
 	card := evalJS[string](t, tab, `document.querySelector('#blocks li.block[data-height="4"]').dataset.hash`)
 	require.Equal(t, b4.Hash().String(), card)
@@ -228,7 +230,7 @@ func TestTamperMode(t *testing.T) {
 	tab, other := tabs[0], tabs[1]
 	tip := ana.Chain().Tip().Hash.String()
 
-	require.NoError(t, chromedp.Do(tab, chromedp.Click(`#blocks li.block[data-height="2"] button`)))
+	clickJS(t, tab, `#blocks li.block[data-height="2"] button`)
 	waitJS(t, tab, `!document.getElementById("inspector").hidden && document.getElementById("inspector-title").textContent === "Block #2"`,
 		10*time.Second, "the inspector did not open")
 	require.NoError(t, chromedp.Do(tab, chromedp.Click(chromedp.ID("inspector-tamper"))))
@@ -303,4 +305,41 @@ func TestUserTextIsText(t *testing.T) {
 		t.Fatalf("a script ran: dialog %q", m)
 	case <-time.After(300 * time.Millisecond):
 	}
+}
+
+// strictCSP is the policy the pages must work under: scripts and styles
+// only from the server, Workers from it or blob: (the tests' wrappers),
+// wasm compiled with 'wasm-unsafe-eval', sockets to the same host. (The
+// server's own headers are web/handler.go's; this test shows the page
+// needs nothing more: no inline script, no inline style.)
+const strictCSP = "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; worker-src 'self' blob:; style-src 'self'; " +
+	"img-src 'self'; connect-src 'self' ws: wss:; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+
+// TestPageRunsUnderAStrictCSP: the lobby and a room page, with a block
+// mined, the inspector and tamper mode opened, under strictCSP: the node
+// runs and nothing is blocked.
+func TestPageRunsUnderAStrictCSP(t *testing.T) {
+	requireWasm(t)
+	ts := startServer(t, t.TempDir(), pageParams)
+	csp := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Security-Policy", strictCSP)
+		ts.server.ServeHTTP(w, r)
+	}))
+	t.Cleanup(csp.Close)
+	tab := tabFor(t, sharedTab(t), 3*time.Minute)
+	require.NoError(t, chromedp.Do(tab, addInitScript(`globalThis.__csp = [];
+document.addEventListener("securitypolicyviolation", (e) => __csp.push(e.violatedDirective + " " + e.blockedURI + " " + e.sourceFile + ":" + e.lineNumber));`)))
+	require.NoError(t, chromedp.Do(tab, chromedp.Navigate(csp.URL+"/")))
+	waitJS(t, tab, `document.querySelector(".preset-name").textContent !== ""`, 10*time.Second, "the lobby's script did not run")
+	openRoom(t, tab, csp.URL+"/r/csp")
+	clickJS(t, tab, `#mine`)
+	waitJS(t, tab, `chainplay.view().tip.height >= 1`, 60*time.Second, "the miner did not run under the policy")
+	clickJS(t, tab, `#stop`)
+	clickJS(t, tab, `#blocks li.block[data-height="1"] button`)
+	waitJS(t, tab, `document.querySelectorAll("#inspector-bytes .byte").length === 100`, 10*time.Second, "the inspector did not open")
+	clickJS(t, tab, `#inspector-verify`)
+	waitJS(t, tab, `document.getElementById("inspector-verify-result").classList.contains("ok")`, 10*time.Second, "verify did not run")
+	clickJS(t, tab, `#inspector-tamper`)
+	waitJS(t, tab, `document.querySelectorAll("#tamper-blocks li.block").length >= 1`, 10*time.Second, "tamper mode did not start")
+	require.Empty(t, evalJS[[]string](t, tab, `__csp`), "the policy blocked something")
 }

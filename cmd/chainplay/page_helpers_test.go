@@ -160,3 +160,10 @@ func horizontalOverflow(t *testing.T, tab context.Context) string {
   return "scrollWidth " + document.documentElement.scrollWidth + " > " + w + ": " + wide.join(", ");
 })()`)
 }
+
+// clickJS clicks the element sel by script: a page that re-renders while
+// it mines can replace a node between chromedp finding and clicking it.
+func clickJS(t *testing.T, tab context.Context, sel string) {
+	t.Helper()
+	require.NoError(t, chromedp.Do(tab, chromedp.Evaluate[chromedp.Void](`document.querySelector(`+jsString(sel)+`).click()`)))
+}

@@ -43,7 +43,7 @@ func spawnWorker(report func(minerpool.Report)) minerpool.Worker {
 				go report(minerpool.Report{Kind: minerpool.KindCrash, Err: "could not create a Web Worker"})
 			}
 		}()
-		w.v = js.Global().Get("Worker").New(js.Global().Get("location").Get("origin").String() + "/static/worker.js") // absolute: this Worker may run from a blob: URL
+		w.v = js.Global().Get("Worker").New(minerURL())
 		w.v.Set("onmessage", w.onMsg)
 		w.v.Set("onerror", w.onErr)
 		w.v.Set("onmessageerror", w.onErr)
@@ -80,4 +80,14 @@ func (w *jsWorker) Close() {
 		w.onMsg.Release()
 		w.onErr.Release()
 	})
+}
+
+// minerURL is the miner Workers' script: the content-hashed URL
+// node-worker.js leaves in self.__chainplayMinerURL, else the plain one.
+// Absolute: this Worker may run from a blob: URL.
+func minerURL() string {
+	if u := js.Global().Get("__chainplayMinerURL"); u.Type() == js.TypeString {
+		return u.String()
+	}
+	return js.Global().Get("location").Get("origin").String() + "/static/worker.js"
 }

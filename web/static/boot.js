@@ -33,7 +33,7 @@
     seed: (id && typeof id.seed === "string" && id.seed) || "",
   };
   const { type: T, field: F } = globalThis.ChainplayTab; // tabproto.js, loaded before this script
-  const worker = new Worker(script.dataset.worker || "/static/node-worker.js");
+  const worker = new Worker(script.dataset.worker);
   const boot = (globalThis.__chainplayBoot = { worker, config, identityKey: key, identity: id, early: [] });
   worker.onmessage = (e) => boot.early.push(e);
   worker.onerror = (e) => {

@@ -8,13 +8,17 @@
 // registers as context.binding.handleRequest; every other message goes to
 // the Go program, through the function it sets as self.__chainplayGo
 // (messages that come before it are queued).
-// Assets by absolute URL: the Worker may run from a blob: URL.
-const asset = (name) => `${self.location.origin}/static/${name}`;
-importScripts(asset("tabproto.js"));
+// Assets by absolute URL: the Worker may run from a blob: URL. Each is
+// named by its literal /static/ path, which the server turns into its
+// content-hashed URL (web/asset.go).
+const asset = (url) => self.location.origin + url;
+importScripts(asset("/static/tabproto.js"));
 const { type: T, field: F } = self.ChainplayTab;
-importScripts(asset("goworker.js"));
+importScripts(asset("/static/goworker.js"));
 const crash = self.goWorkerCrash((message) => self.postMessage({ [F.type]: T.crash, [F.message]: message }));
-importScripts(asset("wasm_exec.js"));
+importScripts(asset("/static/wasm_exec.js"));
+// The miner Workers' script, for the Go program (wasm/node/worker_js.go).
+self.__chainplayMinerURL = asset("/static/worker.js");
 
 // syumai/workers: the handler is registered on context.binding once the Go
 // program runs, and it calls the import workers.ready() when it is.
@@ -62,6 +66,6 @@ self.__chainplayFlush = () => {
 const go = new Go();
 go.importObject.workers = { ready: () => markReady() };
 go.exit = (code) => crash(`the node stopped (exit code ${code})`);
-WebAssembly.instantiateStreaming(fetch(asset("node.wasm")), go.importObject)
+WebAssembly.instantiateStreaming(fetch(asset("/static/node.wasm")), go.importObject)
   .then((res) => go.run(res.instance))
   .catch((err) => crash(`could not start the node: ${err}`));

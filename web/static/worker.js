@@ -15,12 +15,14 @@
 // program uses its own kernel (package chain/mine). worker.js?kernel=simd,
 // scalar or go forces one (the /bench page measures each); a forced wasm
 // kernel that fails to load also falls back to Go.
-// Assets by absolute URL: the Worker may run from a blob: URL.
-const asset = (name) => `${self.location.origin}/static/${name}`;
-importScripts(asset("goworker.js"));
+// Assets by absolute URL: the Worker may run from a blob: URL. Each is
+// named by its literal /static/ path, which the server turns into its
+// content-hashed URL (web/asset.go).
+const asset = (url) => self.location.origin + url;
+importScripts(asset("/static/goworker.js"));
 const crash = self.goWorkerCrash((message) => self.postMessage({ type: "crash", message: message }));
 
-importScripts(asset("wasm_exec.js"));
+importScripts(asset("/static/wasm_exec.js"));
 self.__queue = [];
 self.onmessage = (e) => self.__queue.push(e.data);
 
@@ -30,10 +32,10 @@ async function loadKernel() {
   const want = new URLSearchParams(self.location.search).get("kernel");
   try {
     if (want === "go") throw new Error("the Go kernel was asked for");
-    importScripts(asset("kernel.js"));
+    importScripts(asset("/static/kernel.js"));
     return await self.ChainplayKernel.loadKernel({
-      simd: asset("kernel-simd.wasm"),
-      scalar: asset("kernel-scalar.wasm"),
+      simd: asset("/static/kernel-simd.wasm"),
+      scalar: asset("/static/kernel-scalar.wasm"),
       prefer: want === "simd" || want === "scalar" ? want : undefined,
     });
   } catch (err) {
@@ -44,7 +46,7 @@ async function loadKernel() {
 
 const go = new Go();
 go.exit = (code) => crash(`the miner stopped (exit code ${code})`);
-Promise.all([loadKernel(), WebAssembly.instantiateStreaming(fetch(asset("miner.wasm")), go.importObject)])
+Promise.all([loadKernel(), WebAssembly.instantiateStreaming(fetch(asset("/static/miner.wasm")), go.importObject)])
   .then(([kernel, res]) => {
     self.__kernel = kernel;
     go.run(res.instance);
