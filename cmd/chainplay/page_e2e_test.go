@@ -75,6 +75,7 @@ func TestPageScreenshots(t *testing.T) {
 		require.NoError(t, chromedp.Do(tabA, chromedp.EmulateViewport(w, 900)))
 		require.Empty(t, horizontalOverflow(t, tabA), "the room page scrolls sideways at %d px", w)
 	}
+	require.Empty(t, lowContrast(t, tabA), "text below WCAG AA contrast on the room page")
 	screenshots(t, tabA, dir, "room", 360, 1280, 1920)
 
 	// The inspector on block 5, verified.
@@ -98,6 +99,7 @@ func TestPageScreenshots(t *testing.T) {
 		require.NoError(t, chromedp.Do(tabA, chromedp.EmulateViewport(w, 900)))
 		require.Empty(t, horizontalOverflow(t, tabA), "the tamper panel scrolls sideways at %d px", w)
 	}
+	require.Empty(t, lowContrast(t, tabA), "text below WCAG AA contrast with the inspector and tamper mode open")
 	require.NoError(t, chromedp.Do(tabA, chromedp.ScrollIntoView(chromedp.ID("tamper"))))
 	screenshots(t, tabA, dir, "tamper", 360, 1280, 1920)
 
@@ -109,6 +111,7 @@ func TestPageScreenshots(t *testing.T) {
 		require.NoError(t, chromedp.Do(lobby, chromedp.EmulateViewport(w, 900)))
 		require.Empty(t, horizontalOverflow(t, lobby), "the lobby scrolls sideways at %d px", w)
 	}
+	require.Empty(t, lowContrast(t, lobby), "text below WCAG AA contrast in the lobby")
 	screenshots(t, lobby, dir, "lobby", 360, 1280, 1920)
 	require.NoError(t, chromedp.Do(lobby, chromedp.Click(`[data-testid="create-submit"]`)))
 	waitJS(t, lobby, `!document.getElementById("created").hidden && document.getElementById("created-qr").complete && document.getElementById("created-qr").naturalWidth > 0`,

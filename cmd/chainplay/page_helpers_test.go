@@ -167,3 +167,37 @@ func clickJS(t *testing.T, tab context.Context, sel string) {
 	t.Helper()
 	require.NoError(t, chromedp.Do(tab, chromedp.Evaluate[chromedp.Void](`document.querySelector(`+jsString(sel)+`).click()`)))
 }
+
+// lowContrastJS lists the visible text whose contrast with its background
+// is below WCAG AA: 4.5:1, or 3:1 for large text (24 px, or 18.7 px bold).
+// Disabled controls are exempt (WCAG 1.4.3). The background is the first
+// opaque one among the element and its ancestors.
+const lowContrastJS = `(() => {
+  const rgb = (s) => { const m = s.match(/rgba?\(([^)]+)\)/); if (!m) return null; const p = m[1].split(",").map(Number); return { r: p[0], g: p[1], b: p[2], a: p.length > 3 ? p[3] : 1 }; };
+  const lum = (c) => { const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); }; return 0.2126 * f(c.r) + 0.7152 * f(c.g) + 0.0722 * f(c.b); };
+  const bgOf = (e) => { for (; e; e = e.parentElement) { const c = rgb(getComputedStyle(e).backgroundColor); if (c && c.a >= 0.99) return c; } return { r: 255, g: 255, b: 255, a: 1 }; };
+  const out = [];
+  for (const e of document.querySelectorAll("body *")) {
+    if (e.closest("[hidden], .visually-hidden, svg, :disabled, .skip")) continue;
+    const text = [...e.childNodes].filter((n) => n.nodeType === 3).map((n) => n.textContent).join("").trim();
+    if (!text) continue;
+    const r = e.getBoundingClientRect();
+    if (r.width === 0 || r.height === 0) continue;
+    const cs = getComputedStyle(e);
+    if (cs.visibility === "hidden" || Number(cs.opacity) < 1) continue;
+    const fg = rgb(cs.color), bg = bgOf(e);
+    if (!fg) continue;
+    const [a, b] = [lum(fg), lum(bg)].sort((x, y) => y - x);
+    const ratio = (a + 0.05) / (b + 0.05);
+    const size = parseFloat(cs.fontSize), bold = Number(cs.fontWeight) >= 700;
+    const need = size >= 24 || (bold && size >= 18.66) ? 3 : 4.5;
+    if (ratio < need) out.push(e.tagName.toLowerCase() + (e.id ? "#" + e.id : "") + "." + [...e.classList].join(".") + " “" + text.slice(0, 30) + "” " + ratio.toFixed(2) + " < " + need);
+  }
+  return out.slice(0, 20);
+})()`
+
+// lowContrast returns the texts of tab below WCAG AA contrast.
+func lowContrast(t *testing.T, tab context.Context) []string {
+	t.Helper()
+	return evalJS[[]string](t, tab, lowContrastJS)
+}

@@ -45,7 +45,7 @@ const validSeed = (s) => typeof s === "string" && /^[0-9a-f]{64}$/.test(s);
 // badgeColor picks a colour from an address, the same in every tab.
 function badgeColor(address) {
   const hue = parseInt((address || "0").slice(0, 4), 16) % 360;
-  return `hsl(${hue} 55% 38%)`;
+  return `hsl(${hue} 55% 27%)`; // dark enough for white text (AA) at every hue
 }
 
 // initIdentity wires the panel; me is the node's {address, seed}. It

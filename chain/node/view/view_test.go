@@ -15,7 +15,7 @@ import (
 )
 
 // newNode is a node on TestParams whose clock is far after the genesis.
-func newNode(t *testing.T, name string, blocks ...*chain.Block) *node.Node {
+func newNode(t testing.TB, name string, blocks ...*chain.Block) *node.Node {
 	t.Helper()
 	c := chaintest.New(t, chain.TestParams)
 	if len(blocks) > 0 {
