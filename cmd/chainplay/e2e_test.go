@@ -48,32 +48,18 @@ func requireWasm(t *testing.T) {
 	}
 }
 
-// newBrowser starts headless Chromium and returns the context of its first tab.
+// newBrowser returns the first tab of a browser of the test's own: a new
+// browser context (its own storage and HTTP cache) of the shared headless
+// Chromium (sharedTab), whose actions are bounded to 3 minutes.
 func newBrowser(t *testing.T) context.Context {
 	t.Helper()
 	return newBrowserFor(t, 3*time.Minute)
 }
 
-// newBrowserFor is newBrowser whose browser lives at most d.
+// newBrowserFor is newBrowser whose actions are bounded to d.
 func newBrowserFor(t *testing.T, d time.Duration) context.Context {
 	t.Helper()
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(chromium(t)),
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.UserDataDir(t.TempDir()),
-	)
-	ctx, cancel := context.WithTimeout(context.Background(), d)
-	t.Cleanup(cancel)
-	actx, acancel := chromedp.NewExecAllocator(ctx, opts...)
-	t.Cleanup(acancel)
-	bctx, bcancel := chromedp.NewContext(actx)
-	t.Cleanup(bcancel)
-	return bctx
+	return tabFor(t, sharedTab(t), d)
 }
 
 func newTestServer(t *testing.T, difficulty uint64) *httptest.Server {
