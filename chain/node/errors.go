@@ -42,8 +42,16 @@ var (
 	ErrPeerBadAnswer = errors.New("node: peer answered badly")
 	// ErrBadPeerAddress: a peer address is not http://host:port.
 	ErrBadPeerAddress = errors.New("node: bad peer address")
-	// ErrTooManyPeers: the list of HTTP peers already holds MaxHTTPPeers.
+	// ErrTooManyPeers: a request names more HTTP peers than MaxHTTPPeers,
+	// or more than the list has room for.
 	ErrTooManyPeers = errors.New("node: too many peers")
+	// ErrForeignChain: another node is not on this node's chain — a
+	// Chainplay node of another genesis (another room, other
+	// parameters), or no Chainplay node at all (the tutorials' own Flask
+	// nodes, whose unsigned blocks Chainplay can't verify) — so the two
+	// can't peer. Nothing of the other node's is stored, and nothing of
+	// ours is sent to it.
+	ErrForeignChain = errors.New("node: not on this chain")
 	// ErrPreempted is returned by the mining loop's Solve when a search of
 	// its own (GET /mine, MineBlock) took the Miner; the loop waits until
 	// the Miner is idle and goes on. A Miner that lets a second search take

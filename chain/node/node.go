@@ -85,6 +85,8 @@ type Node struct {
 	addr  chain.Address
 	http  *httpPeers
 
+	signMu sync.Mutex // held while a transaction of the node's keys takes its seq and enters the mempool (wallet.go)
+
 	mu       sync.Mutex
 	self     string
 	peers    map[string]*peer
@@ -740,7 +742,7 @@ func (n *Node) SubmitBlock(b *chain.Block) error {
 		return fmt.Errorf("node: submit block: %w", err)
 	}
 	n.announce(b)
-	n.http.announce(b)
+	n.announceHTTP(b)
 	code := CodeMinedMainChain
 	if status != chain.StatusMainChain {
 		code = CodeMinedSideChain

@@ -80,7 +80,7 @@ func TestDvfWalkthrough(t *testing.T) {
 	}
 	var reg node.NodesRegisterResponse
 	require.Equal(t, http.StatusCreated, call(t, "POST", s1.URL+"/nodes/register", map[string]any{"nodes": []string{s2.URL}}, &reg))
-	require.Equal(t, node.NodesRegisterResponse{Message: "New nodes have been added", TotalNodes: []string{s2.URL}}, reg)
+	require.Equal(t, node.NodesRegisterResponse{Message: "New nodes have been added", TotalNodes: []string{s2.URL + "/"}}, reg)
 	require.Equal(t, http.StatusBadRequest, call(t, "POST", s1.URL+"/nodes/register", map[string]any{"nodes": []string{}}, &e))
 	require.Equal(t, httpjson.CodeMissingField, e.Code)
 
@@ -112,7 +112,7 @@ func TestIBMWalkthrough(t *testing.T) {
 	require.Equal(t, "Success", created.Message)
 	var e httpjson.ErrorBody
 	require.Equal(t, http.StatusBadRequest, call(t, "POST", s1.URL+"/new_transaction", map[string]any{"author": "alice"}, &e))
-	require.Equal(t, apiError{Error: "invalid transaction data: author and content are required", Code: httpjson.CodeMissingField, Field: "content"}, e)
+	require.Equal(t, apiError{Error: "Invalid transaction data: author and content are required", Code: httpjson.CodeMissingField, Field: "content"}, e)
 
 	var pending []map[string]any
 	require.Equal(t, http.StatusOK, call(t, "GET", s1.URL+"/pending_tx", nil, &pending))
@@ -148,9 +148,9 @@ func TestIBMWalkthrough(t *testing.T) {
 	// Node 2 registers with node 1 and copies its chain and peers.
 	var reg node.RegisterWithResponse
 	require.Equal(t, http.StatusOK, call(t, "POST", s2.URL+"/register_with", map[string]any{"node_address": s1.URL}, &reg))
-	require.Equal(t, node.RegisterWithResponse{Message: "Registration successful", AddedBlocks: 1, Peers: []string{s1.URL}}, reg)
+	require.Equal(t, node.RegisterWithResponse{Message: "Registration successful", AddedBlocks: 1, Peers: []string{s1.URL + "/"}}, reg)
 	require.Equal(t, n1.Chain().Tip().Hash, n2.Chain().Tip().Hash)
-	require.Equal(t, []string{s1.URL}, n2.HTTPPeers())
+	require.Equal(t, []string{s1.URL + "/"}, n2.HTTPPeers())
 	require.Len(t, n1.HTTPPeers(), 1, "node 1 remembers node 2")
 
 	// A block mined on node 1 is announced to node 2's /add_block.
