@@ -410,8 +410,7 @@ type TransactionsNewRequest struct {
 type signer struct {
 	key  ed25519.PrivateKey
 	name string // Tx.Name
-	// account is the sender's account name, when it is a named account
-	// other than by way of the node's own wallet.
+	// account is the sender's account name, when the request named it.
 	account string
 }
 
@@ -433,6 +432,7 @@ func (a *api) senderKey(sender string) (signer, error) {
 			fmt.Sprintf("sender %q: want an address of 40 hex characters or an account name of 1 to %d bytes (%v)", sender, chain.MaxNameBytes, err))
 	}
 	if addr == n.addr {
+		own.account = name // the node's own name, in a tutorial mode
 		return own, nil
 	}
 	signs := "Chainplay's transactions are signed, and this node holds the key of its own wallet " + n.addr.String()

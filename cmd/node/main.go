@@ -18,7 +18,10 @@
 // with the name's demo key, as the tutorials' unsigned world assumes.
 // With ibm, GET /mine mines only when a post is pending and GET /chain
 // lists only posts, as the IBM tutorial's app expects; the default -http
-// is then IBM's 127.0.0.1:8000. A tutorial node does not join rooms.
+// is then IBM's 127.0.0.1:8000. The default -difficulty is the
+// tutorial's own ("0000": 65536 for dvf, "00": 256 for ibm), so every
+// node started the same way shares one genesis. A tutorial node does not
+// join rooms.
 package main
 
 import (
@@ -63,6 +66,11 @@ type options struct {
 	tutorial   node.Tutorial
 }
 
+// tutorialDifficulty is each tutorial's own proof of work, the default
+// -difficulty in its mode: dvf's hash starts with "0000" (16 bits), IBM's
+// with "00" (8 bits).
+var tutorialDifficulty = map[node.Tutorial]uint64{node.TutorialDvf: 1 << 16, node.TutorialIBM: 1 << 8}
+
 // The default REST addresses: dvf's Flask port, and IBM's node's (its web
 // app runs on 5000 and asks 8000).
 const (
@@ -81,7 +89,7 @@ func parseFlags(args []string) (options, error) {
 	fs.IntVar(&o.threads, "threads", runtime.NumCPU(), "mining goroutines")
 	fs.StringVar(&o.data, "data", "", "directory to keep the chain and the wallet in (empty: memory only)")
 	fs.StringVar(&o.name, "name", "", "nickname shown to the room (default: the wallet's short address)")
-	fs.Uint64Var(&o.difficulty, "difficulty", chain.PlaygroundParams.Difficulty, "initial difficulty of a standalone chain (all HTTP peers must agree)")
+	fs.Uint64Var(&o.difficulty, "difficulty", chain.PlaygroundParams.Difficulty, "initial difficulty of a standalone chain (all HTTP peers must agree; with -tutorial, the tutorial's: 65536 for dvf, 256 for ibm)")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
@@ -103,10 +111,13 @@ func parseFlags(args []string) (options, error) {
 			return o, fmt.Errorf("-name: %w", err)
 		}
 	}
-	httpSet := false
-	fs.Visit(func(f *flag.Flag) { httpSet = httpSet || f.Name == "http" })
-	if o.tutorial == node.TutorialIBM && !httpSet {
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	if o.tutorial == node.TutorialIBM && !set["http"] {
 		o.httpAddr = defaultIBMHTTP
+	}
+	if d, ok := tutorialDifficulty[o.tutorial]; ok && !set["difficulty"] {
+		o.difficulty = d
 	}
 	return o, nil
 }
