@@ -349,7 +349,7 @@ func TestLongPostBecomesAThread(t *testing.T) {
 	n := newTestNode(t, "node")
 	s := serve(t, n)
 	content := strings.Repeat("区块链是一串用哈希连起来的区块。", 13) // 13 × 16 characters × 3 bytes = 624 bytes
-	author := "张三李四王五赵六钱七孙"                              // 33 bytes
+	author := "张三李四王五赵六钱七孙"                           // 33 bytes
 	var created node.TxResponse
 	require.Equal(t, http.StatusCreated, call(t, "POST", s.URL+"/new_transaction", map[string]any{"author": author, "content": content}, &created))
 	require.Len(t, created.Thread, 3)
