@@ -30,6 +30,24 @@ type flaskNode struct {
 	*httptest.Server
 	mu     sync.Mutex
 	crashs []string // why each 500 was answered
+	asked  []string // "METHOD /path" of every request
+}
+
+// record wraps the node's handler to log every request.
+func (f *flaskNode) record(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		f.mu.Lock()
+		f.asked = append(f.asked, r.Method+" "+r.URL.Path)
+		f.mu.Unlock()
+		h.ServeHTTP(w, r)
+	})
+}
+
+// requests returns "METHOD /path" of every request so far.
+func (f *flaskNode) requests() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]string(nil), f.asked...)
 }
 
 // crash answers 500 as Flask does for an uncaught exception, recording why.
@@ -81,7 +99,7 @@ func newIBMNode(t *testing.T) *ibmNode {
 	mux.HandleFunc("POST /register_node", f.registerNode)
 	mux.HandleFunc("POST /register_with", f.registerWith)
 	mux.HandleFunc("POST /add_block", f.addBlock)
-	f.Server = httptest.NewServer(mux)
+	f.Server = httptest.NewServer(f.record(mux))
 	t.Cleanup(f.Close)
 	return f
 }
@@ -278,7 +296,7 @@ func newDvfNode(t *testing.T) *dvfNode {
 	})
 	mux.HandleFunc("POST /nodes/register", f.register)
 	mux.HandleFunc("GET /nodes/resolve", f.resolve)
-	f.Server = httptest.NewServer(mux)
+	f.Server = httptest.NewServer(f.record(mux))
 	t.Cleanup(f.Close)
 	return f
 }

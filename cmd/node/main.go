@@ -182,7 +182,8 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	defer n.Flush() // before the store closes: the last blocks are written
+	defer n.Flush()         // before the store closes: the last blocks are written
+	defer n.WaitAnnounced() // the blocks being posted to HTTP peers, after the server stopped
 	n.Subscribe(func(ev node.Event) { fmt.Fprintf(stdout, "%s  %s\n", time.Now().Format("15:04:05"), ev.Text) })
 	fmt.Fprintf(stdout, "node %s: wallet %s, chain %s at #%d\n", n.Name(), n.Address(), c.ID().Short(), c.Tip().Height)
 	if o.tutorial.Open() {

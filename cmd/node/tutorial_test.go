@@ -335,7 +335,7 @@ func TestPeerListLimitsAndErrors(t *testing.T) {
 // of Chainplay.
 func TestFlaskNodesAndChainplayRefuseEachOther(t *testing.T) {
 	addr := freeAddr(t)
-	start(t, "-tutorial", "ibm", "-http", addr, "-threads", "1")
+	_, stop := start(t, "-tutorial", "ibm", "-http", addr, "-threads", "1")
 	cp := "http://" + addr
 	ibm, dvf := newIBMNode(t), newDvfNode(t)
 	status, data := send(t, "POST", cp+"/new_transaction", `{"author": "ada", "content": "a longer chain than theirs"}`)
@@ -380,11 +380,19 @@ func TestFlaskNodesAndChainplayRefuseEachOther(t *testing.T) {
 	status, data = send(t, "GET", dvf.URL+"/nodes/resolve", "")
 	require.Equal(t, http.StatusOK, status, "%s", data)
 	require.Equal(t, "Our chain is authoritative", object(t, data)["message"], "dvf's node refuses Chainplay's chain")
-	// A block Chainplay mines is not posted to dvf's node (it has no /add_block).
+	// IBM's node registered the way dvf's article registers nodes: Chainplay
+	// never posts it a block (IBM's /add_block answers any foreign block
+	// with a 500), nor dvf's (it has no /add_block).
+	status, data = send(t, "POST", cp+"/nodes/register", fmt.Sprintf(`{"nodes": ["%s"]}`, ibm.URL))
+	require.Equal(t, http.StatusCreated, status, "%s", data)
 	status, data = send(t, "POST", cp+"/new_transaction", `{"author": "ada", "content": "again"}`)
 	require.Equal(t, http.StatusCreated, status, "%s", data)
 	status, data = send(t, "GET", cp+"/mine", "")
 	require.Equal(t, http.StatusOK, status, "%s", data)
+	stop() // waits for the blocks being posted to peers
+	require.NotContains(t, ibm.requests(), "POST /add_block")
+	require.Contains(t, ibm.requests(), "GET /tip", "asked whether it is on Chainplay's chain")
+	require.NotContains(t, dvf.requests(), "POST /add_block")
 
 	require.Empty(t, ibm.crashes(), "IBM's node answered a 500")
 	require.Empty(t, dvf.crashes(), "dvf's node answered a 500")
