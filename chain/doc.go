@@ -75,9 +75,14 @@
 //   - A coinbase may pay any address; the zero address burns the reward.
 //   - A transaction's `time` is informational and only range-checked:
 //     replays are prevented by `seq` and the chain id, not by time.
-//   - A post is a transaction of amount 0: its `to` may be empty, or even
-//     the sender's own address. Transfers of a positive amount need a
-//     recipient that is not the sender.
+//   - A post is a transaction of amount 0 (Tx.IsPost): its `to` may be
+//     empty, or even the sender's own address. Transfers of a positive
+//     amount need a recipient that is not the sender.
+//   - Named accounts (name.go): the tutorials' string accounts
+//     ("someone-other-address") are ordinary addresses whose key is
+//     derived from the name alone (NameKey, NameAddress), so anyone can
+//     sign for them. No rule treats them specially; nodes sign for them
+//     only in the tutorials' open mode.
 //   - Retarget (CalcNextDifficulty documents it exactly): at heights that
 //     are multiples of RetargetInterval N, over the N intervals ending at
 //     the parent (N−2 the first time: the genesis time is never used, as

@@ -78,9 +78,19 @@
 // /transactions/new, POST /new_transaction, GET /mine, GET /pending_tx,
 // POST /nodes/register, GET /nodes/resolve, POST /register_with, POST
 // /register_node, POST /add_block) and the native ones (POST /tx, GET
-// /blocks/{hash}, GET /tip, GET /balance/{address}, GET /wallet, GET
+// /blocks/{hash}, GET /tip, GET /balance/{account}, GET /wallet, GET
 // /peers). Bad input gets a 4xx whose JSON names the rule that failed;
-// nothing partial is stored.
+// nothing partial is stored. APIConfig.Tutorial selects the tutorials'
+// open modes (tutorial.go): the node signs for named accounts
+// (chain.NameKey) as dvf's unsigned world assumes, and in IBM's mode
+// mines only pending posts and shows only posts in GET /chain.
+//
+// The tutorials' HTTP peers (httppeers.go) are kept only when they are on
+// this node's chain: a node is asked for its GET /tip (which only
+// Chainplay nodes have) before it is registered with or sent a block, so
+// the tutorials' own Flask nodes are refused cleanly (ErrForeignChain)
+// and never sent anything they would fail on. Peer URLs are written with
+// Flask's trailing slash (PeerURL).
 //
 // # Time
 //

@@ -494,3 +494,34 @@ func TestBlocksGoOnlyToPeersOnThisChain(t *testing.T) {
 	defer mu.Unlock()
 	require.Equal(t, []string{"GET /tip"}, flaskHits, "asked once whether it is on this chain, then left alone")
 }
+
+// A peer whose chain /nodes/resolve found to be foreign is not even asked
+// for its /tip when a block is announced.
+func TestResolveMarksForeignPeers(t *testing.T) {
+	var mu sync.Mutex
+	var hits []string
+	dvf := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		hits = append(hits, r.Method+" "+r.URL.Path)
+		mu.Unlock()
+		if r.URL.Path != "/chain" {
+			http.NotFound(w, r)
+			return
+		}
+		io.WriteString(w, `{"chain":[{"index":1,"previous_hash":1,"proof":100,"timestamp":1506280650.770839,"transactions":[]}],"length":1}`)
+	}))
+	defer dvf.Close()
+	n := newTestNode(t, "n")
+	s := serve(t, n)
+	_, err := n.RegisterHTTPPeers([]string{dvf.URL})
+	require.NoError(t, err)
+	var res node.ResolveResponse
+	require.Equal(t, http.StatusOK, call(t, "GET", s.URL+"/nodes/resolve", nil, &res))
+	require.Equal(t, httpjson.CodeForeignChain, res.Errors[dvf.URL+"/"].Code)
+	_, err = n.MineBlock(t.Context())
+	require.NoError(t, err)
+	n.WaitAnnounced()
+	mu.Lock()
+	defer mu.Unlock()
+	require.Equal(t, []string{"GET /chain"}, hits)
+}

@@ -20,7 +20,7 @@ const (
 
 	// The node API (chain/node).
 	CodeBadHash         = "bad-hash"         // 400: not a block hash of 64 hex characters
-	CodeBadAddress      = "bad-address"      // 400: not an address of 40 hex characters
+	CodeBadAddress      = "bad-address"      // 400: neither an address of 40 hex characters nor an account name
 	CodeUnknownBlock    = "unknown-block"    // 404: no block with this hash
 	CodeWrongSender     = "wrong-sender"     // 403: the node holds no key for this sender: it signs for its own wallet (and, in tutorial mode, named accounts)
 	CodeBadPeerAddress  = "bad-peer-address" // 400: a peer address is not http://host:port
