@@ -3,6 +3,7 @@ package node
 import (
 	"context"
 	"crypto/ed25519"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -41,7 +42,8 @@ import (
 //	POST /register_with     IBM's {node_address} → 200 RegisterWithResponse; 502 when that
 //	                        node can't be asked, 409 foreign-chain when it is not on this
 //	                        chain, 400 with the rule when its chain breaks one
-//	POST /add_block         a block → 201 added, 202 held (orphan, future), 200 known: AddBlockResponse
+//	POST /add_block         a block → 201 added, 202 held (orphan, future), 200 known: AddBlockResponse;
+//	                        409 foreign-chain for a block of a tutorial's own node
 //	POST /tx                a signed transaction → 201 TxResponse
 //	GET  /blocks/{hash}     200 a block; 404 unknown-block
 //	GET  /tip               200 TipResponse
@@ -343,6 +345,23 @@ func (a *api) getMine(w http.ResponseWriter, r *http.Request) error {
 	return httpjson.Write(w, http.StatusOK, res)
 }
 
+// looksLikeChainplayBlock reports whether a JSON object has the header
+// fields only Chainplay's blocks have, so that a block of the tutorials'
+// own nodes (index, transactions, timestamp, previous_hash, nonce or
+// proof) is told apart from a Chainplay block that breaks a rule.
+func looksLikeChainplayBlock(raw json.RawMessage) bool {
+	var keys map[string]json.RawMessage
+	if json.Unmarshal(raw, &keys) != nil {
+		return true // not an object: leave it to the rule's error
+	}
+	for _, k := range []string{"merkle_root", "version", "difficulty"} {
+		if _, ok := keys[k]; ok {
+			return true
+		}
+	}
+	return false
+}
+
 // AddBlockResponse is the body of POST /add_block.
 type AddBlockResponse struct {
 	Message string     `json:"message"`          // what happened, in words
@@ -351,9 +370,17 @@ type AddBlockResponse struct {
 }
 
 func (a *api) postAddBlock(w http.ResponseWriter, r *http.Request) error {
-	var b chain.Block
-	if err := read(w, r, &b); err != nil {
+	var raw json.RawMessage
+	if err := read(w, r, &raw); err != nil {
 		return err
+	}
+	var b chain.Block
+	if err := b.UnmarshalJSON(raw); err != nil {
+		if !looksLikeChainplayBlock(raw) {
+			return httpjson.Errorf(http.StatusConflict, httpjson.CodeForeignChain,
+				"this is no Chainplay block (it has no merkle_root, version or difficulty: a tutorial's own node's?), so it was discarded: %s", whyForeign)
+		}
+		return mapError(err)
 	}
 	status, err := a.n.chain.ProcessBlock(&b, a.n.cfg.Clock.Now())
 	switch {
