@@ -264,6 +264,7 @@ export const en = {
     "frame-too-big": "this peer sent a message larger than the relay allows",
     "shutting-down": "the server is shutting down",
     "bye": "this peer left",
+    "misbehaving": "this peer sent too many messages the relay had to refuse",
     "malformed-frame": "a message was not a valid JSON frame",
     "reserved-type": "a message used a type only the relay may send",
     "binary-frame": "a message was binary, and the relay takes only text",
