@@ -249,6 +249,7 @@ export const en = {
     "message-too-big": () => "the message is too large",
     "peer-rate-limited": () => "that peer sends messages too fast",
     "bad-message": () => "the message is malformed",
+    "sync-stalled": () => "that peer announced more work than it sends, so blocks are asked from another peer",
     "no-nonce": () => "the miner tried every nonce without finding a block; it starts again with a fresh time",
     "room-reset": () => "the teacher reset the room, so this chain is void",
     "preempted": () => "a search of its own (GET /mine) took the miner; mining goes on after it",
