@@ -16,6 +16,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io/fs"
 	"log"
 	"log/slog"
 	"net"
@@ -28,10 +29,11 @@ import (
 
 	"github.com/chainplay/chainplay/chain"
 	"github.com/chainplay/chainplay/relay"
+	"github.com/chainplay/chainplay/web"
 )
 
 func main() {
-	if err := run(context.Background(), os.Args[1:]); err != nil {
+	if err := run(context.Background(), os.Args[1:], web.StaticFS); err != nil {
 		log.Fatal(err)
 	}
 }
@@ -41,6 +43,7 @@ type options struct {
 	addr, data  string
 	difficulty  uint64
 	archiveIdle time.Duration
+	trustProxy  bool
 	relay       relay.Config
 }
 
@@ -59,7 +62,8 @@ func parseFlags(args []string) (options, error) {
 	fs.DurationVar(&o.relay.WriteTimeout, "write-timeout", o.relay.WriteTimeout, "time to write one frame to a peer before it is disconnected")
 	fs.DurationVar(&o.relay.PingInterval, "ping", o.relay.PingInterval, "keepalive ping interval (0: no pings)")
 	fs.IntVar(&o.relay.MaxPeersPerRoom, "max-peers", o.relay.MaxPeersPerRoom, "peers per room, the archive peer included")
-	fs.IntVar(&o.relay.MaxRooms, "max-rooms", o.relay.MaxRooms, "rooms open at once")
+	fs.IntVar(&o.relay.MaxRooms, "max-rooms", o.relay.MaxRooms, "rooms with peers at once (a room kept only by its archive peer takes no slot)")
+	fs.BoolVar(&o.trustProxy, "trust-proxy", false, "behind a reverse proxy: take each client's address from the last hop of X-Forwarded-For (for bans and rate limits)")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
@@ -82,9 +86,15 @@ func parseFlags(args []string) (options, error) {
 	return o, nil
 }
 
-func run(ctx context.Context, args []string) error {
+// run serves until ctx ends or a signal comes. assets are the page's
+// static files (web.StaticFS): run refuses to start when they lack what
+// `make wasm` builds.
+func run(ctx context.Context, args []string, assets fs.FS) error {
 	o, err := parseFlags(args)
 	if err != nil {
+		return err
+	}
+	if err := checkAssets(assets); err != nil {
 		return err
 	}
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
@@ -95,6 +105,7 @@ func run(ctx context.Context, args []string) error {
 		Relay:       o.relay,
 		Data:        o.data,
 		ArchiveIdle: o.archiveIdle,
+		TrustProxy:  o.trustProxy,
 		Logger:      logger,
 	})
 	if err != nil {
