@@ -362,6 +362,28 @@ func (s *Server) Kick(room, peerID string) bool {
 	return true
 }
 
+// Drop ends the connection of peer peerID in room at once, without a
+// close handshake (a websocket client sees its connection break; a local
+// one ends with CodeKicked), and reports whether there was such a peer:
+// for a peer that does not answer a Kick's close frame, which would
+// otherwise stay in the room for the handshake's timeout. The others get
+// a TypeLeave frame.
+func (s *Server) Drop(room, peerID string) bool {
+	s.mu.Lock()
+	rm := s.rooms[room]
+	s.mu.Unlock()
+	if rm == nil {
+		return false
+	}
+	cl := rm.lookup(peerID)
+	if cl == nil {
+		return false
+	}
+	cl.close(websocket.StatusPolicyViolation, CodeKicked)
+	cl.abort()
+	return true
+}
+
 // Close refuses new connections, closes every connection with
 // StatusGoingAway and CodeShuttingDown, and waits until all of them have ended, their goroutines
 // included, and every OnRoomEmpty hook has returned. A connection that has

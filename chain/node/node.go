@@ -6,6 +6,7 @@ import (
 	"crypto/ed25519"
 	"errors"
 	"fmt"
+	"math"
 	"math/big"
 	"runtime"
 	"slices"
@@ -314,9 +315,9 @@ type PeerState struct {
 	Height uint64     `json:"height"` // of the tip it announced (0 before its hello)
 	Tip    chain.Hash `json:"tip"`
 	Work   string     `json:"work"` // cumulative work it announced, decimal
-	// Violations is its misbehaviour score now, rounded down: about how
-	// many rules it broke lately (it decays); at BanThreshold it is
-	// ignored (Banned).
+	// Violations is its misbehaviour score now, rounded: about how many
+	// rules it broke lately (it decays); at BanThreshold it is ignored
+	// (Banned).
 	Violations int  `json:"violations"`
 	Banned     bool `json:"banned"`
 }
@@ -329,7 +330,7 @@ func (n *Node) PeerStates() []PeerState {
 	out := make([]PeerState, 0, len(n.peers))
 	for _, p := range n.peers {
 		out = append(out, PeerState{ID: p.info.ID, Name: p.info.Name, Height: p.height, Tip: p.tip, Work: p.work.String(),
-			Violations: int(p.score.value(now)), Banned: p.banned})
+			Violations: int(math.Round(p.score.value(now))), Banned: p.banned})
 	}
 	n.mu.Unlock()
 	slices.SortFunc(out, func(a, b PeerState) int {

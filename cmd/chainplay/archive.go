@@ -591,7 +591,10 @@ var errResetBusy = errors.New("chainplay: a reset of this room is under way")
 // errKickTimeout is kickAll's error when peers did not leave in time.
 var errKickTimeout = errors.New("chainplay: peers did not leave the room in time")
 
-// kickAll kicks every peer of room and waits until they have left.
+// kickAll kicks every peer of room and waits until they have left: a
+// peer that has not answered its close frame after kickGrace is dropped
+// (relay.Drop), so a client that does not read holds a reset up for a
+// second, not for the close handshake's timeout.
 func (a *archives) kickAll(ctx context.Context, room string) error {
 	kicked := make(map[string]bool)
 	for _, p := range a.relay.Peers(room) {
@@ -601,26 +604,35 @@ func (a *archives) kickAll(ctx context.Context, room string) error {
 	}
 	ctx, cancel := context.WithTimeout(ctx, 15*time.Second)
 	defer cancel()
+	grace := time.NewTimer(kickGrace)
+	defer grace.Stop()
 	tick := time.NewTicker(10 * time.Millisecond)
 	defer tick.Stop()
 	for {
-		left := true
+		var staying []string
 		for _, p := range a.relay.Peers(room) {
 			if kicked[p.ID] {
-				left = false
-				break
+				staying = append(staying, p.ID)
 			}
 		}
-		if left {
+		if len(staying) == 0 {
 			return nil
 		}
 		select {
 		case <-ctx.Done():
 			return errKickTimeout
+		case <-grace.C:
+			for _, id := range staying {
+				a.relay.Drop(room, id)
+			}
 		case <-tick.C:
 		}
 	}
 }
+
+// kickGrace is how long a kicked peer has to answer its close frame
+// during a reset before it is dropped.
+const kickGrace = time.Second
 
 // Close stops every archive peer and waits for their stores to close.
 // Later hooks start nothing.
