@@ -9,6 +9,14 @@
 //
 // SIGINT or SIGTERM shut it down gracefully: no new requests, the archive
 // peers stop (their stores are closed), every websocket gets a close frame.
+//
+// A room holds against a hostile student: every response carries security
+// headers (headers.go); a kick bans for the room's session (bans.go);
+// creating and opening rooms is rate-limited per address (ratelimit.go);
+// a room opened by URL is neither stored nor claimed by it, and is
+// reclaimed when idle; a reset is decided by one write to the registry and
+// gives the room a new genesis (archive.go). A binary built without the
+// page's wasm refuses to start (assets.go).
 package main
 
 import (
