@@ -208,7 +208,7 @@ func (b *bans) ban(room string, who identity, now time.Time) {
 			delete(rb.ips, oldest)
 		}
 		if _, ok := rb.ips[who.ip]; !ok {
-			rb.ips[who.ip] = now
+			rb.ips[who.ip] = time.UnixMilli(now.UnixMilli()) // a cookie's precision: one issued in the same ms is not older
 		}
 	}
 }

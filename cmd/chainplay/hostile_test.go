@@ -320,6 +320,7 @@ func TestHostileStudent(t *testing.T) {
 		_, _, tok := room(t, ts, "kick", 1)
 		cookie := ts.pageCookie(t, "/r/kick", dialOptions{})
 		classmate := ts.pageCookie(t, "/r/kick", dialOptions{}) // same address (a NAT), older than the ban
+		time.Sleep(5 * time.Millisecond)                        // a cookie's time has 1 ms precision
 		mallory := ts.dialRaw(t, "kick", "mallory", dialOptions{cookie: cookie})
 		var out kickResponse
 		require.Equal(t, http.StatusOK, ts.call(t, "POST", "/api/rooms/kick/kick", tok, map[string]string{"peer": mallory.id}, &out))
