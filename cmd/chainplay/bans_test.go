@@ -69,7 +69,7 @@ func TestBans(t *testing.T) {
 		banned bool
 	}{
 		{kicked, true},
-		{identity{id: "k", issued: t0.Add(-time.Hour), ip: "10.0.0.9"}, true},          // the same browser elsewhere
+		{identity{id: "k", issued: t0.Add(-time.Hour), ip: "10.0.0.9"}, true},            // the same browser elsewhere
 		{identity{ip: "10.0.0.1"}, true},                                                 // no cookie
 		{identity{id: "fresh", issued: t0.Add(time.Second), ip: "10.0.0.1"}, true},       // a cookie from after the ban
 		{identity{id: "same-ms", issued: t0, ip: "10.0.0.1"}, true},                      // or from its millisecond
