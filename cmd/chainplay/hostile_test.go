@@ -95,7 +95,7 @@ func TestHostileStudent(t *testing.T) {
 		used, took := cpu()-before, time.Since(start)
 		t.Logf("figure: %d hellos with a 1,000,000-digit work: refused unparsed, %v CPU a frame in the whole process (relay, archive, native peer, and the client writing 1 MB), %v wall a frame (was ~1.9 s of CPU per native peer)",
 			frames, used/frames, took/frames)
-		require.Less(t, took/frames, 200*time.Millisecond)
+		require.Less(t, took/frames, time.Second) // ~20 ms, ~0.3 s under -race; parsing the work took ~1.9 s
 	})
 
 	t.Run("03 a burst or a flood drops no honest reader", func(t *testing.T) {
