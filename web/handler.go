@@ -71,11 +71,16 @@ func NewHandler(cfg Config) (http.Handler, error) {
 }
 
 // staticHandler serves assets, sending NAME.gz with Content-Encoding gzip
-// when it exists and the client accepts gzip.
+// when it exists and the client accepts gzip. It serves files only: a
+// directory (/static/ itself included) is 404, never a listing.
 func staticHandler(fsys fs.FS) http.Handler {
 	files := http.FileServerFS(fsys)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		name := path.Clean(strings.TrimPrefix(r.URL.Path, "/"))
+		if info, err := fs.Stat(fsys, name); strings.HasSuffix(r.URL.Path, "/") || err != nil || info.IsDir() {
+			http.NotFound(w, r)
+			return
+		}
 		if strings.HasSuffix(name, ".wasm") {
 			w.Header().Set("Content-Type", "application/wasm")
 			w.Header().Set("Cache-Control", "no-cache")

@@ -39,6 +39,8 @@ const (
 	CodeForbidden          = "forbidden"            // 403: a wrong teacher token, or a room without a teacher
 	CodeUnknownPeer        = "unknown-peer"         // 404: no peer of this id in the room
 	CodeArchiveNotKickable = "archive-not-kickable" // 400: the archive peer keeps the room's chain
+	CodeBanned             = "banned"               // 403: kicked from this room: back when the room's session ends
+	CodeRateLimited        = "rate-limited"         // 429: too many rooms created or opened from this address; Retry-After says when to try again
 )
 
 // Codes lists every constant above, so tests and message catalogs can
@@ -49,5 +51,5 @@ var Codes = []string{
 	CodeBadHash, CodeBadAddress, CodeUnknownBlock, CodeWrongSender, CodeBadPeerAddress,
 	CodeTooManyPeers, CodePeerUnreachable, CodePeerBadAnswer, CodeForeignChain,
 	CodeBadRoomName, CodeBadParams, CodeRoomExists, CodeResetBusy, CodeStaleEpoch,
-	CodeUnauthorized, CodeForbidden, CodeUnknownPeer, CodeArchiveNotKickable,
+	CodeUnauthorized, CodeForbidden, CodeUnknownPeer, CodeArchiveNotKickable, CodeBanned, CodeRateLimited,
 }
