@@ -305,8 +305,10 @@ func TestHostileStudent(t *testing.T) {
 			probe.c.CloseNow()
 		}
 		student := ts.joinNative(t, "spam", "student")
-		tx, err := student.Post("ann", "hello class")
+		txs, err := student.Post("ann", "hello class")
 		require.NoError(t, err)
+		require.Len(t, txs, 1)
+		tx := txs[0]
 		require.Eventually(t, func() bool { return archive.Mempool().Has(tx.ID()) }, wait, 5*time.Millisecond, "the student's post got in")
 		def := chain.DefaultMempoolConfig()
 		require.LessOrEqual(t, archive.Mempool().Len(), def.MaxUnfundedTxs+1)
