@@ -68,7 +68,7 @@ test-wasm:
 ## duration: Go 1.26's -fuzztime=Ns can fail with a spurious "context deadline
 ## exceeded" at the deadline (golang/go#75804, fixed in Go 1.27).
 fuzz:
-	@for p in ./chain/ ./chain/node/; do \
+	@for p in ./chain/ ./chain/node/ ./relay/; do \
 		for t in $$($(GO) test -list '^Fuzz' $$p | grep ^Fuzz); do \
 			echo "fuzz $$p $$t"; $(GO) test -run='^$$' -fuzz="^$$t$$" -fuzztime=150000x $$p || exit 1; done; done
 

@@ -30,6 +30,7 @@ type blockNode struct {
 	status    nodeStatus
 	err       error   // why the block is invalid
 	undo      undoLog // how to disconnect it; set while on the best chain
+	pruned    bool    // removed from the tree as part of a stale branch
 }
 
 func (n *blockNode) invalid() bool {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
+	"slices"
 	"sync"
 	"time"
 )
@@ -21,7 +22,19 @@ type Config struct {
 	// of the local clock; when full, the one furthest in the future is
 	// dropped. Defaults to 32.
 	MaxFutureBlocks int
+	// PruneDepth bounds the side branches kept: a stale branch, one whose
+	// highest block is more than PruneDepth blocks below the best tip, is
+	// removed from the tree and reported in Event.Pruned, so that valid
+	// blocks nobody builds on cost neither memory nor disk forever. A
+	// branch still growing within PruneDepth of the tip is kept whole, and
+	// the best chain is never pruned. Defaults to DefaultPruneDepth, more
+	// than a page's fork tree shows; negative keeps every block.
+	PruneDepth int
 }
+
+// DefaultPruneDepth is Config.PruneDepth's default: a stale branch is
+// forgotten once its highest block is 100 blocks below the best tip.
+const DefaultPruneDepth = 100
 
 // Status says what ProcessBlock did with a block.
 type Status int
@@ -72,6 +85,7 @@ type Chain struct {
 	genesis *Block
 	id      Hash
 	engine  Engine
+	prune   int // Config.PruneDepth; negative: never
 
 	mu      sync.RWMutex
 	index   map[Hash]*blockNode
@@ -86,6 +100,8 @@ type Chain struct {
 	// byHeight lists the stored blocks of each height in arrival order,
 	// so the recent part of the tree is read without scanning it all.
 	byHeight [][]*blockNode
+	// pruneFrom is the lowest height that may hold a side block to prune.
+	pruneFrom uint64
 
 	events eventQueue
 }
@@ -104,12 +120,16 @@ func New(cfg Config) (*Chain, error) {
 	if cfg.MaxFutureBlocks <= 0 {
 		cfg.MaxFutureBlocks = 32
 	}
+	if cfg.PruneDepth == 0 {
+		cfg.PruneDepth = DefaultPruneDepth
+	}
 	g := GenesisBlock(cfg.Params)
 	c := &Chain{
 		params:  cfg.Params,
 		genesis: g,
 		id:      g.Hash(),
 		engine:  cfg.Engine,
+		prune:   cfg.PruneDepth,
 		index:   make(map[Hash]*blockNode),
 		state:   make(ledger),
 		orphans: newBlockPool(cfg.MaxOrphans, olderFirst),
@@ -241,7 +261,8 @@ func (c *Chain) TreeFrom(minHeight uint64) []TreeNode {
 }
 
 // Tree returns every stored block, valid or found invalid, ordered by
-// height then arrival. Orphans and held future blocks are not included.
+// height then arrival. Orphans, held future blocks and pruned stale
+// branches (Config.PruneDepth) are not included.
 func (c *Chain) Tree() []TreeNode { return c.TreeFrom(0) }
 
 // Locator returns hashes of the best chain from the tip back to genesis,
@@ -617,6 +638,7 @@ func (c *Chain) addNode(b *Block, h Hash, parent *blockNode) *blockNode {
 		c.byHeight = append(c.byHeight, nil)
 	}
 	c.byHeight[n.height] = append(c.byHeight[n.height], n)
+	c.pruneFrom = min(c.pruneFrom, n.height)
 	return n
 }
 
@@ -686,6 +708,7 @@ func (c *Chain) switchTo(target *blockNode) error {
 		fork = fork.parent
 	}
 	for tip := c.tip(); tip != fork; tip = c.tip() {
+		c.pruneFrom = min(c.pruneFrom, tip.height) // a side block now: prunable in time
 		c.state.undo(tip.undo)
 		tip.undo = nil
 		c.main = c.main[:len(c.main)-1]
@@ -710,16 +733,20 @@ func (c *Chain) switchTo(target *blockNode) error {
 // c.mu held for writing.
 func (c *Chain) finishLocked(old *blockNode) {
 	tip := c.tip()
+	var pruned []Hash
+	if len(c.stored) > 0 || tip != old {
+		pruned = c.pruneLocked()
+	}
 	var stored []*Block
-	for _, n := range c.stored { // a block found invalid on connecting is no store's business
-		if !n.invalid() {
+	for _, n := range c.stored { // a block found invalid on connecting, or pruned at once, is no store's business
+		if !n.invalid() && !n.pruned {
 			stored = append(stored, n.block)
 		}
 	}
 	c.stored = nil
 	if tip == old {
-		if len(stored) > 0 {
-			c.events.push(Event{Type: EventStored, Hash: tip.hash, Height: tip.height, Block: tip.block, Stored: stored})
+		if len(stored) > 0 || len(pruned) > 0 {
+			c.events.push(Event{Type: EventStored, Hash: tip.hash, Height: tip.height, Block: tip.block, Stored: stored, Pruned: pruned})
 		}
 		return
 	}
@@ -744,11 +771,88 @@ func (c *Chain) finishLocked(old *blockNode) {
 		c.hooks[id](connected, disconnected)
 	}
 	ev := Event{Type: EventTipChanged, Hash: tip.hash, Height: tip.height, Block: tip.block,
-		Connected: connected, Disconnected: disconnected, Stored: stored}
+		Connected: connected, Disconnected: disconnected, Stored: stored, Pruned: pruned}
 	if len(disconnected) > 0 {
 		ev.Type = EventReorg
 	}
 	c.events.push(ev)
+}
+
+// pruneLocked removes the stale side branches, those whose highest block
+// is more than c.prune blocks below the tip, and returns the hashes of the
+// blocks it removed that were reported stored before (a block added and
+// pruned in the same call was never reported). MUST be called with c.mu
+// held for writing.
+func (c *Chain) pruneLocked() []Hash {
+	tip := c.tip()
+	if c.prune < 0 || tip.height <= uint64(c.prune) {
+		return nil
+	}
+	limit := tip.height - uint64(c.prune) // a branch reaching no higher is stale
+	fresh := make(map[*blockNode]bool, len(c.stored))
+	for _, n := range c.stored {
+		fresh[n] = true
+	}
+	var pruned []Hash
+	next := limit + 1
+	for h := c.pruneFrom; h <= limit && h < uint64(len(c.byHeight)); h++ {
+		var side []*blockNode
+		for _, n := range c.byHeight[h] {
+			if !c.onMain(n) {
+				side = append(side, n)
+			}
+		}
+		for _, n := range side {
+			if n.pruned {
+				continue // removed with an ancestor at a lower height
+			}
+			if subtreeTop(n) > limit {
+				next = min(next, h) // still growing near the tip: look again later
+				continue
+			}
+			for _, d := range c.removeSubtree(n) {
+				if !fresh[d] {
+					pruned = append(pruned, d.hash)
+				}
+			}
+		}
+	}
+	c.pruneFrom = next
+	return pruned
+}
+
+// subtreeTop returns the greatest height in n's subtree.
+func subtreeTop(n *blockNode) uint64 {
+	top := n.height
+	stack := []*blockNode{n}
+	for len(stack) > 0 {
+		d := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		top = max(top, d.height)
+		stack = append(stack, d.children...)
+	}
+	return top
+}
+
+// removeSubtree takes n and its descendants out of the tree and returns
+// them. n must not be on the best chain. MUST be called with c.mu held
+// for writing.
+func (c *Chain) removeSubtree(n *blockNode) []*blockNode {
+	if p := n.parent; p != nil {
+		p.children = slices.DeleteFunc(p.children, func(x *blockNode) bool { return x == n })
+	}
+	var out []*blockNode
+	stack := []*blockNode{n}
+	for len(stack) > 0 {
+		d := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		stack = append(stack, d.children...)
+		d.pruned = true
+		delete(c.index, d.hash)
+		c.byHeight[d.height] = slices.DeleteFunc(c.byHeight[d.height], func(x *blockNode) bool { return x == d })
+		out = append(out, d)
+	}
+	return out
 }
 
 // addHook registers fn to run, with c.mu held for writing, after every

@@ -75,9 +75,14 @@
 //   - A coinbase may pay any address; the zero address burns the reward.
 //   - A transaction's `time` is informational and only range-checked:
 //     replays are prevented by `seq` and the chain id, not by time.
-//   - A post is a transaction of amount 0: its `to` may be empty, or even
-//     the sender's own address. Transfers of a positive amount need a
-//     recipient that is not the sender.
+//   - A post is a transaction of amount 0 (Tx.IsPost): its `to` may be
+//     empty, or even the sender's own address. Transfers of a positive
+//     amount need a recipient that is not the sender.
+//   - Named accounts (name.go): the tutorials' string accounts
+//     ("someone-other-address") are ordinary addresses whose key is
+//     derived from the name alone (NameKey, NameAddress), so anyone can
+//     sign for them. No rule treats them specially; nodes sign for them
+//     only in the tutorials' open mode.
 //   - Retarget (CalcNextDifficulty documents it exactly): at heights that
 //     are multiples of RetargetInterval N, over the N intervals ending at
 //     the parent (N−2 the first time: the genesis time is never used, as
@@ -99,6 +104,13 @@
 //     Future blocks wait in a pool of Config.MaxFutureBlocks (default 32),
 //     the furthest in the future dropped first; RetryFuture and
 //     NextFutureTime drive them (ProcessBlock also retries them).
+//   - Stale side branches are pruned: once a branch's highest block is
+//     more than Config.PruneDepth (default 100, more than a page's fork
+//     tree shows) below the best tip, it leaves the tree and the event of
+//     the call that pruned it lists it in Event.Pruned, so a store drops
+//     it too. A branch still growing near the tip is kept whole, and the
+//     best chain is never pruned; a pruned block sent again is stored and
+//     pruned again at once.
 //   - Duplicate transaction ids are refused even when the merkle root
 //     matches (Bitcoin's CVE-2012-2459), and a block refused by a
 //     context-free rule is not remembered, so its hash isn't poisoned.
@@ -125,10 +137,15 @@
 // consecutive seqs from its next seq (ErrSeqGap) and must be affordable
 // from its confirmed balance alone — coins still pending can't be spent; a
 // transaction reusing a pending seq replaces it only with a higher fee
-// (ErrMempoolConflict); a confirmed seq is refused (ErrBadSeq); bounded in
-// total and per sender (ErrMempoolFull), fee-0 transactions rate-limited
-// per sender with the clock passed in (ErrRateLimited). Templates take
-// each sender's next transaction by fee, then arrival.
+// (ErrMempoolConflict); a confirmed seq is refused (ErrBadSeq); bounded
+// per sender and per class of sender (ErrMempoolFull): funded senders hold
+// up to MaxTxs and compete by fee, senders without coins (free posts) hold
+// a share of their own, MaxUnfundedTxs, where a new post evicts the oldest
+// droppable one, so throwaway keys can't lock out a student without
+// coins; fee-0 transactions rate-limited per sender with the clock passed
+// in (ErrRateLimited); a duplicate is refused before its signature is
+// verified. Templates take each sender's next transaction by fee, then
+// arrival.
 //
 // # Errors
 //

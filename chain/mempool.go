@@ -10,10 +10,21 @@ import (
 
 // MempoolConfig bounds a Mempool. Zero fields take their defaults.
 type MempoolConfig struct {
-	// MaxTxs is the most pending transactions. When full, a new
-	// transaction must pay a higher fee than the cheapest one that can be
-	// dropped (the last of some other sender's chain). Defaults to 5000.
+	// MaxTxs is the most pending transactions of funded senders (those
+	// with a confirmed balance). When they are full, a new one must pay a
+	// higher fee than the cheapest one that can be dropped (the last of
+	// some other funded sender's chain). Defaults to 5000.
 	MaxTxs int
+	// MaxUnfundedTxs is the most pending transactions of unfunded senders
+	// (no confirmed balance: their transactions are free posts), a share
+	// of the pool of their own that funded transactions never take. When
+	// it is full, a new one evicts the oldest that can be dropped (the
+	// last of the unfunded sender whose last transaction arrived first).
+	// So posts from throwaway keys can neither crowd out paying
+	// transactions nor lock out a student without coins: a new post
+	// always gets in, and a flood only shortens how long the oldest wait.
+	// Defaults to 1000.
+	MaxUnfundedTxs int
 	// MaxPerSender is the most pending transactions of one sender.
 	// Defaults to 64.
 	MaxPerSender int
@@ -27,7 +38,7 @@ type MempoolConfig struct {
 
 // DefaultMempoolConfig returns the defaults of MempoolConfig.
 func DefaultMempoolConfig() MempoolConfig {
-	return MempoolConfig{MaxTxs: 5000, MaxPerSender: 64, FreeBurst: 5, FreeInterval: 10 * time.Second}
+	return MempoolConfig{MaxTxs: 5000, MaxUnfundedTxs: 1000, MaxPerSender: 64, FreeBurst: 5, FreeInterval: 10 * time.Second}
 }
 
 // Mempool holds transactions waiting to be mined, each valid against the
@@ -54,6 +65,19 @@ func DefaultMempoolConfig() MempoolConfig {
 // Changed tells a miner when its template may be out of date, without
 // polling.
 //
+// # Policy against floods
+//
+// A transaction already pending is refused (ErrDuplicateTx) before its
+// signature is verified, so copies of one transaction cost a hash each,
+// not a signature check. Senders come in two classes, each with a share
+// of the pool of its own: funded senders (a confirmed balance) hold up to
+// MaxTxs pending transactions and compete by fee; unfunded senders (no
+// balance, so only free posts) hold up to MaxUnfundedTxs, and when their
+// share is full the oldest droppable one makes room for the new one. Free
+// transactions are also rate limited per sender (FreeBurst, FreeInterval).
+// A sender's class is its balance on the best tip when its transaction
+// arrives, and is taken again at every change of the best chain.
+//
 // All methods are safe for concurrent use.
 type Mempool struct {
 	c      *Chain
@@ -63,16 +87,18 @@ type Mempool struct {
 	mu       sync.Mutex
 	byID     map[Hash]*mpEntry
 	bySender map[Address][]*mpEntry // consecutive seqs from the sender's next seq
+	unfunded int                    // entries of unfunded senders
 	arrival  uint64
 	free     map[Address]*freeBucket
 	changed  chan struct{} // closed by the next change; nil until Changed asks
 }
 
 type mpEntry struct {
-	tx      *Tx
-	id      Hash
-	sender  Address
-	arrival uint64
+	tx       *Tx
+	id       Hash
+	sender   Address
+	arrival  uint64
+	unfunded bool // its sender had no confirmed balance (MaxUnfundedTxs)
 }
 
 type freeBucket struct {
@@ -86,6 +112,9 @@ func NewMempool(c *Chain, cfg MempoolConfig) *Mempool {
 	def := DefaultMempoolConfig()
 	if cfg.MaxTxs <= 0 {
 		cfg.MaxTxs = def.MaxTxs
+	}
+	if cfg.MaxUnfundedTxs <= 0 {
+		cfg.MaxUnfundedTxs = def.MaxUnfundedTxs
 	}
 	if cfg.MaxPerSender <= 0 {
 		cfg.MaxPerSender = def.MaxPerSender
@@ -114,19 +143,32 @@ func (m *Mempool) Close() { m.detach() }
 // adds it. It returns a *RuleError: a consensus rule (CheckTxSanity,
 // ErrBadSignature, ErrBadSeq, ErrOverspend) or a mempool policy
 // (ErrDuplicateTx, ErrSeqGap, ErrMempoolConflict, ErrMempoolFull,
-// ErrRateLimited, ErrCoinbaseNotAlone). now drives the rate limit of fee-0
-// transactions.
-func (m *Mempool) Add(tx *Tx, now time.Time) error {
+// ErrRateLimited, ErrCoinbaseNotAlone). A duplicate is found before the
+// signature is verified. now drives the rate limit of fee-0 transactions.
+func (m *Mempool) Add(tx *Tx, now time.Time) error { return m.add(tx, now, true) }
+
+// AddLocal is Add for a transaction the node's own user made (signed by
+// the node for its REST API or its page): every rule and bound of Add
+// applies except the rate limit of fee-0 transactions, which keeps peers
+// from flooding the pool and does not stand between a user and their own
+// node (the IBM tutorial's app posts as fast as its user types). A fee-0
+// transaction added here does not spend the sender's free allowance.
+func (m *Mempool) AddLocal(tx *Tx, now time.Time) error { return m.add(tx, now, false) }
+
+func (m *Mempool) add(tx *Tx, now time.Time, limitFree bool) error {
 	if err := CheckTxSanity(tx); err != nil {
 		return err
 	}
 	if tx.IsCoinbase() {
 		return ruleError(ErrCoinbaseNotAlone, "a transaction without a sender can't be posted")
 	}
+	e := &mpEntry{tx: tx, id: tx.ID(), sender: tx.Sender()}
+	if m.Has(e.id) { // before the signature: copies cost a hash, not a verification
+		return errDuplicateTx(e.id)
+	}
 	if !tx.VerifySignature(m.c.id) {
 		return ruleError(ErrBadSignature, "not signed by %s for this chain", tx.Sender())
 	}
-	e := &mpEntry{tx: tx, id: tx.ID(), sender: tx.Sender()}
 
 	m.c.mu.RLock()
 	defer m.c.mu.RUnlock()
@@ -134,9 +176,10 @@ func (m *Mempool) Add(tx *Tx, now time.Time) error {
 	defer m.mu.Unlock()
 
 	if _, ok := m.byID[e.id]; ok {
-		return ruleErrorHW(ErrDuplicateTx, e.id, nil, "transaction %s is already pending", e.id.Short())
+		return errDuplicateTx(e.id)
 	}
 	acct := m.c.state[e.sender]
+	e.unfunded = acct.Balance == 0
 	if tx.Seq < acct.NextSeq {
 		return ruleErrorHW(ErrBadSeq, tx.Seq, acct.NextSeq, "sender %s: have %d, want %d (seq %d is already used on the chain)", e.sender, tx.Seq, acct.NextSeq, tx.Seq)
 	}
@@ -168,17 +211,23 @@ func (m *Mempool) Add(tx *Tx, now time.Time) error {
 			e.sender, tx.Amount, tx.Fee, cost, acct.Balance, before+after)
 	}
 	var victim *mpEntry
-	if !replacing && len(m.byID) >= m.cfg.MaxTxs {
+	switch {
+	case replacing:
+	case e.unfunded && m.unfunded >= m.cfg.MaxUnfundedTxs:
+		if victim = m.oldestUnfundedTail(e.sender); victim == nil {
+			return ruleErrorHW(ErrMempoolFull, m.unfunded, below(m.cfg.MaxUnfundedTxs), "have %d pending transactions of senders without coins, max %d, all of this sender's", m.unfunded, m.cfg.MaxUnfundedTxs)
+		}
+	case !e.unfunded && m.funded() >= m.cfg.MaxTxs:
 		victim = m.cheapestTail(e.sender)
 		if victim == nil || victim.tx.Fee >= tx.Fee {
 			least := uint64(0)
 			if victim != nil {
 				least = victim.tx.Fee
 			}
-			return ruleErrorHW(ErrMempoolFull, len(m.byID), below(m.cfg.MaxTxs), "have %d pending transactions, max %d; fee %d must be more than %d", len(m.byID), m.cfg.MaxTxs, tx.Fee, least)
+			return ruleErrorHW(ErrMempoolFull, m.funded(), below(m.cfg.MaxTxs), "have %d pending transactions, max %d; fee %d must be more than %d", m.funded(), m.cfg.MaxTxs, tx.Fee, least)
 		}
 	}
-	if tx.Fee == 0 && !m.takeFree(e.sender, now) {
+	if limitFree && tx.Fee == 0 && !m.takeFree(e.sender, now) {
 		return ruleError(ErrRateLimited, "sender %s: max %d fee-0 transactions, then one per %v", e.sender, m.cfg.FreeBurst, m.cfg.FreeInterval)
 	}
 	if victim != nil {
@@ -187,15 +236,37 @@ func (m *Mempool) Add(tx *Tx, now time.Time) error {
 	m.arrival++
 	e.arrival = m.arrival
 	if replacing {
-		delete(m.byID, list[pos].id)
+		m.forget(list[pos])
 		list[pos] = e
 	} else {
 		m.bySender[e.sender] = append(list, e)
 	}
-	m.byID[e.id] = e
+	m.remember(e)
 	m.notifyLocked()
 	return nil
 }
+
+func errDuplicateTx(id Hash) error {
+	return ruleErrorHW(ErrDuplicateTx, id, nil, "transaction %s is already pending", id.Short())
+}
+
+// remember indexes e (already in its sender's list); forget undoes it.
+func (m *Mempool) remember(e *mpEntry) {
+	m.byID[e.id] = e
+	if e.unfunded {
+		m.unfunded++
+	}
+}
+
+func (m *Mempool) forget(e *mpEntry) {
+	delete(m.byID, e.id)
+	if e.unfunded {
+		m.unfunded--
+	}
+}
+
+// funded returns how many pending transactions are of funded senders.
+func (m *Mempool) funded() int { return len(m.byID) - m.unfunded }
 
 // Changed returns a channel that is closed at the next change of the
 // pending transactions (one added, replaced or evicted) or of the best
@@ -248,17 +319,34 @@ func (m *Mempool) takeFree(sender Address, now time.Time) bool {
 	return true
 }
 
-// cheapestTail returns the pending transaction that can be dropped without
-// breaking a seq chain (the last of its sender's) with the lowest fee,
-// the latest arrival on a tie; except's chain is not considered.
+// cheapestTail returns the pending transaction of a funded sender that
+// can be dropped without breaking a seq chain (the last of its sender's)
+// with the lowest fee, the latest arrival on a tie; except's chain is not
+// considered.
 func (m *Mempool) cheapestTail(except Address) *mpEntry {
 	var v *mpEntry
 	for a, list := range m.bySender {
-		if a == except || len(list) == 0 {
+		if a == except || len(list) == 0 || list[0].unfunded {
 			continue
 		}
 		t := list[len(list)-1]
 		if v == nil || t.tx.Fee < v.tx.Fee || (t.tx.Fee == v.tx.Fee && t.arrival > v.arrival) {
+			v = t
+		}
+	}
+	return v
+}
+
+// oldestUnfundedTail returns the droppable pending transaction (the last
+// of its sender's) of an unfunded sender that arrived first; except's
+// chain is not considered.
+func (m *Mempool) oldestUnfundedTail(except Address) *mpEntry {
+	var v *mpEntry
+	for a, list := range m.bySender {
+		if a == except || len(list) == 0 || !list[0].unfunded {
+			continue
+		}
+		if t := list[len(list)-1]; v == nil || t.arrival < v.arrival {
 			v = t
 		}
 	}
@@ -273,7 +361,7 @@ func (m *Mempool) removeTail(e *mpEntry) {
 	} else {
 		m.bySender[e.sender] = list
 	}
-	delete(m.byID, e.id)
+	m.forget(e)
 }
 
 // onChain is the Chain hook: it runs with the chain's lock held for
@@ -310,6 +398,7 @@ func (m *Mempool) onChain(connected, disconnected []*Block) {
 	}
 	m.byID = make(map[Hash]*mpEntry, len(m.byID))
 	m.bySender = make(map[Address][]*mpEntry, len(groups))
+	m.unfunded = 0
 	for a, cands := range groups {
 		slices.SortStableFunc(cands, func(x, y *mpEntry) int {
 			switch {
@@ -321,6 +410,7 @@ func (m *Mempool) onChain(connected, disconnected []*Block) {
 			return 0
 		})
 		acct := m.c.state[a]
+		unfunded := acct.Balance == 0
 		var keep []*mpEntry
 		for _, e := range cands {
 			if e.tx.Seq < acct.NextSeq || m.byID[e.id] != nil {
@@ -332,15 +422,19 @@ func (m *Mempool) onChain(connected, disconnected []*Block) {
 			}
 			acct.Balance -= cost
 			acct.NextSeq++
+			e.unfunded = unfunded
 			keep = append(keep, e)
-			m.byID[e.id] = e
+			m.remember(e)
 		}
 		if len(keep) > 0 {
 			m.bySender[a] = keep
 		}
 	}
-	for len(m.byID) > m.cfg.MaxTxs {
+	for m.funded() > m.cfg.MaxTxs {
 		m.removeTail(m.cheapestTail(Address{}))
+	}
+	for m.unfunded > m.cfg.MaxUnfundedTxs {
+		m.removeTail(m.oldestUnfundedTail(Address{}))
 	}
 	m.notifyLocked()
 }

@@ -182,18 +182,64 @@ func TestMempoolBounds(t *testing.T) {
 		require.NoError(t, f.mp.Add(f.pay(0, 2, 1, 3, 0), f.now))
 		require.NoError(t, f.mp.Add(f.pay(0, 2, 1, 2, 1), f.now))
 		require.NoError(t, f.mp.Add(cheap, f.now))
-		err := f.mp.Add(chaintest.Post(f.c.ID(), chaintest.Key(6), "", "free", 0, 0), f.now)
-		require.ErrorIs(t, err, chain.ErrMempoolFull)
+		free := chaintest.Post(f.c.ID(), chaintest.Key(6), "", "free", 0, 0)
+		require.NoError(t, f.mp.Add(free, f.now), "a sender without coins has a share of its own")
+		require.ErrorIs(t, f.mp.Add(f.pay(1, 2, 1, 1, 1), f.now), chain.ErrMempoolFull)
 		rich := f.pay(0, 3, 1, 5, 2)
 		require.NoError(t, f.mp.Add(rich, f.now))
 		require.False(t, f.mp.Has(cheap.ID()), "evicted")
-		require.Equal(t, 3, f.mp.Len())
+		require.True(t, f.mp.Has(free.ID()), "a paying transaction never takes the unfunded share")
+		require.Equal(t, 4, f.mp.Len())
 		// Now the cheapest tail of another sender is rich's chain (fee 5)…
 		require.ErrorIs(t, f.mp.Add(cheap, f.now), chain.ErrMempoolFull)
 		// …but replacing needs no room.
 		require.NoError(t, f.mp.Add(f.pay(0, 3, 1, 6, 2), f.now))
 		require.False(t, f.mp.Has(rich.ID()))
-		require.Equal(t, 3, f.mp.Len())
+		require.Equal(t, 4, f.mp.Len())
+	})
+	t.Run("throwaway keys can't lock out a student without coins", func(t *testing.T) {
+		const share = 50
+		f := newPool(t, chain.MempoolConfig{MaxTxs: 10, MaxUnfundedTxs: share})
+		var spam []*chain.Tx
+		for i := range share { // fill the unfunded share, one throwaway key per post
+			tx := chaintest.Post(f.c.ID(), chain.GenerateKey(), "", "spam", 0, 0)
+			require.NoError(t, f.mp.Add(tx, f.now))
+			spam = append(spam, tx)
+			if i < 10 {
+				require.NoError(t, f.mp.Add(f.pay(i%2, 2+i, 1, 1, uint64(i/2)), f.now), "paying transactions have their own share")
+			}
+		}
+		student := chaintest.Post(f.c.ID(), chaintest.Key(9), "ann", "hello class", 0, 0)
+		require.NoError(t, f.mp.Add(student, f.now), "a new post always gets in")
+		require.True(t, f.mp.Has(student.ID()))
+		require.False(t, f.mp.Has(spam[0].ID()), "the oldest post made room")
+		require.True(t, f.mp.Has(spam[1].ID()))
+		require.Equal(t, share+10, f.mp.Len())
+		for range share - 1 { // more spam: the student's post is the last to go
+			require.NoError(t, f.mp.Add(chaintest.Post(f.c.ID(), chain.GenerateKey(), "", "spam", 0, 0), f.now))
+		}
+		require.True(t, f.mp.Has(student.ID()))
+		// Mined or evicted, the unfunded share stays bounded through a reorg too.
+		f.mine(t, 0)
+		require.LessOrEqual(t, f.mp.Len(), share+10)
+	})
+	t.Run("a duplicate is refused before its signature is verified", func(t *testing.T) {
+		f := newPool(t, chain.MempoolConfig{})
+		tx := chaintest.Post(f.c.ID(), chaintest.Key(5), "", "once", 0, 0)
+		require.NoError(t, f.mp.Add(tx, f.now))
+		const copies = 2000
+		verify := time.Now()
+		for range copies / 10 {
+			tx.VerifySignature(f.c.ID())
+		}
+		perVerify := time.Since(verify) / (copies / 10)
+		start := time.Now()
+		for range copies {
+			require.ErrorIs(t, f.mp.Add(tx, f.now), chain.ErrDuplicateTx)
+		}
+		perCopy := time.Since(start) / copies
+		t.Logf("a duplicate costs %v, a signature check %v", perCopy, perVerify)
+		require.Less(t, perCopy, perVerify/2, "duplicates must not be verified")
 	})
 	t.Run("free transactions are rate limited", func(t *testing.T) {
 		f := newPool(t, chain.MempoolConfig{FreeBurst: 2, FreeInterval: time.Minute})

@@ -11,8 +11,9 @@ const (
 	// EventReorg: the best chain switched branches; Disconnected lists the
 	// blocks that left it, newest first.
 	EventReorg
-	// EventStored: blocks joined the block tree (Stored) but the best
-	// chain did not change: a side branch grew.
+	// EventStored: blocks joined the block tree (Stored), or stale ones
+	// left it (Pruned), but the best chain did not change: a side branch
+	// grew.
 	EventStored
 )
 
@@ -47,6 +48,11 @@ type Event struct {
 	// main chain or side branch, in the order they were added (a parent
 	// always before its children): what a node persists.
 	Stored []*Block
+	// Pruned lists the blocks of stale side branches that this call took
+	// out of the block tree (see Config.PruneDepth), each reported in the
+	// Stored list of an earlier event: what a node deletes from its
+	// store. A block's descendants are pruned with it.
+	Pruned []Hash
 }
 
 // Subscribe registers fn to be called for every event, in order. Events

@@ -37,6 +37,13 @@ type Params struct {
 	// MedianTimeSpan is how many previous blocks the median-time-past rule
 	// looks at.
 	MedianTimeSpan int `json:"median_time_span"`
+	// Epoch counts the resets of the room. A reset keeps every other
+	// parameter but moves the epoch on, so the room gets a new genesis and
+	// a new chain id: blocks and transactions of the chain before the
+	// reset belong to another chain and no peer can hand them back. It is
+	// left out of the canonical JSON while 0, so a room never reset has
+	// the genesis it always had. At most 2^53−1.
+	Epoch uint64 `json:"epoch,omitempty"`
 }
 
 // PlaygroundParams is the classroom default: a block about every 15 seconds
@@ -109,6 +116,8 @@ func (p Params) Validate() error {
 		return fmt.Errorf("chain: params: max_future_drift_ms %d: want 0 to 1 day", p.MaxFutureDriftMs)
 	case p.MedianTimeSpan < 1 || p.MedianTimeSpan > 101:
 		return fmt.Errorf("chain: params: median_time_span %d: want 1 to 101", p.MedianTimeSpan)
+	case p.Epoch > MaxSafeInteger:
+		return fmt.Errorf("chain: params: epoch %d: want 0 to 2^53-1", p.Epoch)
 	}
 	return nil
 }

@@ -65,6 +65,7 @@ func TestParams(t *testing.T) {
 		"max txs 0":           func(p *chain.Params) { p.MaxBlockTxs = 0 },
 		"median span 0":       func(p *chain.Params) { p.MedianTimeSpan = 0 },
 		"negative drift":      func(p *chain.Params) { p.MaxFutureDriftMs = -1 },
+		"epoch too high":      func(p *chain.Params) { p.Epoch = chain.MaxSafeInteger + 1 },
 	} {
 		t.Run(name, func(t *testing.T) {
 			p := chain.TestParams
@@ -76,4 +77,20 @@ func TestParams(t *testing.T) {
 	}
 	_, err := chain.ParseParams([]byte(`{"name":"x","extra":1}`))
 	require.Error(t, err, "unknown fields are refused")
+}
+
+// A reset moves the epoch on and so gives the room a new genesis; epoch 0
+// is left out of the canonical JSON, so a room never reset keeps its
+// genesis.
+func TestEpochChangesTheGenesis(t *testing.T) {
+	p := chain.TestParams
+	require.NotContains(t, string(p.CanonicalJSON()), "epoch")
+	g0 := chain.GenesisBlock(p).Hash()
+	p.Epoch = 1
+	require.Contains(t, string(p.CanonicalJSON()), `"epoch":1`)
+	g1 := chain.GenesisBlock(p).Hash()
+	require.NotEqual(t, g0, g1)
+	back, err := chain.ParseParams(p.CanonicalJSON())
+	require.NoError(t, err)
+	require.Equal(t, p, back)
 }

@@ -33,6 +33,7 @@ type client struct {
 	id    string
 	seq   uint64 // join order
 	name  string
+	tag   string      // the request context's tag (WithTag); "" for local clients
 	local bool        // joined with JoinLocal: no socket, read by LocalConn.Recv
 	send  chan []byte // bounded; written by enqueue, read by writeLoop (or LocalConn.Recv) only
 
@@ -135,10 +136,45 @@ func (cl *client) finish(c *websocket.Conn) {
 	c.Close(code, reason) // the error only says the peer did not answer
 }
 
-// inflow is the rate limit state of one connection's incoming frames.
+// inflow is the rate limit and misbehaviour state of one connection's
+// incoming frames. Only the connection's reader touches it.
 type inflow struct {
 	lim   *rate.Limiter
 	drops int // frames dropped in a row by the limit
+	score score
+}
+
+// The misbehaviour score of a connection. Every frame the relay refuses
+// for its form (not UTF-8, not a JSON object, no type, a reserved type, a
+// binary message) adds one point, and the score decays by ScoreDecayPerSec
+// points per second; when it reaches MaxScore the connection is closed
+// with StatusPolicyViolation and CodeMisbehaving. So a client that errs
+// now and then (a page with a bug) is never closed for it, and one that
+// sends garbage is closed after MaxScore frames, before it has cost the
+// relay more than MaxScore parses. Frames to a peer that has just left
+// (CodeUnknownPeer) and frames over the rate (which MaxRateDrops bounds)
+// do not count.
+const (
+	MaxScore         = 20
+	ScoreDecayPerSec = 1.0
+)
+
+// score is a number of points that decays linearly with time.
+type score struct {
+	points float64
+	at     time.Time // when points was last brought up to date
+}
+
+// add brings the score up to now, adds p points and returns the total.
+func (s *score) add(now time.Time, p float64) float64 {
+	if s.at.IsZero() || now.After(s.at) {
+		if !s.at.IsZero() {
+			s.points = max(0, s.points-now.Sub(s.at).Seconds()*ScoreDecayPerSec)
+		}
+		s.at = now
+	}
+	s.points += p
+	return s.points
 }
 
 // readLoop reads the client's frames until the connection ends and hands
@@ -157,7 +193,7 @@ func (cl *client) readLoop(c *websocket.Conn, rm *room, in *inflow, limit int64)
 		if err != nil {
 			return err
 		}
-		cl.receive(rm, in, typ == websocket.MessageText, data)
+		cl.receive(rm, in, typ == websocket.MessageText, data, time.Now())
 	}
 }
 
@@ -182,14 +218,16 @@ func readFrame(ctx context.Context, c *websocket.Conn, limit int64) (websocket.M
 	return typ, data, nil
 }
 
-// receive handles one frame from the client: it is rate limited first,
-// then checked, then forwarded to the room; a refused frame is dropped and
-// the client gets a TypeError frame saying why. It never blocks.
-func (cl *client) receive(rm *room, in *inflow, text bool, data []byte) {
+// receive handles one frame from the client, arrived at now: it is rate
+// limited first, then checked, then forwarded to the room; a refused frame
+// is dropped, the client gets a TypeError frame saying why and, for a
+// frame refused for its form, a point on its misbehaviour score. It never
+// blocks.
+func (cl *client) receive(rm *room, in *inflow, text bool, data []byte, now time.Time) {
 	if cl.closing.Err() != nil {
 		return // a close is under way: drain until the peer answers it
 	}
-	if !in.lim.Allow() {
+	if !in.lim.AllowN(now, 1) {
 		in.drops++
 		if in.drops >= MaxRateDrops {
 			cl.close(websocket.StatusPolicyViolation, CodeRateLimited)
@@ -199,12 +237,16 @@ func (cl *client) receive(rm *room, in *inflow, text bool, data []byte) {
 		return
 	}
 	in.drops = 0
-	if !text {
-		cl.sendError(CodeBinaryFrame, "binary frames are not supported")
-		return
+	refused := errBinary
+	var f inbound
+	if text {
+		f, refused = parseInbound(data)
 	}
-	f, refused := parseInbound(data)
 	if refused != nil {
+		if in.score.add(now, 1) >= MaxScore {
+			cl.close(websocket.StatusPolicyViolation, CodeMisbehaving)
+			return
+		}
 		cl.sendError(refused.code, refused.msg)
 		return
 	}

@@ -29,12 +29,16 @@ const (
 	CodeShuttingDown = "shutting-down"
 	// CodeBye: a LocalConn left with Close (StatusNormalClosure).
 	CodeBye = "bye"
+	// CodeMisbehaving: the client's misbehaviour score reached MaxScore:
+	// it sent too many frames the relay had to refuse, too fast
+	// (StatusPolicyViolation).
+	CodeMisbehaving = "misbehaving"
 
 	// Error frames: the frame was refused and dropped; the connection
 	// goes on.
 
-	// CodeMalformedFrame: not a JSON object, an empty type or a type
-	// longer than MaxTypeLen.
+	// CodeMalformedFrame: not valid UTF-8, not a JSON object, an empty
+	// type or a type longer than MaxTypeLen.
 	CodeMalformedFrame = "malformed-frame"
 	// CodeReservedType: a frame type only the relay may send.
 	CodeReservedType = "reserved-type"
@@ -57,7 +61,7 @@ const (
 // catalog and its tests) can check they have words for each.
 func Codes() []string {
 	return []string{
-		CodeKicked, CodeRateLimited, CodeSendQueueFull, CodeFrameTooBig, CodeShuttingDown, CodeBye,
+		CodeKicked, CodeRateLimited, CodeSendQueueFull, CodeFrameTooBig, CodeShuttingDown, CodeBye, CodeMisbehaving,
 		CodeMalformedFrame, CodeReservedType, CodeBinaryFrame, CodeUnknownPeer,
 		CodeInvalidRoom, CodeRoomFull, CodeTooManyRooms,
 	}

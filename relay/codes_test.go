@@ -15,7 +15,7 @@ import (
 // goldenCodes is every relay code. Codes are an API (pages choose their
 // words by them): renaming one must fail here.
 var goldenCodes = []string{
-	"kicked", "rate-limited", "send-queue-full", "frame-too-big", "shutting-down", "bye",
+	"kicked", "rate-limited", "send-queue-full", "frame-too-big", "shutting-down", "bye", "misbehaving",
 	"malformed-frame", "reserved-type", "binary-frame", "unknown-peer",
 	"invalid-room", "room-full", "too-many-rooms",
 }

@@ -25,7 +25,12 @@ type Config struct {
 	// SendQueue is how many frames may wait to be written to one client.
 	// A client whose queue is full when a frame arrives is disconnected
 	// with StatusPolicyViolation and CodeSendQueueFull; nobody else waits for
-	// it. Defaults to 64; must be at least 1.
+	// it. It is sized together with RateBurst: every frame a sender's burst
+	// lets through lands in every other client's queue at once, so with a
+	// rate limit the queue must hold at least two whole bursts
+	// (MinSendQueue), or one student flooding the room would drop the
+	// honest readers as too slow. Defaults to 512; must be at least 1 and,
+	// when RatePerSec is finite, at least MinSendQueue(RateBurst).
 	SendQueue int
 
 	// WriteTimeout bounds the writing of one frame to one client. A client
@@ -53,8 +58,11 @@ type Config struct {
 	// 200; must be at least 1.
 	MaxPeersPerRoom int
 
-	// MaxRooms caps the rooms that exist at once. A connection that would
-	// open one more is refused with HTTP 503. Defaults to 1000; must be at
+	// MaxRooms caps the rooms that have websocket peers at once. A
+	// connection that would make one more such room is refused with HTTP
+	// 503. A room whose only peers are local (an archive peer waiting for
+	// its room's idle timeout) takes no slot; local clients may open rooms
+	// while fewer than 2×MaxRooms exist. Defaults to 1000; must be at
 	// least 1.
 	MaxRooms int
 
@@ -87,11 +95,17 @@ type Config struct {
 // the rate limit before the relay closes it with StatusPolicyViolation.
 const MaxRateDrops = 10
 
+// MinSendQueue is the smallest SendQueue a rate burst allows: two whole
+// bursts, so that one sender emptying its bucket at once (or two doing so
+// together) fills at most the queue of a reader that has not yet been
+// scheduled to write, and never closes it as too slow.
+func MinSendQueue(burst int) int { return 2 * burst }
+
 // DefaultConfig returns the default limits, documented on each Config field.
 func DefaultConfig() Config {
 	return Config{
 		ReadLimit:       1 << 20,
-		SendQueue:       64,
+		SendQueue:       512,
 		WriteTimeout:    5 * time.Second,
 		PingInterval:    20 * time.Second,
 		RatePerSec:      50,
@@ -120,6 +134,8 @@ func (cfg Config) Validate() error {
 		return bad("RatePerSec must be positive, have %v", cfg.RatePerSec)
 	case cfg.RateBurst < 1:
 		return bad("RateBurst must be at least 1, have %d", cfg.RateBurst)
+	case !math.IsInf(cfg.RatePerSec, 1) && cfg.SendQueue < MinSendQueue(cfg.RateBurst):
+		return bad("SendQueue %d is smaller than two rate bursts (RateBurst %d): want at least %d", cfg.SendQueue, cfg.RateBurst, MinSendQueue(cfg.RateBurst))
 	case cfg.MaxPeersPerRoom < 1:
 		return bad("MaxPeersPerRoom must be at least 1, have %d", cfg.MaxPeersPerRoom)
 	case cfg.MaxRooms < 1:

@@ -28,6 +28,9 @@ func TestConfigValidate(t *testing.T) {
 		{"burst", func(c *Config) { c.RateBurst = 0 }, "RateBurst must be at least 1"},
 		{"peers per room", func(c *Config) { c.MaxPeersPerRoom = 0 }, "MaxPeersPerRoom must be at least 1"},
 		{"rooms", func(c *Config) { c.MaxRooms = -1 }, "MaxRooms must be at least 1, have -1"},
+		{"queue holds two bursts", func(c *Config) { c.RateBurst, c.SendQueue = 100, 200 }, ""},
+		{"queue smaller than two bursts", func(c *Config) { c.RateBurst, c.SendQueue = 100, 199 }, "SendQueue 199 is smaller than two rate bursts (RateBurst 100): want at least 200"},
+		{"no rate, any queue", func(c *Config) { c.RatePerSec, c.SendQueue = math.Inf(1), 1 }, ""},
 		{"bad origin pattern", func(c *Config) { c.OriginPatterns = []string{"[a-"} }, "bad pattern"},
 	}
 	for _, tc := range tests {

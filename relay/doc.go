@@ -27,10 +27,14 @@
 //	{"type": "<string>", "to": "<peer id, optional>", "body": <any JSON, optional>}
 //
 // Only type and to are decoded; body stays raw bytes. A frame is refused
-// (dropped, and its sender gets an "error" frame) if it is not a JSON object,
-// its type is empty or longer than MaxTypeLen, or its type is one the relay
-// reserves ("peers", "join", "leave", "error"). Binary messages are refused
-// the same way.
+// (dropped, and its sender gets an "error" frame) if it is not valid UTF-8
+// (a browser closes its socket on a text frame it cannot decode, so one
+// such frame forwarded would take a whole room offline), not a JSON
+// object, its type is empty or longer than MaxTypeLen, or its type is one
+// the relay reserves ("peers", "join", "leave", "error"). Binary messages
+// are refused the same way. Each of these refusals adds a point to the
+// sender's misbehaviour score, which decays by ScoreDecayPerSec; at
+// MaxScore the connection is closed (StatusPolicyViolation, "misbehaving").
 //
 // Relay to clients:
 //
@@ -58,9 +62,13 @@
 // StatusMessageTooBig), the frames queued per client, the frames per second
 // per connection (over the limit a frame is dropped with an "error" frame;
 // after MaxRateDrops in a row the connection is closed with
-// StatusPolicyViolation), the peers per room and the rooms (HTTP 503 before
-// the upgrade), the write time per frame, and the ping interval. Cross-origin
-// pages may connect only from Config.OriginPatterns.
+// StatusPolicyViolation), the peers per room and the rooms with websocket
+// peers (HTTP 503 before the upgrade; a room kept only by local clients
+// takes no slot), the write time per frame, and the ping interval. The
+// queue and the burst are sized together: with a rate limit, SendQueue is
+// at least MinSendQueue(RateBurst), two whole bursts, so a sender that
+// empties its bucket at once never makes the others look slow.
+// Cross-origin pages may connect only from Config.OriginPatterns.
 //
 // # Codes
 //
@@ -73,8 +81,9 @@
 //	kicked            1008    rate-limited           invalid-room    400
 //	rate-limited      1008    malformed-frame        room-full       503
 //	send-queue-full   1008    reserved-type          too-many-rooms  503
-//	frame-too-big     1009    binary-frame           shutting-down   503
-//	shutting-down     1001    unknown-peer
+//	misbehaving       1008    binary-frame           shutting-down   503
+//	frame-too-big     1009    unknown-peer
+//	shutting-down     1001
 //	bye (LocalConn)   1000
 //
 // # Concurrency
@@ -91,7 +100,10 @@
 // client that does not read never delays the others. Relay-initiated closes
 // (Kick, rate abuse, an oversized frame, Close) otherwise let the current
 // write finish and send a close frame.
-// All exported methods are safe for concurrent use. The room hooks
+// All exported methods are safe for concurrent use. A handler in front of
+// the relay may label a connection with WithTag on its request's context
+// and read the label back by peer id with Server.Tag (cmd/chainplay bans a
+// kicked peer by it); the relay itself never looks at it. The room hooks
 // (Config.OnRoomActive, Config.OnRoomEmpty) run one at a time, in order, on a
 // goroutine owned by the Server, with no lock held.
 //

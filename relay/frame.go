@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"unicode/utf8"
 )
 
 // The frame types that only the relay sends. A client frame with one of them
@@ -87,15 +88,24 @@ type inbound struct {
 }
 
 var (
+	errBinary    = &refusal{CodeBinaryFrame, "binary frames are not supported"}
+	errNotUTF8   = &refusal{CodeMalformedFrame, "malformed frame: not valid UTF-8"}
 	errNotObject = &refusal{CodeMalformedFrame, "malformed frame: want a JSON object"}
 	errNoType    = &refusal{CodeMalformedFrame, "malformed frame: empty type"}
 	errTypeLong  = &refusal{CodeMalformedFrame, fmt.Sprintf("malformed frame: type longer than %d bytes", MaxTypeLen)}
 )
 
 // parseInbound decodes a client frame. Its errors are *refusal, meant for
-// the client.
+// the client. A frame that is not valid UTF-8 is refused before anything
+// else: a text message must be UTF-8 (RFC 6455 §5.6), encoding/json would
+// let invalid bytes through inside the body, and a browser closes its
+// socket on the first text frame it cannot decode, so forwarding one would
+// take every tab of the room offline.
 func parseInbound(data []byte) (inbound, *refusal) {
 	var in inbound
+	if !utf8.Valid(data) {
+		return in, errNotUTF8
+	}
 	if t := bytes.TrimLeft(data, " \t\r\n"); len(t) == 0 || t[0] != '{' {
 		return in, errNotObject
 	}

@@ -67,9 +67,9 @@ func TestFrameEncode(t *testing.T) {
 }
 
 func TestRelayFrames(t *testing.T) {
-	require.Equal(t, `{"type":"peers","body":{"you":"p3","room":"r","peers":[],"limits":{"rate":50,"burst":200,"send_queue":64,"read_limit":1048576}}}`,
+	require.Equal(t, `{"type":"peers","body":{"you":"p3","room":"r","peers":[],"limits":{"rate":50,"burst":200,"send_queue":512,"read_limit":1048576}}}`,
 		string(relayFrame(TypePeers, PeersBody{You: "p3", Room: "r", Peers: []PeerInfo{},
-			Limits: Limits{RatePerSec: 50, RateBurst: 200, SendQueue: 64, ReadLimit: 1 << 20}})))
+			Limits: Limits{RatePerSec: 50, RateBurst: 200, SendQueue: 512, ReadLimit: 1 << 20}})))
 	require.Equal(t, `{"type":"join","body":{"id":"p4","name":"bob"}}`, string(relayFrame(TypeJoin, PeerInfo{ID: "p4", Name: "bob"})))
 	require.Equal(t, `{"type":"leave","body":{"id":"p4"}}`, string(relayFrame(TypeLeave, LeaveBody{ID: "p4"})))
 	require.Equal(t, `{"type":"error","body":{"code":"unknown-peer","message":"unknown peer p9"}}`, string(errorFrame(CodeUnknownPeer, "unknown peer p9")))
@@ -124,4 +124,24 @@ func TestCleanName(t *testing.T) {
 			require.LessOrEqual(t, len(got), MaxNameLen)
 		})
 	}
+}
+
+// A frame that is not valid UTF-8 is refused before it is parsed: a
+// browser closes its socket on one, so forwarding it would take the room
+// offline. Valid UTF-8 beyond ASCII passes.
+func TestParseInboundRefusesInvalidUTF8(t *testing.T) {
+	for _, in := range []string{
+		`{"type":"x","body":"` + "\xff" + `"}`,
+		`{"type":"x","body":"` + "\xed\xa0\x80" + `"}`, // an encoded surrogate
+		`{"type":"x","body":"` + "\xc3" + `"}`,         // a truncated sequence
+		`{"type":"` + "\xfe" + `"}`,
+	} {
+		_, err := parseInbound([]byte(in))
+		require.NotNil(t, err, "%q", in)
+		require.Equal(t, CodeMalformedFrame, err.code)
+		require.Contains(t, err.msg, "not valid UTF-8")
+	}
+	got, err := parseInbound([]byte(`{"type":"x","body":"héllo 世界 🙂"}`))
+	require.Nil(t, err)
+	require.Equal(t, `"héllo 世界 🙂"`, string(got.Body))
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"time"
 
 	"nhooyr.io/websocket"
 )
@@ -66,7 +67,7 @@ func (s *Server) JoinLocal(ctx context.Context, room, name string) (*LocalConn, 
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	rm, err := s.reserve(room)
+	rm, err := s.reserve(room, true)
 	if err != nil {
 		return nil, err
 	}
@@ -113,7 +114,7 @@ func (lc *LocalConn) Send(ctx context.Context, frame []byte) error {
 	}
 	lc.mu.Lock()
 	defer lc.mu.Unlock()
-	lc.cl.receive(lc.rm, lc.in, true, frame)
+	lc.cl.receive(lc.rm, lc.in, true, frame, time.Now())
 	return nil
 }
 

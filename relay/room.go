@@ -44,6 +44,7 @@ type room struct {
 
 	// Guarded by Server.mu.
 	members int  // connections that reserved a place: joined or upgrading
+	sockets int  // those of members that are websockets (not JoinLocal)
 	remote  int  // joined websocket clients (local clients excluded)
 	active  bool // OnRoomActive was fired and OnRoomEmpty not yet
 

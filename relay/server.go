@@ -27,7 +27,8 @@ var (
 	ErrInvalidRoom = errors.New("relay: invalid room name")
 	// ErrRoomFull: the room has Config.MaxPeersPerRoom peers.
 	ErrRoomFull = errors.New("relay: room full")
-	// ErrTooManyRooms: Config.MaxRooms rooms exist and this would be one more.
+	// ErrTooManyRooms: Config.MaxRooms rooms have websocket peers and this
+	// would be one more (for a local client: 2×MaxRooms rooms exist).
 	ErrTooManyRooms = errors.New("relay: too many rooms")
 	// ErrClosed: Close has been called.
 	ErrClosed = errors.New("relay: relay is shutting down")
@@ -92,7 +93,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, CodeInvalidRoom, http.StatusBadRequest)
 		return
 	}
-	rm, err := s.reserve(name)
+	rm, err := s.reserve(name, false)
 	if err != nil {
 		http.Error(w, Code(err), http.StatusServiceUnavailable)
 		return
@@ -101,13 +102,14 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 	c, err := websocket.Accept(w, r, &s.accept) // on error it has answered
 	if err != nil {
-		s.release(rm)
+		s.release(rm, false)
 		s.log.Debug("relay: upgrade refused", "room", name, "err", err)
 		return
 	}
 	defer c.CloseNow()
 
 	cl := newClient(r.Context(), s.seq.Add(1), cleanName(r.URL.Query().Get("name")), s.cfg.SendQueue, false)
+	cl.tag, _ = r.Context().Value(tagKey{}).(string)
 	defer cl.abort()
 	c.SetReadLimit(-1) // readFrame bounds frames to s.cfg.ReadLimit
 	if !s.join(rm, cl) {
@@ -174,18 +176,25 @@ func expectedClose(err error) bool {
 
 // reserve takes a place in the named room, creating the room if needed.
 // On success the caller must call s.handlers.Done when it returns, and either
-// join or release.
-func (s *Server) reserve(name string) (*room, error) {
+// join or release. Config.MaxRooms counts the rooms that have websocket
+// members: a room kept only by local clients (an archive peer waiting for
+// its room's idle timeout) takes no slot, so a websocket peer that makes a
+// room non-local is refused when the slots are taken. As a backstop, a
+// local client may open a room only while fewer than 2×MaxRooms rooms
+// exist.
+func (s *Server) reserve(name string, local bool) (*room, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
 		return nil, ErrClosed
 	}
 	rm := s.rooms[name]
+	switch {
+	case !local && (rm == nil || rm.sockets == 0) && s.remoteRoomsLocked() >= s.cfg.MaxRooms,
+		local && rm == nil && len(s.rooms) >= 2*s.cfg.MaxRooms:
+		return nil, ErrTooManyRooms
+	}
 	if rm == nil {
-		if len(s.rooms) >= s.cfg.MaxRooms {
-			return nil, ErrTooManyRooms
-		}
 		rm = newRoom(name)
 		s.rooms[name] = rm
 	}
@@ -193,8 +202,23 @@ func (s *Server) reserve(name string) (*room, error) {
 		return nil, ErrRoomFull
 	}
 	rm.members++
+	if !local {
+		rm.sockets++
+	}
 	s.handlers.Add(1)
 	return rm, nil
+}
+
+// remoteRoomsLocked counts the rooms with websocket members (joined or
+// upgrading). s.mu must be held.
+func (s *Server) remoteRoomsLocked() int {
+	n := 0
+	for _, rm := range s.rooms {
+		if rm.sockets > 0 {
+			n++
+		}
+	}
+	return n
 }
 
 // limits are the limits every connection gets, as its welcome says.
@@ -207,16 +231,19 @@ func (s *Server) limits() Limits {
 }
 
 // release gives back a place taken by reserve.
-func (s *Server) release(rm *room) {
+func (s *Server) release(rm *room, local bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.releaseLocked(rm)
+	s.releaseLocked(rm, local)
 }
 
 // releaseLocked gives back a place and removes the room when nobody is left.
 // s.mu must be held.
-func (s *Server) releaseLocked(rm *room) {
+func (s *Server) releaseLocked(rm *room, local bool) {
 	rm.members--
+	if !local {
+		rm.sockets--
+	}
 	if rm.members > 0 {
 		return
 	}
@@ -230,7 +257,7 @@ func (s *Server) join(rm *room, cl *client) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
-		s.releaseLocked(rm)
+		s.releaseLocked(rm, cl.local)
 		return false
 	}
 	rm.add(cl, s.limits())
@@ -257,7 +284,7 @@ func (s *Server) leave(rm *room, cl *client) {
 			s.hooks.emit(rm.name, false)
 		}
 	}
-	s.releaseLocked(rm)
+	s.releaseLocked(rm, cl.local)
 }
 
 // Rooms returns the rooms that have peers, local clients included, sorted
@@ -287,6 +314,35 @@ func (s *Server) Peers(room string) []PeerInfo {
 	return rm.peers()
 }
 
+// tagKey is the context key of WithTag.
+type tagKey struct{}
+
+// WithTag returns a copy of ctx carrying tag. ServeHTTP keeps the tag of
+// its request's context with the connection it serves and Tag returns it:
+// a handler in front of the relay labels each websocket (cmd/chainplay
+// labels it with what it bans a kicked peer by) and reads the label back
+// by peer id. The relay never looks at it.
+func WithTag(ctx context.Context, tag string) context.Context {
+	return context.WithValue(ctx, tagKey{}, tag)
+}
+
+// Tag returns the tag (WithTag) of the connection of peer peerID in room,
+// "" for a local client or one whose request had none, and whether there
+// is such a peer.
+func (s *Server) Tag(room, peerID string) (string, bool) {
+	s.mu.Lock()
+	rm := s.rooms[room]
+	s.mu.Unlock()
+	if rm == nil {
+		return "", false
+	}
+	cl := rm.lookup(peerID)
+	if cl == nil {
+		return "", false
+	}
+	return cl.tag, true
+}
+
 // Kick closes the connection of peer peerID in room with
 // StatusPolicyViolation and CodeKicked, and reports whether there was such a
 // peer, websocket or local. It does not wait for the connection to end; the others get a
@@ -303,6 +359,28 @@ func (s *Server) Kick(room, peerID string) bool {
 		return false
 	}
 	cl.close(websocket.StatusPolicyViolation, CodeKicked)
+	return true
+}
+
+// Drop ends the connection of peer peerID in room at once, without a
+// close handshake (a websocket client sees its connection break; a local
+// one ends with CodeKicked), and reports whether there was such a peer:
+// for a peer that does not answer a Kick's close frame, which would
+// otherwise stay in the room for the handshake's timeout. The others get
+// a TypeLeave frame.
+func (s *Server) Drop(room, peerID string) bool {
+	s.mu.Lock()
+	rm := s.rooms[room]
+	s.mu.Unlock()
+	if rm == nil {
+		return false
+	}
+	cl := rm.lookup(peerID)
+	if cl == nil {
+		return false
+	}
+	cl.close(websocket.StatusPolicyViolation, CodeKicked)
+	cl.abort()
 	return true
 }
 

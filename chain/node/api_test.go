@@ -119,6 +119,10 @@ func TestAPIErrors(t *testing.T) {
 	recipient := chain.KeyAddress(chain.GenerateKey()).String()
 	big := `{"author":"a","content":"` + strings.Repeat("x", httpjson.DefaultMaxBody) + `"}`
 	dead := deadURL(t)
+	var sixtyFive []string
+	for i := range node.MaxHTTPPeers + 1 {
+		sixtyFive = append(sixtyFive, fmt.Sprintf("http://10.0.0.1:%d", 1000+i))
+	}
 
 	for _, tc := range []struct {
 		name, method, path string
@@ -145,25 +149,44 @@ func TestAPIErrors(t *testing.T) {
 		{name: "too large", method: "POST", path: "/new_transaction", body: big, status: 413, code: httpjson.CodeBodyTooLarge},
 		{name: "someone else's sender", method: "POST", path: "/transactions/new", body: map[string]any{"sender": other.Address().String(), "recipient": recipient, "amount": 1},
 			status: 403, code: httpjson.CodeWrongSender, field: "sender"},
-		{name: "bad recipient", method: "POST", path: "/transactions/new", body: map[string]any{"recipient": "bob", "amount": 1},
+		{name: "bad recipient", method: "POST", path: "/transactions/new", body: map[string]any{"recipient": strings.Repeat("b", chain.MaxNameBytes+1), "amount": 1},
 			status: 400, code: httpjson.CodeBadAddress, field: "recipient"},
+		{name: "dvf's missing amount", method: "POST", path: "/transactions/new", body: map[string]any{"sender": n.Address().String(), "recipient": recipient},
+			status: 400, code: httpjson.CodeMissingField, field: "amount"},
+		{name: "dvf's missing recipient", method: "POST", path: "/transactions/new", body: map[string]any{"amount": 5},
+			status: 400, code: httpjson.CodeMissingField, field: "recipient"},
+		{name: "a named sender, not in tutorial mode", method: "POST", path: "/transactions/new", body: map[string]any{"sender": "alice", "recipient": "bob", "amount": 1},
+			status: 403, code: httpjson.CodeWrongSender, field: "sender"},
+		{name: "dvf's reward sender", method: "POST", path: "/transactions/new", body: map[string]any{"sender": "0", "recipient": "bob", "amount": 1},
+			status: 403, code: httpjson.CodeWrongSender, field: "sender"},
+		{name: "a sender that is no account", method: "POST", path: "/transactions/new", body: map[string]any{"sender": " ", "recipient": "bob", "amount": 1},
+			status: 400, code: httpjson.CodeBadAddress, field: "sender"},
 		{name: "no coins", method: "POST", path: "/transactions/new", body: map[string]any{"recipient": recipient, "amount": 1},
 			status: 400, code: chain.ErrOverspend.Code(), rule: true},
 		{name: "post without content", method: "POST", path: "/new_transaction", body: map[string]any{"author": "a"},
 			status: 400, code: httpjson.CodeMissingField, field: "content"},
 		{name: "post without author", method: "POST", path: "/new_transaction", body: map[string]any{"content": "a"},
 			status: 400, code: httpjson.CodeMissingField, field: "author"},
-		{name: "post too long", method: "POST", path: "/new_transaction", body: map[string]any{"author": "a", "content": strings.Repeat("x", 1000)},
+		{name: "post too long even for a thread", method: "POST", path: "/new_transaction", body: map[string]any{"author": "a", "content": strings.Repeat("x", node.MaxPostBytes+1)},
 			status: 400, code: chain.ErrTxTooBig.Code(), rule: true},
 		{name: "a transaction that is not one", method: "POST", path: "/tx", body: `{"from":"zz"}`, status: 400, code: chain.ErrMalformed.Code(), rule: true},
 		{name: "forged block", method: "POST", path: "/add_block", body: forgedBlock(n), status: 400, code: chain.ErrHighHash.Code(), rule: true},
-		{name: "a block that is not one", method: "POST", path: "/add_block", body: `{"index":"one"}`, status: 400, code: chain.ErrMalformed.Code(), rule: true},
+		{name: "a block that is not one", method: "POST", path: "/add_block", body: `{"index":"one","merkle_root":"00"}`, status: 400, code: chain.ErrMalformed.Code(), rule: true},
+		{name: "IBM's node's block", method: "POST", path: "/add_block", body: `{"index":1,"transactions":[{"author":"a","content":"b","timestamp":1.7e9}],"timestamp":1.7e9,"previous_hash":"00ab","nonce":5,"hash":"00cd"}`,
+			status: 409, code: httpjson.CodeForeignChain},
 		{name: "bad hash", method: "GET", path: "/blocks/xyz", status: 400, code: httpjson.CodeBadHash},
 		{name: "unknown block", method: "GET", path: "/blocks/" + strings.Repeat("0", 64), status: 404, code: httpjson.CodeUnknownBlock},
-		{name: "bad address", method: "GET", path: "/balance/xyz", status: 400, code: httpjson.CodeBadAddress},
+		{name: "bad account", method: "GET", path: "/balance/" + strings.Repeat("x", chain.MaxNameBytes+1), status: 400, code: httpjson.CodeBadAddress},
+		{name: "an account of only spaces", method: "GET", path: "/balance/%20", status: 400, code: httpjson.CodeBadAddress},
+		{name: "65 nodes", method: "POST", path: "/nodes/register", body: map[string]any{"nodes": sixtyFive}, status: 400, code: httpjson.CodeTooManyPeers},
+		{name: "chain view", method: "GET", path: "/chain?view=everything", status: 400, code: httpjson.CodeWrongType, field: "view"},
 		{name: "no nodes", method: "POST", path: "/nodes/register", body: map[string]any{"nodes": []string{}}, status: 400, code: httpjson.CodeMissingField, field: "nodes"},
 		{name: "bad node", method: "POST", path: "/nodes/register", body: map[string]any{"nodes": []string{dead, "ftp://x"}}, status: 400, code: httpjson.CodeBadPeerAddress},
 		{name: "register_node without address", method: "POST", path: "/register_node", body: map[string]any{}, status: 400, code: httpjson.CodeMissingField, field: "node_address"},
+		{name: "register_node as IBM's node does", method: "POST", path: "/register_node", body: map[string]any{"node_address": dead + "/"}, status: 409, code: httpjson.CodeForeignChain, field: "genesis"},
+		{name: "register_node from another chain", method: "POST", path: "/register_node", body: map[string]any{"node_address": dead, "genesis": strings.Repeat("ab", 32)}, status: 409, code: httpjson.CodeForeignChain},
+		{name: "register_node with a bad genesis", method: "POST", path: "/register_node", body: map[string]any{"node_address": dead, "genesis": "xyz"}, status: 400, code: httpjson.CodeBadHash, field: "genesis"},
+		{name: "register_with itself", method: "POST", path: "/register_with", body: map[string]any{"node_address": s.URL}, status: 400, code: httpjson.CodeBadPeerAddress},
 		{name: "register_with a bad address", method: "POST", path: "/register_with", body: map[string]any{"node_address": "ftp://x"}, status: 400, code: httpjson.CodeBadPeerAddress},
 		{name: "register_with nobody", method: "POST", path: "/register_with", body: map[string]any{"node_address": dead}, status: 502, code: httpjson.CodePeerUnreachable},
 	} {
@@ -182,13 +205,18 @@ func TestAPIErrors(t *testing.T) {
 	require.Empty(t, n.HTTPPeers(), "a refused request registered a peer")
 }
 
-// Policy rules that a client may retry later have their own statuses.
+// Policy rules that a client may retry later have their own statuses:
+// fee-0 transactions signed elsewhere (POST /tx) meet the rate limit, as
+// a peer's would, with 429.
 func TestAPIRuleStatuses(t *testing.T) {
 	n := newTestNode(t, "a")
 	s := serve(t, n)
+	key := chain.GenerateKey()
 	var e apiError
 	for i := 0; ; i++ {
-		status, h, data := raw(t, "POST", s.URL+"/new_transaction", map[string]any{"author": "a", "content": "post"})
+		tx := &chain.Tx{Seq: uint64(i), Time: 1, Memo: "post"}
+		tx.Sign(n.Chain().ID(), key)
+		status, h, data := raw(t, "POST", s.URL+"/tx", tx)
 		if status == http.StatusCreated {
 			require.Less(t, i, 100, "the free-transaction limit never hit")
 			continue
@@ -281,7 +309,7 @@ func TestAPITutorialFieldNames(t *testing.T) {
 		require.Subset(t, keys(status, data), fields, "%s %s", method, url)
 	}
 	has(200, "GET", s1.URL+"/mine", nil, "message", "index", "transactions", "proof", "previous_hash")
-	has(200, "GET", s1.URL+"/chain", nil, "length", "chain")
+	has(200, "GET", s1.URL+"/chain", nil, "length", "chain", "peers")
 	has(201, "POST", s1.URL+"/transactions/new", map[string]any{"sender": n1.Address().String(), "recipient": n2.Address().String(), "amount": 1}, "message")
 	has(201, "POST", s1.URL+"/new_transaction", map[string]any{"author": "alice", "content": "hi"}, "message")
 	has(201, "POST", s1.URL+"/nodes/register", map[string]any{"nodes": []string{s2.URL}}, "message", "total_nodes")
@@ -291,7 +319,7 @@ func TestAPITutorialFieldNames(t *testing.T) {
 		require.NoError(t, err)
 	}
 	has(200, "GET", s1.URL+"/nodes/resolve", nil, "message", "new_chain", "length")
-	has(200, "POST", s2.URL+"/register_node", map[string]any{"node_address": s1.URL}, "length", "chain", "peers")
+	has(200, "POST", s2.URL+"/register_node", map[string]any{"node_address": s1.URL, "genesis": n1.Chain().ID().String()}, "length", "chain", "peers")
 	has(200, "POST", s2.URL+"/register_with", map[string]any{"node_address": s1.URL}, "message")
 }
 
@@ -309,6 +337,8 @@ func TestAPIResolveWithBadPeers(t *testing.T) {
 	garbage, _ := fakePeer(t, http.StatusOK, "<html>not a node</html>")
 	failing, _ := fakePeer(t, http.StatusInternalServerError, `{"error":"internal error","code":"internal"}`)
 	invalid, _ := fakePeer(t, http.StatusOK, invalidChainDump(t, newTestNode(t, "forger")))
+	other := serve(t, otherChainNode(t)).URL
+	dvf, _ := fakePeer(t, http.StatusOK, `{"chain":[{"index":1,"previous_hash":1,"proof":100,"timestamp":1506280650.770839,"transactions":[]}],"length":1}`)
 
 	for _, tc := range []struct {
 		name     string
@@ -328,6 +358,8 @@ func TestAPIResolveWithBadPeers(t *testing.T) {
 			errs: map[string]string{invalid: chain.ErrHighHash.Code(), dead: httpjson.CodePeerUnreachable}},
 		{name: "one good among the bad", peers: []string{dead, garbage, goodURL}, status: 200, replaced: true,
 			errs: map[string]string{dead: httpjson.CodePeerUnreachable, garbage: httpjson.CodePeerBadAnswer}},
+		{name: "another genesis", peers: []string{other}, status: 200, errs: map[string]string{other: httpjson.CodeForeignChain}},
+		{name: "dvf's own node", peers: []string{dvf}, status: 200, errs: map[string]string{dvf: httpjson.CodeForeignChain}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			n := newTestNode(t, "n")
@@ -351,6 +383,7 @@ func TestAPIResolveWithBadPeers(t *testing.T) {
 			require.NoError(t, json.Unmarshal(data, &res))
 			require.Len(t, res.Errors, len(tc.errs))
 			for p, code := range tc.errs {
+				p = node.PeerURL(p)
 				require.Equal(t, code, res.Errors[p].Code, "%s: %+v", p, res.Errors[p])
 				require.NotEmpty(t, res.Errors[p].Error)
 			}
@@ -367,23 +400,62 @@ func TestAPIResolveWithBadPeers(t *testing.T) {
 	}
 }
 
-// /register_with: a node that can't be asked is a 502, a chain that
-// breaks a rule a 400 with the rule, a full peer list a 409 before anyone
-// is asked; none of them changes anything.
+// fakeNode is an HTTP peer that says it is on id's chain (GET /tip;
+// with a zero id it answers /tip like the rest) and answers every other
+// request with status and body, counting the requests to /register_node.
+func fakeNode(t *testing.T, id chain.Hash, status int, body string) (string, *atomic.Int32) {
+	t.Helper()
+	var hits atomic.Int32
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/tip" && !id.IsZero() {
+			fmt.Fprintf(w, `{"genesis":"%s"}`, id)
+			return
+		}
+		if r.URL.Path == "/register_node" {
+			hits.Add(1)
+		}
+		w.WriteHeader(status)
+		io.WriteString(w, body)
+	}))
+	t.Cleanup(ts.Close)
+	return ts.URL, &hits
+}
+
+// otherChainNode is a node of another genesis than newTestNode's.
+func otherChainNode(t *testing.T) *node.Node {
+	t.Helper()
+	p := chain.TestParams
+	p.Name = "another room"
+	c, err := chain.New(chain.Config{Params: p})
+	require.NoError(t, err)
+	n, err := node.New(node.Config{Chain: c, Key: chain.GenerateKey(), Name: "other", Miner: node.ThreadMiner{Threads: 1}})
+	require.NoError(t, err)
+	return n
+}
+
+// /register_with: a node that can't be asked is a 502, one that is not on
+// this chain a 409 before it is told anything, a chain that breaks a rule
+// a 400 with the rule, a full peer list a 400 before anyone is asked;
+// none of them changes anything.
 func TestAPIRegisterWithBadPeers(t *testing.T) {
 	forger := newTestNode(t, "forger")
+	id := forger.Chain().ID()
 	dump := invalidChainDump(t, forger)
 	var chainDump node.ChainResponse
 	require.NoError(t, json.Unmarshal([]byte(dump), &chainDump))
 	invalidBody, err := json.Marshal(node.RegisterNodeResponse{Length: chainDump.Length, Chain: chainDump.Chain, Peers: []string{}})
 	require.NoError(t, err)
-	invalid, _ := fakePeer(t, http.StatusOK, string(invalidBody))
-	garbage, _ := fakePeer(t, http.StatusOK, "hello")
-	refusing, _ := fakePeer(t, http.StatusBadRequest, `{"error":"no","code":"bad-peer-address"}`)
-	notAChain, _ := fakePeer(t, http.StatusOK, `{"length":1,"chain":[{"index":"zero"}]}`)
+	invalid, _ := fakeNode(t, id, http.StatusOK, string(invalidBody))
+	garbage, _ := fakeNode(t, id, http.StatusOK, "hello")
+	refusing, _ := fakeNode(t, id, http.StatusBadRequest, `{"error":"no","code":"bad-peer-address"}`)
+	notAChain, _ := fakeNode(t, id, http.StatusOK, `{"length":1,"chain":[{"index":"zero"}]}`)
+	otherGenesis, otherHits := fakeNode(t, chain.HashBytes([]byte("another genesis")), http.StatusOK, "{}")
+	tipless, tiplessHits := fakeNode(t, chain.Hash{}, http.StatusNotFound, "<!doctype html><title>404 Not Found</title>")
+	noGenesis, noGenesisHits := fakeNode(t, chain.Hash{}, http.StatusOK, `{"length":1,"chain":[],"peers":[]}`)
 
 	for _, tc := range []struct {
 		name, peer string
+		hits       *atomic.Int32 // the peer's /register_node requests, which must stay 0
 		status     int
 		code       string
 		rule       bool
@@ -393,6 +465,9 @@ func TestAPIRegisterWithBadPeers(t *testing.T) {
 		{name: "refuses", peer: refusing, status: 502, code: httpjson.CodePeerBadAnswer},
 		{name: "invalid chain", peer: invalid, status: 400, code: chain.ErrHighHash.Code(), rule: true},
 		{name: "malformed block", peer: notAChain, status: 400, code: chain.ErrMalformed.Code(), rule: true},
+		{name: "another genesis", peer: otherGenesis, hits: otherHits, status: 409, code: httpjson.CodeForeignChain},
+		{name: "a tutorial's own node (no /tip)", peer: tipless, hits: tiplessHits, status: 409, code: httpjson.CodeForeignChain},
+		{name: "a /tip without genesis", peer: noGenesis, hits: noGenesisHits, status: 409, code: httpjson.CodeForeignChain},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			n := newTestNode(t, "n")
@@ -404,6 +479,9 @@ func TestAPIRegisterWithBadPeers(t *testing.T) {
 			require.Equal(t, tc.rule, e.Rule != "")
 			require.Zero(t, n.Chain().Tip().Height)
 			require.Empty(t, n.HTTPPeers())
+			if tc.hits != nil {
+				require.Zero(t, tc.hits.Load(), "a node not on this chain was told about this one")
+			}
 		})
 	}
 
@@ -418,12 +496,12 @@ func TestAPIRegisterWithBadPeers(t *testing.T) {
 		require.NoError(t, err)
 		peer, hits := fakePeer(t, http.StatusOK, "{}")
 		status, h, data := raw(t, "POST", s.URL+"/register_with", map[string]any{"node_address": peer})
-		require.Equal(t, http.StatusConflict, status, "%s", data)
+		require.Equal(t, http.StatusBadRequest, status, "%s", data)
 		require.Equal(t, httpjson.CodeTooManyPeers, errorAnswer(t, h, data).Code)
 		require.Zero(t, hits.Load(), "nobody was asked")
 
 		status, h, data = raw(t, "POST", s.URL+"/nodes/register", map[string]any{"nodes": []string{peer}})
-		require.Equal(t, http.StatusConflict, status, "%s", data)
+		require.Equal(t, http.StatusBadRequest, status, "%s", data)
 		require.Equal(t, httpjson.CodeTooManyPeers, errorAnswer(t, h, data).Code)
 		require.Len(t, n.HTTPPeers(), node.MaxHTTPPeers)
 	})
@@ -448,6 +526,6 @@ func TestRegisterWithKeepsThePeerListBounded(t *testing.T) {
 	var res node.RegisterWithResponse
 	status := call(t, "POST", s.URL+"/register_with", map[string]any{"node_address": srcURL}, &res)
 	require.Equal(t, http.StatusOK, status)
-	require.Equal(t, []string{"http://10.0.2.1:80", srcURL}, res.Peers[:2], "the node registered with comes before its list")
+	require.Equal(t, []string{"http://10.0.2.1:80/", srcURL + "/"}, res.Peers[:2], "the node registered with comes before its list")
 	require.Len(t, res.Peers, node.MaxHTTPPeers, "as many as fit")
 }

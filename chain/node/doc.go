@@ -46,7 +46,11 @@
 // progress and done. It never echoes what it receives (the relay already
 // fans out), says hello again when its tip moved (every resync interval),
 // and after a reconnect catches up by the same hello exchange. The frames
-// it gets most decode without encoding/json's scans (wire.go).
+// it gets most decode without encoding/json's scans (wire.go). A peer
+// that claims more work than it delivers (no answer within its lease, or
+// an answer that brings nothing new) stalls the sync: the node asks the
+// next best peer, holds it against the liar (ErrSyncStalled) and passes
+// the liar over for a while, so a lie cannot keep a newcomer at height 0.
 //
 // # Sending
 //
@@ -59,18 +63,26 @@
 // With Config.Store, every block the chain stores (main chain or side
 // branch, in order) is written on a goroutine of its own, in batches
 // (persist.go): validation never waits for the disk or IndexedDB. Flush
-// waits for the writes.
+// waits for the writes. When the store is a BlockPruner, the stale side
+// branches the chain prunes (chain.Config.PruneDepth) are deleted from it
+// too, and so are those its replay prunes.
 //
 // # Misbehaviour
 //
-// Nothing from a peer is trusted. Every message is bounded in size
-// (MaxMessageSize) and rate (PeerRate, PeerBurst); data that breaks a
-// consensus rule becomes an EventRejected naming the peer and the rule,
-// and after BanThreshold violations the peer is ignored until it
-// reconnects. A transaction refused by mempool policy (a full pool, a rate
-// limit, a seq already used on another branch) is reported but not held
-// against the peer. A block from the future is held and retried, not
-// rejected.
+// Nothing from a peer is trusted. Every message is bounded in rate
+// (PeerRate, PeerBurst) and in size before it is decoded (MaxBodySize: a
+// hello, a tx, a getblocks, a ping are small; MaxMessageSize for the
+// rest), and a hello's work has at most MaxWorkDigits digits and its
+// nickname at most 32 bytes. Data that breaks a rule becomes an
+// EventRejected naming the peer and the rule, and a point on the peer's
+// score, which decays by ScoreDecayPerMinute (score.go); at BanThreshold
+// the peer is ignored until it reconnects. A txs message is taken once per
+// connection, as the answer to our getmempool; one nobody asked for, or
+// one with copies of a transaction, is a violation. A getblocks sent to
+// the whole room gets at most MaxBroadcastBlocks blocks from each peer. A
+// transaction refused by mempool policy (a full pool, a rate limit, a seq
+// already used on another branch) is reported but not held against the
+// peer. A block from the future is held and retried, not rejected.
 //
 // # REST API
 //
@@ -78,15 +90,26 @@
 // /transactions/new, POST /new_transaction, GET /mine, GET /pending_tx,
 // POST /nodes/register, GET /nodes/resolve, POST /register_with, POST
 // /register_node, POST /add_block) and the native ones (POST /tx, GET
-// /blocks/{hash}, GET /tip, GET /balance/{address}, GET /wallet, GET
+// /blocks/{hash}, GET /tip, GET /balance/{account}, GET /wallet, GET
 // /peers). Bad input gets a 4xx whose JSON names the rule that failed;
-// nothing partial is stored.
+// nothing partial is stored. APIConfig.Tutorial selects the tutorials'
+// open modes (tutorial.go): the node signs for named accounts
+// (chain.NameKey) as dvf's unsigned world assumes, and in IBM's mode
+// mines only pending posts and shows only posts in GET /chain.
+//
+// The tutorials' HTTP peers (httppeers.go) are kept only when they are on
+// this node's chain: a node is asked for its GET /tip (which only
+// Chainplay nodes have) before it is registered with or sent a block, so
+// the tutorials' own Flask nodes are refused cleanly (ErrForeignChain)
+// and never sent anything they would fail on. Peer URLs are written with
+// Flask's trailing slash (PeerURL).
 //
 // # Time
 //
 // Every time a node reads or waits for comes from Config.Clock: block and
 // transaction times, the future-block check, the sync lease (a peer asked
-// for blocks has syncStall to answer before another may be asked) and
+// for blocks has firstStall to answer its first getblocks and syncStall
+// the later ones before another is asked), the decay of peer scores and
 // Run's timers (held future blocks are retried every second, and every
 // five seconds a peer that announced more work is asked again). A test
 // that runs nodes on a virtual clock (nodetest.FakeClock) decides when

@@ -17,8 +17,13 @@ var (
 	// ErrPeerRateLimited: a peer sends more messages than PeerRate allows.
 	ErrPeerRateLimited = errors.New("node: peer sends too many messages")
 	// ErrBadMessage: a message is not what its type promises (not JSON,
-	// a field out of range, an unknown type).
+	// a field out of range, an unknown type, an answer nobody asked for).
 	ErrBadMessage = errors.New("node: malformed message")
+	// ErrSyncStalled: a peer that announced more work than ours did not
+	// answer our getblocks in time, or answered with nothing new while
+	// still claiming more work; the node syncs from another peer and
+	// passes this one over for a while.
+	ErrSyncStalled = errors.New("node: the peer announced more work than it sends")
 	// ErrNoNonce means a miner exhausted its nonce range; rebuild the
 	// template with a fresh timestamp and try again.
 	ErrNoNonce = errors.New("node: nonce range exhausted")
@@ -42,8 +47,16 @@ var (
 	ErrPeerBadAnswer = errors.New("node: peer answered badly")
 	// ErrBadPeerAddress: a peer address is not http://host:port.
 	ErrBadPeerAddress = errors.New("node: bad peer address")
-	// ErrTooManyPeers: the list of HTTP peers already holds MaxHTTPPeers.
+	// ErrTooManyPeers: a request names more HTTP peers than MaxHTTPPeers,
+	// or more than the list has room for.
 	ErrTooManyPeers = errors.New("node: too many peers")
+	// ErrForeignChain: another node is not on this node's chain — a
+	// Chainplay node of another genesis (another room, other
+	// parameters), or no Chainplay node at all (the tutorials' own Flask
+	// nodes, whose unsigned blocks Chainplay can't verify) — so the two
+	// can't peer. Nothing of the other node's is stored, and nothing of
+	// ours is sent to it.
+	ErrForeignChain = errors.New("node: not on this chain")
 	// ErrPreempted is returned by the mining loop's Solve when a search of
 	// its own (GET /mine, MineBlock) took the Miner; the loop waits until
 	// the Miner is idle and goes on. A Miner that lets a second search take
@@ -57,6 +70,7 @@ const (
 	CodeMessageTooBig   = "message-too-big"
 	CodePeerRateLimited = "peer-rate-limited"
 	CodeBadMessage      = "bad-message"
+	CodeSyncStalled     = "sync-stalled"
 	CodeNoNonce         = "no-nonce"
 	CodeRoomReset       = "room-reset"
 	CodePreempted       = "preempted"
@@ -67,7 +81,7 @@ const (
 // rejected or refused Event, or a REST error's "rule", can carry: what a
 // page's message catalog needs words for.
 func ErrorCodes() []string {
-	return []string{CodeOtherChain, CodeMessageTooBig, CodePeerRateLimited, CodeBadMessage, CodeNoNonce, CodeRoomReset, CodePreempted}
+	return []string{CodeOtherChain, CodeMessageTooBig, CodePeerRateLimited, CodeBadMessage, CodeSyncStalled, CodeNoNonce, CodeRoomReset, CodePreempted}
 }
 
 // codeOf names the rule or limit err broke: a chain rule's code, one of
@@ -83,6 +97,8 @@ func codeOf(err error) string {
 		return CodeMessageTooBig
 	case errors.Is(err, ErrPeerRateLimited):
 		return CodePeerRateLimited
+	case errors.Is(err, ErrSyncStalled):
+		return CodeSyncStalled
 	case errors.Is(err, ErrNoNonce):
 		return CodeNoNonce
 	case errors.Is(err, ErrRoomReset):

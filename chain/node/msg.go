@@ -43,7 +43,39 @@ const (
 	MaxLocator = 64
 	// MaxMessageSize is the largest frame a node reads.
 	MaxMessageSize = 8 << 20
+	// MaxWorkDigits is the most decimal digits of a hello's cumulative
+	// work. A chain of 2^64 blocks at the largest difficulty (2^53) has
+	// about 2^117 of work, 36 digits: 128 digits (425 bits) leave room, and
+	// a longer string is refused before it is parsed (parsing a
+	// million-digit number cost a peer two seconds of CPU).
+	MaxWorkDigits = 128
+	// MaxBroadcastBlocks and MaxBroadcastBytes bound the answer to a
+	// getblocks sent to the whole room rather than to one peer: every peer
+	// answers it, so a full batch each would multiply one frame into the
+	// room's size times MaxBatchBytes.
+	MaxBroadcastBlocks = 16
+	MaxBroadcastBytes  = 16 << 10
 )
+
+// maxBodies bounds the body of each message type that has a small one: a
+// larger body is a violation (ErrMessageTooBig), refused before it is
+// decoded. Other types may be up to MaxMessageSize.
+var maxBodies = map[string]int{
+	TypeHello:      1 << 10, // two hashes, a height, MaxWorkDigits, a 32-byte name escaped
+	TypeTx:         8 << 10, // a 280-byte memo and a 32-byte name, escaped, twice (content, author)
+	TypeGetBlocks:  8 << 10, // MaxLocator hashes
+	TypeGetMempool: 256,
+	TypePing:       256,
+	TypePong:       256,
+}
+
+// MaxBodySize returns the largest body a message of type typ may have.
+func MaxBodySize(typ string) int {
+	if n, ok := maxBodies[typ]; ok {
+		return n
+	}
+	return MaxMessageSize
+}
 
 // Message is the envelope of every frame: the relay fills in From and
 // delivers to To alone when it is set. Body is the JSON of the type's body.

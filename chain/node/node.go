@@ -6,11 +6,13 @@ import (
 	"crypto/ed25519"
 	"errors"
 	"fmt"
+	"math"
 	"math/big"
 	"runtime"
 	"slices"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"golang.org/x/time/rate"
 
@@ -62,14 +64,23 @@ type peer struct {
 	tip    chain.Hash
 	height uint64
 	work   *big.Int
-	bad    int           // rule violations so far
+	score  score         // its misbehaviour (score.go)
+	banned bool          // its score reached BanThreshold: ignored from now on
 	rate   *rate.Limiter // messages per second it may send
 	asked  bool          // we asked it for its mempool on this connection
+	pooled bool          // its answer (txs) came: another is not asked for
+	// answered is set once it has answered a getblocks of ours; stalls
+	// counts the syncs it stalled, and passOver is until when it is not
+	// asked for blocks (score.go).
+	answered bool
+	stalls   int
+	passOver time.Time
 }
 
 // Misbehaviour limits.
 const (
-	// BanThreshold is how many rule violations make a node ignore a peer
+	// BanThreshold is the score (score.go: one point per rule broken,
+	// decaying by ScoreDecayPerMinute) at which a node ignores a peer
 	// until it reconnects.
 	BanThreshold = 10
 	// PeerRate and PeerBurst bound the messages a peer may send per second.
@@ -89,6 +100,8 @@ type Node struct {
 	pool  *chain.Mempool
 	addr  chain.Address
 	http  *httpPeers
+
+	signMu sync.Mutex // held while a transaction of the node's keys takes its seq and enters the mempool (wallet.go)
 
 	mu       sync.Mutex
 	self     string
@@ -161,12 +174,37 @@ func (n *Node) Mempool() *chain.Mempool { return n.pool }
 // chain is refused; an empty store gets this chain's genesis first. A
 // block that no longer validates (a store written by an older version)
 // stops the replay: the chain keeps the valid prefix.
+//
+// The blocks the chain prunes during the replay (stale branches a store
+// that could not delete kept, or that a crash left behind) are deleted
+// from a BlockPruner store afterwards.
 func (n *Node) replay() error {
+	var pruned []chain.Hash
+	unsubscribe := n.chain.Subscribe(func(ev chain.Event) { pruned = append(pruned, ev.Pruned...) })
+	err := n.replayBlocks(&pruned)
+	unsubscribe()
+	if bp, ok := n.cfg.Store.(BlockPruner); ok && err == nil && len(pruned) > 0 {
+		return bp.DeleteBlocks(pruned)
+	}
+	return err
+}
+
+// replayBlocks is replay's walk over the store. It appends to pruned the
+// blocks that were pruned in the call that stored them (no event names
+// those).
+func (n *Node) replayBlocks(pruned *[]chain.Hash) error {
 	now := n.cfg.Clock.Now()
 	first := true
 	var batch []*chain.Block
 	flush := func() error {
-		_, err := n.chain.ProcessBlocks(batch, now)
+		res, err := n.chain.ProcessBlocks(batch, now)
+		for i, st := range res.Statuses {
+			if h := batch[i].Hash(); st == chain.StatusMainChain || st == chain.StatusSideChain {
+				if _, ok := n.chain.BlockByHash(h); !ok {
+					*pruned = append(*pruned, h)
+				}
+			}
+		}
 		batch = batch[:0]
 		n.yield()
 		if err != nil {
@@ -256,7 +294,7 @@ func (n *Node) emit(ev Event) {
 // so the store gets parents before children.
 func (n *Node) onChainEvent(ev chain.Event) {
 	if n.store != nil {
-		n.store.add(ev.Stored)
+		n.store.add(ev.Stored, ev.Pruned)
 	}
 	switch ev.Type {
 	case chain.EventStored:
@@ -294,13 +332,15 @@ type PeerState struct {
 	Name   string     `json:"name"`
 	Height uint64     `json:"height"` // of the tip it announced (0 before its hello)
 	Tip    chain.Hash `json:"tip"`
+	Work   string     `json:"work"` // cumulative work it announced, decimal
 	// Address is its wallet address, as its hello said; empty before.
 	Address string `json:"address,omitempty"`
 	// LastSeen is when it last sent a message or joined, unix ms on the
 	// node's Clock.
-	LastSeen int64  `json:"last_seen"`
-	Work     string `json:"work"` // cumulative work it announced, decimal
-	// Violations counts the rules it broke; at BanThreshold it is ignored.
+	LastSeen int64 `json:"last_seen"`
+	// Violations is its misbehaviour score now, rounded: about how many
+	// rules it broke lately (it decays); at BanThreshold it is ignored
+	// (Banned).
 	Violations int  `json:"violations"`
 	Banned     bool `json:"banned"`
 }
@@ -309,10 +349,11 @@ type PeerState struct {
 // order the relay numbered them (p2 before p10).
 func (n *Node) PeerStates() []PeerState {
 	n.mu.Lock()
+	now := n.cfg.Clock.Now()
 	out := make([]PeerState, 0, len(n.peers))
 	for _, p := range n.peers {
 		ps := PeerState{ID: p.info.ID, Name: p.info.Name, Height: p.height, Tip: p.tip, Work: p.work.String(),
-			LastSeen: p.seen.UnixMilli(), Violations: p.bad, Banned: p.bad >= BanThreshold}
+			LastSeen: p.seen.UnixMilli(), Violations: int(math.Round(p.score.value(now))), Banned: p.banned}
 		if !p.addr.IsZero() {
 			ps.Address = p.addr.String()
 		}
@@ -376,6 +417,7 @@ func (n *Node) Run(ctx context.Context, t Transport) error {
 			}
 			now := clock.Now()
 			n.chain.RetryFuture(now)
+			n.checkStall(now)
 			if now.Sub(resynced) >= resyncEvery {
 				resynced = now
 				n.resync()
@@ -533,20 +575,7 @@ func (n *Node) handle(m Message) {
 		txs := n.pool.Select(MaxTxsPerBatch)
 		n.send(TypeTxs, m.From, TxsBody{Txs: txs})
 	case TypeTxs:
-		var b TxsBody
-		if err := m.DecodeBody(&b); err != nil {
-			n.reject(m.From, "transactions", err)
-			return
-		}
-		if len(b.Txs) > MaxTxsPerBatch {
-			n.reject(m.From, "transactions", fmt.Errorf("batch of %d transactions, max %d", len(b.Txs), MaxTxsPerBatch))
-			return
-		}
-		for _, tx := range b.Txs {
-			if tx != nil {
-				n.acceptTx(m.From, tx)
-			}
-		}
+		n.handleTxs(m)
 	case typeMalformed:
 		n.reject(m.From, "message", fmt.Errorf("not a JSON envelope: %q", m.Body))
 	case TypeError:
@@ -558,15 +587,17 @@ func (n *Node) handle(m Message) {
 	}
 }
 
-// admit applies the per-peer limits to a message from the room: a peer
-// past BanThreshold is ignored, one over its rate loses the message, and
-// an oversized body is a violation.
+// admit applies the per-peer limits to a message from the room: a banned
+// peer is ignored, one over its rate loses the message, and a body over
+// its type's bound (MaxBodySize) is a violation, refused before it is
+// decoded.
 func (n *Node) admit(m Message) bool {
 	p := n.peer(m.From)
+	now := n.cfg.Clock.Now()
 	n.mu.Lock()
-	p.seen = n.cfg.Clock.Now()
-	banned := p.bad >= BanThreshold
-	limited := !p.rate.Allow()
+	p.seen = now
+	banned := p.banned
+	limited := !p.rate.AllowN(now, 1)
 	n.mu.Unlock()
 	switch {
 	case banned:
@@ -574,11 +605,66 @@ func (n *Node) admit(m Message) bool {
 	case limited:
 		n.reject(m.From, m.Type, ErrPeerRateLimited)
 		return false
-	case len(m.Body) > MaxMessageSize:
-		n.reject(m.From, m.Type, fmt.Errorf("%w: body of %d bytes, max %d", ErrMessageTooBig, len(m.Body), MaxMessageSize))
+	case len(m.Body) > MaxBodySize(m.Type):
+		n.reject(m.From, m.Type, fmt.Errorf("%w: %s body of %d bytes, max %d", ErrMessageTooBig, m.Type, len(m.Body), MaxBodySize(m.Type)))
 		return false
 	}
 	return true
+}
+
+// handleTxs adds the transactions of a txs message, the answer to our
+// getmempool: one per connection is accepted, and an answer nobody asked
+// for is a violation, refused before it is decoded. Copies of one
+// transaction within the batch are a violation too (an honest mempool
+// holds each once); each is added once, and a copy of one already pending
+// costs a hash, not a signature check (chain.Mempool.Add).
+func (n *Node) handleTxs(m Message) {
+	p := n.peer(m.From)
+	n.mu.Lock()
+	solicited := p.asked && !p.pooled
+	p.pooled = true
+	n.mu.Unlock()
+	if !solicited {
+		n.reject(m.From, "transactions", fmt.Errorf("%w: a txs message not asked for", ErrBadMessage))
+		return
+	}
+	var b TxsBody
+	if err := m.DecodeBody(&b); err != nil {
+		n.reject(m.From, "transactions", err)
+		return
+	}
+	if len(b.Txs) > MaxTxsPerBatch {
+		n.reject(m.From, "transactions", fmt.Errorf("%w: batch of %d transactions, max %d", ErrBadMessage, len(b.Txs), MaxTxsPerBatch))
+		return
+	}
+	seen := make(map[chain.Hash]bool, len(b.Txs))
+	dups := 0
+	for _, tx := range b.Txs {
+		if tx == nil {
+			continue
+		}
+		if id := tx.ID(); seen[id] {
+			dups++
+			continue
+		} else {
+			seen[id] = true
+		}
+		if n.isBanned(m.From) {
+			return // the rest is not worth a look
+		}
+		n.acceptTx(m.From, tx)
+	}
+	if dups > 0 {
+		n.reject(m.From, "transactions", fmt.Errorf("%w: %d copies of transactions already in the batch", ErrBadMessage, dups))
+	}
+}
+
+// isBanned reports whether the node ignores peer id.
+func (n *Node) isBanned(id string) bool {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	p, ok := n.peers[id]
+	return ok && p.banned
 }
 
 // acceptTx adds a transaction from a peer to the mempool. Policy refusals
@@ -626,9 +712,13 @@ func (n *Node) handleHello(m Message) {
 		n.reject(m.From, "hello", chain.ErrBadGenesis)
 		return
 	}
-	work, ok := new(big.Int).SetString(h.Work, 10)
-	if !ok || work.Sign() < 0 {
-		n.reject(m.From, "hello", fmt.Errorf("work %q is not a number", h.Work))
+	work, err := parseWork(h.Work)
+	if err != nil {
+		n.reject(m.From, "hello", err)
+		return
+	}
+	if len(h.Name) > chain.MaxNameBytes || !utf8.ValidString(h.Name) {
+		n.reject(m.From, "hello", fmt.Errorf("%w: name of %d bytes: want at most %d bytes of UTF-8", ErrBadMessage, len(h.Name), chain.MaxNameBytes))
 		return
 	}
 	p := n.peer(m.From)
@@ -660,21 +750,57 @@ const (
 	resyncEvery = 5 * time.Second
 )
 
+// parseWork reads a hello's cumulative work: at most MaxWorkDigits decimal
+// digits, checked before big.Int parses them.
+func parseWork(s string) (*big.Int, error) {
+	if len(s) == 0 || len(s) > MaxWorkDigits {
+		return nil, fmt.Errorf("%w: work of %d digits: want 1 to %d", ErrBadMessage, len(s), MaxWorkDigits)
+	}
+	for i := range len(s) {
+		if s[i] < '0' || s[i] > '9' {
+			return nil, fmt.Errorf("%w: work %.20q is not a decimal number", ErrBadMessage, s)
+		}
+	}
+	work, _ := new(big.Int).SetString(s, 10) // digits only: it parses
+	return work, nil
+}
+
 // resync asks the peer that announced the most work for blocks, if it
-// announced more than we have.
+// announced more than we have. Banned peers are never asked; a peer passed
+// over for a stalled sync is asked only when no other peer is ahead of us
+// (its answer may just have been lost).
 func (n *Node) resync() {
+	if best := n.bestSource(true); best != "" {
+		n.startSync(best)
+	}
+}
+
+// bestSource returns the peer to sync from: the one that announced the
+// most work, more than ours, among those neither banned nor passed over
+// for a stalled sync; with fallback, a passed-over one if there is no
+// other; "" if there is none.
+func (n *Node) bestSource(fallback bool) string {
 	tipWork := n.chain.Tip().Work
+	now := n.cfg.Clock.Now()
 	n.mu.Lock()
+	defer n.mu.Unlock()
 	best, bestWork := "", tipWork
+	passed, passedWork := "", tipWork
 	for id, p := range n.peers {
-		if p.bad < BanThreshold && p.work.Cmp(bestWork) > 0 {
+		switch {
+		case p.banned || p.work.Cmp(tipWork) <= 0:
+		case now.Before(p.passOver):
+			if p.work.Cmp(passedWork) > 0 {
+				passed, passedWork = id, p.work
+			}
+		case p.work.Cmp(bestWork) > 0:
 			best, bestWork = id, p.work
 		}
 	}
-	n.mu.Unlock()
-	if best != "" {
-		n.startSync(best)
+	if best == "" && fallback {
+		return passed
 	}
+	return best
 }
 
 // requestBlocks asks peer for the blocks after our best chain's locator.
@@ -695,14 +821,17 @@ func (n *Node) rejectBlock(from string, b *chain.Block, err error) {
 	n.rejectWith(ev, err)
 }
 
-// rejectWith counts a violation against ev.Peer and reports ev, and the
-// ban when this violation is the one that makes it.
+// rejectWith counts a violation against ev.Peer (a point on its score)
+// and reports ev, and the ban when this violation is the one that makes
+// it.
 func (n *Node) rejectWith(ev Event, err error) {
+	now := n.cfg.Clock.Now()
 	n.mu.Lock()
 	name, banned := ev.Peer, false
 	if p, ok := n.peers[ev.Peer]; ok {
-		p.bad++
-		banned = p.bad == BanThreshold
+		if p.score.add(now, 1) >= BanThreshold && !p.banned {
+			p.banned, banned = true, true
+		}
 		name = p.info.Name
 	}
 	n.mu.Unlock()
@@ -718,7 +847,7 @@ func (n *Node) rejectWith(ev Event, err error) {
 	n.emit(ev)
 	if banned {
 		n.emit(Event{Kind: EventPeer, Code: CodePeerBanned, Peer: ev.Peer, Name: name, Count: BanThreshold,
-			Text: fmt.Sprintf("Ignoring %s (%s) from now on: %d rule violations", name, ev.Peer, BanThreshold)})
+			Text: fmt.Sprintf("Ignoring %s (%s) from now on: it broke %d or more rules in a short time", name, ev.Peer, BanThreshold)})
 	}
 }
 
@@ -783,7 +912,7 @@ func (n *Node) SubmitBlock(b *chain.Block) error {
 		return fmt.Errorf("node: submit block: %w", err)
 	}
 	n.announce(b)
-	n.http.announce(b)
+	n.announceHTTP(b)
 	code := CodeMinedMainChain
 	if status != chain.StatusMainChain {
 		code = CodeMinedSideChain

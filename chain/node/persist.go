@@ -13,7 +13,9 @@ import (
 // tab several milliseconds). Blocks are written in the order the chain
 // stored them, a parent before its children, and as few writes as
 // possible: whatever accumulated while one write was under way goes into
-// the next. After a crash the store holds a prefix of what was queued.
+// the next. The blocks the chain prunes are deleted in the same order,
+// when the store is a BlockPruner. After a crash the store holds a prefix
+// of what was queued.
 type persister struct {
 	store BlockStore
 	// delay is how long after a write the next one waits for more blocks
@@ -27,9 +29,9 @@ type persister struct {
 	failed func(err error, lost int)
 
 	mu      sync.Mutex
-	queue   []*chain.Block // guarded by mu
-	running bool           // a writer goroutine exists; guarded by mu
-	idle    sync.Cond      // signalled when the writer exits
+	queue   []storeOp // guarded by mu
+	running bool      // a writer goroutine exists; guarded by mu
+	idle    sync.Cond // signalled when the writer exits
 }
 
 func newPersister(store BlockStore, clock Clock, delay time.Duration, failed func(error, int)) *persister {
@@ -38,15 +40,30 @@ func newPersister(store BlockStore, clock Clock, delay time.Duration, failed fun
 	return p
 }
 
-// add queues bs for writing and returns at once. It starts the writer
-// goroutine when none runs; flush waits for it.
-func (p *persister) add(bs []*chain.Block) {
-	if len(bs) == 0 {
+// storeOp is one change to write: blocks to put, or hashes to delete.
+type storeOp struct {
+	put    []*chain.Block
+	delete []chain.Hash
+}
+
+// add queues bs for writing and pruned for deleting (after bs), and
+// returns at once. It starts the writer goroutine when none runs; flush
+// waits for it. Deletions are dropped when the store is no BlockPruner.
+func (p *persister) add(bs []*chain.Block, pruned []chain.Hash) {
+	if _, ok := p.store.(BlockPruner); !ok {
+		pruned = nil
+	}
+	if len(bs) == 0 && len(pruned) == 0 {
 		return
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.queue = append(p.queue, bs...)
+	if len(bs) > 0 {
+		p.queue = append(p.queue, storeOp{put: bs})
+	}
+	if len(pruned) > 0 {
+		p.queue = append(p.queue, storeOp{delete: pruned})
+	}
 	if !p.running {
 		p.running = true
 		go p.write()
@@ -69,11 +86,17 @@ func (p *persister) write() {
 			<-p.clock.After(wait) // let more gather
 		}
 		p.mu.Lock()
-		batch := p.queue
+		ops := p.queue
 		p.queue = nil
 		p.mu.Unlock()
-		if err := p.store.PutBlocks(batch); err != nil && p.failed != nil {
-			p.failed(err, len(batch))
+		for _, op := range coalesce(ops) {
+			if len(op.put) > 0 {
+				if err := p.store.PutBlocks(op.put); err != nil && p.failed != nil {
+					p.failed(err, len(op.put))
+				}
+				continue
+			}
+			_ = p.store.(BlockPruner).DeleteBlocks(op.delete) // a block not deleted is pruned again at the next replay
 		}
 		p.last = p.clock.Now()
 	}
@@ -87,4 +110,19 @@ func (p *persister) flush() {
 	for p.running {
 		p.idle.Wait()
 	}
+}
+
+// coalesce merges neighbouring operations of the same kind, so that what
+// piled up is one write per run of puts and one per run of deletes.
+func coalesce(ops []storeOp) []storeOp {
+	var out []storeOp
+	for _, op := range ops {
+		if k := len(out) - 1; k >= 0 && (len(op.put) > 0) == (len(out[k].put) > 0) {
+			out[k].put = append(out[k].put, op.put...)
+			out[k].delete = append(out[k].delete, op.delete...)
+			continue
+		}
+		out = append(out, storeOp{put: append([]*chain.Block(nil), op.put...), delete: append([]chain.Hash(nil), op.delete...)})
+	}
+	return out
 }

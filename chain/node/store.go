@@ -13,3 +13,15 @@ type BlockStore interface {
 	// put, stopping at fn's first error.
 	ForEachBlock(fn func(*chain.Block) error) error
 }
+
+// BlockPruner is a BlockStore that can forget blocks. A node whose store
+// is one deletes the stale side branches its chain prunes
+// (chain.Event.Pruned, chain.Config.PruneDepth), so a long-lived store
+// does not grow with every block that lost a race. A store without it
+// keeps them; its replay stores and prunes them again, which is harmless.
+type BlockPruner interface {
+	// DeleteBlocks forgets the blocks with these hashes; unknown hashes
+	// are skipped. After a crash the store holds the blocks put, minus
+	// some prefix of the deletions asked for.
+	DeleteBlocks(hashes []chain.Hash) error
+}

@@ -13,8 +13,16 @@ import (
 const syncChunk = 64
 
 // syncStall is how long a node waits for the peer it syncs from before it
-// lets another peer (or the same one again) be asked.
-const syncStall = 5 * time.Second
+// lets another peer (or the same one again) be asked; firstStall is that
+// wait for a peer that has not answered a getblocks of ours on this
+// connection yet (a liar that claims more work and never answers is
+// passed over after it). A peer that lets either pass without its answer
+// has stalled the sync: it loses standing (ErrSyncStalled) and is not
+// asked again for a while (score.go).
+const (
+	syncStall  = 5 * time.Second
+	firstStall = 2 * time.Second
+)
 
 // syncState is the download under way: which peer we asked, when, and
 // whether its answer is still to come. A node asks one peer at a time,
@@ -33,11 +41,19 @@ type syncState struct {
 // is already answering (asked less than syncStall ago): a newcomer in a
 // room of fifty downloads the chain once, not fifty times; if that peer
 // is peerID itself, it is asked again once its answer has come.
+//
+// A banned peer is never asked. When the peer answering has let its
+// lease run out without an answer, it has stalled: it is penalized and
+// passed over, and the best other source is asked instead (bestSource).
 func (n *Node) startSync(peerID string) {
 	now := n.cfg.Clock.Now()
 	n.mu.Lock()
+	if p := n.peers[peerID]; p != nil && p.banned {
+		n.mu.Unlock()
+		return
+	}
 	st := &n.sync
-	if st.peer != "" && now.Sub(st.at) < syncStall {
+	if st.peer != "" && now.Sub(st.at) < n.leaseLocked(st.peer) {
 		if st.peer != peerID {
 			n.mu.Unlock()
 			return
@@ -48,6 +64,18 @@ func (n *Node) startSync(peerID string) {
 			return
 		}
 	}
+	if st.peer != "" && st.waiting { // the lease ran out with no answer
+		stalled := st.peer
+		n.mu.Unlock()
+		n.syncStalled(stalled, "it did not answer in time")
+		if stalled == peerID {
+			peerID = n.bestSource(false)
+		}
+		if peerID != "" {
+			n.startSync(peerID)
+		}
+		return
+	}
 	started := st.peer != peerID
 	*st = syncState{peer: peerID, at: now, waiting: true}
 	n.mu.Unlock()
@@ -55,6 +83,50 @@ func (n *Node) startSync(peerID string) {
 		n.emitSync(CodeSyncStarted, peerID)
 	}
 	n.requestBlocks(peerID)
+}
+
+// leaseLocked is how long peerID has to answer a getblocks of ours:
+// firstStall until it has answered one, then syncStall. n.mu must be held.
+func (n *Node) leaseLocked(peerID string) time.Duration {
+	if p := n.peers[peerID]; p != nil && !p.answered {
+		return firstStall
+	}
+	return syncStall
+}
+
+// checkStall, run on Run's timer, fails the sync over to another peer
+// when the one asked has let its lease run out without an answer.
+func (n *Node) checkStall(now time.Time) {
+	n.mu.Lock()
+	st := n.sync
+	stalled := st.peer != "" && st.waiting && now.Sub(st.at) >= n.leaseLocked(st.peer)
+	n.mu.Unlock()
+	if stalled {
+		n.syncStalled(st.peer, "it did not answer in time")
+		if best := n.bestSource(false); best != "" {
+			n.startSync(best)
+		}
+	}
+}
+
+// syncStalled holds a stalled or empty-handed sync against peerID: the
+// sync with it ends, it loses standing (ErrSyncStalled) and it is passed
+// over as a source of blocks for syncBackoff, doubled for each earlier
+// stall.
+func (n *Node) syncStalled(peerID, why string) {
+	now := n.cfg.Clock.Now()
+	n.mu.Lock()
+	var claimed string
+	if p := n.peers[peerID]; p != nil {
+		p.stalls++
+		p.passOver = now.Add(min(syncBackoff<<min(p.stalls-1, 16), maxSyncBackoff))
+		claimed = p.work.String()
+	}
+	if n.sync.peer == peerID {
+		n.sync = syncState{}
+	}
+	n.mu.Unlock()
+	n.reject(peerID, "hello", fmt.Errorf("%w: it claims work %.40s but %s", ErrSyncStalled, claimed, why))
 }
 
 // renewSync marks peerID as the peer being synced from, asked just now
@@ -72,6 +144,13 @@ func (n *Node) renewSync(peerID string, again bool) {
 	}
 }
 
+// syncingFrom reports whether peerID is the peer being synced from.
+func (n *Node) syncingFrom(peerID string) bool {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return n.sync.peer == peerID
+}
+
 // answered notes that a blocks answer came from peerID and reports
 // whether more was wanted while it was on its way.
 func (n *Node) answered(peerID string) (again bool) {
@@ -82,6 +161,9 @@ func (n *Node) answered(peerID string) (again bool) {
 	}
 	again = n.sync.again
 	n.sync.waiting, n.sync.again = false, false
+	if p := n.peers[peerID]; p != nil {
+		p.answered = true
+	}
 	return again
 }
 
@@ -108,16 +190,19 @@ func (n *Node) handleGetBlocks(m Message) {
 		n.reject(m.From, "getblocks", fmt.Errorf("%w: locator has %d hashes, max %d", ErrBadMessage, len(g.Locator), MaxLocator))
 		return
 	}
-	max := g.Max
+	max, maxBytes := g.Max, MaxBatchBytes
 	if max <= 0 || max > MaxBlocksPerBatch {
 		max = MaxBlocksPerBatch
+	}
+	if m.To == "" { // asked of the whole room: every peer answers, so a small answer each
+		max, maxBytes = min(max, MaxBroadcastBlocks), MaxBroadcastBytes
 	}
 	blocks := n.chain.BlocksAfter(g.Locator, max+1)
 	out := BlocksBody{Blocks: make([][]byte, 0, len(blocks))}
 	size := 0
 	for i, b := range blocks {
 		enc := b.Encode()
-		if i == max || (i > 0 && size+len(enc) > MaxBatchBytes) {
+		if i == max || (i > 0 && size+len(enc) > maxBytes) {
 			out.More = true
 			break
 		}
@@ -142,6 +227,7 @@ func decodeBlock(enc []byte) (*chain.Block, error) {
 // through, so the peer prepares it meanwhile: the locator starts at this
 // batch's last block.
 func (n *Node) handleBlocks(m Message) {
+	asked := n.syncingFrom(m.From)
 	again := n.answered(m.From)
 	in, err := decodeBlocksBody(m.Body) // its blocks are decoded a chunk at a time
 	if err != nil {
@@ -156,6 +242,9 @@ func (n *Node) handleBlocks(m Message) {
 	}
 	if len(in.Blocks) == 0 {
 		n.endSync(m.From)
+		if asked && n.claimsMore(m.From) {
+			n.syncStalled(m.From, "it answered with no blocks")
+		}
 		return
 	}
 	last, err := decodeBlock(in.Blocks[len(in.Blocks)-1])
@@ -169,7 +258,7 @@ func (n *Node) handleBlocks(m Message) {
 		n.renewSync(m.From, again)
 		n.send(TypeGetBlocks, m.From, GetBlocksBody{Locator: loc[:min(len(loc), MaxLocator)], Max: MaxBlocksPerBatch})
 	}
-	stored, orphans := 0, 0
+	stored, orphans, held := 0, 0, 0
 	for i := 0; i < len(in.Blocks); i += syncChunk {
 		raw := in.Blocks[i:min(i+syncChunk, len(in.Blocks))]
 		blocks := make([]*chain.Block, len(raw))
@@ -187,6 +276,7 @@ func (n *Node) handleBlocks(m Message) {
 		res, err := n.chain.ProcessBlocks(blocks, n.cfg.Clock.Now())
 		stored += res.Stored
 		orphans += res.Orphans
+		held += res.Held
 		for k, st := range res.Statuses {
 			if st == chain.StatusFuture {
 				n.held(m.From, blocks[k])
@@ -205,15 +295,24 @@ func (n *Node) handleBlocks(m Message) {
 	if in.More {
 		return // the next batch is on its way
 	}
-	p := n.peer(m.From)
-	n.mu.Lock()
-	behind := p.work.Cmp(n.chain.Tip().Work) > 0
-	n.mu.Unlock()
-	if (stored > 0 && behind) || orphans > 0 || again {
+	behind := n.claimsMore(m.From)
+	switch {
+	case (stored > 0 && behind) || orphans > 0 || again:
 		n.startSync(m.From) // orphans: their parents come by locator
-	} else {
+	case behind && asked && held == 0:
+		n.syncStalled(m.From, "its blocks brought nothing new")
+	default:
 		n.endSync(m.From)
 	}
+}
+
+// claimsMore reports whether peerID announced more work than our tip has.
+func (n *Node) claimsMore(peerID string) bool {
+	tipWork := n.chain.Tip().Work
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	p, ok := n.peers[peerID]
+	return ok && p.work.Cmp(tipWork) > 0
 }
 
 // processBlock runs one block announced by a peer through the chain. An

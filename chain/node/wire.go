@@ -14,6 +14,13 @@ import (
 // the relay write and hands anything else to encoding/json, so a frame
 // decodes to the same value either way (fuzz_test.go checks it).
 
+// DecodeMessage decodes one relay frame into a Message, as a node's
+// transports do: a frame in the layout the relay writes skips
+// encoding/json's scan of its body (the body's own decoder checks it), any
+// other goes through encoding/json. A transport that gets frames from the
+// relay in-process (cmd/chainplay's archive peers) uses it too.
+func DecodeMessage(b []byte) (Message, error) { return decodeEnvelope(b) }
+
 // decodeEnvelope decodes a frame. The relay writes every frame as
 // {"type":T,"from":F,"to":O,"body":B} with from, to and body left out when
 // empty (relay.Frame); when the frame has that layout and T, F and O are

@@ -23,19 +23,26 @@ import (
 //	                                 max_block_txs} (all optional: no name gets a new
 //	                                 code, no preset is "classroom", the parameters
 //	                                 change the preset's) → 201 roomInfo + url +
-//	                                 teacher_token; 409 if it exists
+//	                                 teacher_token; 409 if a teacher created it
+//	                                 already (a room only opened by URL is taken
+//	                                 over: its peers are sent to the new room, its
+//	                                 chain is dropped); 429 when this address
+//	                                 created too many lately
 //	GET  /api/presets                the lobby's presets: [{id, params}]
 //	GET  /api/rooms/{room}           roomInfo (a room never created: the defaults)
 //	POST /api/rooms/{room}/reset     teacher: wipe the chain, same parameters → roomInfo
 //	POST /api/rooms/{room}/genesis   teacher: new genesis, parameters as for create
 //	                                 (missing ones kept, no name) → roomInfo
-//	POST /api/rooms/{room}/kick      teacher: {"peer": "p7"} → {"kicked": "p7"}
+//	POST /api/rooms/{room}/kick      teacher: {"peer": "p7"} → {"kicked": "p7",
+//	                                 "banned": true}: the peer is disconnected and
+//	                                 banned for the room's session (bans.go)
 //
 // Teacher requests carry "Authorization: Bearer TOKEN" (auth.go): 401
 // unauthorized without one, 403 forbidden with a wrong one. Other codes:
 // bad-room-name, bad-params (400), room-exists, reset-busy (409),
-// unknown-peer (404), archive-not-kickable (400), unavailable (503, the
-// server is shutting down), and httpjson's for bad bodies (400, 413),
+// unknown-peer (404), archive-not-kickable (400), rate-limited (429, with
+// Retry-After), unavailable (503, the server is shutting down), and
+// httpjson's for bad bodies (400, 413),
 // unknown paths (404) and wrong methods (405). The reset endpoint takes
 // no body or {}; genesis takes no body or its parameters.
 
@@ -145,6 +152,10 @@ type kickRequest struct {
 // kickResponse is the answer to POST /api/rooms/{room}/kick.
 type kickResponse struct {
 	Kicked string `json:"kicked"` // the peer id disconnected
+	// Banned says the peer's browser and address may not come back for
+	// the room's session: until a reset, or the room is empty long enough
+	// for its archive peer to stop.
+	Banned bool `json:"banned"`
 }
 
 // routeAPI registers the room API on m.
@@ -196,6 +207,22 @@ func (s *server) createRoom(w http.ResponseWriter, r *http.Request) error {
 		return httpjson.FieldError(http.StatusBadRequest, httpjson.CodeBadParams, "preset",
 			fmt.Sprintf("preset %q: want one of GET /api/presets", req.Preset))
 	}
+	// Bad parameters and a name taken are refused before a token of the
+	// rate limit is spent.
+	if err := s.checkParams(req.apply(base)); err != nil {
+		return badParams(err)
+	}
+	if named {
+		if _, created, err := s.record(req.Name); err != nil {
+			return err
+		} else if created {
+			return errRoomExists(req.Name)
+		}
+	}
+	if ok, wait := s.creates.Allow(s.ids.clientIP(r), s.cfg.Clock.Now()); !ok {
+		writeRateLimited(w, r, s.cfg.Logger, wait, "too many rooms created from this address: try again later")
+		return nil
+	}
 	token, hash, err := newToken()
 	if err != nil {
 		return err
@@ -214,18 +241,16 @@ func (s *server) createRoom(w http.ResponseWriter, r *http.Request) error {
 		if err := s.checkParams(p); err != nil {
 			return badParams(err)
 		}
-		rec := roomRecord{Params: p, TokenHash: hash, Created: p.GenesisTime}
-		err = s.reg.create(req.Name, rec)
-		if errors.Is(err, ErrRoomExists) && !named && attempt < 8 {
+		rec, err := s.archives.Claim(r.Context(), req.Name, roomRecord{Params: p, TokenHash: hash, Created: p.GenesisTime})
+		switch {
+		case errors.Is(err, ErrRoomExists) && !named && attempt < 8:
 			continue
+		case errors.Is(err, ErrRoomExists):
+			return errRoomExists(req.Name)
+		case err != nil:
+			return s.adminError(err)
 		}
-		if errors.Is(err, ErrRoomExists) {
-			return httpjson.Errorf(http.StatusConflict, httpjson.CodeRoomExists, "room %q exists: pick another name", req.Name)
-		}
-		if err != nil {
-			return err
-		}
-		s.cfg.Logger.Info("chainplay: room created", "room", req.Name)
+		s.cfg.Logger.Info("chainplay: room created", "room", req.Name, "epoch", rec.Epoch)
 		return httpjson.Write(w, http.StatusCreated, createdRoom{roomInfo: s.info(req.Name, rec, true), URL: s.roomURL(r, req.Name), TeacherToken: token})
 	}
 }
@@ -236,6 +261,10 @@ func (s *server) getPresets(w http.ResponseWriter, r *http.Request) error {
 		out = append(out, presetInfo{ID: p.id, Params: p.apply(s.cfg.Params)})
 	}
 	return httpjson.Write(w, http.StatusOK, out)
+}
+
+func errRoomExists(room string) error {
+	return httpjson.Errorf(http.StatusConflict, httpjson.CodeRoomExists, "room %q exists: pick another name", room)
 }
 
 func (s *server) getRoom(w http.ResponseWriter, r *http.Request, room string) error {
@@ -302,16 +331,22 @@ func (s *server) newGenesis(w http.ResponseWriter, r *http.Request, room string)
 
 // afterReset answers a reset or a new genesis.
 func (s *server) afterReset(w http.ResponseWriter, room string, rec roomRecord, err error) error {
+	if err != nil {
+		return s.adminError(err)
+	}
+	s.cfg.Logger.Info("chainplay: room reset", "room", room, "epoch", rec.Epoch)
+	return httpjson.Write(w, http.StatusOK, s.info(room, rec, true))
+}
+
+// adminError answers the errors of archives.Reset and archives.Claim.
+func (s *server) adminError(err error) error {
 	switch {
 	case errors.Is(err, errResetBusy):
 		return httpjson.New(http.StatusConflict, httpjson.CodeResetBusy, "a reset of this room is under way: try again")
 	case errors.Is(err, relay.ErrClosed):
 		return httpjson.New(http.StatusServiceUnavailable, httpjson.CodeUnavailable, "the server is shutting down")
-	case err != nil:
-		return err
 	}
-	s.cfg.Logger.Info("chainplay: room reset", "room", room, "epoch", rec.Epoch)
-	return httpjson.Write(w, http.StatusOK, s.info(room, rec, true))
+	return err
 }
 
 func (s *server) kickPeer(w http.ResponseWriter, r *http.Request, room string) error {
@@ -325,9 +360,15 @@ func (s *server) kickPeer(w http.ResponseWriter, r *http.Request, room string) e
 	if id := s.archives.Status(room).ID; id != "" && req.Peer == id {
 		return httpjson.New(http.StatusBadRequest, httpjson.CodeArchiveNotKickable, "the archive peer keeps the room's chain: it can't be kicked")
 	}
-	if !s.relay.Kick(room, req.Peer) {
+	tag, ok := s.relay.Tag(room, req.Peer)
+	if !ok || !s.relay.Kick(room, req.Peer) {
 		return httpjson.Errorf(http.StatusNotFound, httpjson.CodeUnknownPeer, "no peer %q in room %q", req.Peer, room)
 	}
-	s.cfg.Logger.Info("chainplay: peer kicked", "room", room, "peer", req.Peer)
-	return httpjson.Write(w, http.StatusOK, kickResponse{Kicked: req.Peer})
+	who := parseTag(tag)
+	banned := who.id != "" || who.ip != ""
+	if banned {
+		s.bans.ban(room, who, s.cfg.Clock.Now())
+	}
+	s.cfg.Logger.Info("chainplay: peer kicked", "room", room, "peer", req.Peer, "banned", banned)
+	return httpjson.Write(w, http.StatusOK, kickResponse{Kicked: req.Peer, Banned: banned})
 }

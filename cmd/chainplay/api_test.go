@@ -246,7 +246,7 @@ func TestAdminActionsNeedTheTeacherToken(t *testing.T) {
 		}
 	}
 	require.Equal(t, http.StatusOK, ts.call(t, "POST", "/api/rooms/class/kick", tok, map[string]string{"peer": id}, &kicked))
-	require.Equal(t, kickResponse{Kicked: id}, kicked)
+	require.Equal(t, kickResponse{Kicked: id, Banned: true}, kicked)
 	select {
 	case <-student.done:
 	case <-time.After(wait):
@@ -278,8 +278,11 @@ func TestResetAndNewGenesis(t *testing.T) {
 	var info roomInfo
 	require.Equal(t, http.StatusOK, ts.call(t, "POST", "/api/rooms/class/reset", tok, nil, &info))
 	require.Equal(t, uint64(1), info.Epoch)
-	require.Equal(t, class.Params, info.Params)
-	require.Equal(t, class.roomInfo.Genesis, info.Genesis, "same parameters, same genesis")
+	same := class.Params
+	same.Epoch = 1
+	require.Equal(t, same, info.Params, "the same parameters in a new epoch…")
+	require.NotEqual(t, class.roomInfo.Genesis, info.Genesis, "…so a new genesis: the old chain can't come back")
+	require.Equal(t, chain.GenesisBlock(info.Params).Hash(), info.Genesis)
 	select {
 	case <-a.done:
 	case <-time.After(wait):
@@ -308,7 +311,7 @@ func TestResetAndNewGenesis(t *testing.T) {
 	require.Equal(t, http.StatusSwitchingProtocols, code)
 
 	b := ts.joinNative(t, "class", "b")
-	ts.waitArchive(t, "class", 0, class.roomInfo.Genesis)
+	ts.waitArchive(t, "class", 0, info.Genesis)
 	require.Equal(t, uint64(0), b.Chain().Tip().Height)
 	conf, err := ts.roomConfig(context.Background(), "class")
 	require.NoError(t, err)

@@ -10,6 +10,8 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -41,15 +43,32 @@ type archiveConfig struct {
 //
 // The relay's room hooks drive it: OnRoomActive starts the room's peer
 // (Active), OnRoomEmpty arms a timer that stops it after Config.Idle
-// (Empty); the store stays on disk. Reset stops the peer, wipes its store
-// and starts a fresh one. All methods are safe for concurrent use.
+// (Empty); a created room's store stays on disk, an uncreated room's is
+// reclaimed, and either way the room's session (its bans) ends. Reset and
+// Claim give a room a new epoch with one write to the registry, then stop
+// the peer, kick everyone and delete the old store.
+//
+// # Stores and crash safety
+//
+// A room's store is named by its epoch: DIR/NAME.db at epoch 0,
+// DIR/NAME.EPOCH.db after. So the registry's record alone says which
+// store is the room's, and a reset is decided by its one durable write:
+// killed before it, the room is the old one, store and all; killed after
+// it, the room is the new one, with a fresh store, and the old file is
+// garbage that the next start of the room's peer (or of the server)
+// deletes. No window leaves the old chain in the new room or a store of
+// another chain where the room looks for its own.
+//
+// All methods are safe for concurrent use.
 type archives struct {
 	cfg   archiveConfig
 	relay *relay.Server
 	reg   *registry
-	// record returns the record a room's archive builds its chain from,
-	// creating the default one for a room opened by URL.
-	record func(room string) (roomRecord, error)
+	bans  *bans // the rooms' sessions: cleared when one ends
+	// record returns the record a room's archive builds its chain from
+	// (the defaults for a room opened by URL) and whether a teacher
+	// created the room.
+	record func(room string) (roomRecord, bool, error)
 
 	mu     sync.Mutex
 	rooms  map[string]*roomState // guarded by mu
@@ -91,12 +110,97 @@ type archiveStatus struct {
 	Error string `json:"error,omitempty"`
 }
 
-func newArchives(cfg archiveConfig, rs *relay.Server, reg *registry, record func(string) (roomRecord, error)) *archives {
-	return &archives{cfg: cfg, relay: rs, reg: reg, record: record, rooms: make(map[string]*roomState)}
+func newArchives(cfg archiveConfig, rs *relay.Server, reg *registry, b *bans, record func(string) (roomRecord, bool, error)) *archives {
+	return &archives{cfg: cfg, relay: rs, reg: reg, bans: b, record: record, rooms: make(map[string]*roomState)}
 }
 
-// storePath returns the file of room's store.
-func (a *archives) storePath(room string) string { return filepath.Join(a.cfg.Dir, room+".db") }
+// storePath returns the file of room's store at epoch.
+func (a *archives) storePath(room string, epoch uint64) string {
+	if epoch == 0 {
+		return filepath.Join(a.cfg.Dir, room+".db")
+	}
+	return filepath.Join(a.cfg.Dir, room+"."+strconv.FormatUint(epoch, 10)+".db")
+}
+
+// storeFile splits a file name of the store directory into its room and
+// epoch; ok is false for any other file.
+func storeFile(name string) (room string, epoch uint64, ok bool) {
+	base, found := strings.CutSuffix(name, ".db")
+	if !found {
+		return "", 0, false
+	}
+	room, e, dotted := strings.Cut(base, ".")
+	if dotted {
+		n, err := strconv.ParseUint(e, 10, 64)
+		if err != nil || n == 0 || e != strconv.FormatUint(n, 10) {
+			return "", 0, false
+		}
+		epoch = n
+	}
+	return room, epoch, relay.ValidRoomName(room)
+}
+
+// storeFiles returns room's store files, whatever their epoch.
+func (a *archives) storeFiles(room string) []string {
+	ents, err := os.ReadDir(a.cfg.Dir)
+	if err != nil {
+		return nil
+	}
+	var out []string
+	for _, e := range ents {
+		if r, _, ok := storeFile(e.Name()); ok && r == room && !e.IsDir() {
+			out = append(out, filepath.Join(a.cfg.Dir, e.Name()))
+		}
+	}
+	return out
+}
+
+// removeStores deletes room's store files but keep ("" keeps none). The
+// caller makes sure no peer of the room holds one open.
+func (a *archives) removeStores(room, keep string) error {
+	var errs []error
+	for _, f := range a.storeFiles(room) {
+		if f == keep {
+			continue
+		}
+		if err := os.Remove(f); err != nil && !errors.Is(err, os.ErrNotExist) {
+			errs = append(errs, fmt.Errorf("archive: remove %s: %w", f, err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// Sweep deletes, at start, the store files no room will open: those of
+// an epoch other than their created room's (a reset killed before it
+// cleaned up), and those of rooms opened by URL that have not been
+// written for Config.Idle (the room was idle when the server stopped).
+func (a *archives) Sweep(now time.Time) {
+	ents, err := os.ReadDir(a.cfg.Dir)
+	if err != nil {
+		return
+	}
+	for _, e := range ents {
+		room, epoch, ok := storeFile(e.Name())
+		if !ok || e.IsDir() {
+			continue
+		}
+		rec, created, err := a.record(room)
+		if err != nil {
+			continue
+		}
+		stale := created && epoch != rec.Epoch
+		if !created {
+			info, err := e.Info()
+			stale = err == nil && now.Sub(info.ModTime()) >= a.cfg.Idle
+		}
+		if stale {
+			path := filepath.Join(a.cfg.Dir, e.Name())
+			if err := os.Remove(path); err == nil {
+				a.cfg.Log.Info("archive: removed a store no room opens", "file", path)
+			}
+		}
+	}
+}
 
 // state returns room's state, creating it. a.mu must be held.
 func (a *archives) state(room string) *roomState {
@@ -158,10 +262,26 @@ func (a *archives) idleStop(room string, gen uint64) {
 		p.stop()
 	}
 	a.mu.Lock()
-	if a.rooms[room] == st && st.peer == nil && st.idle == nil && !st.active && !st.resetting {
+	ended := a.rooms[room] == st && st.peer == nil && st.idle == nil && !st.active && !st.resetting
+	if ended {
 		delete(a.rooms, room) // keep the map to the rooms in use; the store is closed
 	}
 	a.mu.Unlock()
+	if !ended {
+		return
+	}
+	a.bans.clear(room) // the room's session is over
+	if _, created, err := a.record(room); err == nil && !created {
+		// A room opened by URL leaves nothing behind: its slot, its
+		// name and its disk are free for the next one.
+		if err := a.removeStores(room, ""); err != nil {
+			a.cfg.Log.Warn("archive: reclaim", "room", room, "err", err)
+		}
+		if err := a.reg.deleteUncreated(room); err != nil {
+			a.cfg.Log.Warn("archive: reclaim", "room", room, "err", err)
+		}
+		a.cfg.Log.Info("archive: room opened by URL reclaimed", "room", room)
+	}
 }
 
 // startLocked starts room's peer unless it runs, the room is being reset
@@ -219,19 +339,37 @@ func (p *archivePeer) stop() {
 // in the room until ctx ends, rejoining after the relay drops it. The store
 // is closed when run returns.
 func (a *archives) run(ctx context.Context, p *archivePeer) error {
-	rec, err := a.record(p.room)
+	rec, created, err := a.record(p.room)
 	if err != nil {
 		return err
 	}
 	if err := os.MkdirAll(a.cfg.Dir, 0o700); err != nil {
 		return fmt.Errorf("archive: %w", err)
 	}
-	store, err := node.OpenStore(a.storePath(p.room))
+	path := a.storePath(p.room, rec.Epoch)
+	if err := a.removeStores(p.room, path); err != nil { // a reset's leftovers, if it was killed
+		a.cfg.Log.Warn("archive: old stores", "room", p.room, "err", err)
+	}
+	store, err := node.OpenStore(path)
 	if err != nil {
 		return err
 	}
-	defer store.Close()
+	defer func() { store.Close() }()
 	n, err := openArchiveNode(store, rec.Params, a.cfg.Clock)
+	if errors.Is(err, node.ErrOtherChain) && !created {
+		// A room opened by URL has the server's defaults, which changed
+		// since its store was written: its old chain is void, as after a
+		// reset.
+		a.cfg.Log.Info("archive: the defaults changed: starting the room opened by URL afresh", "room", p.room)
+		store.Close()
+		if err := os.Remove(path); err != nil {
+			return fmt.Errorf("archive: %w", err)
+		}
+		if store, err = node.OpenStore(path); err != nil {
+			return err
+		}
+		n, err = openArchiveNode(store, rec.Params, a.cfg.Clock)
+	}
 	if err != nil {
 		return err
 	}
@@ -243,7 +381,8 @@ func (a *archives) run(ctx context.Context, p *archivePeer) error {
 	a.cfg.Log.Info("archive: peer started", "room", p.room, "height", tip.Height, "tip", tip.Hash.Short())
 
 	// The node stays joined through the shared helper; the archive needs
-	// no epoch check, since Reset stops it before it bumps the epoch.
+	// no epoch check, since Reset stops it right after it bumps the epoch
+	// (and the new epoch's genesis is another chain).
 	ctx, stop := context.WithCancel(ctx)
 	defer stop()
 	unsubscribe := n.Subscribe(func(ev node.Event) {
@@ -341,43 +480,93 @@ func (a *archives) Status(room string) archiveStatus {
 	return archiveStatus{Running: true, ID: id, Height: tip.Height, Tip: tip.Hash}
 }
 
-// ErrResetTimeout is returned by Reset when the room's peers did not leave
-// in time; the room then has its new record but its store was not wiped.
-var ErrResetTimeout = errors.New("chainplay: peers did not leave the room in time")
-
 // Reset gives room a fresh start: change updates its record (the caller
-// bumps the epoch, and may put new parameters), then the archive peer
-// stops, every peer of the room is kicked (tabs reload and rebuild their
-// chain: see admin.js), the store is wiped and, if peers are back, a new
-// archive peer starts. Old-epoch tabs are refused by the relay guard from
-// the moment the record changes, so none of them can hand the old chain
+// bumps the epoch, and may put new parameters; the params get the epoch
+// too, so the room has a new genesis), and that one write to the registry
+// decides the reset. Then the archive peer stops, every peer of the room
+// is kicked (tabs reload and rebuild their chain: see admin.js), the old
+// store is deleted, the room's bans are lifted (a new session) and, if
+// peers are back, a new archive peer starts on a fresh store. Old-epoch
+// tabs are refused by the relay guard from the moment the record changes,
+// and an old chain is another chain's from then on, so nobody can hand it
 // back. If change fails nothing happens.
 func (a *archives) Reset(ctx context.Context, room string, change func(*roomRecord) error) (roomRecord, error) {
-	a.mu.Lock()
-	if a.closed {
-		a.mu.Unlock()
-		return roomRecord{}, relay.ErrClosed
+	st, err := a.own(room)
+	if err != nil {
+		return roomRecord{}, err
 	}
-	st := a.state(room)
-	if st.resetting {
-		a.mu.Unlock()
-		return roomRecord{}, errResetBusy
-	}
-	st.resetting = true
-	a.mu.Unlock()
-	defer func() {
-		a.mu.Lock()
-		st.resetting = false
-		if st.active {
-			a.startLocked(room, st)
+	defer a.release(room, st)
+	rec, err := a.reg.update(room, func(rec *roomRecord) error {
+		if err := change(rec); err != nil {
+			return err
 		}
-		a.mu.Unlock()
-	}()
-
-	rec, err := a.reg.update(room, change)
+		rec.Params.Epoch = rec.Epoch
+		return nil
+	})
 	if err != nil {
 		return rec, err
 	}
+	a.wipe(ctx, room, st, rec)
+	a.cfg.Log.Info("archive: room reset", "room", room, "epoch", rec.Epoch)
+	return rec, nil
+}
+
+// Claim stores rec as the record of a room a teacher creates
+// (registry.claim: ErrRoomExists if it has a teacher). A room that was
+// opened by URL and has peers or a store is taken over like a reset: its
+// epoch moves on with the one write to the registry, its peers are
+// kicked (their tabs reload into the teacher's room) and its store is
+// deleted. It returns the record stored.
+func (a *archives) Claim(ctx context.Context, room string, rec roomRecord) (roomRecord, error) {
+	st, err := a.own(room)
+	if err != nil {
+		return roomRecord{}, err
+	}
+	defer a.release(room, st)
+	a.mu.Lock()
+	traces := st.peer != nil || st.active
+	a.mu.Unlock()
+	traces = traces || len(a.relay.Peers(room)) > 0 || len(a.storeFiles(room)) > 0
+	rec, err = a.reg.claim(room, rec, traces)
+	if err != nil {
+		return rec, err
+	}
+	if traces || rec.Epoch > 0 {
+		a.wipe(ctx, room, st, rec)
+		a.cfg.Log.Info("archive: room opened by URL taken over by its teacher", "room", room, "epoch", rec.Epoch)
+	}
+	return rec, nil
+}
+
+// own makes the caller the owner of room's state until release: no
+// archive peer starts meanwhile, and a second owner gets errResetBusy.
+func (a *archives) own(room string) (*roomState, error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.closed {
+		return nil, relay.ErrClosed
+	}
+	st := a.state(room)
+	if st.resetting {
+		return nil, errResetBusy
+	}
+	st.resetting = true
+	return st, nil
+}
+
+// release ends own, and starts the room's archive peer if peers are there.
+func (a *archives) release(room string, st *roomState) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	st.resetting = false
+	if st.active {
+		a.startLocked(room, st)
+	}
+}
+
+// wipe stops room's peer, kicks every peer of the room, deletes every
+// store but rec's and lifts the room's bans. The caller owns the room.
+func (a *archives) wipe(ctx context.Context, room string, st *roomState, rec roomRecord) {
 	a.mu.Lock()
 	p := a.detachLocked(st)
 	last := st.last
@@ -389,18 +578,23 @@ func (a *archives) Reset(ctx context.Context, room string, change func(*roomReco
 		<-last // a peer that failed by itself may still hold the file
 	}
 	if err := a.kickAll(ctx, room); err != nil {
-		return rec, err
+		a.cfg.Log.Warn("archive: peers did not leave in time; their chain is another chain's now", "room", room, "err", err)
 	}
-	if err := os.Remove(a.storePath(room)); err != nil && !errors.Is(err, os.ErrNotExist) {
-		return rec, fmt.Errorf("archive: wipe %s: %w", room, err)
+	if err := a.removeStores(room, a.storePath(room, rec.Epoch)); err != nil {
+		a.cfg.Log.Warn("archive: old stores", "room", room, "err", err) // removed at the peer's next start
 	}
-	a.cfg.Log.Info("archive: room reset", "room", room, "epoch", rec.Epoch)
-	return rec, nil
+	a.bans.clear(room)
 }
 
 var errResetBusy = errors.New("chainplay: a reset of this room is under way")
 
-// kickAll kicks every peer of room and waits until they have left.
+// errKickTimeout is kickAll's error when peers did not leave in time.
+var errKickTimeout = errors.New("chainplay: peers did not leave the room in time")
+
+// kickAll kicks every peer of room and waits until they have left: a
+// peer that has not answered its close frame after kickGrace is dropped
+// (relay.Drop), so a client that does not read holds a reset up for a
+// second, not for the close handshake's timeout.
 func (a *archives) kickAll(ctx context.Context, room string) error {
 	kicked := make(map[string]bool)
 	for _, p := range a.relay.Peers(room) {
@@ -410,26 +604,35 @@ func (a *archives) kickAll(ctx context.Context, room string) error {
 	}
 	ctx, cancel := context.WithTimeout(ctx, 15*time.Second)
 	defer cancel()
+	grace := time.NewTimer(kickGrace)
+	defer grace.Stop()
 	tick := time.NewTicker(10 * time.Millisecond)
 	defer tick.Stop()
 	for {
-		left := true
+		var staying []string
 		for _, p := range a.relay.Peers(room) {
 			if kicked[p.ID] {
-				left = false
-				break
+				staying = append(staying, p.ID)
 			}
 		}
-		if left {
+		if len(staying) == 0 {
 			return nil
 		}
 		select {
 		case <-ctx.Done():
-			return ErrResetTimeout
+			return errKickTimeout
+		case <-grace.C:
+			for _, id := range staying {
+				a.relay.Drop(room, id)
+			}
 		case <-tick.C:
 		}
 	}
 }
+
+// kickGrace is how long a kicked peer has to answer its close frame
+// during a reset before it is dropped.
+const kickGrace = time.Second
 
 // Close stops every archive peer and waits for their stores to close.
 // Later hooks start nothing.

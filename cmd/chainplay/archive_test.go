@@ -36,7 +36,7 @@ func TestRestartKeepsChainAndParams(t *testing.T) {
 	miner.mine(t, 5)
 	tip := miner.Chain().Tip()
 	first.waitArchive(t, "class", 5, tip.Hash)
-	// A room opened by its URL keeps the defaults it was opened with.
+	// A room opened by its URL has the server's defaults.
 	walker := first.joinNative(t, "walk-in", "walker")
 	walker.mine(t, 2)
 	walkTip := walker.Chain().Tip().Hash
@@ -53,7 +53,7 @@ func TestRestartKeepsChainAndParams(t *testing.T) {
 	require.False(t, info.Archive.Running, "nobody is in the room yet")
 	require.Equal(t, http.StatusNotFound, second.call(t, "POST", "/api/rooms/class/kick", bearerOf(class.TeacherToken),
 		map[string]string{"peer": "p42"}, nil), "the teacher token survives too")
-	require.Equal(t, uint64(3), second.room(t, "walk-in").Params.Difficulty)
+	require.Equal(t, uint64(5), second.room(t, "walk-in").Params.Difficulty, "the new defaults")
 
 	late := second.joinNative(t, "class", "late") // starts the archive from disk
 	second.waitArchive(t, "class", 5, tip.Hash)
@@ -62,15 +62,21 @@ func TestRestartKeepsChainAndParams(t *testing.T) {
 	require.Equal(t, tip.Work, late.Chain().Tip().Work)
 	require.Equal(t, uint64(5*25), late.Chain().Balance(miner.Address()).Balance)
 
+	// The room opened by URL starts afresh on the new defaults (its old
+	// chain is another chain's), and with unchanged defaults it would
+	// have resumed (TestArchiveStopsWhenRoomIdle).
 	walker2 := second.joinNative(t, "walk-in", "walker2")
-	waitTip(t, walker2.Node, walkTip)
+	second.waitArchive(t, "walk-in", 0, walker2.Chain().ID())
+	require.NotEqual(t, walkTip, walker2.Chain().Tip().Hash)
+	require.Empty(t, second.room(t, "walk-in").Archive.Error)
 }
 
 // A room left without peers stops its archive peer after the idle time;
-// the chain stays on disk and comes back when a peer does. A peer that
-// comes back before the idle time keeps the same archive peer.
+// a created room's chain stays on disk and comes back when a peer does. A
+// peer that comes back before the idle time keeps the same archive peer.
 func TestArchiveStopsWhenRoomIdle(t *testing.T) {
 	ts := startServer(t, t.TempDir(), func(c *serverConfig) { c.ArchiveIdle = 300 * time.Millisecond })
+	ts.createRoom(t, "quiet", nil)
 	a := ts.joinNative(t, "quiet", "a")
 	a.mine(t, 2)
 	tip := a.Chain().Tip().Hash
@@ -192,11 +198,14 @@ func writeBlocksUntilKilled(path string) {
 	}
 }
 
-// An archive peer that can't start (its store holds another chain) says
-// why in the room's status, and the room still works for its tabs.
+// An archive peer that can't start (its created room's store holds
+// another chain) says why in the room's status, and the room still works
+// for its tabs. (A room opened by URL starts afresh instead: see
+// TestRestartKeepsChainAndParams.)
 func TestArchiveReportsAStoreOfAnotherChain(t *testing.T) {
 	dir := t.TempDir()
-	require.NoError(t, os.MkdirAll(filepath.Join(dir, "rooms"), 0o700))
+	ts := startServer(t, dir, nil)
+	ts.createRoom(t, "mixed", nil)
 	store, err := node.OpenStore(filepath.Join(dir, "rooms", "mixed.db"))
 	require.NoError(t, err)
 	n, err := openArchiveNode(store, chain.TestParams, node.SystemClock) // genesis of room "test"
@@ -205,7 +214,6 @@ func TestArchiveReportsAStoreOfAnotherChain(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, store.Close())
 
-	ts := startServer(t, dir, nil)
 	a := ts.joinNative(t, "mixed", "a")
 	require.Eventually(t, func() bool { return strings.Contains(ts.room(t, "mixed").Archive.Error, "another chain") },
 		wait, 10*time.Millisecond)

@@ -9,6 +9,14 @@
 //
 // SIGINT or SIGTERM shut it down gracefully: no new requests, the archive
 // peers stop (their stores are closed), every websocket gets a close frame.
+//
+// A room holds against a hostile student: every response carries security
+// headers (headers.go); a kick bans for the room's session (bans.go);
+// creating and opening rooms is rate-limited per address (ratelimit.go);
+// a room opened by URL is neither stored nor claimed by it, and is
+// reclaimed when idle; a reset is decided by one write to the registry and
+// gives the room a new genesis (archive.go). A binary built without the
+// page's wasm refuses to start (assets.go).
 package main
 
 import (
@@ -16,6 +24,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io/fs"
 	"log"
 	"log/slog"
 	"net"
@@ -28,10 +37,11 @@ import (
 
 	"github.com/chainplay/chainplay/chain"
 	"github.com/chainplay/chainplay/relay"
+	"github.com/chainplay/chainplay/web"
 )
 
 func main() {
-	if err := run(context.Background(), os.Args[1:]); err != nil {
+	if err := run(context.Background(), os.Args[1:], web.StaticFS); err != nil {
 		log.Fatal(err)
 	}
 }
@@ -41,6 +51,7 @@ type options struct {
 	addr, data  string
 	difficulty  uint64
 	archiveIdle time.Duration
+	trustProxy  bool
 	relay       relay.Config
 }
 
@@ -59,7 +70,8 @@ func parseFlags(args []string) (options, error) {
 	fs.DurationVar(&o.relay.WriteTimeout, "write-timeout", o.relay.WriteTimeout, "time to write one frame to a peer before it is disconnected")
 	fs.DurationVar(&o.relay.PingInterval, "ping", o.relay.PingInterval, "keepalive ping interval (0: no pings)")
 	fs.IntVar(&o.relay.MaxPeersPerRoom, "max-peers", o.relay.MaxPeersPerRoom, "peers per room, the archive peer included")
-	fs.IntVar(&o.relay.MaxRooms, "max-rooms", o.relay.MaxRooms, "rooms open at once")
+	fs.IntVar(&o.relay.MaxRooms, "max-rooms", o.relay.MaxRooms, "rooms with peers at once (a room kept only by its archive peer takes no slot)")
+	fs.BoolVar(&o.trustProxy, "trust-proxy", false, "behind a reverse proxy: take each client's address from the last hop of X-Forwarded-For (for bans and rate limits)")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
@@ -82,9 +94,15 @@ func parseFlags(args []string) (options, error) {
 	return o, nil
 }
 
-func run(ctx context.Context, args []string) error {
+// run serves until ctx ends or a signal comes. assets are the page's
+// static files (web.StaticFS): run refuses to start when they lack what
+// `make wasm` builds.
+func run(ctx context.Context, args []string, assets fs.FS) error {
 	o, err := parseFlags(args)
 	if err != nil {
+		return err
+	}
+	if err := checkAssets(assets); err != nil {
 		return err
 	}
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
@@ -99,6 +117,7 @@ func run(ctx context.Context, args []string) error {
 		Relay:       o.relay,
 		Data:        o.data,
 		ArchiveIdle: o.archiveIdle,
+		TrustProxy:  o.trustProxy,
 		Logger:      logger,
 		LANHost:     lan,
 	})

@@ -13,7 +13,8 @@ import (
 	"github.com/chainplay/chainplay/chain"
 )
 
-// ErrRoomExists is returned by registry.create for a name already taken.
+// ErrRoomExists is returned by registry.claim for a room a teacher
+// created already.
 var ErrRoomExists = errors.New("chainplay: room exists")
 
 // roomRecord is what the server keeps about a room besides its blocks: the
@@ -26,16 +27,23 @@ type roomRecord struct {
 	TokenHash []byte `json:"token_hash,omitempty"`
 	// Epoch counts the resets and new geneses of the room. A tab loaded
 	// before the last one joins with an old epoch and is refused, so it
-	// can't hand the wiped chain back to the archive.
+	// can't hand the wiped chain back to the archive. Params.Epoch is the
+	// same number, so every epoch has a genesis of its own: no peer can
+	// hand an old chain back, with or without ?epoch=.
 	Epoch uint64 `json:"epoch"`
 	// Created is when the record was written, unix milliseconds.
 	Created int64 `json:"created"`
 }
 
-// registry keeps every room's record in one bbolt file under the data
-// directory, so parameters and tokens survive a restart (kill -9
-// included: each change is one transaction). Its methods are safe for
-// concurrent use.
+// created reports whether a teacher created the room (it has a token).
+func (rec roomRecord) created() bool { return len(rec.TokenHash) > 0 }
+
+// registry keeps the record of every room a teacher created in one bbolt
+// file under the data directory, so parameters and tokens survive a
+// restart (kill -9 included: each change is one transaction, and a
+// reset's new state is decided by its one write here). Rooms opened by
+// URL are not stored: they have the defaults until a teacher creates
+// them. Its methods are safe for concurrent use.
 type registry struct {
 	db *bolt.DB
 }
@@ -80,32 +88,52 @@ func (r *registry) get(room string) (roomRecord, bool, error) {
 	return rec, found, nil
 }
 
-// create stores rec for room, or fails with ErrRoomExists.
-func (r *registry) create(room string, rec roomRecord) error {
-	return r.db.Update(func(tx *bolt.Tx) error {
-		b := tx.Bucket(bucketRooms)
-		if b.Get([]byte(room)) != nil {
-			return fmt.Errorf("%w: %q", ErrRoomExists, room)
-		}
-		return put(b, room, rec)
-	})
-}
-
-// ensure returns the record of room, storing def first if there is none.
-func (r *registry) ensure(room string, def roomRecord) (roomRecord, error) {
-	var rec roomRecord
+// claim stores rec, the record of a room a teacher creates, in one
+// transaction: it fails with ErrRoomExists when the room has a teacher
+// already. A room without one (opened by URL, whose record an older
+// version stored, or none) is taken over. The stored epoch is 0 for a
+// room never seen, and one past the room's last when bump is set (the
+// room has peers or a store: their chain is void, and tabs of the old
+// epoch must reload) or a record without a teacher was there; the params
+// carry the epoch (chain.Params.Epoch). It returns the record stored.
+func (r *registry) claim(room string, rec roomRecord, bump bool) (roomRecord, error) {
 	err := r.db.Update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketRooms)
-		if v := b.Get([]byte(room)); v != nil {
-			return json.Unmarshal(v, &rec)
+		rec.Epoch = 0
+		if bump {
+			rec.Epoch = 1
 		}
-		rec = def
+		if v := b.Get([]byte(room)); v != nil {
+			var old roomRecord
+			if err := json.Unmarshal(v, &old); err != nil {
+				return err
+			}
+			if old.created() {
+				return fmt.Errorf("%w: %q", ErrRoomExists, room)
+			}
+			rec.Epoch = old.Epoch + 1
+		}
+		rec.Params.Epoch = rec.Epoch
 		return put(b, room, rec)
 	})
-	if err != nil {
-		return rec, fmt.Errorf("chainplay: registry: room %q: %w", room, err)
-	}
-	return rec, nil
+	return rec, err
+}
+
+// deleteUncreated removes room's record if it has no teacher (an older
+// version stored the records of rooms opened by URL).
+func (r *registry) deleteUncreated(room string) error {
+	return r.db.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketRooms)
+		v := b.Get([]byte(room))
+		if v == nil {
+			return nil
+		}
+		var rec roomRecord
+		if err := json.Unmarshal(v, &rec); err == nil && rec.created() {
+			return nil
+		}
+		return b.Delete([]byte(room))
+	})
 }
 
 // update applies fn to the stored record of room and stores the result,

@@ -41,8 +41,8 @@ type serverConfig struct {
 	// ArchiveIdle is how long a room stays without peers before its
 	// archive peer stops (its data stays). Defaults to 2 minutes.
 	ArchiveIdle time.Duration
-	// Clock is the server's time source: room creation times and the
-	// archive nodes' clock. Defaults to node.SystemClock.
+	// Clock is the server's time source: room creation times, bans, rate
+	// limits and the archive nodes' clock. Defaults to node.SystemClock.
 	Clock node.Clock
 	// Logger receives the server's events. Defaults to discarding them.
 	Logger *slog.Logger
@@ -51,6 +51,23 @@ type serverConfig struct {
 	// and QR code use it when the teacher's own request came to a loopback
 	// address, which no student can open.
 	LANHost string
+
+	// CreateEvery and CreateBurst bound the rooms one address may create
+	// with POST /api/rooms (each is a file kept until deleted by hand):
+	// CreateBurst at once, then one per CreateEvery; over it, 429
+	// rate-limited. Default 1 minute and 10.
+	CreateEvery time.Duration
+	CreateBurst int
+	// OpenEvery and OpenBurst bound the rooms one address may open by URL
+	// (a websocket to a room that nobody created and nobody is in: each
+	// starts an archive peer and a store, reclaimed once the room is
+	// idle). Default 5 seconds and 30.
+	OpenEvery time.Duration
+	OpenBurst int
+	// TrustProxy takes a client's address from the last hop of
+	// X-Forwarded-For rather than from its connection, for a server
+	// behind a reverse proxy: bans and rate limits go by that address.
+	TrustProxy bool
 }
 
 // roomConfig is the JSON a room page hands to its in-tab node.
@@ -70,6 +87,10 @@ type server struct {
 	relay    *relay.Server
 	reg      *registry
 	archives *archives
+	ids      *identities   // the browsers' cookies
+	bans     *bans         // who was kicked, per room session
+	creates  *keyedLimiter // POST /api/rooms per address
+	opens    *keyedLimiter // rooms opened by URL per address
 	close    sync.Once
 }
 
@@ -93,6 +114,18 @@ func newServer(cfg serverConfig) (*server, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
+	if cfg.CreateEvery <= 0 {
+		cfg.CreateEvery = time.Minute
+	}
+	if cfg.CreateBurst <= 0 {
+		cfg.CreateBurst = 10
+	}
+	if cfg.OpenEvery <= 0 {
+		cfg.OpenEvery = 5 * time.Second
+	}
+	if cfg.OpenBurst <= 0 {
+		cfg.OpenBurst = 30
+	}
 	roomsDir := filepath.Join(cfg.Data, "rooms")
 	if err := os.MkdirAll(roomsDir, 0o700); err != nil {
 		return nil, fmt.Errorf("chainplay: data directory: %w", err)
@@ -101,9 +134,10 @@ func newServer(cfg serverConfig) (*server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &server{cfg: cfg, reg: reg}
-	s.archives = newArchives(archiveConfig{Dir: roomsDir, Idle: cfg.ArchiveIdle, Clock: cfg.Clock, Log: cfg.Logger}, nil, reg,
-		func(room string) (roomRecord, error) { return reg.ensure(room, s.defaultRecord(room)) })
+	s := &server{cfg: cfg, reg: reg, ids: newIdentities(cfg.TrustProxy), bans: newBans(),
+		creates: newKeyedLimiter(cfg.CreateEvery, cfg.CreateBurst), opens: newKeyedLimiter(cfg.OpenEvery, cfg.OpenBurst)}
+	s.archives = newArchives(archiveConfig{Dir: roomsDir, Idle: cfg.ArchiveIdle, Clock: cfg.Clock, Log: cfg.Logger}, nil, reg, s.bans, s.record)
+	s.archives.Sweep(cfg.Clock.Now())
 	rcfg := cfg.Relay
 	rcfg.OnRoomActive = s.archives.Active
 	rcfg.OnRoomEmpty = s.archives.Empty
@@ -127,10 +161,10 @@ func newServer(cfg serverConfig) (*server, error) {
 	api := httpjson.NewMux(httpjson.Options{Logger: cfg.Logger, MaxBody: maxBody})
 	s.routeAPI(api)
 	mux := http.NewServeMux()
-	mux.Handle("GET /ws/{room}", s.epochGuard(rs))
+	mux.Handle("/ws/{room}", s.wsGuard(rs)) // every method: the relay answers 405 to all but GET
 	mux.Handle("/api/", api)
-	mux.Handle("/", pages)
-	s.Handler = mux
+	mux.Handle("/", s.ids.withCookie(cfg.Clock.Now, pages))
+	s.Handler = securityHeaders(mux)
 	return s, nil
 }
 
@@ -143,11 +177,11 @@ func (s *server) defaultRecord(room string) roomRecord {
 }
 
 // record returns room's stored record, or the default one (not stored)
-// for a room that has none yet, and whether it was stored.
+// for a room that has none, and whether a teacher created the room.
 func (s *server) record(room string) (roomRecord, bool, error) {
 	rec, ok, err := s.reg.get(room)
 	if err != nil || ok {
-		return rec, ok, err
+		return rec, ok && rec.created(), err
 	}
 	return s.defaultRecord(room), false, nil
 }
@@ -205,26 +239,56 @@ func (s *server) roomConfig(_ context.Context, room string) ([]byte, error) {
 	return json.Marshal(roomConfig{Room: room, Params: rec.Params, Epoch: rec.Epoch})
 }
 
-// epochGuard refuses, with 409 stale-epoch, a websocket whose ?epoch= is not the
-// room's: a tab loaded before a reset would otherwise hand the wiped
-// chain back to the new archive. Clients that send no epoch (native
-// nodes) pass.
-func (s *server) epochGuard(next http.Handler) http.Handler {
+// wsGuard admits a websocket to the relay, or answers with a JSON error:
+//   - 409 stale-epoch to a ?epoch= that is not the room's: a tab loaded
+//     before a reset would otherwise hand the wiped chain back to the new
+//     archive (clients that send none, native nodes, pass: an old chain is
+//     another chain's anyway, since every epoch has its own genesis);
+//   - 403 banned to a client kicked from the room in its session (bans.go);
+//   - 429 rate-limited to an address that opens rooms by URL faster than
+//     serverConfig.OpenEvery allows (a websocket to a room nobody created
+//     and nobody is in).
+//
+// It tags the connection with who it comes from (relay.WithTag), which a
+// kick bans. Anything else (a bad room name, a wrong method) is the
+// relay's to answer.
+func (s *server) wsGuard(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if e := r.URL.Query().Get("epoch"); e != "" && relay.ValidRoomName(r.PathValue("room")) {
-			rec, _, err := s.record(r.PathValue("room"))
-			if err != nil {
-				httpjson.WriteError(w, r, s.cfg.Logger, fmt.Errorf("chainplay: registry: %w", err))
-				return
-			}
-			if e != strconv.FormatUint(rec.Epoch, 10) {
-				httpjson.WriteError(w, r, s.cfg.Logger, httpjson.New(http.StatusConflict, httpjson.CodeStaleEpoch,
-					"the room was reset since this page was loaded: reload it"))
+		room := r.PathValue("room")
+		if r.Method != http.MethodGet || !relay.ValidRoomName(room) {
+			next.ServeHTTP(w, r)
+			return
+		}
+		rec, created, err := s.record(room)
+		if err != nil {
+			httpjson.WriteError(w, r, s.cfg.Logger, fmt.Errorf("chainplay: registry: %w", err))
+			return
+		}
+		if e := r.URL.Query().Get("epoch"); e != "" && e != strconv.FormatUint(rec.Epoch, 10) {
+			httpjson.WriteError(w, r, s.cfg.Logger, httpjson.New(http.StatusConflict, httpjson.CodeStaleEpoch,
+				"the room was reset since this page was loaded: reload it"))
+			return
+		}
+		who := s.ids.identify(r)
+		if s.bans.banned(room, who) {
+			httpjson.WriteError(w, r, s.cfg.Logger, httpjson.New(http.StatusForbidden, httpjson.CodeBanned,
+				"the teacher removed you from this room; you can come back when the room starts again"))
+			return
+		}
+		if !created && len(s.relay.Peers(room)) == 0 {
+			if ok, wait := s.opens.Allow(who.ip, s.cfg.Clock.Now()); !ok {
+				writeRateLimited(w, r, s.cfg.Logger, wait, "too many rooms opened from this address: try again later")
 				return
 			}
 		}
-		next.ServeHTTP(w, r)
+		next.ServeHTTP(w, r.WithContext(relay.WithTag(r.Context(), who.tag())))
 	})
+}
+
+// writeRateLimited answers 429 rate-limited with a Retry-After of wait.
+func writeRateLimited(w http.ResponseWriter, r *http.Request, log *slog.Logger, wait time.Duration, msg string) {
+	w.Header().Set("Retry-After", strconv.Itoa(int(wait.Round(time.Second)/time.Second)+1))
+	httpjson.WriteError(w, r, log, httpjson.New(http.StatusTooManyRequests, httpjson.CodeRateLimited, msg))
 }
 
 // Close stops the archive peers, then closes every relay connection and

@@ -5,13 +5,28 @@
 // server through its relay, or peers with other nodes over plain HTTP the
 // way the tutorials do (/nodes/register, /nodes/resolve, /register_with).
 //
-//	node -http 127.0.0.1:5000                      # a tutorial node
+//	node -http 127.0.0.1:5000                      # a node with the tutorials' endpoints
 //	node -http 127.0.0.1:5001 -mine -threads 2     # one that mines
+//	node -tutorial dvf -name d4ee26eee15148ee92c6cd394edd974e   # dvf's walkthrough, verbatim
+//	node -tutorial ibm                             # IBM's web app's node, on 127.0.0.1:8000
 //	node -room ws://127.0.0.1:8080/ws/class-7b -name robot -mine
+//
+// -tutorial dvf|ibm is the tutorials' open mode (node.Tutorial): the
+// node's identifier is its -name (a random 32 hex characters, like dvf's
+// node_identifier, when -name is not given), its wallet is the named
+// account of that name (chain.NameKey), and it signs for any named sender
+// with the name's demo key, as the tutorials' unsigned world assumes.
+// With ibm, GET /mine mines only when a post is pending and GET /chain
+// lists only posts, as the IBM tutorial's app expects; the default -http
+// is then IBM's 127.0.0.1:8000. The default -difficulty is the
+// tutorial's own ("0000": 65536 for dvf, "00": 256 for ibm), so every
+// node started the same way shares one genesis. A tutorial node does not
+// join rooms.
 package main
 
 import (
 	"context"
+	"crypto/rand"
 	"encoding/hex"
 	"errors"
 	"flag"
@@ -48,23 +63,61 @@ type options struct {
 	data       string
 	name       string
 	difficulty uint64
+	tutorial   node.Tutorial
 }
+
+// tutorialDifficulty is each tutorial's own proof of work, the default
+// -difficulty in its mode: dvf's hash starts with "0000" (16 bits), IBM's
+// with "00" (8 bits).
+var tutorialDifficulty = map[node.Tutorial]uint64{node.TutorialDvf: 1 << 16, node.TutorialIBM: 1 << 8}
+
+// The default REST addresses: dvf's Flask port, and IBM's node's (its web
+// app runs on 5000 and asks 8000).
+const (
+	defaultHTTP    = "127.0.0.1:5000"
+	defaultIBMHTTP = "127.0.0.1:8000"
+)
 
 func parseFlags(args []string) (options, error) {
 	var o options
+	var tutorial string
 	fs := flag.NewFlagSet("node", flag.ContinueOnError)
-	fs.StringVar(&o.httpAddr, "http", "127.0.0.1:5000", "serve the node REST API on this address (empty: don't)")
+	fs.StringVar(&o.httpAddr, "http", defaultHTTP, "serve the node REST API on this address (empty: don't; default "+defaultIBMHTTP+" with -tutorial ibm)")
+	fs.StringVar(&tutorial, "tutorial", "", "the tutorials' open mode: dvf or ibm (the node signs for named senders; see the README)")
 	fs.StringVar(&o.room, "room", "", "join this relay room, e.g. ws://127.0.0.1:8080/ws/class-7b (empty: peer over HTTP like the tutorials)")
 	fs.BoolVar(&o.mine, "mine", false, "mine continuously")
 	fs.IntVar(&o.threads, "threads", runtime.NumCPU(), "mining goroutines")
 	fs.StringVar(&o.data, "data", "", "directory to keep the chain and the wallet in (empty: memory only)")
 	fs.StringVar(&o.name, "name", "", "nickname shown to the room (default: the wallet's short address)")
-	fs.Uint64Var(&o.difficulty, "difficulty", chain.PlaygroundParams.Difficulty, "initial difficulty of a standalone chain (all HTTP peers must agree)")
+	fs.Uint64Var(&o.difficulty, "difficulty", chain.PlaygroundParams.Difficulty, "initial difficulty of a standalone chain (all HTTP peers must agree; with -tutorial, the tutorial's: 65536 for dvf, 256 for ibm)")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
 	if o.threads < 1 {
 		return o, fmt.Errorf("-threads %d: want at least 1", o.threads)
+	}
+	if fs.NArg() > 0 {
+		return o, fmt.Errorf("unexpected argument %q (flags take their value as -flag value or -flag=value)", fs.Arg(0))
+	}
+	var err error
+	if o.tutorial, err = node.ParseTutorial(tutorial); err != nil {
+		return o, fmt.Errorf("-tutorial %q: want dvf or ibm", tutorial)
+	}
+	if o.tutorial.Open() && o.room != "" {
+		return o, errors.New("-tutorial is for peering over HTTP as the tutorials do, not for a room: there, named accounts would be anyone's coins")
+	}
+	if o.name != "" && o.tutorial.Open() {
+		if err := chain.CheckAccountName(o.name); err != nil {
+			return o, fmt.Errorf("-name: %w", err)
+		}
+	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	if o.tutorial == node.TutorialIBM && !set["http"] {
+		o.httpAddr = defaultIBMHTTP
+	}
+	if d, ok := tutorialDifficulty[o.tutorial]; ok && !set["difficulty"] {
+		o.difficulty = d
 	}
 	return o, nil
 }
@@ -99,9 +152,19 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		if params, err = storedParams(store, params); err != nil {
 			return err
 		}
-		if key, err = storedKey(store); err != nil {
+		if o.tutorial.Open() {
+			if o.name, err = storedName(store, o.name); err != nil {
+				return err
+			}
+		} else if key, err = storedKey(store); err != nil {
 			return err
 		}
+	}
+	if o.tutorial.Open() {
+		if o.name == "" {
+			o.name = nodeIdentifier()
+		}
+		key = chain.NameKey(o.name)
 	}
 	c, err := chain.New(chain.Config{Params: params})
 	if err != nil {
@@ -119,9 +182,14 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	defer n.Flush() // before the store closes: the last blocks are written
+	defer n.Flush()         // before the store closes: the last blocks are written
+	defer n.WaitAnnounced() // the blocks being posted to HTTP peers, after the server stopped
 	n.Subscribe(func(ev node.Event) { fmt.Fprintf(stdout, "%s  %s\n", time.Now().Format("15:04:05"), ev.Text) })
 	fmt.Fprintf(stdout, "node %s: wallet %s, chain %s at #%d\n", n.Name(), n.Address(), c.ID().Short(), c.Tip().Height)
+	if o.tutorial.Open() {
+		fmt.Fprintf(stdout, "tutorial mode (%s): node identifier %s; its wallet is the named account of that name, and the node signs for any named sender with the name's demo key (anyone can: coins here are a demo's)\n",
+			o.tutorial, n.Name())
+	}
 
 	var wg sync.WaitGroup
 	defer wg.Wait()
@@ -134,7 +202,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		if err != nil {
 			return err
 		}
-		hs := &http.Server{Handler: n.API(node.APIConfig{Logger: slog.New(slog.NewTextHandler(os.Stderr, nil))}), ReadHeaderTimeout: 10 * time.Second}
+		hs := &http.Server{Handler: n.API(node.APIConfig{Logger: slog.New(slog.NewTextHandler(os.Stderr, nil)), Tutorial: o.tutorial}), ReadHeaderTimeout: 10 * time.Second}
 		fmt.Fprintf(stdout, "REST API on http://%s/ (GET /chain, GET /mine, POST /transactions/new, …)\n", ln.Addr())
 		wg.Add(1)
 		go func() {
@@ -206,4 +274,29 @@ func storedKey(s *boltstore.Store) ([]byte, error) {
 		return nil, err
 	}
 	return chain.KeyFromSeedHex(string(b))
+}
+
+// nodeIdentifier is a tutorial node's default name: 32 random hex
+// characters, like dvf's node_identifier (a uuid4 without its dashes).
+func nodeIdentifier() string {
+	b := make([]byte, 16)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// storedName returns the tutorial node's identifier kept in the data
+// directory: name when given (and then kept), else the one stored, else a
+// new one (kept).
+func storedName(s *boltstore.Store, name string) (string, error) {
+	if name == "" {
+		b, err := s.Setting("tutorial_name")
+		switch {
+		case err == nil:
+			return string(b), nil
+		case !errors.Is(err, node.ErrNoSetting):
+			return "", err
+		}
+		name = nodeIdentifier()
+	}
+	return name, s.SetSetting("tutorial_name", []byte(name))
 }

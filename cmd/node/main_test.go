@@ -86,6 +86,26 @@ func TestFlags(t *testing.T) {
 	require.Error(t, err)
 	_, err = parseFlags([]string{"-bogus"})
 	require.Error(t, err)
+
+	// The tutorials' modes bring their tutorial's port and proof of work, unless told otherwise.
+	o, err = parseFlags([]string{"-tutorial", "ibm"})
+	require.NoError(t, err)
+	require.Equal(t, options{httpAddr: "127.0.0.1:8000", threads: o.threads, difficulty: 256, tutorial: node.TutorialIBM}, o)
+	o, err = parseFlags([]string{"-tutorial", "dvf", "-name", "d4ee26eee15148ee92c6cd394edd974e"})
+	require.NoError(t, err)
+	require.Equal(t, options{httpAddr: "127.0.0.1:5000", threads: o.threads, difficulty: 65536, tutorial: node.TutorialDvf, name: "d4ee26eee15148ee92c6cd394edd974e"}, o)
+	o, err = parseFlags([]string{"-tutorial", "ibm", "-http", ":8001", "-difficulty", "16"})
+	require.NoError(t, err)
+	require.Equal(t, options{httpAddr: ":8001", threads: o.threads, difficulty: 16, tutorial: node.TutorialIBM}, o)
+	for _, bad := range [][]string{
+		{"-tutorial", "bitcoin"},
+		{"-tutorial", "dvf", "-room", "ws://127.0.0.1:8080/ws/lab"},
+		{"-tutorial", "dvf", "-name", " "},
+		{"-tutorial", "dvf", "ibm"},
+	} {
+		_, err = parseFlags(bad)
+		require.Error(t, err, "%q", bad)
+	}
 }
 
 // TestDataDirKeepsChainAndWallet mines through the API, restarts the node

@@ -20,13 +20,14 @@ const (
 
 	// The node API (chain/node).
 	CodeBadHash         = "bad-hash"         // 400: not a block hash of 64 hex characters
-	CodeBadAddress      = "bad-address"      // 400: not an address of 40 hex characters
+	CodeBadAddress      = "bad-address"      // 400: neither an address of 40 hex characters nor an account name
 	CodeUnknownBlock    = "unknown-block"    // 404: no block with this hash
-	CodeWrongSender     = "wrong-sender"     // 403: a node signs only for its own wallet
+	CodeWrongSender     = "wrong-sender"     // 403: the node holds no key for this sender: it signs for its own wallet (and, in tutorial mode, named accounts)
 	CodeBadPeerAddress  = "bad-peer-address" // 400: a peer address is not http://host:port
-	CodeTooManyPeers    = "too-many-peers"   // 409: the node's peer list is full
+	CodeTooManyPeers    = "too-many-peers"   // 400: more peers than a node keeps (MaxHTTPPeers); none was added
 	CodePeerUnreachable = "peer-unreachable" // 502: a peer could not be reached
 	CodePeerBadAnswer   = "peer-bad-answer"  // 502: a peer answered with an error status or not with JSON
+	CodeForeignChain    = "foreign-chain"    // 409: the other node is not on this chain (another genesis, or a tutorial's own node)
 
 	// The room API (cmd/chainplay).
 	CodeBadRoomName        = "bad-room-name"        // 400: not 1 to 32 characters from a-z, 0-9, '-', '_'
@@ -38,6 +39,8 @@ const (
 	CodeForbidden          = "forbidden"            // 403: a wrong teacher token, or a room without a teacher
 	CodeUnknownPeer        = "unknown-peer"         // 404: no peer of this id in the room
 	CodeArchiveNotKickable = "archive-not-kickable" // 400: the archive peer keeps the room's chain
+	CodeBanned             = "banned"               // 403: kicked from this room: back when the room's session ends
+	CodeRateLimited        = "rate-limited"         // 429: too many rooms created or opened from this address; Retry-After says when to try again
 )
 
 // Codes lists every constant above, so tests and message catalogs can
@@ -46,7 +49,7 @@ var Codes = []string{
 	CodeEmptyBody, CodeBadJSON, CodeUnknownField, CodeWrongType, CodeMissingField,
 	CodeBodyTooLarge, CodeNotFound, CodeMethodNotAllowed, CodeInternal, CodeUnavailable,
 	CodeBadHash, CodeBadAddress, CodeUnknownBlock, CodeWrongSender, CodeBadPeerAddress,
-	CodeTooManyPeers, CodePeerUnreachable, CodePeerBadAnswer,
+	CodeTooManyPeers, CodePeerUnreachable, CodePeerBadAnswer, CodeForeignChain,
 	CodeBadRoomName, CodeBadParams, CodeRoomExists, CodeResetBusy, CodeStaleEpoch,
-	CodeUnauthorized, CodeForbidden, CodeUnknownPeer, CodeArchiveNotKickable,
+	CodeUnauthorized, CodeForbidden, CodeUnknownPeer, CodeArchiveNotKickable, CodeBanned, CodeRateLimited,
 }

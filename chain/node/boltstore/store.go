@@ -86,6 +86,31 @@ func (s *Store) PutBlocks(bs []*chain.Block) error {
 	})
 }
 
+// DeleteBlocks forgets the blocks with these hashes, in one transaction;
+// unknown hashes are skipped. It implements node.BlockPruner.
+func (s *Store) DeleteBlocks(hashes []chain.Hash) error {
+	if len(hashes) == 0 {
+		return nil
+	}
+	return s.db.Update(func(tx *bolt.Tx) error {
+		idx := tx.Bucket(bucketIndex)
+		blocks := tx.Bucket(bucketBlocks)
+		for _, h := range hashes {
+			k := idx.Get(h[:])
+			if k == nil {
+				continue
+			}
+			if err := blocks.Delete(k); err != nil {
+				return err
+			}
+			if err := idx.Delete(h[:]); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
 // ForEachBlock calls fn for every stored block in the order they were
 // put, stopping at fn's first error.
 func (s *Store) ForEachBlock(fn func(*chain.Block) error) error {

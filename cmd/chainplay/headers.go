@@ -1,0 +1,80 @@
+//go:build !js
+
+package main
+
+import (
+	"net/http"
+	"strings"
+)
+
+// securityHeaders sets, on every response (pages, assets, the API, the
+// websocket upgrade, errors), what a browser needs to keep a room's page
+// its own:
+//
+//   - Content-Security-Policy: scripts, workers, styles, images and
+//     connections from this origin only. Scripts may compile WebAssembly
+//     ('wasm-unsafe-eval': the node and the miner are wasm, instantiated
+//     with WebAssembly.instantiateStreaming) but never eval JavaScript;
+//     Workers may also run from blob: URLs (a Worker's script may be
+//     handed to it as a blob); connections go to this origin over http(s)
+//     and ws(s) (the relay); no plugins, no <base>, no framing, forms post
+//     here only. No inline script or style is allowed: the room's
+//     configuration reaches boot.js as a data- attribute.
+//   - X-Content-Type-Options: nosniff, so a browser never runs an asset as
+//     a type other than the one it was served as.
+//   - X-Frame-Options: DENY (and frame-ancestors 'none'): no page may
+//     frame a room and trick a teacher into clicking Reset.
+//   - Referrer-Policy: no-referrer: a room's URL never leaks to links
+//     followed from it.
+func securityHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("Content-Security-Policy", contentSecurityPolicy(r.Host))
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Referrer-Policy", "no-referrer")
+		next.ServeHTTP(w, r)
+	})
+}
+
+// contentSecurityPolicy returns the policy for a page served to host.
+// 'self' covers ws: and wss: to the same host in CSP Level 3; the explicit
+// ws://HOST and wss://HOST sources say so for browsers that predate it,
+// and are left out when the Host header holds anything but a host name
+// and port.
+func contentSecurityPolicy(host string) string {
+	connect := "'self'"
+	if validHost(host) {
+		connect += " ws://" + host + " wss://" + host
+	}
+	return strings.Join([]string{
+		"default-src 'none'",
+		"script-src 'self' 'wasm-unsafe-eval'",
+		"worker-src 'self' blob:",
+		"connect-src " + connect,
+		"style-src 'self'",
+		"img-src 'self' data:",
+		"font-src 'self'",
+		"manifest-src 'self'",
+		"base-uri 'none'",
+		"form-action 'self'",
+		"frame-ancestors 'none'",
+	}, "; ")
+}
+
+// validHost reports whether host is a plain host[:port] (letters, digits,
+// '.', '-', ':' and the brackets of an IPv6 literal), safe to put in a
+// header.
+func validHost(host string) bool {
+	if host == "" || len(host) > 255 {
+		return false
+	}
+	for i := range len(host) {
+		switch c := host[i]; {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9', c == '.', c == '-', c == ':', c == '[', c == ']':
+		default:
+			return false
+		}
+	}
+	return true
+}

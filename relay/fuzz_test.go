@@ -1,0 +1,66 @@
+package relay
+
+import (
+	"encoding/json"
+	"testing"
+	"time"
+	"unicode/utf8"
+)
+
+var inboundSeeds = []string{
+	`{"type":"tx","body":{"a":1}}`,
+	`{"type":"hello","to":"p2","body":{"work":"123"}}`,
+	`{"type":"x","body":"\xff"}`,
+	"{\"type\":\"x\",\"body\":\"\xed\xa0\x80\"}", // a UTF-16 surrogate in UTF-8
+	`{"type":"leave"}`,
+	`{"type":""}`,
+	`{"type":"a","to":"p1","to":"p2"}`,
+	`{"type":"\u0000"}`,
+	` [1]`,
+	`{"type":"t","body":`,
+	``,
+}
+
+// FuzzParseInbound is the relay's frame parser under any input: it never
+// panics or stalls, and what it accepts is valid UTF-8 JSON whose
+// forwarded frame (the one every peer of the room receives) is valid
+// UTF-8 JSON too, carrying the same type, target and body.
+func FuzzParseInbound(f *testing.F) {
+	for _, s := range inboundSeeds {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		start := time.Now()
+		in, refused := parseInbound(data)
+		if d := time.Since(start); d > time.Second {
+			t.Fatalf("parsing %d bytes took %v", len(data), d)
+		}
+		if refused != nil {
+			if refused.code == "" || refused.msg == "" {
+				t.Fatalf("a refusal without a code or a message: %+v", refused)
+			}
+			return
+		}
+		if !utf8.Valid(data) || !json.Valid(data) {
+			t.Fatalf("accepted %q, which is not valid UTF-8 JSON", data)
+		}
+		if in.Type == "" || len(in.Type) > MaxTypeLen {
+			t.Fatalf("accepted type %q", in.Type)
+		}
+		switch in.Type {
+		case TypePeers, TypeJoin, TypeLeave, TypeError:
+			t.Fatalf("accepted reserved type %q", in.Type)
+		}
+		out := (&Frame{Type: in.Type, From: "p1", To: in.To, Body: in.Body}).encode()
+		if !utf8.Valid(out) {
+			t.Fatalf("forwarded frame %q is not valid UTF-8", out)
+		}
+		var got Frame
+		if err := json.Unmarshal(out, &got); err != nil {
+			t.Fatalf("forwarded frame %q: %v", out, err)
+		}
+		if got.Type != in.Type || got.To != in.To || got.From != "p1" {
+			t.Fatalf("forwarded frame %q: have %+v", out, got)
+		}
+	})
+}
