@@ -136,8 +136,26 @@ func manifestFor(log *slog.Logger, static, extra fs.FS) (*manifest, error) {
 	if err != nil {
 		return nil, err
 	}
-	v, _ := manifests.LoadOrStore(key, m)
+	v, loaded := manifests.LoadOrStore(key, m)
+	if !loaded {
+		go m.warm()
+	}
 	return v.(*manifest), nil
+}
+
+// warm makes every asset's compressed forms, once per process, so the
+// first visitor of a new server does not wait for them (a text asset's
+// best brotli takes tens of milliseconds, all of them about a second).
+// It ends when they are made.
+func (m *manifest) warm() {
+	names := make([]string, 0, len(m.byName))
+	for n := range m.byName {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		m.byName[n].compressed(m.log)
+	}
 }
 
 // buildManifest reads every file of the file systems (the first that has
