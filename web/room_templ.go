@@ -110,20 +110,33 @@ func Room(room string, configJSON string) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 7, "\"></script><div class=\"room-head\"><h1><span data-msg=\"room.title\">Room</span> <span class=\"room-name\" data-testid=\"room-name\">")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 7, "\" data-wasm=\"")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
 		var templ_7745c5c3_Var8 string
-		templ_7745c5c3_Var8, templ_7745c5c3_Err = templ.JoinStringErrs(room)
+		templ_7745c5c3_Var8, templ_7745c5c3_Err = templ.JoinStringErrs(assetURL(ctx, "node.wasm"))
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `room.templ`, Line: 11, Col: 101}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `room.templ`, Line: 9, Col: 156}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var8))
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 8, "</span></h1><p class=\"status\" id=\"status\" data-testid=\"status\" role=\"status\" aria-live=\"polite\" data-msg=\"room.loading\">Loading the node…</p></div><div class=\"grid\">")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 8, "\"></script><div class=\"room-head\"><h1><span data-msg=\"room.title\">Room</span> <span class=\"room-name\" data-testid=\"room-name\">")
+		if templ_7745c5c3_Err != nil {
+			return templ_7745c5c3_Err
+		}
+		var templ_7745c5c3_Var9 string
+		templ_7745c5c3_Var9, templ_7745c5c3_Err = templ.JoinStringErrs(room)
+		if templ_7745c5c3_Err != nil {
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `room.templ`, Line: 11, Col: 101}
+		}
+		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var9))
+		if templ_7745c5c3_Err != nil {
+			return templ_7745c5c3_Err
+		}
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 9, "</span></h1><p class=\"status\" id=\"status\" data-testid=\"status\" role=\"status\" aria-live=\"polite\" data-msg=\"room.loading\">Loading the node…</p></div><div class=\"grid\">")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -179,33 +192,33 @@ func Room(room string, configJSON string) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 9, "</div><script type=\"module\" src=\"")
-		if templ_7745c5c3_Err != nil {
-			return templ_7745c5c3_Err
-		}
-		var templ_7745c5c3_Var9 string
-		templ_7745c5c3_Var9, templ_7745c5c3_Err = templ.JoinStringErrs(assetURL(ctx, "app.js"))
-		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `room.templ`, Line: 29, Col: 53}
-		}
-		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var9))
-		if templ_7745c5c3_Err != nil {
-			return templ_7745c5c3_Err
-		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 10, "\"></script><script type=\"module\" src=\"")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 10, "</div><script type=\"module\" src=\"")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
 		var templ_7745c5c3_Var10 string
-		templ_7745c5c3_Var10, templ_7745c5c3_Err = templ.JoinStringErrs(assetURL(ctx, "admin.js"))
+		templ_7745c5c3_Var10, templ_7745c5c3_Err = templ.JoinStringErrs(assetURL(ctx, "app.js"))
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `room.templ`, Line: 30, Col: 55}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `room.templ`, Line: 29, Col: 53}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var10))
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 11, "\"></script></section>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 11, "\"></script><script type=\"module\" src=\"")
+		if templ_7745c5c3_Err != nil {
+			return templ_7745c5c3_Err
+		}
+		var templ_7745c5c3_Var11 string
+		templ_7745c5c3_Var11, templ_7745c5c3_Err = templ.JoinStringErrs(assetURL(ctx, "admin.js"))
+		if templ_7745c5c3_Err != nil {
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `room.templ`, Line: 30, Col: 55}
+		}
+		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var11))
+		if templ_7745c5c3_Err != nil {
+			return templ_7745c5c3_Err
+		}
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 12, "\"></script></section>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -229,12 +242,12 @@ func identityPanel() templ.Component {
 			}()
 		}
 		ctx = templ.InitializeContext(ctx)
-		templ_7745c5c3_Var11 := templ.GetChildren(ctx)
-		if templ_7745c5c3_Var11 == nil {
-			templ_7745c5c3_Var11 = templ.NopComponent
+		templ_7745c5c3_Var12 := templ.GetChildren(ctx)
+		if templ_7745c5c3_Var12 == nil {
+			templ_7745c5c3_Var12 = templ.NopComponent
 		}
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 12, "<article class=\"panel identity wide\" id=\"identity\" data-testid=\"identity\" aria-labelledby=\"identity-title\"><h2 id=\"identity-title\" data-msg=\"identity.title\">You</h2><div class=\"identity-row\"><span id=\"identity-badge\" class=\"badge\" aria-hidden=\"true\"></span><form id=\"name-form\" class=\"name-form\"><label for=\"name-input\" data-msg=\"identity.nickname\">Nickname</label> <input id=\"name-input\" data-testid=\"name-input\" maxlength=\"32\" autocomplete=\"off\" spellcheck=\"false\"> <button id=\"name-set\" type=\"submit\" class=\"secondary\" data-msg=\"identity.rename\" disabled>Rename</button></form><p class=\"identity-address\"><span data-msg=\"identity.address\">Address</span> <code id=\"wallet-address\" data-testid=\"wallet-address\">–</code> <button id=\"wallet-copy\" class=\"small secondary\" type=\"button\" data-msg=\"common.copy\" disabled>Copy</button></p></div><p class=\"hint\" data-msg=\"identity.about\">This tab is its own peer with its own key: a second tab is a second student. A reload keeps who you are.</p><div class=\"identity-actions\"><button id=\"wallet-export\" type=\"button\" class=\"secondary\" data-testid=\"wallet-export\" data-msg=\"identity.export\" disabled>Export my wallet</button> <label class=\"button secondary file\"><span data-msg=\"identity.import\">Import a wallet file</span> <input id=\"wallet-import\" type=\"file\" accept=\"application/json,.json\" data-testid=\"wallet-import\" disabled></label> <button id=\"wallet-save\" type=\"button\" class=\"secondary\" data-testid=\"wallet-save\" data-msg=\"identity.save\" disabled>Save in this browser</button> <span class=\"saved-pick\"><label for=\"wallet-saved\" class=\"visually-hidden\" data-msg=\"identity.saved\">Saved wallets</label> <select id=\"wallet-saved\" data-testid=\"wallet-saved\" disabled></select> <button id=\"wallet-use\" type=\"button\" class=\"secondary\" data-testid=\"wallet-use\" data-msg=\"identity.use\" disabled>Use my saved wallet</button></span></div><p id=\"identity-message\" class=\"message\" data-testid=\"identity-message\" role=\"status\" aria-live=\"polite\"></p></article>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 13, "<article class=\"panel identity wide\" id=\"identity\" data-testid=\"identity\" aria-labelledby=\"identity-title\"><h2 id=\"identity-title\" data-msg=\"identity.title\">You</h2><div class=\"identity-row\"><span id=\"identity-badge\" class=\"badge\" aria-hidden=\"true\"></span><form id=\"name-form\" class=\"name-form\"><label for=\"name-input\" data-msg=\"identity.nickname\">Nickname</label> <input id=\"name-input\" data-testid=\"name-input\" maxlength=\"32\" autocomplete=\"off\" spellcheck=\"false\"> <button id=\"name-set\" type=\"submit\" class=\"secondary\" data-msg=\"identity.rename\" disabled>Rename</button></form><p class=\"identity-address\"><span data-msg=\"identity.address\">Address</span> <code id=\"wallet-address\" data-testid=\"wallet-address\">–</code> <button id=\"wallet-copy\" class=\"small secondary\" type=\"button\" data-msg=\"common.copy\" disabled>Copy</button></p></div><p class=\"hint\" data-msg=\"identity.about\">This tab is its own peer with its own key: a second tab is a second student. A reload keeps who you are.</p><div class=\"identity-actions\"><button id=\"wallet-export\" type=\"button\" class=\"secondary\" data-testid=\"wallet-export\" data-msg=\"identity.export\" disabled>Export my wallet</button> <label class=\"button secondary file\"><span data-msg=\"identity.import\">Import a wallet file</span> <input id=\"wallet-import\" type=\"file\" accept=\"application/json,.json\" data-testid=\"wallet-import\" disabled></label> <button id=\"wallet-save\" type=\"button\" class=\"secondary\" data-testid=\"wallet-save\" data-msg=\"identity.save\" disabled>Save in this browser</button> <span class=\"saved-pick\"><label for=\"wallet-saved\" class=\"visually-hidden\" data-msg=\"identity.saved\">Saved wallets</label> <select id=\"wallet-saved\" data-testid=\"wallet-saved\" disabled></select> <button id=\"wallet-use\" type=\"button\" class=\"secondary\" data-testid=\"wallet-use\" data-msg=\"identity.use\" disabled>Use my saved wallet</button></span></div><p id=\"identity-message\" class=\"message\" data-testid=\"identity-message\" role=\"status\" aria-live=\"polite\"></p></article>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -258,12 +271,12 @@ func chainPanel() templ.Component {
 			}()
 		}
 		ctx = templ.InitializeContext(ctx)
-		templ_7745c5c3_Var12 := templ.GetChildren(ctx)
-		if templ_7745c5c3_Var12 == nil {
-			templ_7745c5c3_Var12 = templ.NopComponent
+		templ_7745c5c3_Var13 := templ.GetChildren(ctx)
+		if templ_7745c5c3_Var13 == nil {
+			templ_7745c5c3_Var13 = templ.NopComponent
 		}
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 13, "<article class=\"panel chain wide\" id=\"chain\" data-testid=\"chain\" aria-labelledby=\"chain-title\"><h2 id=\"chain-title\" data-msg=\"chain.title\">Chain</h2><dl class=\"tip\"><dt data-msg=\"chain.height\">Height</dt><dd id=\"tip-height\" data-testid=\"tip-height\">–</dd><dt data-msg=\"chain.tip\">Tip</dt><dd><code id=\"tip-hash\" class=\"hash\" data-testid=\"tip-hash\">–</code></dd><dt data-msg=\"chain.difficulty\">Difficulty</dt><dd id=\"tip-difficulty\" data-testid=\"tip-difficulty\">–</dd></dl><p class=\"hint\" data-msg=\"chain.about\">Each block names the hash of the block before it. Its own hash must start with enough zeros: the proof of work. Pick a block to see inside it.</p><div class=\"strip\" id=\"blocks-strip\" tabindex=\"-1\"><ol id=\"blocks\" class=\"blocks\" data-testid=\"blocks\" aria-labelledby=\"chain-title\"></ol></div></article>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 14, "<article class=\"panel chain wide\" id=\"chain\" data-testid=\"chain\" aria-labelledby=\"chain-title\"><h2 id=\"chain-title\" data-msg=\"chain.title\">Chain</h2><dl class=\"tip\"><dt data-msg=\"chain.height\">Height</dt><dd id=\"tip-height\" data-testid=\"tip-height\">–</dd><dt data-msg=\"chain.tip\">Tip</dt><dd><code id=\"tip-hash\" class=\"hash\" data-testid=\"tip-hash\">–</code></dd><dt data-msg=\"chain.difficulty\">Difficulty</dt><dd id=\"tip-difficulty\" data-testid=\"tip-difficulty\">–</dd></dl><p class=\"hint\" data-msg=\"chain.about\">Each block names the hash of the block before it. Its own hash must start with enough zeros: the proof of work. Pick a block to see inside it.</p><div class=\"strip\" id=\"blocks-strip\" tabindex=\"-1\"><ol id=\"blocks\" class=\"blocks\" data-testid=\"blocks\" aria-labelledby=\"chain-title\"></ol></div></article>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -287,12 +300,12 @@ func inspectorPanel() templ.Component {
 			}()
 		}
 		ctx = templ.InitializeContext(ctx)
-		templ_7745c5c3_Var13 := templ.GetChildren(ctx)
-		if templ_7745c5c3_Var13 == nil {
-			templ_7745c5c3_Var13 = templ.NopComponent
+		templ_7745c5c3_Var14 := templ.GetChildren(ctx)
+		if templ_7745c5c3_Var14 == nil {
+			templ_7745c5c3_Var14 = templ.NopComponent
 		}
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 14, "<article class=\"panel inspector wide\" id=\"inspector\" data-testid=\"inspector\" aria-labelledby=\"inspector-title\" hidden><div class=\"panel-head\"><h2 id=\"inspector-title\"></h2><button id=\"inspector-close\" type=\"button\" class=\"small secondary\" data-msg=\"common.close\">Close</button></div><p id=\"inspector-where\" class=\"hint\"></p><h3 data-msg=\"inspector.header\">The 100 header bytes</h3><p class=\"hint\" data-msg=\"inspector.header.about\">The block's hash is the SHA-256 of these bytes, nothing else. Each colour is one field; numbers are big-endian.</p><div id=\"inspector-bytes\" class=\"bytes\" data-testid=\"inspector-bytes\"></div><table class=\"fields\"><thead><tr><th data-msg=\"inspector.field\">Field</th><th data-msg=\"inspector.bytes\">Bytes</th><th data-msg=\"inspector.value\">Value</th></tr></thead> <tbody id=\"inspector-fields\"></tbody></table><div class=\"verify\"><button id=\"inspector-verify\" type=\"button\" data-testid=\"inspector-verify\" data-msg=\"inspector.verify\">Verify: hash these bytes here</button><p id=\"inspector-verify-result\" class=\"message\" data-testid=\"inspector-verify-result\" role=\"status\" aria-live=\"polite\"></p></div><h3 data-msg=\"inspector.merkle\">Merkle tree</h3><p class=\"hint\" data-msg=\"inspector.merkle.about\">The header commits to every transaction through one hash: pairs of transaction ids are hashed together, level by level, until one is left, the merkle root. Change one transaction and the root changes.</p><div id=\"inspector-merkle\" class=\"merkle\" data-testid=\"inspector-merkle\"></div><h3 data-msg=\"inspector.txs\">Transactions</h3><ol id=\"inspector-txs\" class=\"txs\" data-testid=\"inspector-txs\"></ol><p><button id=\"inspector-tamper\" type=\"button\" class=\"danger\" data-testid=\"inspector-tamper\" data-msg=\"inspector.tamper\">Tamper with this block</button></p></article>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 15, "<article class=\"panel inspector wide\" id=\"inspector\" data-testid=\"inspector\" aria-labelledby=\"inspector-title\" hidden><div class=\"panel-head\"><h2 id=\"inspector-title\"></h2><button id=\"inspector-close\" type=\"button\" class=\"small secondary\" data-msg=\"common.close\">Close</button></div><p id=\"inspector-where\" class=\"hint\"></p><h3 data-msg=\"inspector.header\">The 100 header bytes</h3><p class=\"hint\" data-msg=\"inspector.header.about\">The block's hash is the SHA-256 of these bytes, nothing else. Each colour is one field; numbers are big-endian.</p><div id=\"inspector-bytes\" class=\"bytes\" data-testid=\"inspector-bytes\"></div><table class=\"fields\"><thead><tr><th data-msg=\"inspector.field\">Field</th><th data-msg=\"inspector.bytes\">Bytes</th><th data-msg=\"inspector.value\">Value</th></tr></thead> <tbody id=\"inspector-fields\"></tbody></table><div class=\"verify\"><button id=\"inspector-verify\" type=\"button\" data-testid=\"inspector-verify\" data-msg=\"inspector.verify\">Verify: hash these bytes here</button><p id=\"inspector-verify-result\" class=\"message\" data-testid=\"inspector-verify-result\" role=\"status\" aria-live=\"polite\"></p></div><h3 data-msg=\"inspector.merkle\">Merkle tree</h3><p class=\"hint\" data-msg=\"inspector.merkle.about\">The header commits to every transaction through one hash: pairs of transaction ids are hashed together, level by level, until one is left, the merkle root. Change one transaction and the root changes.</p><div id=\"inspector-merkle\" class=\"merkle\" data-testid=\"inspector-merkle\"></div><h3 data-msg=\"inspector.txs\">Transactions</h3><ol id=\"inspector-txs\" class=\"txs\" data-testid=\"inspector-txs\"></ol><p><button id=\"inspector-tamper\" type=\"button\" class=\"danger\" data-testid=\"inspector-tamper\" data-msg=\"inspector.tamper\">Tamper with this block</button></p></article>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -316,12 +329,12 @@ func tamperPanel() templ.Component {
 			}()
 		}
 		ctx = templ.InitializeContext(ctx)
-		templ_7745c5c3_Var14 := templ.GetChildren(ctx)
-		if templ_7745c5c3_Var14 == nil {
-			templ_7745c5c3_Var14 = templ.NopComponent
+		templ_7745c5c3_Var15 := templ.GetChildren(ctx)
+		if templ_7745c5c3_Var15 == nil {
+			templ_7745c5c3_Var15 = templ.NopComponent
 		}
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 15, "<article class=\"panel tamper wide\" id=\"tamper\" data-testid=\"tamper\" aria-labelledby=\"tamper-title\" hidden><div class=\"panel-head\"><h2 id=\"tamper-title\" data-msg=\"tamper.title\">Tamper mode</h2><button id=\"tamper-stop\" type=\"button\" class=\"small secondary\" data-testid=\"tamper-stop\" data-msg=\"tamper.stop\">Leave tamper mode</button></div><p class=\"hint\" data-msg=\"tamper.about\">This is a copy of the chain in this tab only. Change a block: its hash changes, so its proof of work breaks, and so does every later block's, since each names the hash before it. Re-mine them one by one to repair the copy. The room keeps its chain unless yours carries more work.</p><div class=\"strip\"><ol id=\"tamper-blocks\" class=\"blocks forged\" data-testid=\"tamper-blocks\"></ol></div><p class=\"tamper-actions\"><button id=\"tamper-mine-all\" type=\"button\" data-testid=\"tamper-mine-all\" data-msg=\"tamper.mineAll\">Re-mine every broken block</button> <button id=\"tamper-extend\" type=\"button\" class=\"secondary\" data-testid=\"tamper-extend\" data-msg=\"tamper.extend\">Add a block on top</button> <button id=\"tamper-publish\" type=\"button\" class=\"danger\" data-testid=\"tamper-publish\" data-msg=\"tamper.publish\">Publish to the room</button></p><p id=\"tamper-message\" class=\"message\" data-testid=\"tamper-message\" role=\"status\" aria-live=\"polite\"></p></article>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 16, "<article class=\"panel tamper wide\" id=\"tamper\" data-testid=\"tamper\" aria-labelledby=\"tamper-title\" hidden><div class=\"panel-head\"><h2 id=\"tamper-title\" data-msg=\"tamper.title\">Tamper mode</h2><button id=\"tamper-stop\" type=\"button\" class=\"small secondary\" data-testid=\"tamper-stop\" data-msg=\"tamper.stop\">Leave tamper mode</button></div><p class=\"hint\" data-msg=\"tamper.about\">This is a copy of the chain in this tab only. Change a block: its hash changes, so its proof of work breaks, and so does every later block's, since each names the hash before it. Re-mine them one by one to repair the copy. The room keeps its chain unless yours carries more work.</p><div class=\"strip\"><ol id=\"tamper-blocks\" class=\"blocks forged\" data-testid=\"tamper-blocks\"></ol></div><p class=\"tamper-actions\"><button id=\"tamper-mine-all\" type=\"button\" data-testid=\"tamper-mine-all\" data-msg=\"tamper.mineAll\">Re-mine every broken block</button> <button id=\"tamper-extend\" type=\"button\" class=\"secondary\" data-testid=\"tamper-extend\" data-msg=\"tamper.extend\">Add a block on top</button> <button id=\"tamper-publish\" type=\"button\" class=\"danger\" data-testid=\"tamper-publish\" data-msg=\"tamper.publish\">Publish to the room</button></p><p id=\"tamper-message\" class=\"message\" data-testid=\"tamper-message\" role=\"status\" aria-live=\"polite\"></p></article>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -345,12 +358,12 @@ func treePanel() templ.Component {
 			}()
 		}
 		ctx = templ.InitializeContext(ctx)
-		templ_7745c5c3_Var15 := templ.GetChildren(ctx)
-		if templ_7745c5c3_Var15 == nil {
-			templ_7745c5c3_Var15 = templ.NopComponent
+		templ_7745c5c3_Var16 := templ.GetChildren(ctx)
+		if templ_7745c5c3_Var16 == nil {
+			templ_7745c5c3_Var16 = templ.NopComponent
 		}
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 16, "<article class=\"panel forktree wide\" id=\"forktree\" data-testid=\"forktree\" aria-labelledby=\"forktree-title\"><h2 id=\"forktree-title\" data-msg=\"tree.title\">Fork tree</h2><p class=\"hint\" data-msg=\"tree.about\">Every block this tab knows, by height. The best chain (the most work) runs along the top; blocks of losing branches are stale. The names show where each peer's tip is.</p><div class=\"tree-box\" id=\"tree-box\"><svg id=\"tree\" data-testid=\"tree\" role=\"img\" aria-labelledby=\"forktree-title\" xmlns=\"http://www.w3.org/2000/svg\"></svg></div><ul id=\"tree-legend\" class=\"legend\"><li class=\"lg-main\" data-msg=\"tree.legend.main\">best chain</li><li class=\"lg-stale\" data-msg=\"tree.legend.stale\">stale</li><li class=\"lg-invalid\" data-msg=\"tree.legend.invalid\">invalid</li></ul><p id=\"tree-elsewhere\" class=\"hint\" data-testid=\"tree-elsewhere\"></p></article>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 17, "<article class=\"panel forktree wide\" id=\"forktree\" data-testid=\"forktree\" aria-labelledby=\"forktree-title\"><h2 id=\"forktree-title\" data-msg=\"tree.title\">Fork tree</h2><p class=\"hint\" data-msg=\"tree.about\">Every block this tab knows, by height. The best chain (the most work) runs along the top; blocks of losing branches are stale. The names show where each peer's tip is.</p><div class=\"tree-box\" id=\"tree-box\"><svg id=\"tree\" data-testid=\"tree\" role=\"img\" aria-labelledby=\"forktree-title\" xmlns=\"http://www.w3.org/2000/svg\"></svg></div><ul id=\"tree-legend\" class=\"legend\"><li class=\"lg-main\" data-msg=\"tree.legend.main\">best chain</li><li class=\"lg-stale\" data-msg=\"tree.legend.stale\">stale</li><li class=\"lg-invalid\" data-msg=\"tree.legend.invalid\">invalid</li></ul><p id=\"tree-elsewhere\" class=\"hint\" data-testid=\"tree-elsewhere\"></p></article>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -374,12 +387,12 @@ func walletPanel() templ.Component {
 			}()
 		}
 		ctx = templ.InitializeContext(ctx)
-		templ_7745c5c3_Var16 := templ.GetChildren(ctx)
-		if templ_7745c5c3_Var16 == nil {
-			templ_7745c5c3_Var16 = templ.NopComponent
+		templ_7745c5c3_Var17 := templ.GetChildren(ctx)
+		if templ_7745c5c3_Var17 == nil {
+			templ_7745c5c3_Var17 = templ.NopComponent
 		}
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 17, "<article class=\"panel wallet\" id=\"wallet\" data-testid=\"wallet\" aria-labelledby=\"wallet-title\"><h2 id=\"wallet-title\" data-msg=\"wallet.title\">Wallet</h2><dl class=\"tip\"><dt data-msg=\"wallet.balance\">Balance</dt><dd><span id=\"wallet-balance\" data-testid=\"wallet-balance\">–</span></dd><dt data-msg=\"wallet.pending\">Pending</dt><dd><span id=\"wallet-pending\" data-testid=\"wallet-pending\">–</span></dd><dt data-msg=\"wallet.available\">You can spend</dt><dd><span id=\"wallet-available\" data-testid=\"wallet-available\">–</span></dd></dl><h3 data-msg=\"wallet.send\">Send coins</h3><form id=\"send-form\" class=\"wallet-form\" data-testid=\"send-form\"><label class=\"field wide-field\"><span data-msg=\"wallet.send.to\">To</span> <select id=\"send-contact\" data-testid=\"send-contact\"></select></label> <label class=\"field wide-field\" id=\"send-to-field\"><span data-msg=\"wallet.send.address\">Address (40 hex digits)</span> <input id=\"send-to\" data-testid=\"send-to\" pattern=\"[0-9a-fA-F]{40}\" autocomplete=\"off\" spellcheck=\"false\"></label> <label class=\"field\"><span data-msg=\"wallet.send.amount\">Amount</span> <input id=\"send-amount\" data-testid=\"send-amount\" required type=\"number\" min=\"1\" step=\"1\" inputmode=\"numeric\"></label> <label class=\"field\"><span data-msg=\"wallet.send.fee\">Fee for the miner</span> <input id=\"send-fee\" data-testid=\"send-fee\" type=\"number\" min=\"0\" step=\"1\" value=\"1\" inputmode=\"numeric\"></label> <label class=\"field wide-field\"><span data-msg=\"wallet.send.memo\">Memo (optional)</span> <input id=\"send-memo\" data-testid=\"send-memo\" maxlength=\"280\"></label> <button id=\"send\" data-testid=\"send\" type=\"submit\" data-msg=\"wallet.send.submit\" disabled>Send</button></form><h3 data-msg=\"wallet.post\">Write a post</h3><form id=\"post-form\" class=\"wallet-form\" data-testid=\"post-form\"><label class=\"field wide-field\"><span class=\"visually-hidden\" data-msg=\"wallet.post.content\">Your post</span> <textarea id=\"post-content\" data-testid=\"post-content\" required maxlength=\"280\" rows=\"2\" placeholder=\"Say something on the chain\" data-msg-placeholder=\"wallet.post.placeholder\"></textarea></label> <button id=\"post\" data-testid=\"post\" type=\"submit\" data-msg=\"wallet.post.submit\" disabled>Post</button></form><p id=\"wallet-message\" class=\"message\" data-testid=\"wallet-message\" role=\"status\" aria-live=\"polite\"></p><h3 data-msg=\"wallet.history\">My transactions</h3><ol id=\"history\" class=\"history\" data-testid=\"history\"></ol></article>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 18, "<article class=\"panel wallet\" id=\"wallet\" data-testid=\"wallet\" aria-labelledby=\"wallet-title\"><h2 id=\"wallet-title\" data-msg=\"wallet.title\">Wallet</h2><dl class=\"tip\"><dt data-msg=\"wallet.balance\">Balance</dt><dd><span id=\"wallet-balance\" data-testid=\"wallet-balance\">–</span></dd><dt data-msg=\"wallet.pending\">Pending</dt><dd><span id=\"wallet-pending\" data-testid=\"wallet-pending\">–</span></dd><dt data-msg=\"wallet.available\">You can spend</dt><dd><span id=\"wallet-available\" data-testid=\"wallet-available\">–</span></dd></dl><h3 data-msg=\"wallet.send\">Send coins</h3><form id=\"send-form\" class=\"wallet-form\" data-testid=\"send-form\"><label class=\"field wide-field\"><span data-msg=\"wallet.send.to\">To</span> <select id=\"send-contact\" data-testid=\"send-contact\"></select></label> <label class=\"field wide-field\" id=\"send-to-field\"><span data-msg=\"wallet.send.address\">Address (40 hex digits)</span> <input id=\"send-to\" data-testid=\"send-to\" pattern=\"[0-9a-fA-F]{40}\" autocomplete=\"off\" spellcheck=\"false\"></label> <label class=\"field\"><span data-msg=\"wallet.send.amount\">Amount</span> <input id=\"send-amount\" data-testid=\"send-amount\" required type=\"number\" min=\"1\" step=\"1\" inputmode=\"numeric\"></label> <label class=\"field\"><span data-msg=\"wallet.send.fee\">Fee for the miner</span> <input id=\"send-fee\" data-testid=\"send-fee\" type=\"number\" min=\"0\" step=\"1\" value=\"1\" inputmode=\"numeric\"></label> <label class=\"field wide-field\"><span data-msg=\"wallet.send.memo\">Memo (optional)</span> <input id=\"send-memo\" data-testid=\"send-memo\" maxlength=\"280\"></label> <button id=\"send\" data-testid=\"send\" type=\"submit\" data-msg=\"wallet.send.submit\" disabled>Send</button></form><h3 data-msg=\"wallet.post\">Write a post</h3><form id=\"post-form\" class=\"wallet-form\" data-testid=\"post-form\"><label class=\"field wide-field\"><span class=\"visually-hidden\" data-msg=\"wallet.post.content\">Your post</span> <textarea id=\"post-content\" data-testid=\"post-content\" required maxlength=\"280\" rows=\"2\" placeholder=\"Say something on the chain\" data-msg-placeholder=\"wallet.post.placeholder\"></textarea></label> <button id=\"post\" data-testid=\"post\" type=\"submit\" data-msg=\"wallet.post.submit\" disabled>Post</button></form><p id=\"wallet-message\" class=\"message\" data-testid=\"wallet-message\" role=\"status\" aria-live=\"polite\"></p><h3 data-msg=\"wallet.history\">My transactions</h3><ol id=\"history\" class=\"history\" data-testid=\"history\"></ol></article>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -403,12 +416,12 @@ func postsPanel() templ.Component {
 			}()
 		}
 		ctx = templ.InitializeContext(ctx)
-		templ_7745c5c3_Var17 := templ.GetChildren(ctx)
-		if templ_7745c5c3_Var17 == nil {
-			templ_7745c5c3_Var17 = templ.NopComponent
+		templ_7745c5c3_Var18 := templ.GetChildren(ctx)
+		if templ_7745c5c3_Var18 == nil {
+			templ_7745c5c3_Var18 = templ.NopComponent
 		}
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 18, "<article class=\"panel posts\" id=\"posts-panel\" data-testid=\"posts-panel\" aria-labelledby=\"posts-title\"><h2 id=\"posts-title\" data-msg=\"posts.title\">Posts</h2><p class=\"hint\" data-msg=\"posts.about\">Everything posted on this chain, newest first. A post is a transaction of 0 coins: once in a block, nobody can change it.</p><ol id=\"posts\" class=\"posts-list\" data-testid=\"posts\"></ol></article>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 19, "<article class=\"panel posts\" id=\"posts-panel\" data-testid=\"posts-panel\" aria-labelledby=\"posts-title\"><h2 id=\"posts-title\" data-msg=\"posts.title\">Posts</h2><p class=\"hint\" data-msg=\"posts.about\">Everything posted on this chain, newest first. A post is a transaction of 0 coins: once in a block, nobody can change it.</p><ol id=\"posts\" class=\"posts-list\" data-testid=\"posts\"></ol></article>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -432,12 +445,12 @@ func mempoolPanel() templ.Component {
 			}()
 		}
 		ctx = templ.InitializeContext(ctx)
-		templ_7745c5c3_Var18 := templ.GetChildren(ctx)
-		if templ_7745c5c3_Var18 == nil {
-			templ_7745c5c3_Var18 = templ.NopComponent
+		templ_7745c5c3_Var19 := templ.GetChildren(ctx)
+		if templ_7745c5c3_Var19 == nil {
+			templ_7745c5c3_Var19 = templ.NopComponent
 		}
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 19, "<article class=\"panel mempool-panel\" id=\"mempool-panel\" aria-labelledby=\"mempool-title\"><h2 id=\"mempool-title\"><span data-msg=\"mempool.title\">Mempool</span> <span id=\"mempool-count\" class=\"count\" data-testid=\"mempool-count\">0</span></h2><p class=\"hint\" data-msg=\"mempool.about\">Transactions waiting for a miner to put them in a block, the best fee first.</p><ol id=\"mempool\" class=\"mempool\" data-testid=\"mempool\"></ol></article>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 20, "<article class=\"panel mempool-panel\" id=\"mempool-panel\" aria-labelledby=\"mempool-title\"><h2 id=\"mempool-title\"><span data-msg=\"mempool.title\">Mempool</span> <span id=\"mempool-count\" class=\"count\" data-testid=\"mempool-count\">0</span></h2><p class=\"hint\" data-msg=\"mempool.about\">Transactions waiting for a miner to put them in a block, the best fee first.</p><ol id=\"mempool\" class=\"mempool\" data-testid=\"mempool\"></ol></article>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -461,12 +474,12 @@ func peersPanel() templ.Component {
 			}()
 		}
 		ctx = templ.InitializeContext(ctx)
-		templ_7745c5c3_Var19 := templ.GetChildren(ctx)
-		if templ_7745c5c3_Var19 == nil {
-			templ_7745c5c3_Var19 = templ.NopComponent
+		templ_7745c5c3_Var20 := templ.GetChildren(ctx)
+		if templ_7745c5c3_Var20 == nil {
+			templ_7745c5c3_Var20 = templ.NopComponent
 		}
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 20, "<article class=\"panel peers-panel\" id=\"peers-panel\" aria-labelledby=\"peers-title\"><h2 id=\"peers-title\" data-msg=\"peers.title\">Peers</h2><ul id=\"peers\" class=\"peers\" data-testid=\"peers\"></ul></article>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 21, "<article class=\"panel peers-panel\" id=\"peers-panel\" aria-labelledby=\"peers-title\"><h2 id=\"peers-title\" data-msg=\"peers.title\">Peers</h2><ul id=\"peers\" class=\"peers\" data-testid=\"peers\"></ul></article>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -490,12 +503,12 @@ func minerPanel() templ.Component {
 			}()
 		}
 		ctx = templ.InitializeContext(ctx)
-		templ_7745c5c3_Var20 := templ.GetChildren(ctx)
-		if templ_7745c5c3_Var20 == nil {
-			templ_7745c5c3_Var20 = templ.NopComponent
+		templ_7745c5c3_Var21 := templ.GetChildren(ctx)
+		if templ_7745c5c3_Var21 == nil {
+			templ_7745c5c3_Var21 = templ.NopComponent
 		}
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 21, "<article class=\"panel miner\" id=\"miner\" data-testid=\"miner\" aria-labelledby=\"miner-title\"><h2 id=\"miner-title\" data-msg=\"miner.title\">Miner</h2><p class=\"miner-controls\"><button id=\"mine\" data-testid=\"mine\" data-msg=\"miner.mine\" disabled>Mine</button> <button id=\"stop\" data-testid=\"stop\" class=\"secondary\" data-msg=\"miner.stop\" disabled>Stop</button> <label><span data-msg=\"miner.workers\">Workers</span> <select id=\"miner-workers\" data-testid=\"miner-workers\" disabled></select></label> <label><span data-msg=\"miner.throttle\">Throttle</span> <input id=\"miner-throttle\" data-testid=\"miner-throttle\" type=\"range\" min=\"10\" max=\"100\" step=\"10\" value=\"100\" disabled> <output id=\"miner-throttle-value\" for=\"miner-throttle\">100%</output></label></p><p id=\"miner-status\" data-testid=\"miner-status\" data-msg=\"miner.idle\">Idle</p><dl class=\"miner-stats\"><dt data-msg=\"miner.rate\">Hash rate</dt><dd id=\"miner-rate\" data-testid=\"miner-rate\">–</dd><dt data-msg=\"miner.kernel\">Kernel</dt><dd id=\"miner-kernel\" data-testid=\"miner-kernel\" title=\"the nonce kernel the workers run: wasm SIMD (four nonces at a time), wasm scalar, or the Go kernel compiled into miner.wasm\" data-msg-title=\"miner.kernel.about\">–</dd><dt data-msg=\"miner.eta\">Expected time to a block</dt><dd id=\"miner-eta\" data-testid=\"miner-eta\">–</dd><dt data-msg=\"miner.tried\">Hashes tried</dt><dd><div class=\"miner-bar\" title=\"hashes tried on this block against the expected number (the difficulty)\" data-msg-title=\"miner.bar.about\"><div id=\"miner-bar\" data-testid=\"miner-bar\"></div></div><span id=\"miner-progress\" data-testid=\"miner-progress\">–</span></dd><dt data-msg=\"miner.best\">Lowest hash</dt><dd><code id=\"miner-best\" class=\"miner-best hash\" data-testid=\"miner-best\">–</code><span id=\"miner-best-note\" class=\"hint\"></span></dd></dl><ol id=\"miner-worker-list\" class=\"miner-workers\" data-testid=\"miner-worker-list\"></ol></article>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 22, "<article class=\"panel miner\" id=\"miner\" data-testid=\"miner\" aria-labelledby=\"miner-title\"><h2 id=\"miner-title\" data-msg=\"miner.title\">Miner</h2><p class=\"miner-controls\"><button id=\"mine\" data-testid=\"mine\" data-msg=\"miner.mine\" disabled>Mine</button> <button id=\"stop\" data-testid=\"stop\" class=\"secondary\" data-msg=\"miner.stop\" disabled>Stop</button> <label><span data-msg=\"miner.workers\">Workers</span> <select id=\"miner-workers\" data-testid=\"miner-workers\" disabled></select></label> <label><span data-msg=\"miner.throttle\">Throttle</span> <input id=\"miner-throttle\" data-testid=\"miner-throttle\" type=\"range\" min=\"10\" max=\"100\" step=\"10\" value=\"100\" disabled> <output id=\"miner-throttle-value\" for=\"miner-throttle\">100%</output></label></p><p id=\"miner-status\" data-testid=\"miner-status\" data-msg=\"miner.idle\">Idle</p><dl class=\"miner-stats\"><dt data-msg=\"miner.rate\">Hash rate</dt><dd id=\"miner-rate\" data-testid=\"miner-rate\">–</dd><dt data-msg=\"miner.kernel\">Kernel</dt><dd id=\"miner-kernel\" data-testid=\"miner-kernel\" title=\"the nonce kernel the workers run: wasm SIMD (four nonces at a time), wasm scalar, or the Go kernel compiled into miner.wasm\" data-msg-title=\"miner.kernel.about\">–</dd><dt data-msg=\"miner.eta\">Expected time to a block</dt><dd id=\"miner-eta\" data-testid=\"miner-eta\">–</dd><dt data-msg=\"miner.tried\">Hashes tried</dt><dd><div class=\"miner-bar\" title=\"hashes tried on this block against the expected number (the difficulty)\" data-msg-title=\"miner.bar.about\"><div id=\"miner-bar\" data-testid=\"miner-bar\"></div></div><span id=\"miner-progress\" data-testid=\"miner-progress\">–</span></dd><dt data-msg=\"miner.best\">Lowest hash</dt><dd><code id=\"miner-best\" class=\"miner-best hash\" data-testid=\"miner-best\">–</code><span id=\"miner-best-note\" class=\"hint\"></span></dd></dl><ol id=\"miner-worker-list\" class=\"miner-workers\" data-testid=\"miner-worker-list\"></ol></article>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -519,12 +532,12 @@ func logPanel() templ.Component {
 			}()
 		}
 		ctx = templ.InitializeContext(ctx)
-		templ_7745c5c3_Var21 := templ.GetChildren(ctx)
-		if templ_7745c5c3_Var21 == nil {
-			templ_7745c5c3_Var21 = templ.NopComponent
+		templ_7745c5c3_Var22 := templ.GetChildren(ctx)
+		if templ_7745c5c3_Var22 == nil {
+			templ_7745c5c3_Var22 = templ.NopComponent
 		}
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 22, "<article class=\"panel log\" id=\"log\" aria-labelledby=\"log-title\"><h2 id=\"log-title\" data-msg=\"log.title\">What happened</h2><ol id=\"events\" class=\"events\" data-testid=\"events\" aria-live=\"polite\" aria-relevant=\"additions\"></ol></article>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 23, "<article class=\"panel log\" id=\"log\" aria-labelledby=\"log-title\"><h2 id=\"log-title\" data-msg=\"log.title\">What happened</h2><ol id=\"events\" class=\"events\" data-testid=\"events\" aria-live=\"polite\" aria-relevant=\"additions\"></ol></article>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -548,12 +561,12 @@ func consolePanel() templ.Component {
 			}()
 		}
 		ctx = templ.InitializeContext(ctx)
-		templ_7745c5c3_Var22 := templ.GetChildren(ctx)
-		if templ_7745c5c3_Var22 == nil {
-			templ_7745c5c3_Var22 = templ.NopComponent
+		templ_7745c5c3_Var23 := templ.GetChildren(ctx)
+		if templ_7745c5c3_Var23 == nil {
+			templ_7745c5c3_Var23 = templ.NopComponent
 		}
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 23, "<article class=\"panel console\" id=\"console\" aria-labelledby=\"console-title\"><h2 id=\"console-title\" data-msg=\"console.title\">API console</h2><p class=\"hint\" data-msg=\"console.about\">The REST API of the tutorials, served by the node in this tab. Pick a request, change it, send it.</p><div class=\"api-presets\" id=\"api-presets\" data-testid=\"api-presets\"></div><form id=\"api-form\" class=\"api\"><label class=\"visually-hidden\" for=\"api-method\" data-msg=\"console.method\">Method</label> <select id=\"api-method\" data-testid=\"api-method\"><option>GET</option> <option>POST</option></select> <label class=\"visually-hidden\" for=\"api-path\" data-msg=\"console.path\">Path</label> <input id=\"api-path\" data-testid=\"api-path\" value=\"/chain\" autocomplete=\"off\" spellcheck=\"false\"> <button id=\"api-send\" data-testid=\"api-send\" type=\"submit\" data-msg=\"console.send\" disabled>Send</button></form><label class=\"visually-hidden\" for=\"api-body\" data-msg=\"console.body\">JSON body</label> <textarea id=\"api-body\" data-testid=\"api-body\" placeholder=\"JSON body for POST\" data-msg-placeholder=\"console.body.placeholder\" rows=\"3\" spellcheck=\"false\"></textarea><pre id=\"api-output\" data-testid=\"api-output\" tabindex=\"0\"></pre></article>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 24, "<article class=\"panel console\" id=\"console\" aria-labelledby=\"console-title\"><h2 id=\"console-title\" data-msg=\"console.title\">API console</h2><p class=\"hint\" data-msg=\"console.about\">The REST API of the tutorials, served by the node in this tab. Pick a request, change it, send it.</p><div class=\"api-presets\" id=\"api-presets\" data-testid=\"api-presets\"></div><form id=\"api-form\" class=\"api\"><label class=\"visually-hidden\" for=\"api-method\" data-msg=\"console.method\">Method</label> <select id=\"api-method\" data-testid=\"api-method\"><option>GET</option> <option>POST</option></select> <label class=\"visually-hidden\" for=\"api-path\" data-msg=\"console.path\">Path</label> <input id=\"api-path\" data-testid=\"api-path\" value=\"/chain\" autocomplete=\"off\" spellcheck=\"false\"> <button id=\"api-send\" data-testid=\"api-send\" type=\"submit\" data-msg=\"console.send\" disabled>Send</button></form><label class=\"visually-hidden\" for=\"api-body\" data-msg=\"console.body\">JSON body</label> <textarea id=\"api-body\" data-testid=\"api-body\" placeholder=\"JSON body for POST\" data-msg-placeholder=\"console.body.placeholder\" rows=\"3\" spellcheck=\"false\"></textarea><pre id=\"api-output\" data-testid=\"api-output\" tabindex=\"0\"></pre></article>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -577,12 +590,12 @@ func adminPanel() templ.Component {
 			}()
 		}
 		ctx = templ.InitializeContext(ctx)
-		templ_7745c5c3_Var23 := templ.GetChildren(ctx)
-		if templ_7745c5c3_Var23 == nil {
-			templ_7745c5c3_Var23 = templ.NopComponent
+		templ_7745c5c3_Var24 := templ.GetChildren(ctx)
+		if templ_7745c5c3_Var24 == nil {
+			templ_7745c5c3_Var24 = templ.NopComponent
 		}
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 24, "<!-- admin panel: shown by admin.js only in the tab that holds the teacher token --><article class=\"panel admin\" id=\"admin\" data-testid=\"admin\" aria-labelledby=\"admin-title\" hidden><h2 id=\"admin-title\" data-msg=\"admin.title\">Teacher</h2><p><button id=\"admin-reset\" data-testid=\"admin-reset\" type=\"button\" class=\"danger\" data-msg=\"admin.reset\">Reset the chain</button></p><form id=\"admin-genesis\" class=\"admin-genesis\" data-testid=\"admin-genesis\"><label><span data-msg=\"admin.difficulty\">Difficulty</span> <input name=\"difficulty\" type=\"number\" min=\"1\"></label> <label><span data-msg=\"admin.block_time_ms\">Block time (ms)</span> <input name=\"block_time_ms\" type=\"number\" min=\"1\"></label> <label><span data-msg=\"admin.retarget_interval\">Retarget every</span> <input name=\"retarget_interval\" type=\"number\" min=\"0\"></label> <label><span data-msg=\"admin.subsidy\">Reward</span> <input name=\"subsidy\" type=\"number\" min=\"0\"></label> <label><span data-msg=\"admin.halving_interval\">Halving every</span> <input name=\"halving_interval\" type=\"number\" min=\"0\"></label> <label><span data-msg=\"admin.max_block_txs\">Max txs per block</span> <input name=\"max_block_txs\" type=\"number\" min=\"1\"></label> <button type=\"submit\" data-testid=\"admin-new-genesis\" data-msg=\"admin.genesis\">New genesis</button></form><h3><span data-msg=\"admin.peers\">Peers</span> <button id=\"admin-refresh\" class=\"small secondary\" type=\"button\" data-msg=\"admin.refresh\">Refresh</button></h3><p id=\"admin-archive\" class=\"hint\"></p><ul id=\"admin-peers\" data-testid=\"admin-peers\"></ul><p id=\"admin-status\" data-testid=\"admin-status\" class=\"hint\" role=\"status\" aria-live=\"polite\"></p></article>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 25, "<!-- admin panel: shown by admin.js only in the tab that holds the teacher token --><article class=\"panel admin\" id=\"admin\" data-testid=\"admin\" aria-labelledby=\"admin-title\" hidden><h2 id=\"admin-title\" data-msg=\"admin.title\">Teacher</h2><p><button id=\"admin-reset\" data-testid=\"admin-reset\" type=\"button\" class=\"danger\" data-msg=\"admin.reset\">Reset the chain</button></p><form id=\"admin-genesis\" class=\"admin-genesis\" data-testid=\"admin-genesis\"><label><span data-msg=\"admin.difficulty\">Difficulty</span> <input name=\"difficulty\" type=\"number\" min=\"1\"></label> <label><span data-msg=\"admin.block_time_ms\">Block time (ms)</span> <input name=\"block_time_ms\" type=\"number\" min=\"1\"></label> <label><span data-msg=\"admin.retarget_interval\">Retarget every</span> <input name=\"retarget_interval\" type=\"number\" min=\"0\"></label> <label><span data-msg=\"admin.subsidy\">Reward</span> <input name=\"subsidy\" type=\"number\" min=\"0\"></label> <label><span data-msg=\"admin.halving_interval\">Halving every</span> <input name=\"halving_interval\" type=\"number\" min=\"0\"></label> <label><span data-msg=\"admin.max_block_txs\">Max txs per block</span> <input name=\"max_block_txs\" type=\"number\" min=\"1\"></label> <button type=\"submit\" data-testid=\"admin-new-genesis\" data-msg=\"admin.genesis\">New genesis</button></form><h3><span data-msg=\"admin.peers\">Peers</span> <button id=\"admin-refresh\" class=\"small secondary\" type=\"button\" data-msg=\"admin.refresh\">Refresh</button></h3><p id=\"admin-archive\" class=\"hint\"></p><ul id=\"admin-peers\" data-testid=\"admin-peers\"></ul><p id=\"admin-status\" data-testid=\"admin-status\" class=\"hint\" role=\"status\" aria-live=\"polite\"></p></article>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

@@ -21,6 +21,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"runtime"
 	"runtime/debug"
 	"sync"
 	"time"
@@ -137,6 +138,12 @@ func serveView(h *host, model *view.Model) {
 		<-model.Dirty()
 		h.post(map[string]any{tabproto.FieldType: tabproto.TypeDirty})
 		<-h.polls
+		// Go in wasm runs one goroutine at a time, to its end or its next
+		// wait: the node's own work that is ready (a hello to answer, the
+		// next getblocks to send) goes first, so a snapshot (tens of
+		// milliseconds of code running for the first time) never holds
+		// the room back.
+		runtime.Gosched()
 		b, err := json.Marshal(model.Snapshot())
 		if err != nil {
 			continue
