@@ -149,9 +149,15 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 			return err
 		}
 		defer store.Close()
-		if params, err = storedParams(store, params); err != nil {
+		stored, err := storedParams(store, params)
+		if err != nil {
 			return err
 		}
+		if o.room != "" && stored != params {
+			return fmt.Errorf("-data %s holds room %s's chain from before the teacher reset it or changed its rules (genesis %s; the room's is now %s): start with a new -data directory, or delete that one, to join the room as it is now",
+				o.data, params.Name, chain.GenesisBlock(stored).Hash().Short(), chain.GenesisBlock(params).Hash().Short())
+		}
+		params = stored
 		if o.tutorial.Open() {
 			if o.name, err = storedName(store, o.name); err != nil {
 				return err

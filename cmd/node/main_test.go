@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -219,4 +220,63 @@ func TestGetMineWhileMining(t *testing.T) {
 		return tip.Height > last.Index
 	}, 10*time.Second, 10*time.Millisecond, "the loop stopped mining:\n%s", out)
 	require.NotContains(t, out.String(), "Mining failed")
+}
+
+// TestStaleDataAfterReset: a node started with the -data directory of a
+// room from before its teacher reset it refuses to start, says why and
+// what to do, and leaves the directory as it was.
+func TestStaleDataAfterReset(t *testing.T) {
+	rs, err := relay.New(relay.DefaultConfig())
+	require.NoError(t, err)
+	defer rs.Close()
+	var mu sync.Mutex
+	p := chain.PlaygroundParams
+	p.Name = "lab"
+	mux := http.NewServeMux()
+	mux.Handle("GET /ws/{room}", rs)
+	mux.HandleFunc("GET /api/rooms/{room}", func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		defer mu.Unlock()
+		json.NewEncoder(w).Encode(map[string]any{"params": p, "epoch": p.Epoch})
+	})
+	ts := httptest.NewServer(mux)
+	defer ts.Close()
+	room := "ws" + strings.TrimPrefix(ts.URL, "http") + "/ws/lab"
+	dir := t.TempDir()
+
+	// The node joins once and stops.
+	ctx, cancel := context.WithCancel(context.Background())
+	errc := make(chan error, 1)
+	go func() { errc <- run(ctx, []string{"-http", "", "-room", room, "-data", dir}, &syncBuffer{}) }()
+	require.Eventually(t, func() bool { return len(rs.Rooms()) == 1 }, 5*time.Second, 10*time.Millisecond)
+	cancel()
+	require.NoError(t, <-errc)
+	storedNow := func() []byte {
+		st, err := node.OpenStore(filepath.Join(dir, "node.db"))
+		require.NoError(t, err)
+		defer st.Close()
+		b, err := st.Setting("params")
+		require.NoError(t, err)
+		return b
+	}
+	before := storedNow()
+
+	// The teacher resets the room: a new epoch, a new genesis.
+	mu.Lock()
+	p.Epoch++
+	mu.Unlock()
+	refused, stop := context.WithTimeout(context.Background(), 10*time.Second)
+	defer stop()
+	err = run(refused, []string{"-http", "", "-room", room, "-data", dir}, &syncBuffer{})
+	require.ErrorContains(t, err, "holds room lab's chain from before the teacher reset it")
+	require.ErrorContains(t, err, "start with a new -data directory")
+	require.Equal(t, string(before), string(storedNow()), "the refused start changed the data directory")
+
+	// A new directory joins the room as it is now.
+	ctx, cancel = context.WithCancel(context.Background())
+	defer cancel()
+	go func() { errc <- run(ctx, []string{"-http", "", "-room", room, "-data", t.TempDir()}, &syncBuffer{}) }()
+	require.Eventually(t, func() bool { return len(rs.Peers("lab")) == 1 }, 5*time.Second, 10*time.Millisecond)
+	cancel()
+	require.NoError(t, <-errc)
 }
