@@ -7,9 +7,10 @@ import (
 )
 
 // The pseudo-locale, made from English the same way web/static/catalog.js
-// makes it (pseudoText there): every letter accented, and every text
-// lengthened by 40 % (rounded up) with words, so the padding wraps as
-// words do; arguments and plural or select keys are left alone.
+// makes it (pseudoParts there): every letter of a message's text accented,
+// and the message lengthened by 40 % of its text (rounded up) with words
+// at its end, so the padding wraps as words do; arguments and plural or
+// select keys are left alone.
 
 var accents = map[rune]rune{
 	'a': 'á', 'b': 'ƀ', 'c': 'ç', 'd': 'đ', 'e': 'é', 'f': 'ƒ', 'g': 'ĝ', 'h': 'ĥ', 'i': 'í', 'j': 'ĵ', 'k': 'ķ', 'l': 'ľ', 'm': 'ɱ',
@@ -20,12 +21,7 @@ var accents = map[rune]rune{
 
 const pseudoPad = "ļöñĝéŕ ŵöŕđš ƒöŕ ţĥé ļáýöüţ ţéšţ "
 
-// PseudoText accents s and lengthens it by 40 %.
-func PseudoText(s string) string {
-	n := utf8.RuneCountInString(s)
-	if n == 0 {
-		return s
-	}
+func accent(s string) string {
 	var b strings.Builder
 	for _, r := range s {
 		if a, ok := accents[r]; ok {
@@ -33,29 +29,51 @@ func PseudoText(s string) string {
 		}
 		b.WriteRune(r)
 	}
-	extra := (n*4 + 9) / 10 // ceil(n × 0.4)
-	pad := []rune(strings.Repeat(pseudoPad, extra/utf8.RuneCountInString(pseudoPad)+1))[:extra]
-	return b.String() + " " + strings.TrimRight(string(pad), " ")
+	return b.String()
 }
 
-func pseudoParts(parts []part) []part {
+// textLength counts the characters of a message's text, a plural's or
+// select's "other" branch included.
+func textLength(parts []part) int {
+	n := 0
+	for _, p := range parts {
+		switch {
+		case p.arg == "" && !p.pound:
+			n += utf8.RuneCountInString(p.text)
+		case p.branches != nil:
+			n += textLength(p.branches["other"])
+		}
+	}
+	return n
+}
+
+func accentParts(parts []part) []part {
 	out := make([]part, len(parts))
 	for i, p := range parts {
 		switch {
 		case p.arg == "" && !p.pound:
-			if strings.TrimSpace(p.text) != "" {
-				p.text = PseudoText(p.text)
-			}
+			p.text = accent(p.text)
 		case p.branches != nil:
 			br := map[string][]part{}
 			for k, b := range p.branches {
-				br[k] = pseudoParts(b)
+				br[k] = accentParts(b)
 			}
 			p.branches = br
 		}
 		out[i] = p
 	}
 	return out
+}
+
+// pseudoParts is a parsed message in the pseudo-locale: its text
+// accented, and 40 % more of it (rounded up) at its end.
+func pseudoParts(parts []part) []part {
+	extra := (textLength(parts)*4 + 9) / 10
+	if extra == 0 {
+		return parts
+	}
+	pad := []rune(strings.Repeat(pseudoPad, extra/utf8.RuneCountInString(pseudoPad)+1))[:extra]
+	return append(accentParts(parts), part{text: " " + strings.TrimRight(string(pad), " ")})
 }
 
 // pseudoMessage is src in the pseudo-locale (src unchanged if it does

@@ -190,26 +190,40 @@ const ACCENTS = {
 };
 const PAD = "ļöñĝéŕ ŵöŕđš ƒöŕ ţĥé ļáýöüţ ţéšţ ";
 
-// pseudoText accents every letter of a text and lengthens it by 40 %
-// with words (so the padding wraps like words do).
-export function pseudoText(s) {
-  const body = [...s].map((c) => ACCENTS[c] ?? c).join("");
-  const len = [...s].length;
-  if (len === 0) return s;
-  const extra = Math.ceil(len * 0.4);
-  let pad = "";
-  while ([...pad].length < extra) pad += PAD;
-  return body + " " + [...pad].slice(0, extra).join("").trimEnd();
+// A pseudo-locale message is the English one with every letter of its
+// text accented, and lengthened by 40 % (of its text, counting a plural's
+// or select's "other" branch; rounded up) with words at its end, so the
+// padding wraps as words do. web/i18n/pseudo.go makes the same.
+
+const accent = (s) => [...s].map((c) => ACCENTS[c] ?? c).join("");
+
+// textLength counts the characters of a message's text.
+function textLength(parts) {
+  let n = 0;
+  for (const p of parts) {
+    if (typeof p === "string") n += [...p].length;
+    else if (p.branches) n += textLength(p.branches.other);
+  }
+  return n;
 }
 
-function pseudoParts(parts) {
+function accentParts(parts) {
   return parts.map((p) => {
-    if (typeof p === "string") return p.trim() === "" ? p : pseudoText(p);
+    if (typeof p === "string") return accent(p);
     if (!p.branches) return p;
     const branches = {};
-    for (const [k, b] of Object.entries(p.branches)) branches[k] = pseudoParts(b);
+    for (const [k, b] of Object.entries(p.branches)) branches[k] = accentParts(b);
     return { ...p, branches };
   });
+}
+
+// pseudoParts is a parsed message in the pseudo-locale.
+export function pseudoParts(parts) {
+  const extra = Math.ceil((textLength(parts) * 4) / 10);
+  if (extra === 0) return parts;
+  let pad = "";
+  while ([...pad].length < extra) pad += PAD;
+  return [...accentParts(parts), " " + [...pad].slice(0, extra).join("").trimEnd()];
 }
 
 function pseudoTable(en) {
