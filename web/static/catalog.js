@@ -258,8 +258,9 @@ function ruleKey(ev, a) {
     case "bad-genesis":
       return a.have ? "rule.bad-genesis" : "rule.bad-genesis.parentless";
     case "bad-height":
+      return a.rel ? "rule.bad-height.range" : "rule.bad-height";
     case "bad-difficulty":
-      return a.rel ? `rule.${code}.range` : `rule.${code}`;
+      return a.rel ? "rule.bad-difficulty.range" : "rule.bad-difficulty";
     case "bad-seq":
       if (a.rel) return "rule.bad-seq.range";
       return Number(a.haveRaw) < Number(a.wantRaw) ? "rule.bad-seq.used" : "rule.bad-seq";
@@ -269,11 +270,13 @@ function ruleKey(ev, a) {
       return a.have ? "rule.invalid-ancestor" : "rule.invalid-ancestor.unnamed";
     case "bad-signature":
       return a.have ? "rule.bad-signature.length" : "rule.bad-signature";
-    case "time-too-old":
+    case "time-too-old": {
+      a.apart = Number(a.wantRaw) - Number(a.haveRaw);
+      return a.apart > 0 ? "rule.time-too-old.apart" : "rule.time-too-old";
+    }
     case "time-too-new": {
-      const ms = code === "time-too-old" ? Number(a.wantRaw) - Number(a.haveRaw) : Number(a.haveRaw) - Number(a.wantRaw);
-      a.apart = ms;
-      return Number.isFinite(ms) && ms > 0 ? `rule.${code}.apart` : `rule.${code}`;
+      a.apart = Number(a.haveRaw) - Number(a.wantRaw);
+      return a.apart > 0 ? "rule.time-too-new.apart" : "rule.time-too-new";
     }
   }
   return `rule.${code}`;
