@@ -519,6 +519,10 @@ function remember(tag) {
   } catch {
     // private mode: the cookie still says it
   }
+  setCookie(tag);
+}
+
+function setCookie(tag) {
   document.cookie = `${COOKIE}=${encodeURIComponent(tag)}; path=/; max-age=31536000; samesite=lax`;
 }
 
@@ -570,8 +574,11 @@ if (typeof document !== "undefined" && typeof location !== "undefined" && /^http
     console.error("chainplay: language", err);
     await load("en").catch(() => {});
   }
-  const q = new URLSearchParams(location.search).get("lang");
-  if (!q && !fixedLang() && cookieLang() !== current && current !== PSEUDO) remember(current);
+  // A choice kept in localStorage whose cookie is gone (cleared, or set on
+  // another path) gets its cookie again, so the server's next page is in
+  // it; a language that only follows the browser is not remembered.
+  const stored = storedLang();
+  if (stored && stored === current && cookieLang() !== stored) setCookie(stored);
   localize(document, current);
   initPicker();
 }
