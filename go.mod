@@ -11,6 +11,7 @@ require (
 	github.com/stretchr/testify v1.12.1
 	github.com/syumai/workers v0.33.0
 	go.etcd.io/bbolt v1.5.0
+	golang.org/x/text v0.28.0
 	golang.org/x/time v0.16.0
 	nhooyr.io/websocket v1.8.17
 )

@@ -59,6 +59,9 @@ func ValidRoom(name string) bool { return roomRE.MatchString(name) }
 //	GET /r/{room}    a room's page, which starts a node in the tab
 //	GET /r/{room}/qr.svg  a QR code of the room's address (Config.RoomURL)
 //	GET /bench       the mining benchmark, run in the visitor's browser
+//
+// Pages are in the request's language (lang.go).
+//
 //	GET /static/…    assets (web/static and Config.Assets) under their
 //	                 content-hashed names, cached for good, and under their
 //	                 own, revalidated; brotli or gzip when accepted (asset.go)
@@ -78,9 +81,13 @@ func NewHandler(cfg Config) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
+	langs, err := Languages()
+	if err != nil {
+		return nil, err
+	}
 	mux := http.NewServeMux()
 	page := func(c templ.Component) http.Handler { return compressPage(templ.Handler(c)) }
-	mux.Handle("GET /{$}", page(Page("Lobby", Lobby(cfg.Presets))))
+	mux.Handle("GET /{$}", page(Page("page.title.lobby", nil, Lobby(cfg.Presets))))
 	mux.HandleFunc("GET /join", func(w http.ResponseWriter, r *http.Request) {
 		room := strings.ToLower(strings.TrimSpace(r.URL.Query().Get("room")))
 		if !ValidRoom(room) {
@@ -100,7 +107,7 @@ func NewHandler(cfg Config) (http.Handler, error) {
 			http.Error(w, err.Error(), http.StatusBadRequest)
 			return
 		}
-		page(Page("Room "+room, Room(room, string(conf)))).ServeHTTP(w, r)
+		page(Page("page.title.room", map[string]any{"room": room}, Room(room, string(conf)))).ServeHTTP(w, r)
 	})
 	mux.HandleFunc("GET /r/{room}/qr.svg", func(w http.ResponseWriter, r *http.Request) {
 		room := r.PathValue("room")
@@ -117,9 +124,9 @@ func NewHandler(cfg Config) (http.Handler, error) {
 		w.Header().Set("Cache-Control", "no-cache")
 		w.Write(svg)
 	})
-	mux.Handle("GET /bench", page(Page("Benchmark", Bench())))
+	mux.Handle("GET /bench", page(Page("page.title.bench", nil, Bench())))
 	mux.Handle("GET /static/", http.StripPrefix("/static", http.HandlerFunc(man.serveHTTP)))
-	return withManifest(man, mux), nil
+	return withManifest(man, withLanguage(langs, mux)), nil
 }
 
 // compressPage serves next's page compressed (brotli, else gzip, when
@@ -134,7 +141,7 @@ func compressPage(next http.Handler) http.Handler {
 			h[k] = v
 		}
 		h.Set("Cache-Control", "no-cache")
-		h.Set("Vary", "Accept-Encoding")
+		h.Set("Vary", "Accept-Encoding, Accept-Language, Cookie") // the page's language comes from the last two
 		body := rec.body.Bytes()
 		status := rec.status
 		if status == 0 {

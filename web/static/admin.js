@@ -13,6 +13,7 @@
 //    chain, new genesis with new parameters, kick a peer. Requests carry
 //    "Authorization: Bearer TOKEN".
 import { t } from "./catalog.js";
+import { setText } from "./dom.js";
 
 const $ = (id) => document.getElementById(id);
 const config = JSON.parse($("room").dataset.config);
@@ -32,7 +33,7 @@ async function roomInfo() {
 window.addEventListener("chainplay:event", (e) => {
   const ev = e.detail;
   if (ev.kind === "connection" && ev.code === "room-reset") {
-    $("status").textContent = t("status.reset");
+    setText($("status"), () => t("status.reset"));
     setTimeout(() => location.reload(), 300);
   }
 });
@@ -44,7 +45,7 @@ const panel = $("admin");
 
 function say(text, bad = false) {
   const out = $("admin-status");
-  out.textContent = text;
+  setText(out, text);
   out.classList.toggle("error", bad);
 }
 
@@ -76,9 +77,9 @@ function renderPeers(info) {
         b.onclick = async () => {
           try {
             await adminPost("kick", { peer: p.id });
-            say(t("admin.kicked", p));
+            say(() => t("admin.kicked", p));
           } catch (err) {
-            say(t("admin.kickFailed", { id: p.id, why: err.message }), true);
+            say(() => t("admin.kickFailed", { id: p.id, why: err.message }), true);
           }
           refresh();
         };
@@ -94,7 +95,7 @@ async function refresh() {
   try {
     renderPeers(await roomInfo());
   } catch (err) {
-    say(t("admin.loadFailed", { why: err.message }), true);
+    say(() => t("admin.loadFailed", { why: err.message }), true);
   }
 }
 
@@ -109,9 +110,9 @@ if (token && panel) {
     if (!confirm(t("admin.confirmReset"))) return;
     try {
       await adminPost("reset");
-      say(t("admin.resetDone"));
+      say(() => t("admin.resetDone"));
     } catch (err) {
-      say(t("admin.resetFailed", { why: err.message }), true);
+      say(() => t("admin.resetFailed", { why: err.message }), true);
     }
   };
   form.onsubmit = async (e) => {
@@ -124,9 +125,9 @@ if (token && panel) {
     if (!confirm(t("admin.confirmGenesis"))) return;
     try {
       await adminPost("genesis", body);
-      say(t("admin.genesisDone"));
+      say(() => t("admin.genesisDone"));
     } catch (err) {
-      say(t("admin.genesisFailed", { why: err.message }), true);
+      say(() => t("admin.genesisFailed", { why: err.message }), true);
     }
   };
   $("admin-refresh").onclick = refresh;

@@ -4,7 +4,7 @@
 // frame, panel by panel. UI wiring only: every rule and every figure comes
 // from the Go node; every word from catalog.js.
 import { $ } from "./dom.js";
-import { explain, formatter, localize, t, lang } from "./catalog.js";
+import { explain, formatter, t, lang, onLang } from "./catalog.js";
 import { attachNode } from "./node-client.js";
 import { initMiner } from "./miner.js";
 import { initWallet } from "./wallet.js";
@@ -17,11 +17,16 @@ import { initPosts, initMempool, initPeers, initLog } from "./panels.js";
 import { initConsole } from "./console.js";
 
 const config = JSON.parse($("room").dataset.config);
-const x = { ...formatter(lang()), lang: lang() };
-localize(document, x.lang);
+// x is the formatting of the page's language (catalog.js loaded it and
+// put its words in the page); a switch of language replaces it.
+let x = { ...formatter(lang()), lang: lang() };
 
+// setStatus shows the status line; text is a function, so a switch of
+// language says it again.
+let statusText = () => t("room.loading");
 function setStatus(text) {
-  $("status").textContent = text;
+  statusText = text;
+  $("status").textContent = text();
 }
 
 // status says what the node is doing: connecting, syncing (with its
@@ -42,7 +47,7 @@ function status(s) {
 
 async function start() {
   const node = attachNode();
-  node.onCrash((msg) => setStatus(t("status.crashed", { why: msg })));
+  node.onCrash((msg) => setStatus(() => t("status.crashed", { why: msg })));
   const me = await node.ready;
   // globalThis.chainplay: the node as the console (and the browser tests)
   // see it; its figures are the last snapshot's.
@@ -74,8 +79,8 @@ async function start() {
   const panels = [initPosts(), initMempool(), initPeers()];
   const log = initLog();
   let first = true;
-  node.onSnapshot((s) => {
-    setStatus(status(s));
+  const draw = (s) => {
+    setStatus(() => status(s));
     identity.render(s, x);
     chain.render(s, x);
     inspector.render(s, x);
@@ -93,7 +98,16 @@ async function start() {
       wallet.enable();
       window.dispatchEvent(new Event("chainplay:ready"));
     }
+  };
+  node.onSnapshot(draw);
+  // A switch of language redraws the last snapshot in the new words: the
+  // node (in its Worker) goes on as it was; only the page's words change.
+  onLang(() => {
+    x = { ...formatter(lang()), lang: lang() };
+    log.relabel(x);
+    if (node.snapshot) draw(node.snapshot);
+    else setStatus(statusText);
   });
 }
 
-start().catch((err) => setStatus(t("status.failed", { why: err.message || String(err) })));
+start().catch((err) => setStatus(() => t("status.failed", { why: err.message || String(err) })));

@@ -11,6 +11,8 @@
 //
 // with MH/s figures; unavailable says why a kernel could not run here.
 import { fmtRate, kernelName } from "./miner.js";
+import { t } from "./catalog.js";
+import { setText } from "./dom.js";
 
 const $ = (id) => document.getElementById(id);
 const q = new URLSearchParams(location.search);
@@ -64,7 +66,7 @@ async function measure(kernel, n, seconds) {
   try {
     recs.push(...(await Promise.all(Array.from({ length: n }, () => startWorker(kernel)))));
     const other = recs.find((r) => r.kernel !== kernel);
-    if (other) return { unavailable: `it fell back to ${kernelName(other.kernel)}: ${other.why}` };
+    if (other) return { unavailable: t("bench.fellBack", { kernel: kernelName(other.kernel), why: other.why }) };
     const header = crypto.getRandomValues(new Uint8Array(100));
     const target = new Uint8Array(32); // only a hash of 0 would do
     const per = Math.floor(SPACE / n);
@@ -89,7 +91,7 @@ function row(kernel, r) {
   tr.dataset.kernel = kernel;
   const cells = [kernelName(kernel)];
   if (r.unavailable) {
-    cells.push("–", `not available in this browser (${r.unavailable})`);
+    cells.push("–", t("bench.unavailable", { why: r.unavailable }));
   } else {
     tr.dataset.workers = String(r.workers);
     const one = r.total / r.workers;
@@ -114,7 +116,7 @@ async function run() {
   const n = Math.max(1, Number($("bench-workers").value) || cores);
   $("bench-run").disabled = true;
   $("bench-rows").replaceChildren();
-  $("bench-summary").textContent = "";
+  setText($("bench-summary"), "");
   longestTask = 0;
   const result = { cores, seconds, native, sum256, userAgent: navigator.userAgent, kernels: [] };
   try {
@@ -122,7 +124,7 @@ async function run() {
     for (const kernel of KERNELS) {
       const k = { kernel };
       result.kernels.push(k);
-      $("bench-status").textContent = `${kernelName(kernel)}: running with 1 worker…`;
+      setText($("bench-status"), () => t("bench.runningOne", { kernel: kernelName(kernel) }));
       const one = await measure(kernel, 1, seconds);
       if (one.unavailable) {
         k.unavailable = one.unavailable;
@@ -132,26 +134,22 @@ async function run() {
       k.one = one;
       row(kernel, one);
       if (n > 1) {
-        $("bench-status").textContent = `${kernelName(kernel)}: running with ${n} workers…`;
+        setText($("bench-status"), () => t("bench.runningMany", { kernel: kernelName(kernel), n }));
         k.all = await measure(kernel, n, seconds);
         row(kernel, k.all);
         k.scaling = k.all.total / one.total;
-        parts.push(
-          `${kernelName(kernel)}: ${n} workers do ${k.scaling.toFixed(2)}× the work of one (ideal: ${n}×, ${((100 * k.scaling) / n).toFixed(0)}% of it).`,
-        );
+        const scaling = k.scaling;
+        parts.push(() => t("bench.scaling", { kernel: kernelName(kernel), n, scaling: scaling.toFixed(2), pct: ((100 * scaling) / n).toFixed(0) }));
       }
     }
     result.longestTaskMs = longestTask;
-    parts.push(
-      longestTask > 0
-        ? `Longest task on this page's main thread while mining: ${Math.round(longestTask)} ms.`
-        : "No task on this page's main thread took over 50 ms while mining.",
-    );
-    $("bench-summary").textContent = parts.join(" ");
-    $("bench-status").textContent = "Done.";
+    const longest = Math.round(longestTask);
+    parts.push(() => (longest > 0 ? t("bench.longest", { ms: longest }) : t("bench.noLongTask")));
+    setText($("bench-summary"), () => parts.map((f) => f()).join(t("bench.sep")));
+    setText($("bench-status"), () => t("bench.done"));
   } catch (err) {
     result.error = String(err);
-    $("bench-status").textContent = `The benchmark failed: ${err}`;
+    setText($("bench-status"), () => t("bench.failed", { why: String(err) }));
   } finally {
     $("bench-run").disabled = false;
     globalThis.benchResult = result;

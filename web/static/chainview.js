@@ -10,8 +10,8 @@ import { t, txLine } from "./catalog.js";
 // card is one block card; forged cards (tamper mode) reuse it.
 export function card(b, x, opts = {}) {
   const main = opts.stale
-    ? t("card.stale", { invalid: b.invalid })
-    : t("card.minedBy", { name: b.miner_name || x.addr(b.miner), mine: b.mine, genesis: b.height === 0 });
+    ? b.invalid ? t("card.invalid", { invalid: b.invalid }) : t("card.stale")
+    : t(b.height === 0 ? "card.minedBy.genesis" : b.mine ? "card.minedBy.me" : "card.minedBy", { name: b.miner_name || x.addr(b.miner) });
   const rows = [
     el("span", { class: "card-top" }, el("span", { class: "card-height" }, `#${x.n(b.height)}`), " ",
       b.time ? el("time", { class: "card-time", datetime: new Date(b.time).toISOString() }, x.clock(b.time)) : ""),

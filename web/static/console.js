@@ -1,8 +1,8 @@
 // The API console: any request to the tab's REST API (the tutorials'
 // endpoints, served by the node in this tab's Worker), with the
 // tutorials' requests one click away. The answer's JSON is shown indented.
-import { $, el } from "./dom.js";
-import { t } from "./catalog.js";
+import { $, el, setText } from "./dom.js";
+import { t, rule } from "./catalog.js";
 
 // presets are the tutorials' requests; body(s) fills in the snapshot's
 // figures (a peer to pay, this tab's nickname).
@@ -27,13 +27,22 @@ export function pretty(text) {
   }
 }
 
+// parsed is text's JSON, or null.
+function parsed(text) {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
+}
+
 // initConsole wires the console to node; snapshot() returns the last
 // snapshot (for the presets' bodies).
 export function initConsole(node, snapshot) {
   const box = $("api-presets");
   box.replaceChildren(
     ...presets.map((p) =>
-      el("button", { type: "button", class: "small secondary", "data-preset": p.id, "data-testid": `api-preset-${p.id}`, title: t(`console.preset.${p.id}`) },
+      el("button", { type: "button", class: "small secondary", "data-preset": p.id, "data-testid": `api-preset-${p.id}`, title: t(`console.preset.${p.id}`), "data-msg-title": `console.preset.${p.id}` },
         `${p.method} ${p.path}`),
     ),
   );
@@ -52,12 +61,21 @@ export function initConsole(node, snapshot) {
     const method = $("api-method").value;
     const raw = $("api-body").value.trim();
     const out = $("api-output");
+    const explained = $("api-explain");
     out.textContent = "…";
+    setText(explained, "");
     try {
       const resp = await node.request(method, $("api-path").value, method !== "GET" && raw !== "" ? raw : undefined);
       out.textContent = `${resp.status} ${resp.statusText}\n${pretty(resp.text)}`;
+      // The API's errors are English, with the stable rule code: the
+      // page says the rule in the reader's language.
+      const body = parsed(resp.text);
+      if (body && typeof body.rule === "string") {
+        const what = /block/.test($("api-path").value) ? "block" : "transaction";
+        setText(explained, () => t("console.explained", { why: rule({ code: body.rule, have: body.have, want: body.want, what }) }));
+      }
     } catch (err) {
-      out.textContent = t("console.failed", { why: err.message });
+      setText(out, () => t("console.failed", { why: err.message }));
     }
   };
 }

@@ -59,9 +59,34 @@ export function changed() {
   };
 }
 
-// say puts a message in a status element: ok true, false or null (neutral).
+// live holds the elements whose words are functions (say, setText): a
+// switch of language ("chainplay:lang", catalog.js) says them again.
+const live = new Map();
+if (typeof window !== "undefined") {
+  window.addEventListener("chainplay:lang", () => {
+    for (const [e, fn] of live) {
+      if (e.isConnected) e.textContent = fn();
+      else live.delete(e);
+    }
+  });
+}
+
+// setText puts text in e: a string, or a function returning the words
+// (() => t(key, args)), said again after a switch of language.
+export function setText(e, text) {
+  if (typeof text === "function") {
+    live.set(e, text);
+    e.textContent = text();
+  } else {
+    live.delete(e);
+    e.textContent = text;
+  }
+}
+
+// say puts a message in a status element (setText): ok true, false or
+// null (neutral).
 export function say(e, text, ok = null) {
-  e.textContent = text;
+  setText(e, text);
   e.classList.toggle("ok", ok === true);
   e.classList.toggle("bad", ok === false);
 }

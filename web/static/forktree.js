@@ -91,7 +91,7 @@ export function initTree(onPick) {
     }
     root.replaceChildren(lines, dots, tips, axis);
     $("tree-elsewhere").textContent = elsewhere.length
-      ? t("tree.elsewhere", { tips: elsewhere.map((p) => `${p.name || p.peer} #${x.n(p.height)}`).join(", ") })
+      ? t("tree.elsewhere", { tips: elsewhere.map((p) => t("tree.tip", { name: p.name || p.peer, height: p.height })).join(t("list.sep")) })
       : "";
     toNewest();
   }

@@ -17,7 +17,7 @@
 // Changing the wallet or the nickname reloads the tab: the node starts
 // again with it and resumes its chain from IndexedDB.
 import { $, el, say, download } from "./dom.js";
-import { t } from "./catalog.js";
+import { t, formatter, lang } from "./catalog.js";
 
 const SAVED = "chainplay-wallets";
 const FORMAT = "chainplay-wallet";
@@ -61,13 +61,13 @@ export function initIdentity(node, me, room) {
   writeJSON(sessionStorage, key, mine);
   const message = $("identity-message");
 
-  if (old.expect && old.expect !== me.address) say(message, t("identity.mismatch", { address: me.address }), false);
-  else if (old.notice) say(message, t(`identity.notice.${old.notice}`), true);
+  if (old.expect && old.expect !== me.address) say(message, () => t("identity.mismatch", { address: me.address }), false);
+  else if (old.notice) say(message, () => t(`identity.notice.${old.notice}`), true);
 
   // reloadWith restarts the tab with another identity.
   function reloadWith(id) {
     if (!writeJSON(sessionStorage, key, id)) {
-      say(message, t("identity.storageFull"), false);
+      say(message, () => t("identity.storageFull"), false);
       return;
     }
     location.reload();
@@ -101,7 +101,7 @@ export function initIdentity(node, me, room) {
     e.preventDefault();
     const name = nameInput.value.trim();
     if (new TextEncoder().encode(name).length > 32) {
-      say(message, t("identity.nameTooLong"), false);
+      say(message, () => t("identity.nameTooLong"), false);
       return;
     }
     reloadWith({ ...mine, name });
@@ -113,7 +113,7 @@ export function initIdentity(node, me, room) {
   $("wallet-export").onclick = () => {
     const file = { format: FORMAT, version: 1, address: me.address, name: nickname, room, seed: me.seed };
     download(`chainplay-wallet-${(nickname || me.address.slice(0, 8)).replace(/[^A-Za-z0-9_-]+/g, "_")}.json`, JSON.stringify(file, null, 2));
-    say(message, t("identity.exported"), true);
+    say(message, () => t("identity.exported"), true);
   };
   $("wallet-import").onchange = async (e) => {
     const f = e.target.files && e.target.files[0];
@@ -123,11 +123,11 @@ export function initIdentity(node, me, room) {
     try {
       data = JSON.parse(await f.text());
     } catch {
-      say(message, t("identity.importBad"), false);
+      say(message, () => t("identity.importBad"), false);
       return;
     }
     if (!data || data.format !== FORMAT || !validSeed(data.seed)) {
-      say(message, t("identity.importBad"), false);
+      say(message, () => t("identity.importBad"), false);
       return;
     }
     reloadWith({ seed: data.seed, name: typeof data.name === "string" ? data.name.slice(0, 32) : "", since: Date.now(),
@@ -139,7 +139,7 @@ export function initIdentity(node, me, room) {
     const sel = $("wallet-saved");
     sel.replaceChildren(
       ...(list.length ? list : [null]).map((w) =>
-        w ? el("option", { value: w.address }, t("identity.savedEntry", w)) : el("option", { value: "" }, t("identity.noneSaved")),
+        w ? el("option", { value: w.address }, t("identity.savedEntry", { ...w, label: w.name || formatter(lang()).addr(w.address) })) : el("option", { value: "" }, t("identity.noneSaved")),
       ),
     );
     sel.disabled = list.length === 0;
@@ -148,7 +148,8 @@ export function initIdentity(node, me, room) {
   $("wallet-save").onclick = () => {
     const list = savedList().filter((w) => w.address !== me.address);
     list.unshift({ address: me.address, name: nickname, seed: me.seed, room, saved: Date.now() });
-    say(message, writeJSON(localStorage, SAVED, list.slice(0, 20)) ? t("identity.saved.ok") : t("identity.storageFull"), true);
+    const ok = writeJSON(localStorage, SAVED, list.slice(0, 20));
+    say(message, () => (ok ? t("identity.saved.ok") : t("identity.storageFull")), true);
     fillSaved();
   };
   $("wallet-use").onclick = () => {

@@ -21,7 +21,7 @@ const toHex = (buf) => Array.from(new Uint8Array(buf), (b) => b.toString(16).pad
 function fieldValue(f, d, x) {
   switch (f.name) {
     case "time":
-      return `${x.n(f.value)} ms · ${x.clock(Number(f.value))}`;
+      return t("inspector.time", { ms: Number(f.value) });
     case "difficulty":
       return t("card.diff", { difficulty: Number(f.value), bits: d.diff_bits });
     case "prev_hash":
@@ -72,7 +72,7 @@ export function merkleView(d) {
 // the block's hash and meet its target.
 export async function verify(d, out) {
   if (!globalThis.crypto?.subtle) {
-    say(out, t("inspector.noCrypto"), false);
+    say(out, () => t("inspector.noCrypto"), false);
     return;
   }
   const digest = toHex(await crypto.subtle.digest("SHA-256", hexBytes(d.header_hex)));
@@ -116,7 +116,7 @@ export function initInspector(node, onClose) {
     const newBlock = !current || current.hash !== d.hash;
     current = d.found ? d : null;
     panel.hidden = false;
-    $("inspector-title").textContent = t("inspector.title", { height: d.height, found: d.found });
+    $("inspector-title").textContent = d.found ? t("inspector.title", { height: d.height }) : t("inspector.notHere");
     if (newBlock) say($("inspector-verify-result"), "");
     if (!d.found) {
       $("inspector-where").textContent = t("inspector.missing", { hash: d.hash });

@@ -5,11 +5,10 @@
 // chainplay-teacher-ROOM), which is what shows the admin panel on the room
 // page. Then the lobby shows the room's code, address and QR code (drawn
 // by the server: /r/ROOM/qr.svg). Plain ES module, no build step.
-import { localize, t, formatter, lang } from "./catalog.js";
+import { t, formatter, lang, onLang } from "./catalog.js";
+import { setText } from "./dom.js";
 
 const $ = (id) => document.getElementById(id);
-const x = formatter(lang());
-localize(document);
 
 const form = $("create-form");
 const out = $("create-status");
@@ -31,13 +30,15 @@ function showPreset() {
     }
   }
   if (!chosen) return;
+  const x = formatter(lang());
   for (const key of numeric) form.elements[`create-${key}`].placeholder = x.n(Number(chosen.dataset[dataKey[key]]));
 }
 form.addEventListener("change", (e) => e.target.name === "preset" && showPreset());
 showPreset();
+onLang(showPreset);
 
 function say(text, bad = false) {
-  out.textContent = text;
+  setText(out, text);
   out.classList.toggle("error", bad);
 }
 
@@ -50,12 +51,12 @@ form.addEventListener("submit", async (e) => {
     const v = form.elements[`create-${key}`].value.trim();
     if (v !== "") body[key] = Number(v);
   }
-  say(t("lobby.creating"));
+  say(() => t("lobby.creating"));
   try {
     const resp = await fetch("/api/rooms", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
     const data = await resp.json();
     if (!resp.ok) {
-      say(t("lobby.createFailed", { why: data.error || resp.statusText }), true);
+      say(() => t("lobby.createFailed", { why: data.error || resp.statusText }), true);
       return;
     }
     try {
@@ -74,6 +75,6 @@ form.addEventListener("submit", async (e) => {
     $("created").hidden = false;
     $("created-open").focus();
   } catch (err) {
-    say(t("lobby.createFailed", { why: String(err) }), true);
+    say(() => t("lobby.createFailed", { why: String(err) }), true);
   }
 });

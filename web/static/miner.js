@@ -1,6 +1,6 @@
 // Miner panel: the controls and figures of the tab's worker pool
 // (wasm/node/minerpool computes them; this file only shows them).
-import { t } from "./catalog.js";
+import { t, has } from "./catalog.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -30,12 +30,17 @@ export function fmtCount(n) {
 // fmtDuration formats seconds as a rough duration.
 export function fmtDuration(s) {
   if (!(s > 0) || !Number.isFinite(s)) return "–";
-  return t("duration", { s });
+  if (s < 1) return t("duration.lt1s");
+  if (s < 90) return t("duration.s", { n: Math.round(s) });
+  if (s < 90 * 60) return t("duration.min", { n: Math.round(s / 60) });
+  if (s < 36 * 3600) return t("duration.h", { n: Math.round(s / 360) / 10 });
+  if (s < 730 * 86400) return t("duration.days", { n: Math.round(s / 86400) });
+  return t("duration.years", { n: (s / (365.25 * 86400)).toExponential(1) });
 }
 
 // kernelName names a worker's nonce kernel (wasm/miner's ready message).
 export function kernelName(kind) {
-  return t(`kernel.${kind}`) || kind;
+  return has(`kernel.${kind}`) ? t(`kernel.${kind}`) : kind;
 }
 
 // kernelsText names the kernels the ready workers run: "wasm SIMD", or
@@ -45,7 +50,7 @@ function kernelsText(workers) {
   for (const w of workers) if (w.kernel) counts.set(w.kernel, (counts.get(w.kernel) || 0) + 1);
   if (counts.size === 0) return "–";
   if (counts.size === 1) return kernelName([...counts.keys()][0]);
-  return [...counts].map(([k, n]) => `${kernelName(k)} (${n})`).join(", ");
+  return [...counts].map(([k, n]) => t("miner.kernels", { kernel: kernelName(k), n })).join(t("list.sep"));
 }
 
 function store(key, value) {
@@ -116,17 +121,17 @@ export function initMiner(node) {
     $("mine").disabled = s.mining;
     $("stop").disabled = !s.mining;
     $("miner-status").textContent = s.mining
-      ? t("miner.mining", { height: r ? r.height : null, workers: s.workers.length, duty: Math.round(s.duty * 100) })
+      ? t(Math.round(s.duty * 100) < 100 ? "miner.mining.throttled" : "miner.mining", { height: r ? r.height : "?", workers: s.workers.length, duty: Math.round(s.duty * 100) })
       : t("miner.idle");
     $("miner-rate").textContent = s.mining ? fmtRate(s.hash_rate) : "–";
     $("miner-kernel").textContent = kernelsText(s.workers);
-    $("miner-eta").textContent = s.mining && s.expected_seconds > 0 ? `≈ ${fmtDuration(s.expected_seconds)}` : "–";
+    $("miner-eta").textContent = s.mining && s.expected_seconds > 0 ? t("miner.eta.value", { duration: fmtDuration(s.expected_seconds) }) : "–";
     if (r) {
       const pct = (100 * r.tried) / r.difficulty;
       $("miner-bar").style.width = `${Math.min(100, pct)}%`;
       $("miner-bar").classList.toggle("over", pct > 100);
-      $("miner-progress").textContent = t("miner.progress", {
-        tried: fmtCount(r.tried), expected: fmtCount(r.difficulty), pct: pct < 10 ? pct.toFixed(1) : String(Math.round(pct)), unlucky: pct > 100,
+      $("miner-progress").textContent = t(pct > 100 ? "miner.progress.unlucky" : "miner.progress", {
+        tried: fmtCount(r.tried), expected: fmtCount(r.difficulty), pct: pct < 10 ? pct.toFixed(1) : String(Math.round(pct)),
       });
       const best = $("miner-best");
       if (r.best) {
@@ -147,7 +152,10 @@ export function initMiner(node) {
         const li = document.createElement("li");
         li.className = `worker worker-${w.state}`;
         li.dataset.state = w.state;
-        li.textContent = t("miner.worker", { n: w.index + 1, state: w.state, rate: w.state === "mining" ? fmtRate(w.hash_rate) : "", crashes: w.crashes });
+        const state = has(`miner.state.${w.state}`) ? t(`miner.state.${w.state}`) : w.state;
+        const rate = w.state === "mining" ? fmtRate(w.hash_rate) : "";
+        const line = t(rate ? "miner.worker.rate" : "miner.worker", { n: w.index + 1, state, rate });
+        li.textContent = w.crashes ? t("miner.worker.restarted", { line, crashes: w.crashes }) : line;
         return li;
       }),
     );

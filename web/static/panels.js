@@ -43,6 +43,9 @@ export function initMempool() {
   };
 }
 
+// ago says how long ago s seconds were: "just now", "15 s ago", "3 min ago".
+const ago = (s) => (s < 5 ? t("ago.now") : s < 90 ? t("ago.s", { s }) : t("ago.min", { min: Math.round(s / 60) }));
+
 // initPeers: the room's peers with their tip and when last heard from.
 export function initPeers() {
   const fresh = changed();
@@ -54,7 +57,7 @@ export function initPeers() {
         ...s.peers.map((p) =>
           el("li", { class: `peer${p.banned ? " banned" : ""}`, "data-peer": p.id },
             el("strong", {}, p.name || p.id), " ", el("span", { class: "hint" }, `(${p.id})`), " · ",
-            t("peers.at", { height: p.height }), " · ", el("span", { class: "hint" }, t("peers.seen", { s: seen(p), x })),
+            t("peers.at", { height: p.height }), " · ", el("span", { class: "hint" }, t("peers.seen", { ago: ago(seen(p)) })),
             p.banned ? el("span", { class: "bad" }, " · ", t("peers.banned")) : ""),
         ),
       );
@@ -68,7 +71,7 @@ export function initPeers() {
 // modules (admin.js follows resets).
 export function initLog() {
   const list = $("events");
-  const shown = [];
+  const shown = new Map(); // entry id → its event, for relabel
   return {
     render(s, x) {
       for (const e of s.log) {
@@ -77,10 +80,20 @@ export function initLog() {
         const old = list.querySelector(`li[data-id="${e.id}"]`);
         if (old) old.replaceWith(li);
         else list.prepend(li);
-        shown.push(ev);
+        shown.set(String(e.id), ev);
         window.dispatchEvent(new CustomEvent("chainplay:event", { detail: ev }));
       }
-      while (list.children.length > 200) list.lastChild.remove();
+      while (list.children.length > 200) {
+        shown.delete(list.lastChild.dataset.id);
+        list.lastChild.remove();
+      }
+    },
+    // relabel says every entry again in x's language.
+    relabel(x) {
+      for (const li of list.children) {
+        const ev = shown.get(li.dataset.id);
+        if (ev) li.textContent = explain(ev, x.lang);
+      }
     },
   };
 }

@@ -81,9 +81,9 @@ export function initTamper(node) {
     if (focused) list.querySelector(`[data-testid="${focused}"]`)?.focus();
     for (const id of ["tamper-mine-all", "tamper-extend", "tamper-publish"]) $(id).disabled = !!v.mining;
     const msg = $("tamper-message");
-    if (v.error) say(msg, t(`tamperError.${v.error}`), false);
-    else if (v.mining) say(msg, t("tamper.miningMsg", { height: v.mining }));
-    else if (v.published) say(msg, t("tamper.publishedMsg"), true);
+    if (v.error) say(msg, () => t(`tamperError.${v.error}`), false);
+    else if (v.mining) say(msg, () => t("tamper.miningMsg", { height: v.mining }));
+    else if (v.published) say(msg, () => t("tamper.publishedMsg"), true);
     else say(msg, "");
   }
   return { render };

@@ -34,28 +34,28 @@ export function initWallet(node) {
     e.preventDefault();
     const to = (contact.value === OTHER ? $("send-to").value : contact.value).trim().toLowerCase();
     if (!/^[0-9a-f]{40}$/.test(to)) {
-      say(message, t("wallet.badAddress"), false);
+      say(message, () => t("wallet.badAddress"), false);
       return;
     }
     const amount = Number($("send-amount").value);
     try {
       await api("POST", "/transactions/new", { recipient: to, amount, fee: Number($("send-fee").value || 0), memo: $("send-memo").value });
       const name = contact.value === OTHER ? "" : contact.selectedOptions[0]?.dataset.name || "";
-      say(message, t("wallet.sent", { amount, name, to }), true);
+      say(message, () => t("wallet.sent", { amount, name, to }), true);
       $("send-amount").value = "";
       $("send-memo").value = "";
     } catch (err) {
-      say(message, t("wallet.notSent", { why: apiError(err) }), false);
+      say(message, () => t("wallet.notSent", { why: apiError(err) }), false);
     }
   };
   $("post-form").onsubmit = async (e) => {
     e.preventDefault();
     try {
       await api("POST", "/new_transaction", { author: nickname || "anonymous", content: $("post-content").value });
-      say(message, t("wallet.posted"), true);
+      say(message, () => t("wallet.posted"), true);
       $("post-content").value = "";
     } catch (err) {
-      say(message, t("wallet.notPosted", { why: apiError(err) }), false);
+      say(message, () => t("wallet.notPosted", { why: apiError(err) }), false);
     }
   };
 
@@ -66,7 +66,9 @@ export function initWallet(node) {
     const w = s.wallet;
     nickname = w.name;
     $("wallet-balance").textContent = coins(w.balance, x);
-    $("wallet-pending").textContent = w.pending_out || w.pending_in ? t("wallet.pendingText", { out: w.pending_out, in: w.pending_in }) : t("wallet.nothingPending");
+    $("wallet-pending").textContent = w.pending_out && w.pending_in ? t("wallet.pending.both", { out: w.pending_out, in: w.pending_in })
+      : w.pending_out ? t("wallet.pending.out", { out: w.pending_out })
+      : w.pending_in ? t("wallet.pending.in", { in: w.pending_in }) : t("wallet.nothingPending");
     $("wallet-available").textContent = coins(w.available, x);
     if (freshContacts(JSON.stringify(w.contacts) + x.locale)) {
       const keep = contact.value;
@@ -83,7 +85,7 @@ export function initWallet(node) {
       ...(w.history.length ? w.history : [null]).map((h) =>
         h
           ? el("li", { class: `hist ${h.dir} ${h.status}`, "data-id": h.id, "data-status": h.status },
-              el("span", { class: "hist-what" }, t(`history.${h.dir}`, { ...h, x })),
+              el("span", { class: "hist-what" }, t(`history.${h.dir}`, { ...h, to: h.to_name || x.addr(h.to), fee: h.fee ?? 0 })),
               h.memo && h.dir !== "post" ? el("span", { class: "memo" }, ` “${h.memo}”`) : "",
               el("span", { class: "hist-status" }, t(`history.status.${h.status}`, { n: h.confirmations, height: h.height })))
           : el("li", { class: "empty" }, t("history.empty")),
