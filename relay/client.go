@@ -33,13 +33,13 @@ type client struct {
 	id    string
 	seq   uint64 // join order
 	name  string
-	tag   string      // the request context's tag (WithTag); "" for local clients
-	local bool        // joined with JoinLocal: no socket, read by LocalConn.Recv
+	tag   string // the request context's tag (WithTag); "" for local clients
+	local bool   // joined with JoinLocal: no socket, read by LocalConn.Recv
 	// observer hears every group of a split room, and what it sends
 	// reaches nobody while the room is split (JoinObserver).
 	observer bool
-	delays   delayLine // frames waiting for their latency (policy.go)
-	send  chan []byte // bounded; written by enqueue, read by writeLoop (or LocalConn.Recv) only
+	delays   delayLine   // frames waiting for their latency (policy.go)
+	send     chan []byte // bounded; written by enqueue, read by writeLoop (or LocalConn.Recv) only
 
 	conn, closing, write       context.Context
 	abort, stopping, stopWrite context.CancelFunc

@@ -40,7 +40,7 @@ func TestSplitRoomFiltersByGroup(t *testing.T) {
 	b.send(t, "block", "", "from-b")
 	require.Equal(t, b.id, recvLocal(t, obs).From, "the observer hears group 2")
 	a.send(t, "hello", b.id, "direct-a-to-b") // lost: no error frame either
-	a.send(t, "block", "", "barrier")          // once cid has it, the relay has handled the direct frame
+	a.send(t, "block", "", "barrier")         // once cid has it, the relay has handled the direct frame
 	require.Equal(t, json.RawMessage(`"barrier"`), c.read(t).Body)
 	sendLocal(t, obs, `{"type":"hello","body":"from-observer"}`)
 
