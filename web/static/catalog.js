@@ -707,6 +707,31 @@ en.ui = {
   // the bench page is English-only for now (it is for developers)
 };
 
+// --- classroom (issue 14): the teacher's controls, the board, the lessons ---
+// One block: the rules, the log's words for a control, and the words of
+// the board (board.*), its controls (control.*), the lessons (lesson.*),
+// the timeline (timeline.*) and the students' banner (banner.*).
+
+Object.assign(en.rules, {
+  "control-forged": () => "it is not signed by the room's teacher key: a student cannot give the teacher's orders",
+  "control-stale": () => "it is an old order of the teacher (sent again, or for another room or an earlier chain)",
+});
+Object.assign(en.whats, { "control": "a teacher control", "stats": "a hash-rate report" });
+const controlWho = (ev) => (ev.peer ? `${ev.name || ev.peer}` : "");
+en.kinds.control = {
+  "pause": () => "The teacher paused mining for the whole room.",
+  "resume": () => "The teacher let the room mine again.",
+  "throttle": () => "The teacher changed how fast the room's miners may mine.",
+  "share": (ev) => `The teacher gave ${controlWho(ev) || "a peer"} a share of the room's hash power.`,
+  "split": () => "The teacher split the room into groups that no longer hear each other.",
+  "heal": () => "The teacher joined the groups up again: the room is one network once more.",
+  "latency": (ev) => (ev.peer ? `The teacher slowed down the network of ${controlWho(ev)}.` : "The teacher slowed down the room's network."),
+  "rename": (ev) => `The teacher renamed ${ev.peer} to ${ev.name || "?"}.`,
+  "lesson": () => "The teacher started a lesson.",
+  "clear": () => "The teacher lifted every control.",
+  "*": (ev) => `The teacher sent a control (${ev.code || "?"}).`,
+};
+
 // coins formats an amount of coins: "50 coins".
 export function coins(n, x = formatter("en"), lang = "en") {
   const table = catalogs[lang] || en;
