@@ -262,7 +262,7 @@ func TestPageWordsAreTheCatalogs(t *testing.T) {
 	var uses []use
 	textRE := regexp.MustCompile(`<[a-z0-9]+[^>]*\sdata-msg="([^"]+)"[^>]*>([^<]*)<`)
 	attrRE := regexp.MustCompile(`<[a-z0-9]+[^>]*>`)
-	for _, page := range []string{"/", "/r/words"} {
+	for _, page := range []string{"/", "/r/words", "/r/words/board"} {
 		resp, err := ts.http.Client().Get(ts.http.URL + page)
 		require.NoError(t, err)
 		body, err := io.ReadAll(resp.Body)

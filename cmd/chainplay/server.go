@@ -20,6 +20,7 @@ import (
 	"github.com/chainplay/chainplay/chain"
 	"github.com/chainplay/chainplay/chain/mine/wasmkernel"
 	"github.com/chainplay/chainplay/chain/node"
+	"github.com/chainplay/chainplay/docs"
 	"github.com/chainplay/chainplay/internal/httpjson"
 	"github.com/chainplay/chainplay/relay"
 	"github.com/chainplay/chainplay/web"
@@ -159,7 +160,7 @@ func newServer(cfg serverConfig) (*server, error) {
 	s.relay, s.archives.relay = rs, rs
 
 	pages, err := web.NewHandler(web.Config{RoomConfig: s.roomConfig, Assets: wasmkernel.Files, Presets: webPresets(cfg.Params),
-		RoomURL: s.roomURL})
+		RoomURL: s.roomURL, LessonsGuide: docs.Lessons})
 	if err != nil {
 		rs.Close()
 		reg.close()
