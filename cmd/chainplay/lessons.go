@@ -17,9 +17,9 @@ import (
 // lesson is one lesson of the guide.
 type lesson struct {
 	id       string
-	n        int         // its number in docs/lessons.md
-	steps    int         // steps on the board: lesson.ID.step.0 … steps-1
-	minutes  int         // how long it takes, at most 10
+	n        int          // its number in docs/lessons.md
+	steps    int          // steps on the board: lesson.ID.step.0 … steps-1
+	minutes  int          // how long it takes, at most 10
 	params   lessonParams // the rules it needs; nil fields keep the room's
 	controls node.ControlState
 	// coming says which of its steps wait for a later issue (attacks).
