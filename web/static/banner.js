@@ -14,7 +14,7 @@ export function bannerLines(state, view, names = {}) {
   if (!st.paused && st.throttle > 0 && st.throttle < 100) out.push(t("banner.throttle", { pct: st.throttle }));
   if (st.share) out.push(t("banner.share", { name: names[st.share.peer] || st.share.peer, pct: st.share.pct }));
   if (view && !st.paused && view.duty < 1 && (st.share || st.throttle)) out.push(t("banner.duty", { pct: Math.round(view.duty * 100) }));
-  if (st.groups) out.push(t("banner.split", { group: (view && view.group) || 1 }));
+  if (st.groups) out.push(view ? t("banner.split", { group: view.group || 1 }) : t("banner.splitBoard"));
   if (st.latency_ms > 0) out.push(t("banner.latency", { ms: st.latency_ms }));
   if (st.lesson) out.push(t("banner.lesson", { name: t(`lesson.${st.lesson}.name`) }));
   return out;

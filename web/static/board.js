@@ -47,6 +47,31 @@ function renderCounters(b) {
   setText("count-rate", t("board.rate", { rate: b.hash_rate }));
 }
 
+// bar is a share bar; its width is set through the CSSOM (the page's
+// Content-Security-Policy refuses style attributes).
+function bar(pct) {
+  const fill = el("span");
+  fill.style.width = `${Math.min(100, Math.max(0, pct)).toFixed(1)}%`;
+  return el("span", { class: "bar", role: "img", "aria-label": t("board.pct", { pct }) }, fill);
+}
+
+// scaleTree enlarges the drawn tree for the projector: up to 2.5 times,
+// as far as the panel's width allows.
+function scaleTree() {
+  const g = $("tree");
+  let vb = (g.getAttribute("viewBox") || "").split(" ").map(Number);
+  if (vb.length !== 4 || !vb[2]) return;
+  if (g.dataset.vb !== g.getAttribute("viewBox")) {
+    vb[2] += 48; // room on the right for the newest tip's names
+    g.setAttribute("viewBox", vb.join(" "));
+    g.dataset.vb = g.getAttribute("viewBox");
+  }
+  const box = $("tree-box").clientWidth || vb[2];
+  const k = Math.min(2.5, Math.max(1, (box - 4) / vb[2]));
+  g.setAttribute("width", String(Math.floor(vb[2] * k)));
+  g.setAttribute("height", String(Math.floor(vb[3] * k)));
+}
+
 function renderPeers(b) {
   const rows = b.peers.map((p) => {
     const pct = p.share * 100;
@@ -58,8 +83,7 @@ function renderPeers(b) {
       el("td", { class: "peer-name" }, el("strong", {}, p.name || p.id), " ", ...chips, el("br"),
         el("span", { class: "hint" }, t("board.rate", { rate: p.rate }), " · ", t("board.mined", { n: p.mined }))),
       el("td", { class: "peer-share" },
-        el("span", { class: "bar", role: "img", "aria-label": t("board.pct", { pct }) }, el("span", { style: `width:${Math.min(100, pct).toFixed(1)}%` })),
-        " ", t("board.pct", { pct })),
+        bar(pct), " ", t("board.pct", { pct })),
       el("td", {}, `#${x.n(p.height)}`));
   });
   if (rows.length === 0) rows.push(el("tr", {}, el("td", { colspan: "3", class: "hint" }, t("board.none"))));
@@ -142,6 +166,7 @@ function render(b) {
   board = b;
   renderCounters(b);
   tree.render({ tree: b.tree }, x);
+  scaleTree();
   renderPeers(b);
   renderCharts(b);
   renderBanner(b);

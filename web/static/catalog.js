@@ -820,6 +820,7 @@ Object.assign(en.ui, {
   "banner.duty": (a) => `Your miner may mine ${a.pct} % of the time.`,
   "banner.share": (a) => `The teacher gave ${a.name} ${a.pct} % of the room's hash power.`,
   "banner.split": (a) => `The room is split: you are in group ${a.group} and hear only your group.`,
+  "banner.splitBoard": "The room is split into groups that no longer hear each other.",
   "banner.latency": (a) => `The network is slowed down by ${a.ms} ms.`,
   "banner.lesson": (a) => `Lesson: ${a.name}.`,
   "lesson.hash.name": "Hash",
