@@ -238,7 +238,7 @@ async function exportTimeline(format) {
 function renderLessonList() {
   $("lesson-list").replaceChildren(
     ...lessons.map((l) => {
-      const li = el("li", {}, el("strong", {}, `${l.n}. ${t(`lesson.${l.id}.name`)}`), " ",
+      const li = el("li", {}, el("strong", {}, t(`lesson.${l.id}.name`)), " ",
         el("span", { class: "hint" }, t("board.minutes", { m: l.minutes }), l.coming ? ` · ${t("board.coming")}` : ""));
       if (token) {
         const b = el("button", { type: "button", class: "small secondary", "data-lesson": l.id }, t("board.start"));
