@@ -33,9 +33,13 @@ type client struct {
 	id    string
 	seq   uint64 // join order
 	name  string
-	tag   string      // the request context's tag (WithTag); "" for local clients
-	local bool        // joined with JoinLocal: no socket, read by LocalConn.Recv
-	send  chan []byte // bounded; written by enqueue, read by writeLoop (or LocalConn.Recv) only
+	tag   string // the request context's tag (WithTag); "" for local clients
+	local bool   // joined with JoinLocal: no socket, read by LocalConn.Recv
+	// observer hears every group of a split room, and what it sends
+	// reaches nobody while the room is split (JoinObserver).
+	observer bool
+	delays   delayLine   // frames waiting for their latency (policy.go)
+	send     chan []byte // bounded; written by enqueue, read by writeLoop (or LocalConn.Recv) only
 
 	conn, closing, write       context.Context
 	abort, stopping, stopWrite context.CancelFunc
@@ -53,6 +57,7 @@ func newClient(ctx context.Context, seq uint64, name string, queue int, local bo
 		local: local,
 		send:  make(chan []byte, queue),
 	}
+	cl.delays.cl = cl
 	cl.conn, cl.abort = context.WithCancel(ctx)
 	cl.closing, cl.stopping = context.WithCancel(cl.conn)
 	cl.write, cl.stopWrite = context.WithCancel(cl.conn)
@@ -69,6 +74,16 @@ func (cl *client) enqueue(msg []byte) {
 	default:
 		cl.closeNow(websocket.StatusPolicyViolation, CodeSendQueueFull)
 	}
+}
+
+// deliver hands msg to the client now, or after delay (the room's
+// latency) through its delay line. It never blocks.
+func (cl *client) deliver(msg []byte, delay time.Duration) {
+	if delay <= 0 {
+		cl.enqueue(msg)
+		return
+	}
+	cl.delays.add(msg, time.Now().Add(delay))
 }
 
 // sendError queues a TypeError frame for the client.
@@ -253,7 +268,7 @@ func (cl *client) receive(rm *room, in *inflow, text bool, data []byte, now time
 	out := Frame{Type: f.Type, From: cl.id, To: f.To, Body: f.Body}
 	if f.To == "" {
 		rm.broadcast(cl, out.encode())
-	} else if !rm.direct(f.To, out.encode()) {
+	} else if !rm.direct(cl, f.To, out.encode()) {
 		cl.sendError(CodeUnknownPeer, unknownPeer(f.To))
 	}
 }

@@ -56,6 +56,21 @@
 // of valid UTF-8; "anon" if empty. The types Frame, PeerInfo, PeersBody,
 // LeaveBody and ErrorBody describe these frames.
 //
+// # Classroom policy
+//
+// The server in front of the relay may shape a room (policy.go), so that
+// a lesson holds even against a modified tab: SetGroups splits the room
+// into groups that no longer hear each other (a forwarded frame reaches
+// only its sender's group; frames across are lost silently, as on a
+// broken network) and heals it; SetLatency delays the forwarded frames of
+// the room, or those from and to one peer; Announce sends every peer,
+// whatever its group, a frame without "from" — which no client can send,
+// since the relay fills in "from" on every client frame — and keeps it
+// as the notice every newcomer gets right after its peers frame. A local
+// peer joined with JoinObserver hears every group of a split room and
+// reaches nobody while it is split. The relay still reads only a frame's
+// type and target: groups and delays go by peer id, never by content.
+//
 // # Limits
 //
 // Config bounds the frame size (a larger frame closes the sender with

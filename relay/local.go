@@ -61,6 +61,20 @@ type LocalConn struct {
 // fails with ErrInvalidRoom, ErrRoomFull, ErrTooManyRooms or ErrClosed, the
 // reasons a websocket client would be refused for.
 func (s *Server) JoinLocal(ctx context.Context, room, name string) (*LocalConn, error) {
+	return s.joinLocal(ctx, room, name, false)
+}
+
+// JoinObserver is JoinLocal for a peer that watches the whole room (the
+// archive peer of cmd/chainplay, whose block tree the teacher's board
+// draws): while the room is split (SetGroups) it hears every group, and
+// the frames it sends reach nobody, so it never joins the groups up by
+// answering one with the other's blocks. When the room is whole it is an
+// ordinary local peer.
+func (s *Server) JoinObserver(ctx context.Context, room, name string) (*LocalConn, error) {
+	return s.joinLocal(ctx, room, name, true)
+}
+
+func (s *Server) joinLocal(ctx context.Context, room, name string, observer bool) (*LocalConn, error) {
 	if !ValidRoomName(room) {
 		return nil, fmt.Errorf("%w %q", ErrInvalidRoom, room)
 	}
@@ -72,6 +86,7 @@ func (s *Server) JoinLocal(ctx context.Context, room, name string) (*LocalConn, 
 		return nil, err
 	}
 	cl := newClient(ctx, s.seq.Add(1), cleanName(name), s.cfg.SendQueue, true)
+	cl.observer = observer
 	if !s.join(rm, cl) {
 		cl.abort()
 		s.handlers.Done()

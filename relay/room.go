@@ -41,6 +41,7 @@ type RoomInfo struct {
 // handed to clients with client.enqueue, which never waits.
 type room struct {
 	name string
+	pol  *policy // the room's groups, latency and notice (policy.go); never nil
 
 	// Guarded by Server.mu.
 	members int  // connections that reserved a place: joined or upgrading
@@ -52,8 +53,8 @@ type room struct {
 	clients map[string]*client // joined clients by id; guarded by mu
 }
 
-func newRoom(name string) *room {
-	return &room{name: name, clients: make(map[string]*client)}
+func newRoom(name string, pol *policy) *room {
+	return &room{name: name, pol: pol, clients: make(map[string]*client)}
 }
 
 // add puts cl in the room, sends it the TypePeers frame and tells the others
@@ -74,6 +75,9 @@ func (rm *room) add(cl *client, limits Limits) {
 		body.Peers = append(body.Peers, o.info())
 	}
 	cl.enqueue(relayFrame(TypePeers, body))
+	if notice := rm.pol.getNotice(); notice != nil {
+		cl.enqueue(notice)
+	}
 
 	join := relayFrame(TypeJoin, cl.info())
 	for _, o := range others {
@@ -97,26 +101,34 @@ func (rm *room) remove(cl *client) {
 	}
 }
 
-// broadcast hands msg to every client but from. It never blocks; msg is
+// broadcast hands msg to every client but from that hears from (the
+// room's groups), after the room's latency. It never blocks; msg is
 // shared, read-only, by all the queues.
 func (rm *room) broadcast(from *client, msg []byte) {
 	rm.mu.Lock()
 	defer rm.mu.Unlock()
 	for _, cl := range rm.clients {
-		if cl != from {
-			cl.enqueue(msg)
+		if cl == from {
+			continue
+		}
+		if ok, delay := rm.pol.route(from, cl); ok {
+			cl.deliver(msg, delay)
 		}
 	}
 }
 
-// direct hands msg to the client with the given id and reports whether
-// there is one. It never blocks.
-func (rm *room) direct(to string, msg []byte) bool {
+// direct hands msg from from to the client with the given id and reports
+// whether there is one. A client of another group (the room is split)
+// exists but does not get it: the frame is lost, as on a broken network.
+// It never blocks.
+func (rm *room) direct(from *client, to string, msg []byte) bool {
 	rm.mu.Lock()
 	defer rm.mu.Unlock()
 	cl, ok := rm.clients[to]
 	if ok {
-		cl.enqueue(msg)
+		if hears, delay := rm.pol.route(from, cl); hears {
+			cl.deliver(msg, delay)
+		}
 	}
 	return ok
 }

@@ -25,7 +25,7 @@ func TestScoreDecays(t *testing.T) {
 // never closed for it.
 func TestMisbehaviourScoreClosesAbusers(t *testing.T) {
 	newConn := func() (*room, *client, *inflow) {
-		rm := newRoom("r")
+		rm := newRoom("r", &policy{})
 		cl := newClient(context.Background(), 1, "x", 4*MaxScore, true)
 		rm.clients[cl.id] = cl
 		return rm, cl, &inflow{lim: rate.NewLimiter(rate.Inf, 1)}

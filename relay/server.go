@@ -48,6 +48,9 @@ type Server struct {
 	mu     sync.Mutex
 	rooms  map[string]*room // guarded by mu
 	closed bool             // guarded by mu
+	// policies holds each room's groups, latency and notice (policy.go),
+	// kept while the room is empty too. Guarded by mu.
+	policies map[string]*policy
 
 	// handlers counts the ServeHTTP calls past reserve; Add happens under
 	// mu while !closed, so it never races with Close's Wait.
@@ -70,6 +73,8 @@ func New(cfg Config) (*Server, error) {
 		log:    log,
 		hooks:  newHooks(cfg.OnRoomActive, cfg.OnRoomEmpty),
 		rooms:  make(map[string]*room),
+
+		policies: make(map[string]*policy),
 	}, nil
 }
 
@@ -195,7 +200,7 @@ func (s *Server) reserve(name string, local bool) (*room, error) {
 		return nil, ErrTooManyRooms
 	}
 	if rm == nil {
-		rm = newRoom(name)
+		rm = newRoom(name, s.policyLocked(name))
 		s.rooms[name] = rm
 	}
 	if rm.members >= s.cfg.MaxPeersPerRoom {
@@ -248,6 +253,9 @@ func (s *Server) releaseLocked(rm *room, local bool) {
 		return
 	}
 	delete(s.rooms, rm.name)
+	if rm.pol.zero() {
+		delete(s.policies, rm.name)
+	}
 }
 
 // join turns a reserved place into membership. It reports false, and gives

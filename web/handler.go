@@ -35,6 +35,9 @@ type Config struct {
 	// Logger receives the handler's warnings (a stale compressed twin).
 	// Defaults to discarding them.
 	Logger *slog.Logger
+	// LessonsGuide is docs/lessons.md, served at /docs/lessons.md (the
+	// board links to it). Optional.
+	LessonsGuide []byte
 }
 
 // requestRoomURL is the default Config.RoomURL.
@@ -57,7 +60,9 @@ func ValidRoom(name string) bool { return roomRE.MatchString(name) }
 //	GET /            the lobby
 //	GET /join?room=  redirect to /r/ROOM
 //	GET /r/{room}    a room's page, which starts a node in the tab
+//	GET /r/{room}/board   the teacher's board of a room (board.templ, board.js)
 //	GET /r/{room}/qr.svg  a QR code of the room's address (Config.RoomURL)
+//	GET /docs/lessons.md  the lessons guide (Config.LessonsGuide), as text
 //	GET /bench       the mining benchmark, run in the visitor's browser
 //
 // Pages are in the request's language (lang.go).
@@ -109,6 +114,27 @@ func NewHandler(cfg Config) (http.Handler, error) {
 		}
 		page(Page("page.title.room", map[string]any{"room": room}, Room(room, string(conf)))).ServeHTTP(w, r)
 	})
+	mux.HandleFunc("GET /r/{room}/board", func(w http.ResponseWriter, r *http.Request) {
+		room := r.PathValue("room")
+		if !ValidRoom(room) {
+			http.Error(w, "room names are 1–32 lowercase letters, digits, - or _", http.StatusBadRequest)
+			return
+		}
+		conf, err := cfg.RoomConfig(r.Context(), room)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		page(Page("page.title.board", map[string]any{"room": room}, Board(room, string(conf)))).ServeHTTP(w, r)
+	})
+	if cfg.LessonsGuide != nil {
+		guide := cfg.LessonsGuide
+		mux.HandleFunc("GET /docs/lessons.md", func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+			w.Header().Set("Cache-Control", "no-cache")
+			w.Write(guide)
+		})
+	}
 	mux.HandleFunc("GET /r/{room}/qr.svg", func(w http.ResponseWriter, r *http.Request) {
 		room := r.PathValue("room")
 		if !ValidRoom(room) {

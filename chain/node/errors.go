@@ -62,6 +62,14 @@ var (
 	// the Miner is idle and goes on. A Miner that lets a second search take
 	// it over returns it too (see IdleWaiter).
 	ErrPreempted = errors.New("node: another search took the miner")
+	// ErrControlForged: a control message is not signed by the room's
+	// control key (a student's forgery, or a room without a teacher), or
+	// is not a control at all (control.go).
+	ErrControlForged = errors.New("node: control not signed by the room's teacher")
+	// ErrControlStale: a control message is genuine but not for now: it
+	// names another room or epoch, or its sequence number is not above
+	// the last control obeyed (a replay).
+	ErrControlStale = errors.New("node: control out of date")
 )
 
 // Codes of the node's errors, beside chain's rule codes.
@@ -74,6 +82,8 @@ const (
 	CodeNoNonce         = "no-nonce"
 	CodeRoomReset       = "room-reset"
 	CodePreempted       = "preempted"
+	CodeControlForged   = "control-forged"
+	CodeControlStale    = "control-stale"
 )
 
 // ErrorCodes returns the codes of the node's errors (the Code* constants
@@ -81,7 +91,8 @@ const (
 // rejected or refused Event, or a REST error's "rule", can carry: what a
 // page's message catalog needs words for.
 func ErrorCodes() []string {
-	return []string{CodeOtherChain, CodeMessageTooBig, CodePeerRateLimited, CodeBadMessage, CodeSyncStalled, CodeNoNonce, CodeRoomReset, CodePreempted}
+	return []string{CodeOtherChain, CodeMessageTooBig, CodePeerRateLimited, CodeBadMessage, CodeSyncStalled, CodeNoNonce, CodeRoomReset, CodePreempted,
+		CodeControlForged, CodeControlStale}
 }
 
 // codeOf names the rule or limit err broke: a chain rule's code, one of
@@ -105,6 +116,10 @@ func codeOf(err error) string {
 		return CodeRoomReset
 	case errors.Is(err, ErrPreempted):
 		return CodePreempted
+	case errors.Is(err, ErrControlForged):
+		return CodeControlForged
+	case errors.Is(err, ErrControlStale):
+		return CodeControlStale
 	}
 	return CodeBadMessage
 }

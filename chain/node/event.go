@@ -15,6 +15,10 @@ const (
 	EventSync       EventKind = "sync"       // sync progress (Code: CodeSync*; Count of Total)
 	EventConnection EventKind = "connection" // the link to the room (Code: CodeConn*)
 	EventStatus     EventKind = "status"     // anything else worth a line in the log (Code names it)
+	// EventControl: this node obeyed a teacher control (control.go). Code
+	// is the control's op (ControlOps), Count its sequence number, Peer
+	// and Name the peer it concerns, if any. A page shows a banner.
+	EventControl EventKind = "control"
 )
 
 // Codes of the events that are not rule violations. A rejected or
@@ -90,13 +94,14 @@ func EventCodes() map[EventKind][]string {
 		EventConnection: {CodeConnConnected, CodeConnDisconnected, CodeConnRetrying, CodeConnRoomReset},
 		EventStatus: {CodeStatusResumed, CodeStatusStoreFailed, CodeStatusSendDropped, CodeStatusHeld,
 			CodeStatusRelay, CodeStatusMineFailed},
+		EventControl: ControlOps(),
 	}
 }
 
 // EventKinds returns every kind of Event, in the order declared.
 func EventKinds() []EventKind {
 	return []EventKind{EventTip, EventReorg, EventMined, EventRejected, EventRefused, EventPeer,
-		EventTx, EventSync, EventConnection, EventStatus}
+		EventTx, EventSync, EventConnection, EventStatus, EventControl}
 }
 
 // DisconnectReasons returns the node's own reasons of a

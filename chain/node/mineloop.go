@@ -14,6 +14,7 @@ const (
 	DefaultTemplateMaxAge = 5 * time.Second
 	DefaultTemplateSettle = 250 * time.Millisecond
 	DefaultMineBackoff    = time.Second
+	DefaultDutyPeriod     = 250 * time.Millisecond
 )
 
 // MineConfig tunes a mining loop (MineLoop, Mining). Zero fields take
@@ -31,6 +32,11 @@ type MineConfig struct {
 	// Backoff is the pause after the Miner failed or the block it found
 	// was refused. Defaults to DefaultMineBackoff.
 	Backoff time.Duration
+	// DutyPeriod is the cycle of a throttled loop: with a duty d below 1
+	// (the teacher's throttle or hash share, ControlState.DutyOf) it
+	// searches d × DutyPeriod, then rests the rest of the period.
+	// Defaults to DefaultDutyPeriod.
+	DutyPeriod time.Duration
 
 	// trace, in tests, hears each decision of the loop (see mineLoop).
 	trace func(string)
@@ -46,6 +52,9 @@ func (c MineConfig) withDefaults() MineConfig {
 	if c.Backoff <= 0 {
 		c.Backoff = DefaultMineBackoff
 	}
+	if c.DutyPeriod <= 0 {
+		c.DutyPeriod = DefaultDutyPeriod
+	}
 	return c
 }
 
@@ -59,6 +68,12 @@ func (c MineConfig) withDefaults() MineConfig {
 //   - A change of the mempool replaces the template when the template's
 //     transactions would change, once the template is cfg.Settle old.
 //   - A template cfg.MaxAge old is rebuilt for a fresh timestamp.
+//   - The teacher's controls (control.go): while the room is paused the
+//     loop searches nothing and waits for the next control; with a duty d
+//     below 1 (a throttle, a hash share) it searches d × cfg.DutyPeriod
+//     and rests the rest of each period, on the Clock. A new control
+//     abandons the search at once, so a pause stops the Miner as soon as
+//     the control arrives.
 //   - Errors of the Miner: ErrNoNonce gives a new template; ErrPreempted
 //     (a search of our own took the Miner: GET /mine, MineBlock) waits
 //     until the Miner is idle; anything else, and a found block the chain
@@ -70,20 +85,28 @@ func (c MineConfig) withDefaults() MineConfig {
 // a real network. MineLoop returns once every goroutine it started ended.
 func (n *Node) MineLoop(ctx context.Context, cfg MineConfig) error {
 	l := &mineLoop{n: n, cfg: cfg.withDefaults(), clock: n.cfg.Clock, gate: n.gate()}
+	n.mining.Add(1)
+	defer n.mining.Add(-1)
 	for ctx.Err() == nil {
 		l.mine(ctx)
 	}
 	return ctx.Err()
 }
 
-// errStale is the cause of a search abandoned for a newer template.
-var errStale = errors.New("node: the template is out of date")
+// errStale is the cause of a search abandoned for a newer template;
+// errSliced of one that used its share of a throttled period.
+var (
+	errStale  = errors.New("node: the template is out of date")
+	errSliced = errors.New("node: the throttled search used its time")
+)
 
 // mineLoop is one MineLoop call. Its trace (tests only) hears, in order:
 // "template" (built, about to be searched), "tip", "txs", "max-age" (why
 // it was abandoned), "kept" (a mempool change that leaves it as it is),
-// "mined", "no-nonce", "preempted", "idle" (the Miner is free again) and
-// "failed".
+// "mined", "no-nonce", "preempted", "idle" (the Miner is free again),
+// "failed", "control" (a new control abandoned it), "paused" (it waits for
+// the room to resume), "slice" (a throttled search used its time) and
+// "rested" (a throttled loop's rest is over).
 type mineLoop struct {
 	n     *Node
 	cfg   MineConfig
@@ -100,6 +123,15 @@ func (l *mineLoop) trace(what string) {
 // mine builds one template and searches it until it is solved, abandoned
 // or the search fails.
 func (l *mineLoop) mine(ctx context.Context) {
+	duty, ctrl := l.n.miningDuty()
+	if duty <= 0 {
+		l.trace("paused")
+		select {
+		case <-ctx.Done():
+		case <-ctrl:
+		}
+		return
+	}
 	changed := l.n.pool.Changed() // before the template: a change after it closes this
 	b := l.n.Template()
 	built := l.clock.Now()
@@ -108,7 +140,7 @@ func (l *mineLoop) mine(ctx context.Context) {
 	watched := make(chan struct{})
 	go func() {
 		defer close(watched)
-		l.watch(jctx, abandon, b, built, changed)
+		l.watch(jctx, abandon, b, built, changed, duty, ctrl)
 	}()
 	hdr, err := l.gate.background(jctx, b.Header)
 	abandon(nil)
@@ -130,6 +162,8 @@ func (l *mineLoop) mine(ctx context.Context) {
 	case errors.Is(err, ErrNoNonce):
 		l.trace("no-nonce")
 	case errors.Is(context.Cause(jctx), errStale): // the Miner returned ctx's error
+	case errors.Is(context.Cause(jctx), errSliced):
+		l.rest(ctx, built, ctrl)
 	default:
 		l.fail(ctx, err)
 	}
@@ -138,12 +172,24 @@ func (l *mineLoop) mine(ctx context.Context) {
 // watch abandons the search of b (built at built) when it goes out of
 // date, and returns when ctx ends. changed is the mempool's Changed
 // channel taken before b was built.
-func (l *mineLoop) watch(ctx context.Context, abandon context.CancelCauseFunc, b *chain.Block, built time.Time, changed <-chan struct{}) {
+func (l *mineLoop) watch(ctx context.Context, abandon context.CancelCauseFunc, b *chain.Block, built time.Time, changed <-chan struct{}, duty float64, ctrl <-chan struct{}) {
 	old := l.after(built, l.cfg.MaxAge)
 	var settled <-chan time.Time // armed while a mempool change waits for b to settle
+	var slice <-chan time.Time   // armed while the loop is throttled
+	if duty < 1 {
+		slice = l.after(built, l.work(duty))
+	}
 	for {
 		select {
 		case <-ctx.Done():
+			return
+		case <-ctrl:
+			l.trace("control")
+			abandon(errStale)
+			return
+		case <-slice:
+			l.trace("slice")
+			abandon(errSliced)
 			return
 		case <-old:
 			l.trace("max-age")
@@ -168,6 +214,22 @@ func (l *mineLoop) watch(ctx context.Context, abandon context.CancelCauseFunc, b
 			}
 			l.trace("kept")
 		}
+	}
+}
+
+// work is how long a throttled search runs in each DutyPeriod.
+func (l *mineLoop) work(duty float64) time.Duration {
+	return time.Duration(duty * float64(l.cfg.DutyPeriod))
+}
+
+// rest waits out the rest of the throttled period that began at start,
+// or until a new control or the end of ctx.
+func (l *mineLoop) rest(ctx context.Context, start time.Time, ctrl <-chan struct{}) {
+	select {
+	case <-ctx.Done():
+	case <-ctrl:
+	case <-l.after(start, l.cfg.DutyPeriod):
+		l.trace("rested")
 	}
 }
 

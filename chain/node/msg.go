@@ -67,6 +67,8 @@ var maxBodies = map[string]int{
 	TypeGetMempool: 256,
 	TypePing:       256,
 	TypePong:       256,
+	TypeControl:    MaxControlBody,
+	TypeStats:      256,
 }
 
 // MaxBodySize returns the largest body a message of type typ may have.

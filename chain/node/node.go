@@ -11,6 +11,7 @@ import (
 	"runtime"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -54,6 +55,10 @@ type Config struct {
 	// HTTPClient sends the requests to the tutorials' HTTP peers.
 	// Defaults to DefaultHTTPClient().
 	HTTPClient HTTPClient
+	// ControlKey is the public key of the room's teacher controls (the
+	// room's config has it): a control message is obeyed only when it is
+	// signed by it (control.go). Without it every control is refused.
+	ControlKey ed25519.PublicKey
 }
 
 // peer is what a node knows of another member of its room.
@@ -75,6 +80,7 @@ type peer struct {
 	answered bool
 	stalls   int
 	passOver time.Time
+	stats    StatsBody // its last mining figures (stats.go)
 }
 
 // Misbehaviour limits.
@@ -111,8 +117,12 @@ type Node struct {
 	helloTip chain.Hash // the tip our last hello announced
 	subs     map[int]func(Event)
 	nsub     int
+	control  controlState // the teacher's controls obeyed (control.go)
+	stats    statsState   // this node's hash rate, as reported (stats.go)
 
 	store *persister // nil without a Config.Store
+
+	mining atomic.Int32 // mining loops running (MineLoop)
 }
 
 // New creates a node; it does not connect anywhere until Run.
@@ -127,7 +137,7 @@ func New(cfg Config) (*Node, error) {
 		cfg.Clock = SystemClock
 	}
 	if cfg.Miner == nil {
-		cfg.Miner = ThreadMiner{Threads: runtime.NumCPU()}
+		cfg.Miner = ThreadMiner{Threads: runtime.NumCPU(), Counter: new(atomic.Uint64)}
 	}
 	cfg.Miner = newMinerGate(cfg.Miner) // one search at a time; GET /mine preempts the mining loop (minergate.go)
 	if cfg.SendQueue <= 0 {
@@ -140,6 +150,7 @@ func New(cfg Config) (*Node, error) {
 		peers: make(map[string]*peer),
 		subs:  make(map[int]func(Event)),
 	}
+	n.control.changed = make(chan struct{})
 	if n.cfg.Name == "" {
 		n.cfg.Name = n.addr.Short()
 	}
@@ -343,6 +354,9 @@ type PeerState struct {
 	// (Banned).
 	Violations int  `json:"violations"`
 	Banned     bool `json:"banned"`
+	// Stats are its last mining figures (its hash rate: stats.go); zero
+	// before its first report.
+	Stats StatsBody `json:"stats"`
 }
 
 // PeerStates returns the peers of the room as last heard from, in the
@@ -353,7 +367,10 @@ func (n *Node) PeerStates() []PeerState {
 	out := make([]PeerState, 0, len(n.peers))
 	for _, p := range n.peers {
 		ps := PeerState{ID: p.info.ID, Name: p.info.Name, Height: p.height, Tip: p.tip, Work: p.work.String(),
-			LastSeen: p.seen.UnixMilli(), Violations: int(math.Round(p.score.value(now))), Banned: p.banned}
+			LastSeen: p.seen.UnixMilli(), Violations: int(math.Round(p.score.value(now))), Banned: p.banned, Stats: p.stats}
+		if nn, ok := n.control.last.State.Names[p.info.ID]; ok {
+			ps.Name = nn // the teacher renamed it
+		}
 		if !p.addr.IsZero() {
 			ps.Address = p.addr.String()
 		}
@@ -409,6 +426,8 @@ func (n *Node) Run(ctx context.Context, t Transport) error {
 		defer wg.Done()
 		clock := n.cfg.Clock
 		resynced := clock.Now()
+		measured := resynced
+		n.measureStats(measured)
 		for {
 			select {
 			case <-ctx.Done():
@@ -418,6 +437,10 @@ func (n *Node) Run(ctx context.Context, t Transport) error {
 			now := clock.Now()
 			n.chain.RetryFuture(now)
 			n.checkStall(now)
+			if now.Sub(measured) >= StatsEvery {
+				measured = now
+				n.measureStats(now)
+			}
 			if now.Sub(resynced) >= resyncEvery {
 				resynced = now
 				n.resync()
@@ -493,8 +516,12 @@ func (n *Node) rehello() {
 // handle processes one message from the room. It never panics on bad
 // input: what breaks a rule becomes an EventRejected naming the peer.
 func (n *Node) handle(m Message) {
-	switch m.Type {
-	case TypePeers, TypeJoin, TypeLeave, TypeError: // from the relay itself
+	switch {
+	case m.Type == TypePeers, m.Type == TypeJoin, m.Type == TypeLeave, m.Type == TypeError: // from the relay itself
+	case m.From == "" && m.Type == TypeControl: // from the server (relay.Server.Announce): no peer to limit
+		if len(m.Body) > MaxControlBody {
+			return
+		}
 	default:
 		if !n.admit(m) {
 			return
@@ -576,6 +603,10 @@ func (n *Node) handle(m Message) {
 		n.send(TypeTxs, m.From, TxsBody{Txs: txs})
 	case TypeTxs:
 		n.handleTxs(m)
+	case TypeControl:
+		n.handleControl(m)
+	case TypeStats:
+		n.handleStats(m)
 	case typeMalformed:
 		n.reject(m.From, "message", fmt.Errorf("not a JSON envelope: %q", m.Body))
 	case TypeError:

@@ -2,6 +2,8 @@ package node
 
 import (
 	"context"
+	"crypto/ed25519"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -22,6 +24,10 @@ import (
 type RoomInfo struct {
 	Params chain.Params
 	Epoch  uint64
+	// ControlKey is the public key that signs the room's teacher controls
+	// (Config.ControlKey); nil for a room without a teacher or a bare
+	// relay.
+	ControlKey ed25519.PublicKey
 }
 
 // roomFetchTimeout bounds one GET /api/rooms/NAME; dialTimeout one dial.
@@ -97,13 +103,21 @@ func FetchRoomWith(ctx context.Context, client HTTPClient, roomURL string) (Room
 		return RoomInfo{}, fmt.Errorf("node: room %s: %s", api, res.Status)
 	}
 	var body struct {
-		Params json.RawMessage `json:"params"`
-		Epoch  uint64          `json:"epoch"`
+		Params     json.RawMessage `json:"params"`
+		Epoch      uint64          `json:"epoch"`
+		ControlKey string          `json:"control_key"`
 	}
 	if err := json.NewDecoder(io.LimitReader(res.Body, 1<<20)).Decode(&body); err != nil {
 		return RoomInfo{}, fmt.Errorf("node: room %s: %w", api, err)
 	}
 	info.Epoch = body.Epoch
+	if body.ControlKey != "" {
+		k, err := hex.DecodeString(body.ControlKey)
+		if err != nil || len(k) != ed25519.PublicKeySize {
+			return RoomInfo{}, fmt.Errorf("node: room %s: control_key %q is not an ed25519 public key in hex", api, body.ControlKey)
+		}
+		info.ControlKey = k
+	}
 	if len(body.Params) > 0 {
 		if info.Params, err = chain.ParseParams(body.Params); err != nil {
 			return RoomInfo{}, fmt.Errorf("node: room %s: %w", api, err)

@@ -60,6 +60,10 @@ type roomInfo struct {
 	Created bool          `json:"created"`
 	Peers   []peerInfo    `json:"peers"` // never null
 	Archive archiveStatus `json:"archive"`
+	// ControlKey is the public key the room's teacher controls are signed
+	// with (hex; classroom.go): cmd/node reads it here. Empty without a
+	// teacher.
+	ControlKey string `json:"control_key,omitempty"`
 }
 
 // peerInfo is one peer of a room.
@@ -227,6 +231,10 @@ func (s *server) createRoom(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	seed, err := newControlSeed()
+	if err != nil {
+		return err
+	}
 	// A room without a name gets a new code; a code taken already (rare)
 	// is drawn again.
 	for attempt := 0; ; attempt++ {
@@ -241,7 +249,7 @@ func (s *server) createRoom(w http.ResponseWriter, r *http.Request) error {
 		if err := s.checkParams(p); err != nil {
 			return badParams(err)
 		}
-		rec, err := s.archives.Claim(r.Context(), req.Name, roomRecord{Params: p, TokenHash: hash, Created: p.GenesisTime})
+		rec, err := s.archives.Claim(r.Context(), req.Name, roomRecord{Params: p, TokenHash: hash, Created: p.GenesisTime, ControlSeed: seed})
 		switch {
 		case errors.Is(err, ErrRoomExists) && !named && attempt < 8:
 			continue
@@ -290,6 +298,8 @@ func (s *server) info(room string, rec roomRecord, stored bool) roomInfo {
 		Created: stored && len(rec.TokenHash) > 0,
 		Peers:   peers,
 		Archive: arch,
+
+		ControlKey: controlPublicHex(rec),
 	}
 }
 
@@ -334,6 +344,7 @@ func (s *server) afterReset(w http.ResponseWriter, room string, rec roomRecord, 
 	if err != nil {
 		return s.adminError(err)
 	}
+	s.class.clear(room)
 	s.cfg.Logger.Info("chainplay: room reset", "room", room, "epoch", rec.Epoch)
 	return httpjson.Write(w, http.StatusOK, s.info(room, rec, true))
 }
@@ -370,5 +381,6 @@ func (s *server) kickPeer(w http.ResponseWriter, r *http.Request, room string) e
 		s.bans.ban(room, who, s.cfg.Clock.Now())
 	}
 	s.cfg.Logger.Info("chainplay: peer kicked", "room", room, "peer", req.Peer, "banned", banned)
+	s.noteTimeline(room, "kick", req.Peer, "")
 	return httpjson.Write(w, http.StatusOK, kickResponse{Kicked: req.Peer, Banned: banned})
 }

@@ -45,7 +45,9 @@ func TestCreateRoom(t *testing.T) {
 	// The page hands the same parameters to its tab.
 	conf, err := ts.roomConfig(context.Background(), "class-7b")
 	require.NoError(t, err)
-	require.JSONEq(t, `{"room":"class-7b","epoch":0,"params":`+string(want.CanonicalJSON())+`}`, string(conf))
+	require.Len(t, got.ControlKey, 64, "the room's control key, hex")
+	require.JSONEq(t, `{"room":"class-7b","epoch":0,"control_key":"`+got.ControlKey+`","params":`+string(want.CanonicalJSON())+`}`, string(conf))
+	require.NotContains(t, string(raw), "control_seed", "the control key's seed stays on the server")
 
 	// A room never created gets the defaults named after it, and no teacher.
 	def := ts.room(t, "opened-by-url")
@@ -53,6 +55,7 @@ func TestCreateRoom(t *testing.T) {
 	p.Name = "opened-by-url"
 	require.Equal(t, p, def.Params)
 	require.False(t, def.Created)
+	require.Empty(t, def.ControlKey, "no teacher, no controls")
 	require.Equal(t, []peerInfo{}, def.Peers)
 }
 

@@ -74,6 +74,9 @@ type archives struct {
 	rooms  map[string]*roomState // guarded by mu
 	closed bool                  // guarded by mu
 	wg     sync.WaitGroup        // one per running peer goroutine
+	// timelines records each room's lesson as its archive peer lives it,
+	// across restarts of the peer; a reset starts a new one. Guarded by mu.
+	timelines map[string]*node.Timeline
 }
 
 // roomState is what the manager knows of one room. Guarded by archives.mu.
@@ -111,7 +114,37 @@ type archiveStatus struct {
 }
 
 func newArchives(cfg archiveConfig, rs *relay.Server, reg *registry, b *bans, record func(string) (roomRecord, bool, error)) *archives {
-	return &archives{cfg: cfg, relay: rs, reg: reg, bans: b, record: record, rooms: make(map[string]*roomState)}
+	return &archives{cfg: cfg, relay: rs, reg: reg, bans: b, record: record, rooms: make(map[string]*roomState),
+		timelines: make(map[string]*node.Timeline)}
+}
+
+// Timeline returns room's timeline (classroom.go), creating it.
+func (a *archives) Timeline(room string) *node.Timeline {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	tl := a.timelines[room]
+	if tl == nil {
+		tl = node.NewTimeline(a.cfg.Clock)
+		a.timelines[room] = tl
+	}
+	return tl
+}
+
+// Node returns room's archive node and its peer id, or nil while it is
+// not running (or still replaying its store).
+func (a *archives) Node(room string) (*node.Node, string) {
+	a.mu.Lock()
+	var p *archivePeer
+	if st := a.rooms[room]; st != nil {
+		p = st.peer
+	}
+	a.mu.Unlock()
+	if p == nil {
+		return nil, ""
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.node, p.id
 }
 
 // storePath returns the file of room's store at epoch.
@@ -355,7 +388,7 @@ func (a *archives) run(ctx context.Context, p *archivePeer) error {
 		return err
 	}
 	defer func() { store.Close() }()
-	n, err := openArchiveNode(store, rec.Params, a.cfg.Clock)
+	n, err := openArchiveNode(store, rec, a.cfg.Clock)
 	if errors.Is(err, node.ErrOtherChain) && !created {
 		// A room opened by URL has the server's defaults, which changed
 		// since its store was written: its old chain is void, as after a
@@ -368,12 +401,13 @@ func (a *archives) run(ctx context.Context, p *archivePeer) error {
 		if store, err = node.OpenStore(path); err != nil {
 			return err
 		}
-		n, err = openArchiveNode(store, rec.Params, a.cfg.Clock)
+		n, err = openArchiveNode(store, rec, a.cfg.Clock)
 	}
 	if err != nil {
 		return err
 	}
 	defer n.Flush() // before the store closes: the last blocks are written
+	defer a.Timeline(p.room).Attach(n)()
 	p.mu.Lock()
 	p.node = n
 	p.mu.Unlock()
@@ -393,7 +427,10 @@ func (a *archives) run(ctx context.Context, p *archivePeer) error {
 	defer unsubscribe()
 	return n.StayJoined(ctx, node.JoinConfig{
 		Dial: func(ctx context.Context) (node.Transport, error) {
-			lc, err := a.relay.JoinLocal(ctx, p.room, archiveName)
+			// An observer: it hears both groups of a split room (the
+			// board draws the whole room from its tree) and reaches
+			// neither, so it never joins them up.
+			lc, err := a.relay.JoinObserver(ctx, p.room, archiveName)
 			if errors.Is(err, relay.ErrClosed) {
 				stop() // the relay is shutting down: StayJoined returns nil
 				return nil, err
@@ -423,10 +460,12 @@ type archiveStore interface {
 	SetSetting(key string, value []byte) error
 }
 
-// openArchiveNode builds the archive's node for params on store: a fresh
-// chain, the stored blocks replayed into it, and the archive's wallet
-// (kept in the store so its address is stable).
-func openArchiveNode(store archiveStore, params chain.Params, clock node.Clock) (*node.Node, error) {
+// openArchiveNode builds the archive's node for rec's parameters on
+// store: a fresh chain, the stored blocks replayed into it, and the
+// archive's wallet (kept in the store so its address is stable). It obeys
+// the room's controls, as every peer does, so the board shows them.
+func openArchiveNode(store archiveStore, rec roomRecord, clock node.Clock) (*node.Node, error) {
+	params := rec.Params
 	key, err := archiveKey(store)
 	if err != nil {
 		return nil, err
@@ -442,6 +481,8 @@ func openArchiveNode(store archiveStore, params chain.Params, clock node.Clock) 
 		Clock: clock,
 		Miner: node.ThreadMiner{Threads: 1}, // the archive never mines
 		Store: store,
+
+		ControlKey: rec.controlPublic(),
 	})
 }
 
@@ -584,6 +625,10 @@ func (a *archives) wipe(ctx context.Context, room string, st *roomState, rec roo
 		a.cfg.Log.Warn("archive: old stores", "room", room, "err", err) // removed at the peer's next start
 	}
 	a.bans.clear(room)
+	a.relay.ClearPolicy(room) // groups, latency and the controls' notice: a new session
+	a.mu.Lock()
+	a.timelines[room] = node.NewTimeline(a.cfg.Clock) // a new chain, a new lesson
+	a.mu.Unlock()
 }
 
 var errResetBusy = errors.New("chainplay: a reset of this room is under way")

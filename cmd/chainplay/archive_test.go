@@ -159,7 +159,7 @@ func TestKill9LeavesAValidChainPrefix(t *testing.T) {
 	require.NoError(t, err)
 	defer store.Close()
 	stored := store.BlockCount()
-	n, err := openArchiveNode(store, kill9Params(), node.SystemClock)
+	n, err := openArchiveNode(store, roomRecord{Params: kill9Params()}, node.SystemClock)
 	require.NoError(t, err)
 	tip := n.Chain().Tip()
 	require.GreaterOrEqual(t, tip.Height, reported, "a block reported as stored is missing")
@@ -182,7 +182,7 @@ func writeBlocksUntilKilled(path string) {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(2)
 	}
-	n, err := openArchiveNode(store, kill9Params(), node.SystemClock)
+	n, err := openArchiveNode(store, roomRecord{Params: kill9Params()}, node.SystemClock)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(2)
@@ -208,7 +208,7 @@ func TestArchiveReportsAStoreOfAnotherChain(t *testing.T) {
 	ts.createRoom(t, "mixed", nil)
 	store, err := node.OpenStore(filepath.Join(dir, "rooms", "mixed.db"))
 	require.NoError(t, err)
-	n, err := openArchiveNode(store, chain.TestParams, node.SystemClock) // genesis of room "test"
+	n, err := openArchiveNode(store, roomRecord{Params: chain.TestParams}, node.SystemClock) // genesis of room "test"
 	require.NoError(t, err)
 	_, err = n.MineBlock(context.Background())
 	require.NoError(t, err)

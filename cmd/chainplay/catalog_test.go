@@ -307,7 +307,7 @@ func TestPageWordsAreTheCatalogs(t *testing.T) {
 	attrRE := regexp.MustCompile(`<[a-z0-9]+[^>]*>`)
 	for _, lang := range []string{"en", "zh-CN"} {
 		var uses []use
-		for _, page := range []string{"/", "/r/words", "/bench"} {
+		for _, page := range []string{"/", "/r/words", "/bench", "/r/words/board"} {
 			req, err := http.NewRequest("GET", ts.http.URL+page, nil)
 			require.NoError(t, err)
 			req.Header.Set("Accept-Language", lang)

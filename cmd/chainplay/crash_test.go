@@ -321,7 +321,7 @@ func (cs *crashState) checkStores() {
 	store, err := node.OpenStore(path)
 	require.NoError(t, err, "the store opens")
 	defer store.Close()
-	n, err := openArchiveNode(store, rec.Params, node.SystemClock)
+	n, err := openArchiveNode(store, rec, node.SystemClock)
 	require.NoError(t, err, "the store replays onto the room's chain (epoch %d)", rec.Epoch)
 	require.Equal(t, store.BlockCount(), len(n.Chain().Tree()), "every stored block replayed")
 	require.NoError(t, store.ForEachBlock(func(b *chain.Block) error {

@@ -3,6 +3,7 @@
 package main
 
 import (
+	"crypto/ed25519"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -33,6 +34,30 @@ type roomRecord struct {
 	Epoch uint64 `json:"epoch"`
 	// Created is when the record was written, unix milliseconds.
 	Created int64 `json:"created"`
+	// ControlSeed is the seed of the room's control key (classroom.go):
+	// the server signs the teacher's controls with it, and every peer
+	// checks them against its public key, which the room's config
+	// carries. Empty for a room without a teacher.
+	ControlSeed []byte `json:"control_seed,omitempty"`
+	// ControlSeq is the sequence number of the room's last control.
+	ControlSeq uint64 `json:"control_seq,omitempty"`
+}
+
+// controlKey returns the room's control key, nil without one.
+func (rec roomRecord) controlKey() ed25519.PrivateKey {
+	if len(rec.ControlSeed) != ed25519.SeedSize {
+		return nil
+	}
+	return ed25519.NewKeyFromSeed(rec.ControlSeed)
+}
+
+// controlPublic returns the public half of the room's control key, nil
+// without one.
+func (rec roomRecord) controlPublic() ed25519.PublicKey {
+	if k := rec.controlKey(); k != nil {
+		return k.Public().(ed25519.PublicKey)
+	}
+	return nil
 }
 
 // created reports whether a teacher created the room (it has a token).

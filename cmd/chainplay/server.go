@@ -20,6 +20,7 @@ import (
 	"github.com/chainplay/chainplay/chain"
 	"github.com/chainplay/chainplay/chain/mine/wasmkernel"
 	"github.com/chainplay/chainplay/chain/node"
+	"github.com/chainplay/chainplay/docs"
 	"github.com/chainplay/chainplay/internal/httpjson"
 	"github.com/chainplay/chainplay/relay"
 	"github.com/chainplay/chainplay/web"
@@ -77,6 +78,10 @@ type roomConfig struct {
 	// Epoch is the room's reset counter: the tab joins the relay with it,
 	// and reloads when the room's epoch moves on (admin.js).
 	Epoch uint64 `json:"epoch"`
+	// ControlKey is the room's control key (hex ed25519 public key): the
+	// tab's node obeys only the teacher's controls it signed
+	// (classroom.go). Empty for a room without a teacher.
+	ControlKey string `json:"control_key,omitempty"`
 }
 
 // server is the binary's HTTP surface: pages, assets, the relay, the room
@@ -91,6 +96,8 @@ type server struct {
 	bans     *bans         // who was kicked, per room session
 	creates  *keyedLimiter // POST /api/rooms per address
 	opens    *keyedLimiter // rooms opened by URL per address
+	class    *classroom    // the teacher's controls (classroom.go)
+	stop     chan struct{} // closed by Close: ends runReshare
 	close    sync.Once
 }
 
@@ -135,7 +142,8 @@ func newServer(cfg serverConfig) (*server, error) {
 		return nil, err
 	}
 	s := &server{cfg: cfg, reg: reg, ids: newIdentities(cfg.TrustProxy), bans: newBans(),
-		creates: newKeyedLimiter(cfg.CreateEvery, cfg.CreateBurst), opens: newKeyedLimiter(cfg.OpenEvery, cfg.OpenBurst)}
+		creates: newKeyedLimiter(cfg.CreateEvery, cfg.CreateBurst), opens: newKeyedLimiter(cfg.OpenEvery, cfg.OpenBurst),
+		class: newClassroom(), stop: make(chan struct{})}
 	s.archives = newArchives(archiveConfig{Dir: roomsDir, Idle: cfg.ArchiveIdle, Clock: cfg.Clock, Log: cfg.Logger}, nil, reg, s.bans, s.record)
 	s.archives.Sweep(cfg.Clock.Now())
 	rcfg := cfg.Relay
@@ -152,7 +160,7 @@ func newServer(cfg serverConfig) (*server, error) {
 	s.relay, s.archives.relay = rs, rs
 
 	pages, err := web.NewHandler(web.Config{RoomConfig: s.roomConfig, Assets: wasmkernel.Files, Presets: webPresets(cfg.Params),
-		RoomURL: s.roomURL})
+		RoomURL: s.roomURL, LessonsGuide: docs.Lessons})
 	if err != nil {
 		rs.Close()
 		reg.close()
@@ -160,6 +168,8 @@ func newServer(cfg serverConfig) (*server, error) {
 	}
 	api := httpjson.NewMux(httpjson.Options{Logger: cfg.Logger, MaxBody: maxBody})
 	s.routeAPI(api)
+	s.routeClassroom(api)
+	go s.runReshare(s.stop)
 	mux := http.NewServeMux()
 	mux.Handle("/ws/{room}", s.wsGuard(rs)) // every method: the relay answers 405 to all but GET
 	mux.Handle("/api/", api)
@@ -236,7 +246,7 @@ func (s *server) roomConfig(_ context.Context, room string) ([]byte, error) {
 	if err := rec.Params.Validate(); err != nil {
 		return nil, fmt.Errorf("room %q: %w", room, err)
 	}
-	return json.Marshal(roomConfig{Room: room, Params: rec.Params, Epoch: rec.Epoch})
+	return json.Marshal(roomConfig{Room: room, Params: rec.Params, Epoch: rec.Epoch, ControlKey: controlPublicHex(rec)})
 }
 
 // wsGuard admits a websocket to the relay, or answers with a JSON error:
@@ -296,6 +306,7 @@ func writeRateLimited(w http.ResponseWriter, r *http.Request, log *slog.Logger, 
 // for websockets. It is idempotent.
 func (s *server) Close() {
 	s.close.Do(func() {
+		close(s.stop)
 		s.archives.Close()
 		s.relay.Close()
 		s.reg.close()

@@ -41,6 +41,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -180,7 +181,9 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	if key != nil {
 		priv = key
 	}
-	cfg := node.Config{Chain: c, Key: priv, Name: o.name, Miner: node.ThreadMiner{Threads: o.threads}}
+	cfg := node.Config{Chain: c, Key: priv, Name: o.name, Miner: node.ThreadMiner{Threads: o.threads, Counter: new(atomic.Uint64)},
+		ControlKey: info.ControlKey} // the teacher's controls of a -room are signed by it
+
 	if store != nil { // a nil *boltstore.Store must not become a non-nil interface
 		cfg.Store = store
 	}

@@ -41,6 +41,9 @@ const (
 	CodeArchiveNotKickable = "archive-not-kickable" // 400: the archive peer keeps the room's chain
 	CodeBanned             = "banned"               // 403: kicked from this room: back when the room's session ends
 	CodeRateLimited        = "rate-limited"         // 429: too many rooms created or opened from this address; Retry-After says when to try again
+	CodeBadControl         = "bad-control"          // 400: a teacher control with an unknown op or a value out of range
+	CodeUnknownLesson      = "unknown-lesson"       // 404: no lesson of this id (GET /api/lessons lists them)
+	CodeNoArchive          = "no-archive"           // 409: the room's archive peer is not running (nobody is in the room)
 )
 
 // Codes lists every constant above, so tests and message catalogs can
@@ -52,4 +55,5 @@ var Codes = []string{
 	CodeTooManyPeers, CodePeerUnreachable, CodePeerBadAnswer, CodeForeignChain,
 	CodeBadRoomName, CodeBadParams, CodeRoomExists, CodeResetBusy, CodeStaleEpoch,
 	CodeUnauthorized, CodeForbidden, CodeUnknownPeer, CodeArchiveNotKickable, CodeBanned, CodeRateLimited,
+	CodeBadControl, CodeUnknownLesson, CodeNoArchive,
 }

@@ -16,6 +16,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/ed25519"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -83,6 +84,9 @@ func main() {
 	}
 	ncfg := node.Config{Chain: c, Key: key, Name: cfg.Name, Miner: pool, Yield: newYielder().Yield,
 		StoreDelay: 100 * time.Millisecond, HTTPClient: fetchClient{}}
+	if ck, err := hex.DecodeString(cfg.ControlKey); err == nil && len(ck) == ed25519.PublicKeySize {
+		ncfg.ControlKey = ck
+	}
 	store, err := openIDBStore(cfg.Room, fmt.Sprintf("%s|%s|%d", cfg.Room, c.ID(), cfg.Epoch))
 	if err != nil {
 		note(view.CodeStoreUnavailable, err.Error(), "This tab can't keep its chain across reloads: "+err.Error())

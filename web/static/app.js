@@ -15,6 +15,7 @@ import { initTamper } from "./tamper.js";
 import { initTree } from "./forktree.js";
 import { initPosts, initMempool, initPeers, initLog } from "./panels.js";
 import { initConsole } from "./console.js";
+import { initBanner } from "./banner.js";
 
 const config = JSON.parse($("room").dataset.config);
 // x is the formatting of the page's language (catalog.js loaded it and
@@ -78,9 +79,11 @@ async function start() {
   const tamper = initTamper(node);
   const panels = [initPosts(), initMempool(), initPeers()];
   const log = initLog();
+  const banner = initBanner();
   let first = true;
   const draw = (s) => {
     setStatus(() => status(s));
+    banner.render(s);
     identity.render(s, x);
     chain.render(s, x);
     inspector.render(s, x);

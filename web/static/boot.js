@@ -31,6 +31,7 @@
     epoch: config.epoch ?? 0, // names this room's saved chain in IndexedDB (a reset starts a new one)
     name: (id && typeof id.name === "string" && id.name) || "",
     seed: (id && typeof id.seed === "string" && id.seed) || "",
+    control_key: config.control_key || "", // the teacher's controls are signed by it (chain/node/control.go)
   };
   const { type: T, field: F, moduleFromPage } = globalThis.ChainplayTab; // tabproto.js, loaded before this script
   // The page compiles node.wasm (off its thread: streaming compilation runs

@@ -363,6 +363,10 @@ export function explain(ev, lg = current) {
     case "connection":
       if (code === "retrying" && ev.reason) return t("event.connection.retrying.reason", a, lg);
       break;
+    case "control":
+      if (code === "latency" && !ev.peer) return t("event.control.latency.room", a, lg);
+      if (!has(key, lg)) return t("event.control", a, lg);
+      break;
     case "status":
       if (code === "mine-failed") {
         const why = ev.reason && has(`rule.${ev.reason}`, lg) ? t(`rule.${ev.reason}`, {}, lg) : reason(ev.reason, lg);

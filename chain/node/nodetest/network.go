@@ -139,6 +139,19 @@ func (mn *MemNetwork) Join(name string) *Conn {
 	return c
 }
 
+// Announce delivers m to every peer, whatever the partition, with no
+// From: a frame of the server's own, as relay.Server.Announce sends the
+// teacher's controls.
+func (mn *MemNetwork) Announce(m node.Message) {
+	m.From = ""
+	mn.mu.Lock()
+	defer mn.mu.Unlock()
+	mn.sent[m.Type]++
+	for _, p := range mn.peers {
+		p.deliver(m)
+	}
+}
+
 // relayMessage is a message from the relay itself (no From).
 func relayMessage(typ string, body any) node.Message {
 	m, err := node.NewMessage(typ, "", body)

@@ -54,6 +54,10 @@ type Net struct {
 	Nodes []*node.Node
 	IDs   []string
 
+	// Config is the template of the nodes Net.NewNode builds (their
+	// Name and Clock are the net's); NewNetConfig sets it.
+	Config node.Config
+
 	tb      testing.TB
 	mu      sync.Mutex
 	running []*Peer
@@ -63,7 +67,15 @@ type Net struct {
 // each has handled the others' arrival (each knows k-1 peers).
 func NewNet(tb testing.TB, k int) *Net {
 	tb.Helper()
-	tn := &Net{MemNetwork: NewMemNetwork(), Clock: NewFakeClock(Epoch), tb: tb}
+	return NewNetConfig(tb, k, node.Config{})
+}
+
+// NewNetConfig is NewNet whose nodes are built from cfg (a ControlKey,
+// a Miner): each gets its own name, chain and key and the net's clock
+// (cfg's are ignored).
+func NewNetConfig(tb testing.TB, k int, cfg node.Config) *Net {
+	tb.Helper()
+	tn := &Net{MemNetwork: NewMemNetwork(), Clock: NewFakeClock(Epoch), tb: tb, Config: cfg}
 	for i := range k {
 		p := tn.Start(tn.NewNode(fmt.Sprintf("n%d", i)))
 		tn.Nodes = append(tn.Nodes, p.Node)
@@ -81,7 +93,9 @@ func NewNet(tb testing.TB, k int) *Net {
 // NewNode returns a node named name on the net's clock, not started.
 func (tn *Net) NewNode(name string) *node.Node {
 	tn.tb.Helper()
-	return NewNode(tn.tb, node.Config{Name: name, Clock: tn.Clock})
+	cfg := tn.Config
+	cfg.Name, cfg.Clock, cfg.Chain, cfg.Key = name, tn.Clock, nil, nil
+	return NewNode(tn.tb, cfg)
 }
 
 // Peer is a node that Net.Start runs in the room.

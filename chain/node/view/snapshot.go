@@ -40,6 +40,34 @@ type Snapshot struct {
 	Log []Entry `json:"log"`
 	// Extra is Config.Extra's value, as JSON (null when there is none).
 	Extra json.RawMessage `json:"extra"`
+	// Control is the teacher's controls this node obeys: the students'
+	// banner.
+	Control ControlView `json:"control"`
+}
+
+// ControlView is the teacher's controls as a student's page shows them.
+type ControlView struct {
+	Seq   uint64            `json:"seq"` // 0: the teacher sent none
+	Op    string            `json:"op,omitempty"`
+	Peer  string            `json:"peer,omitempty"`
+	Time  int64             `json:"time,omitempty"`
+	State node.ControlState `json:"state"`
+	// Duty is the fraction of the time this node may mine (0 paused, 1
+	// full speed); Group its group while the room is split (0 when whole).
+	Duty  float64 `json:"duty"`
+	Group int     `json:"group,omitempty"`
+}
+
+// controlView describes c for the node whose peer id is self.
+func controlView(c node.Control, self string) ControlView {
+	v := ControlView{Seq: c.Seq, Op: c.Op, Peer: c.Peer, Time: c.Time, State: c.State, Duty: c.State.DutyOf(self)}
+	if c.State.Groups != nil {
+		v.Group = 1
+		if g, ok := c.State.Groups[self]; ok {
+			v.Group = g
+		}
+	}
+	return v
 }
 
 // TipView describes the best tip. The difficulty is shown three ways: the

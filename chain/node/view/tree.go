@@ -45,13 +45,28 @@ type TipMark struct {
 
 // tree lays out the blocks at heights from and above.
 func tree(c *chain.Chain, from uint64, tip chain.TipInfo, self, selfName string, peers []node.PeerState) TreeView {
-	t := TreeView{From: from, To: tip.Height, Nodes: []TreeNodeView{}, Tips: []TipMark{}, Lanes: 1}
-	nodes := c.TreeFrom(from)
+	t, index := layout(c.TreeFrom(from), from, tip.Height, tip.Hash)
+	t.Tips = append(t.Tips, TipMark{Peer: self, Name: selfName, Hash: tip.Hash.String(), Height: tip.Height, Self: true, Known: true})
+	for _, p := range peers {
+		if p.Tip.IsZero() || p.Banned {
+			continue // no hello yet
+		}
+		_, known := index[p.Tip]
+		t.Tips = append(t.Tips, TipMark{Peer: p.ID, Name: p.Name, Hash: p.Tip.String(), Height: p.Height, Known: known})
+	}
+	return t
+}
+
+// layout lays out nodes (the blocks at heights from and above, by height,
+// then arrival) up to height to, whose best tip is best, and returns
+// where each block is in the view's Nodes. Tips is left empty.
+func layout(nodes []chain.TreeNode, from, to uint64, best chain.Hash) (TreeView, map[chain.Hash]int) {
+	t := TreeView{From: from, To: to, Nodes: []TreeNodeView{}, Tips: []TipMark{}, Lanes: 1}
 	index := make(map[chain.Hash]int, len(nodes))
 	var laneEnd []uint64        // laneEnd[l]: the highest height lane l uses; lane 0 is the best chain's
 	continued := map[int]bool{} // nodes whose lane a child took over already
 	for _, n := range nodes {
-		v := TreeNodeView{Hash: n.Hash.String(), Height: n.Height, Main: n.MainChain, Best: n.Hash == tip.Hash}
+		v := TreeNodeView{Hash: n.Hash.String(), Height: n.Height, Main: n.MainChain, Best: n.Hash == best}
 		if n.Invalid != nil {
 			v.Invalid = node.Code(n.Invalid)
 			if v.Invalid == "" {
@@ -92,13 +107,5 @@ func tree(c *chain.Chain, from uint64, tip chain.TipInfo, self, selfName string,
 		index[n.Hash] = len(t.Nodes)
 		t.Nodes = append(t.Nodes, v)
 	}
-	t.Tips = append(t.Tips, TipMark{Peer: self, Name: selfName, Hash: tip.Hash.String(), Height: tip.Height, Self: true, Known: true})
-	for _, p := range peers {
-		if p.Tip.IsZero() || p.Banned {
-			continue // no hello yet
-		}
-		_, known := index[p.Tip]
-		t.Tips = append(t.Tips, TipMark{Peer: p.ID, Name: p.Name, Hash: p.Tip.String(), Height: p.Height, Known: known})
-	}
-	return t
+	return t, index
 }

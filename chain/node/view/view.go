@@ -208,6 +208,8 @@ func (m *Model) Snapshot() Snapshot {
 	s.Self = n.Self()
 	s.Tip = tipView(tip)
 	s.Peers = n.PeerStates()
+	ctl, _ := n.Control()
+	s.Control = controlView(ctl, s.Self)
 	m.indexMu.Lock()
 	defer m.indexMu.Unlock()
 	m.index.update(c)

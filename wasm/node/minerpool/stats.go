@@ -79,3 +79,15 @@ func (p *Pool) Stats() Stats {
 	}
 	return st
 }
+
+// Hashes returns the hashes the pool's workers tried since they started
+// (node.HashCounter: the node reports its hash rate from it).
+func (p *Pool) Hashes() uint64 {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	var n uint64
+	for _, sl := range p.slots {
+		n += sl.total
+	}
+	return n
+}

@@ -93,6 +93,9 @@ type Start struct {
 	Epoch  uint64          `json:"epoch"`
 	Name   string          `json:"name"`
 	Seed   string          `json:"seed"` // hex; empty: a new wallet
+	// ControlKey is the room's control key (hex ed25519 public key): the
+	// node obeys only the teacher's controls it signed. Empty: none.
+	ControlKey string `json:"control_key,omitempty"`
 }
 
 // Types lists every message type, and Fields every field, in the order
