@@ -135,6 +135,10 @@ type DoubleSpendResult struct {
 	// Blocks is how many blocks the trials took in all.
 	Blocks         int     `json:"blocks"`
 	VirtualSeconds float64 `json:"virtual_seconds"`
+	// Reverted is how many of the merchant's payments its own node saw
+	// confirmed z times and then leave its best chain (Model "nodes"
+	// only; it equals Successes when the nodes behave as the model says).
+	Reverted int `json:"reverted,omitempty"`
 	// Network is the full-node run's report (Model "nodes" only).
 	Network *Report `json:"network,omitempty"`
 }

@@ -88,14 +88,16 @@ type Attacker interface {
 	share() float64
 	// start is called once the peers are connected, before any block.
 	start(s *Sim)
+	// beforeMine is called at every block found, before it is handed out
+	// (the strategy looks at the network as it stands).
+	beforeMine(s *Sim)
 	// mine is called when the attacker finds a block.
 	mine(s *Sim) error
 	// deliver is called when a message reaches the attacker; it returns
 	// false to keep it from the attacker's node for now.
 	deliver(s *Sim, from int, m *msgRef) bool
-	// heard is called after the attacker's node has handled a block
-	// message from an honest peer.
-	heard(s *Sim, b *blockInfo)
+	// handled is called after peer i's node has handled r.
+	handled(s *Sim, i int, r *msgRef)
 	// outgoing filters what the attacker's node sends; false drops it.
 	outgoing(s *Sim, m *node.Message) bool
 	// linkLatency overrides the latency of a link that touches the
@@ -172,7 +174,8 @@ type Sim struct {
 	list   []*blockInfo // in the order mined; list[0] is the genesis
 	fifo   map[[2]int32]time.Duration
 	mined  int
-	msgs   int // messages delivered
+	stop   bool // the attacker has played every trial: no more blocks
+	msgs   int  // messages delivered
 	err    error
 	buf    []node.Message
 }
@@ -461,6 +464,13 @@ func (s *Sim) mine() {
 	for s.peers[i].share == 0 && i+1 < len(s.peers) { // a share of 0 finds nothing
 		i++
 	}
+	if a := s.cfg.Attacker; a != nil {
+		a.beforeMine(s)
+		if s.stop {
+			a.finish(s)
+			return
+		}
+	}
 	s.mined++
 	if a := s.cfg.Attacker; a != nil && i == 0 {
 		s.fail(a.mine(s))
@@ -504,8 +514,8 @@ func (s *Sim) handle(i int, r msgRef) {
 		b.known[i] = true
 	}
 	s.afterHandle(i, before)
-	if a := s.cfg.Attacker; a != nil && i == 0 && r.block != nil && r.block.miner != 0 {
-		a.heard(s, r.block)
+	if a := s.cfg.Attacker; a != nil {
+		a.handled(s, i, &r)
 	}
 }
 
