@@ -33,6 +33,11 @@ type SelfishResult struct {
 	// Profitable is RevenueShare > Alpha: selfish mining paid more than
 	// honest mining would have.
 	Profitable bool `json:"profitable"`
+	// TieHonest is how many ties (the pool matched an honest block) the
+	// honest miners decided, and TieOnPool how many of those they decided
+	// by mining on the pool's block: about Gamma of them.
+	TieHonest int `json:"tie_honest"`
+	TieOnPool int `json:"tie_on_pool"`
 	// StaleRate is the share of mined blocks off the main chain.
 	StaleRate      float64 `json:"stale_rate"`
 	VirtualSeconds float64 `json:"virtual_seconds"`
@@ -63,7 +68,7 @@ func SelfishMarkov(alpha, gamma float64, blocks int, seed uint64) (SelfishResult
 		return SelfishResult{}, err
 	}
 	rng := rand.New(rand.NewPCG(seed, seed^0x5e1f15))
-	var pool, honest, lead int
+	var pool, honest, lead, tieHonest, tieOnPool int
 	tie := false
 	var now time.Duration
 	for range blocks {
@@ -80,7 +85,9 @@ func SelfishMarkov(alpha, gamma float64, blocks int, seed uint64) (SelfishResult
 		}
 		switch { // the honest miners find one
 		case tie:
+			tieHonest++
 			if rng.Float64() < gamma { // on the pool's block
+				tieOnPool++
 				pool++
 				honest++
 			} else {
@@ -103,7 +110,9 @@ func SelfishMarkov(alpha, gamma float64, blocks int, seed uint64) (SelfishResult
 	if tie {
 		honest++ // an undecided tie: count the honest block
 	}
-	return selfishResult("markov", alpha, gamma, blocks, seed, pool, honest, now), nil
+	r := selfishResult("markov", alpha, gamma, blocks, seed, pool, honest, now)
+	r.TieHonest, r.TieOnPool = tieHonest, tieOnPool
+	return r, nil
 }
 
 func selfishResult(model string, alpha, gamma float64, blocks int, seed uint64, pool, honest int, now time.Duration) SelfishResult {

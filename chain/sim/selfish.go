@@ -34,6 +34,8 @@ type Selfish struct {
 	privHeight uint64       // the pool's own chain's length
 	branchLen  int          // Eyal & Sirer's privateBranchLen
 	withheld   []*blockInfo // the pool's blocks not yet released, oldest first
+	tieHonest  int          // ties decided by an honest block
+	tieOnPool  int          // of those, on the pool's block
 }
 
 var _ Attacker = (*Selfish)(nil)
@@ -69,6 +71,12 @@ func (a *Selfish) handled(s *Sim, i int, r *msgRef) {
 		return // a competing honest block: the public chain is no longer
 	}
 	delta := int64(a.privHeight) - int64(a.pubHeight)
+	if delta == 0 && a.branchLen == 1 { // a tie, decided by this honest block
+		a.tieHonest++
+		if b.parent != nil && b.parent.miner == 0 {
+			a.tieOnPool++
+		}
+	}
 	a.pubHeight = b.height
 	switch {
 	case delta <= 0: // they win: the pool's node has taken their chain
@@ -173,7 +181,8 @@ func SelfishNodes(alpha, gamma float64, blocks, honest int, latency time.Duratio
 	if err := checkSelfish(alpha, gamma, blocks); err != nil {
 		return SelfishResult{}, err
 	}
-	s, err := New(Config{Seed: seed, Peers: honest + 1, Blocks: blocks, Latency: latency, Attacker: &Selfish{Alpha: alpha, Gamma: gamma}})
+	att := &Selfish{Alpha: alpha, Gamma: gamma}
+	s, err := New(Config{Seed: seed, Peers: honest + 1, Blocks: blocks, Latency: latency, Attacker: att})
 	if err != nil {
 		return SelfishResult{}, err
 	}
@@ -190,6 +199,7 @@ func SelfishNodes(alpha, gamma float64, blocks, honest int, latency time.Duratio
 	}
 	rep := s.Report()
 	r := selfishResult("nodes", alpha, gamma, blocks, seed, pool, others, s.now)
+	r.TieHonest, r.TieOnPool = att.tieHonest, att.tieOnPool
 	r.Network = &rep
 	return r, nil
 }
