@@ -32,7 +32,7 @@ func compare(out io.Writer, seed uint64) error {
 				}
 				nodes = fmt.Sprintf("%.4f\t", n.RevenueShare)
 			}
-			fmt.Fprintf(w, "%.3f\t%.1f\t%.4f\t%.4f\t%s%v\t\n", a, g, m.Expected, m.RevenueShare, nodes, m.Profitable)
+			fmt.Fprintf(w, "%.3f\t%.1f\t%.4f\t%.4f\t%s%v\t\n", a, g, sim.SelfishRevenue(a, g), m.RevenueShare, nodes, m.Profitable)
 		}
 	}
 	w.Flush()
@@ -77,7 +77,7 @@ func compare(out io.Writer, seed uint64) error {
 				}
 				nodes = fmt.Sprintf("%.4f\t", n.SuccessRate)
 			}
-			fmt.Fprintf(w, "%.1f\t%d\t%.7f\t%.7f\t%.7f\t%s\n", c.q, z, r.Nakamoto, r.Rosenfeld, r.SuccessRate, nodes)
+			fmt.Fprintf(w, "%.1f\t%d\t%.7f\t%.7f\t%.7f\t%s\n", c.q, z, sim.Nakamoto(c.q, z), sim.Rosenfeld(c.q, z), r.SuccessRate, nodes)
 		}
 	}
 	return w.Flush()
