@@ -19,7 +19,8 @@ type Report struct {
 	// StaleRate is Stale / Blocks.
 	StaleRate float64 `json:"stale_rate"`
 	// Propagation is the time from a main-chain block's mining until each
-	// other peer stored it, over every (block, peer) pair, in ms.
+	// other peer stored it, over every (block, peer) pair, in ms. For a
+	// block an attacker withheld, that includes the time it was withheld.
 	Propagation Percentiles `json:"propagation_ms"`
 	// Reach50 and Reach90 are the median over main-chain blocks of the
 	// time until half and nine tenths of the peers had the block, in ms
