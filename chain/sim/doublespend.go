@@ -26,7 +26,9 @@ import (
 //     more than GiveUp blocks behind its own count it abandons the branch
 //     and follows the honest chain again.
 //
-// A trial's verdict is checked on the merchant's node (Reverted).
+// A trial's verdict is checked on the merchant's node (Reverted). Mining
+// stops after the last trial (or Config.Blocks, whichever comes first). A
+// DoubleSpend value keeps the race's state: give each Sim a new one.
 type DoubleSpend struct {
 	// Q is the attacker's hash share, 0 < q < 1.
 	Q float64

@@ -23,6 +23,8 @@ import (
 // power mines on the pool's block (the honest block's own miner, which has
 // its block already, is left out of the draw and the others' probability
 // raised to make up for it).
+//
+// A Selfish value keeps the pool's state: give each Sim a new one.
 type Selfish struct {
 	// Alpha is the pool's hash share, 0 < α < ½.
 	Alpha float64
