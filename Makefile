@@ -99,6 +99,21 @@ bench-sync: wasm
 	$(WASM_PATH) $(WASM_ENV) $(GO) test -run='^$$' -bench='^BenchmarkSync1k$$' -benchtime=3x ./chain/
 	CHAINPLAY_BENCH=1 $(GO) test -count=1 -timeout=30m -run='^(TestTabSyncBench|TestFastMinerBench)$$' -v ./cmd/chainplay/ | grep -E '^(=== RUN|--- |ok|FAIL)|bench_test.go'
 
+## sim-bench: the simulator at scale — 1,000 full chain/node peers (a
+## Bitcoin-like mesh: 8 outbound peers each, 1 MB blocks every 10 minutes,
+## SimBlock's 2015 latency tables) for 1,000 blocks; prints the wall time
+## (target: under 60 s) and the run's report
+.PHONY: sim-bench sim-compare
+sim-bench:
+	$(GO) run ./cmd/sim -scenario network -peers 1000 -blocks 1000 -seed 1 -timing
+
+## sim-compare: the simulated selfish-mining revenue, thresholds and
+## double-spend success beside Eyal & Sirer's, Nakamoto's and Rosenfeld's
+## formulas (abstract models over 10^6 blocks or trials, full nodes at a
+## few points); see docs/simulator.md
+sim-compare:
+	$(GO) run ./cmd/sim -compare
+
 ## loadtest: the relay under load — 2,000 websocket peers in 100 rooms on loopback;
 ## prints memory per idle peer and block delivery latency (p50, p99) with their targets
 .PHONY: loadtest

@@ -817,14 +817,21 @@ func (n *Node) bestSource(fallback bool) string {
 	defer n.mu.Unlock()
 	best, bestWork := "", tipWork
 	passed, passedWork := "", tipWork
+	// more reports whether a peer with work w and id beats the one held:
+	// more work, or as much and the lower id, so the choice does not
+	// depend on the map's order (the simulator replays runs by seed).
+	more := func(w *big.Int, id string, heldWork *big.Int, held string) bool {
+		c := w.Cmp(heldWork)
+		return c > 0 || (c == 0 && held != "" && lowerID(id, held))
+	}
 	for id, p := range n.peers {
 		switch {
 		case p.banned || p.work.Cmp(tipWork) <= 0:
 		case now.Before(p.passOver):
-			if p.work.Cmp(passedWork) > 0 {
+			if more(p.work, id, passedWork, passed) {
 				passed, passedWork = id, p.work
 			}
-		case p.work.Cmp(bestWork) > 0:
+		case more(p.work, id, bestWork, best):
 			best, bestWork = id, p.work
 		}
 	}
@@ -832,6 +839,15 @@ func (n *Node) bestSource(fallback bool) string {
 		return passed
 	}
 	return best
+}
+
+// lowerID reports whether relay id a sorts before b the way the relay
+// numbers peers: shorter first (p2 before p10), then bytewise.
+func lowerID(a, b string) bool {
+	if len(a) != len(b) {
+		return len(a) < len(b)
+	}
+	return a < b
 }
 
 // requestBlocks asks peer for the blocks after our best chain's locator.
