@@ -6,6 +6,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -254,4 +255,33 @@ func TestPBFTParams(t *testing.T) {
 	}
 	_, err = chain.NewPBFTEngine(chain.TestParams)
 	require.Error(t, err)
+}
+
+// TestCheckProposal: a replica checks a proposed block (no certificate
+// yet) against the tip's state without storing it.
+func TestCheckProposal(t *testing.T) {
+	c, b1 := newPBFT(t)
+	now := chaintest.Now(c.Params())
+	tpl := c.NewTemplate(chaintest.Addr(2), nil, time.UnixMilli(b1.Header.Time+1000))
+	require.NoError(t, c.CheckProposal(tpl, now))
+	require.Equal(t, uint64(1), c.Tip().Height, "nothing stored")
+
+	// Coins of seat 1's proposer: spend more than it has.
+	key := chaintest.Key(1)
+	over := chaintest.Transfer(c.ID(), key, chaintest.Addr(3), c.Balance(chaintest.Addr(1)).Balance+1, 0, 0)
+	bad := c.NewTemplate(chaintest.Addr(2), []*chain.Tx{over}, time.UnixMilli(b1.Header.Time+1000))
+	require.ErrorIs(t, c.CheckProposal(bad, now), chain.ErrOverspend)
+	require.Equal(t, c.Balance(chaintest.Addr(1)), c.Balance(chaintest.Addr(1)), "state unchanged")
+
+	stale := c.NewTemplate(chaintest.Addr(2), nil, time.UnixMilli(b1.Header.Time+1000))
+	stale.Header.PrevHash = c.ID()
+	require.ErrorIs(t, c.CheckProposal(stale, now), chain.ErrBadPrevHash)
+
+	future := c.NewTemplate(chaintest.Addr(2), nil, now.Add(time.Hour))
+	require.ErrorIs(t, c.CheckProposal(future, now), chain.ErrTimeTooNew)
+
+	forged := c.NewTemplate(chaintest.Addr(2), nil, time.UnixMilli(b1.Header.Time+1000))
+	forged.Txs[0].Amount++
+	forged.Header.MerkleRoot = forged.ComputeMerkleRoot()
+	require.ErrorIs(t, c.CheckProposal(forged, now), chain.ErrBadReward)
 }
