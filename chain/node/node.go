@@ -113,6 +113,8 @@ type Node struct {
 	nsub     int
 
 	store *persister // nil without a Config.Store
+
+	pbft func(Message) // the running Seat's inbox (seat.go); nil without one
 }
 
 // New creates a node; it does not connect anywhere until Run.
@@ -576,6 +578,13 @@ func (n *Node) handle(m Message) {
 		n.send(TypeTxs, m.From, TxsBody{Txs: txs})
 	case TypeTxs:
 		n.handleTxs(m)
+	case TypePBFT:
+		n.mu.Lock()
+		seat := n.pbft
+		n.mu.Unlock()
+		if seat != nil {
+			seat(m)
+		}
 	case typeMalformed:
 		n.reject(m.From, "message", fmt.Errorf("not a JSON envelope: %q", m.Body))
 	case TypeError:

@@ -235,6 +235,14 @@ export const en = {
     "duplicate-block": () => "this node has it already",
     "invalid-ancestor": (x) =>
       x.have ? `it builds on block ${x.have}, which broke a rule` : "it builds on a block that broke a rule",
+    // PBFT rooms: a block's commit certificate (chain/pbft.go).
+    "no-certificate": () => "it has no commit certificate: in a PBFT room a block needs the signatures of 2f+1 replicas",
+    "short-certificate": (x) => `its commit certificate has ${x.have} replica signatures, and a block needs ${x.want} (2f+1)`,
+    "bad-certificate": (x) =>
+      x.want
+        ? `its commit certificate names seat ${x.have} out of place (it must be ${x.rel} ${x.want}): each replica signs once, in seat order`
+        : `the signature of seat ${x.have} in its commit certificate does not verify: it is forged, or signs another block, view or sequence number`,
+    "bad-certificate-seq": (x) => `its sequence number ${x.have} is not above its parent's (it must be ${x.rel} ${x.want})`,
     "bad-signature": (x) =>
       x.have
         ? `its signature is ${x.have} bytes long, and a signature is ${x.want} bytes`
