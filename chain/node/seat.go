@@ -240,7 +240,11 @@ func (s *Seat) handle(out pbft.Output) {
 				n.emit(ev)
 				continue
 			}
-			n.announce(d.Block)
+			if int(d.View%uint64(s.status.Seats)) == s.seat {
+				// The view's primary tells the room; followers that miss it
+				// sync from any seat's hello.
+				n.announce(d.Block)
+			}
 		}
 		if out.Fetch {
 			n.resync()
