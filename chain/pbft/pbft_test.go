@@ -316,3 +316,47 @@ func TestMessageEncoding(t *testing.T) {
 	_, err = pbft.DecodeMessage(append(bytes.Clone(enc), 0))
 	require.ErrorIs(t, err, pbft.ErrMalformed)
 }
+
+// TestNewViewReproposesTheHighestView: when view changes carry prepared
+// certificates of one sequence number from two views, the NEW-VIEW must
+// re-propose the digest of the higher view (the lower one may have lost
+// to a commit in the higher); a NEW-VIEW with the other is refused.
+func TestNewViewReproposesTheHighestView(t *testing.T) {
+	s := newSim(t, 12, 4, calm(), behaviours(4, nil), 0)
+	keys := chaintest.SeatKeys(4)
+	signed := func(m pbft.Message, seat int) *pbft.Message {
+		m.From = seat
+		m.Sign(keys[seat], s.chainID)
+		return &m
+	}
+	a, b := s.block(0), s.block(1)
+	cert := func(view uint64, blk *chain.Block, primary int, backups ...int) pbft.Prepared {
+		p := pbft.Prepared{PrePrepare: signed(pbft.Message{Kind: pbft.KindPrePrepare, View: view, Seq: 1, Digest: blk.Hash()}, primary)}
+		for _, seat := range backups {
+			p.Prepares = append(p.Prepares, signed(pbft.Message{Kind: pbft.KindPrepare, View: view, Seq: 1, Digest: blk.Hash()}, seat))
+		}
+		return p
+	}
+	vcs := []*pbft.Message{
+		signed(pbft.Message{Kind: pbft.KindViewChange, View: 2, Digest: s.chainID}, 0),
+		signed(pbft.Message{Kind: pbft.KindViewChange, View: 2, Digest: s.chainID, Prepared: []pbft.Prepared{cert(0, a, 0, 1, 2)}}, 1),
+		signed(pbft.Message{Kind: pbft.KindViewChange, View: 2, Digest: s.chainID, Prepared: []pbft.Prepared{cert(1, b, 1, 2, 3)}}, 2),
+	}
+	nv := func(d *chain.Block) *pbft.Message {
+		return signed(pbft.Message{Kind: pbft.KindNewView, View: 2, ViewChanges: vcs,
+			PrePrepares: []*pbft.Message{signed(pbft.Message{Kind: pbft.KindPrePrepare, View: 2, Seq: 1, Digest: d.Hash()}, 2)}}, 2)
+	}
+	_, err := s.reps[3].Step(nv(a), s.now)
+	require.ErrorIs(t, err, pbft.ErrInvalid, "the digest of view 0 where view 1 prepared another")
+	out, err := s.reps[3].Step(nv(b), s.now)
+	require.NoError(t, err)
+	require.Equal(t, uint64(2), s.reps[3].Status().View)
+	var prepares int
+	for _, snd := range out.Messages {
+		if snd.Msg.Kind == pbft.KindPrepare {
+			require.Equal(t, b.Hash(), snd.Msg.Digest)
+			prepares++
+		}
+	}
+	require.Equal(t, 1, prepares, "it prepares the re-proposed block in view 2")
+}
