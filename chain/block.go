@@ -6,6 +6,10 @@ package chain
 type Block struct {
 	Header Header
 	Txs    []*Tx
+	// Cert is the commit certificate of a PBFT block (header version
+	// VersionPBFT), encoded beside the header; it is not hashed. Proof-of-
+	// work blocks have none, and their encoding has no room for one.
+	Cert *CommitCert
 }
 
 // Hash returns the block hash (the header's SHA-256).

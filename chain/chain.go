@@ -13,7 +13,8 @@ import (
 type Config struct {
 	// Params are the room's consensus parameters. This field is required.
 	Params Params
-	// Engine checks seals, difficulty and work. Defaults to PoW{}.
+	// Engine checks seals, difficulty and work. Defaults to the engine
+	// Params names (EngineFor): PoW{} unless Params.Engine says otherwise.
 	Engine Engine
 	// MaxOrphans bounds the orphan pool (blocks whose parent is unknown);
 	// when it is full the oldest orphan is dropped. Defaults to 128.
@@ -112,7 +113,11 @@ func New(cfg Config) (*Chain, error) {
 		return nil, err
 	}
 	if cfg.Engine == nil {
-		cfg.Engine = PoW{}
+		e, err := EngineFor(cfg.Params)
+		if err != nil {
+			return nil, err
+		}
+		cfg.Engine = e
 	}
 	if cfg.MaxOrphans <= 0 {
 		cfg.MaxOrphans = 128
@@ -354,7 +359,7 @@ func (c *Chain) newTemplateLocked(miner Address, txs []*Tx, now time.Time) *Bloc
 	}
 	cb := &Tx{To: miner, Amount: c.params.SubsidyAt(height) + fees, Seq: height, Time: t}
 	b := &Block{
-		Header: Header{Version: 1, Height: height, Time: t, Difficulty: c.nextDifficulty(tip), PrevHash: tip.hash},
+		Header: Header{Version: headerVersion(c.engine), Height: height, Time: t, Difficulty: c.nextDifficulty(tip), PrevHash: tip.hash},
 		Txs:    append([]*Tx{cb}, txs...),
 	}
 	b.Header.MerkleRoot = b.ComputeMerkleRoot()
@@ -610,6 +615,11 @@ func (c *Chain) checkContext(b *Block, parent *blockNode) error {
 	}
 	if hd.PrevHash != parent.hash {
 		return ruleErrorHW(ErrBadPrevHash, hd.PrevHash, parent.hash, "have %s, want %s", hd.PrevHash, parent.hash)
+	}
+	if pc, ok := c.engine.(parentChecker); ok {
+		if err := pc.checkParent(b, parent.block); err != nil {
+			return err
+		}
 	}
 	if want := c.nextDifficulty(parent); hd.Difficulty != want {
 		return ruleErrorHW(ErrBadDifficulty, hd.Difficulty, want, "have %d, want %d", hd.Difficulty, want)

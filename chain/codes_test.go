@@ -24,6 +24,7 @@ var goldenCodes = []string{
 	"no-txs", "too-many-txs", "bad-merkle-root", "first-not-coinbase", "extra-coinbase",
 	"bad-coinbase", "bad-coinbase-seq", "bad-reward", "duplicate-tx",
 	"unknown-parent", "duplicate-block", "invalid-ancestor",
+	"no-certificate", "short-certificate", "bad-certificate", "bad-certificate-seq",
 	"bad-signature", "bad-seq", "overspend", "bad-amount", "self-send", "no-recipient",
 	"seq-gap", "mempool-conflict", "mempool-full", "too-many-free-txs", "coinbase-not-alone",
 }

@@ -119,10 +119,13 @@
 //     be the chain's own (Chain.Import). All signatures are verified in
 //     parallel first, then blocks are checked in order; the error reported
 //     is the first one a block-by-block ProcessBlock would meet.
-//   - Only consensus version 1 (proof of work) exists. What is PoW-specific
-//     (seal, difficulty, work) sits behind the Engine interface, so a later
-//     PBFT engine can replace it without touching transactions, state or
-//     the mempool.
+//   - What is PoW-specific (seal, difficulty, work) sits behind the
+//     Engine interface. Version 2 is PBFT (PBFTEngine, chosen by
+//     Params.Engine; EngineFor): no proof of work, a commit certificate
+//     beside the 100 header bytes (Block.Cert) signed by 2f+1 of the
+//     replicas the genesis names, ErrNoCert, ErrShortCert, ErrBadCert and
+//     ErrBadCertSeq; transactions, state and the mempool are unchanged.
+//     chain/pbft is the protocol that makes the certificates.
 //
 // # Mempool
 //

@@ -14,7 +14,7 @@ const (
 	// MaxTxSize is the largest encoded transaction.
 	MaxTxSize = 1 + 32 + AddressSize + 4*8 + 1 + MaxNameBytes + 2 + maxGenesisMemoBytes + 1 + 64
 	// MaxBlockSize is the largest encoded block.
-	MaxBlockSize = HeaderSize + 4 + MaxBlockTxs*MaxTxSize
+	MaxBlockSize = HeaderSize + 1 + 16 + 1 + MaxSeats*(1+64) + 4 + MaxBlockTxs*MaxTxSize
 )
 
 var errShort = errors.New("unexpected end of data")
@@ -112,10 +112,17 @@ func DecodeTx(b []byte) (*Tx, error) {
 
 // Encode returns the canonical block encoding: the 100-byte header, the
 // transaction count as u32, then each transaction's canonical encoding.
+// A PBFT block (header version VersionPBFT) has its commit certificate
+// between the header and the count (see appendCert); a block of any other
+// version has no certificate, so proof-of-work blocks encode as they
+// always did.
 func (b *Block) Encode() []byte {
 	h := b.Header.Encode()
-	out := make([]byte, 0, HeaderSize+4+len(b.Txs)*160)
+	out := make([]byte, 0, HeaderSize+certSize(b.Cert)+4+len(b.Txs)*160)
 	out = append(out, h[:]...)
+	if b.Header.Version == VersionPBFT {
+		out = appendCert(out, b.Cert)
+	}
 	out = binary.BigEndian.AppendUint32(out, uint32(len(b.Txs)))
 	for _, t := range b.Txs {
 		out = append(out, t.Encode()...)
@@ -135,11 +142,14 @@ func DecodeBlock(b []byte) (*Block, error) {
 		return nil, fmt.Errorf("chain: decode block: header: %w", d.err)
 	}
 	h, _ := DecodeHeader(hb)
+	blk := &Block{Header: h}
+	if h.Version == VersionPBFT {
+		blk.Cert = d.cert()
+	}
 	n := d.u32()
 	if d.err == nil && n > MaxBlockTxs {
 		d.err = fmt.Errorf("have %d transactions, max %d", n, MaxBlockTxs)
 	}
-	blk := &Block{Header: h}
 	for i := uint32(0); i < n && d.err == nil; i++ {
 		blk.Txs = append(blk.Txs, d.tx())
 	}

@@ -28,6 +28,33 @@ type Engine interface {
 	Work(h *Header) *big.Int
 }
 
+// HeaderVersioner is an Engine whose blocks carry a header version other
+// than 1: templates get it and CheckBlockSanity wants it.
+type HeaderVersioner interface {
+	HeaderVersion() uint32
+}
+
+// BlockSealVerifier is an Engine whose seal lies beside the header in the
+// block (a PBFT commit certificate): CheckBlockSanity calls
+// VerifyBlockSeal, given the block's hash, instead of VerifySeal.
+type BlockSealVerifier interface {
+	VerifyBlockSeal(b *Block, hash Hash) error
+}
+
+// parentChecker is an Engine with a rule between a block and its parent
+// beyond version 1's, checked with the other context rules.
+type parentChecker interface {
+	checkParent(b, parent *Block) error
+}
+
+// headerVersion returns the header version of e's blocks.
+func headerVersion(e Engine) uint32 {
+	if v, ok := e.(HeaderVersioner); ok {
+		return v.HeaderVersion()
+	}
+	return 1
+}
+
 // PoW is the proof-of-work engine of consensus version 1.
 type PoW struct{}
 

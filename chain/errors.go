@@ -158,6 +158,12 @@ var (
 	ErrDuplicateBlock  = newRule("duplicate-block", "chain: block is already known")
 	ErrInvalidAncestor = newRule("invalid-ancestor", "chain: block descends from an invalid block")
 
+	// PBFT blocks (PBFTEngine): the commit certificate.
+	ErrNoCert     = newRule("no-certificate", "chain: block has no commit certificate (PBFT)")
+	ErrShortCert  = newRule("short-certificate", "chain: commit certificate has fewer than 2f+1 signatures")
+	ErrBadCert    = newRule("bad-certificate", "chain: commit certificate has a signature that is not a replica's")
+	ErrBadCertSeq = newRule("bad-certificate-seq", "chain: commit certificate's sequence number is not above the parent's")
+
 	// Transactions.
 	ErrBadSignature = newRule("bad-signature", "chain: signature does not verify")
 	ErrBadSeq       = newRule("bad-seq", "chain: sequence number is not the sender's next")
@@ -184,6 +190,12 @@ var Rules = []*Rule{
 	ErrNoTxs, ErrTooManyTxs, ErrBadMerkleRoot, ErrFirstNotCoinbase, ErrExtraCoinbase,
 	ErrBadCoinbase, ErrBadCoinbaseSeq, ErrBadReward, ErrDuplicateTx,
 	ErrUnknownParent, ErrDuplicateBlock, ErrInvalidAncestor,
+	ErrNoCert, ErrShortCert, ErrBadCert, ErrBadCertSeq,
 	ErrBadSignature, ErrBadSeq, ErrOverspend, ErrBadAmount, ErrSelfSend, ErrNoRecipient,
 	ErrSeqGap, ErrMempoolConflict, ErrMempoolFull, ErrRateLimited, ErrCoinbaseNotAlone,
+}
+
+// errNotPBFT is NewPBFTEngine's error for parameters of another engine.
+func errNotPBFT(engine string) error {
+	return fmt.Errorf("chain: params: engine %q is not %q", engine, EnginePBFT)
 }

@@ -49,6 +49,8 @@ func TestEveryRuleIsTested(t *testing.T) {
 		chain.ErrInvalidAncestor: true, // TestReorgToInvalidBranchKeepsValidTip
 		chain.ErrSeqGap:          true, chain.ErrMempoolConflict: true, chain.ErrMempoolFull: true,
 		chain.ErrRateLimited: true, chain.ErrCoinbaseNotAlone: true,
+		// PBFT certificates: TestPBFTCertificateRules (pbft_test.go).
+		chain.ErrNoCert: true, chain.ErrShortCert: true, chain.ErrBadCert: true, chain.ErrBadCertSeq: true,
 	}
 	for _, tc := range rejectedCases {
 		covered[tc.rule] = true

@@ -44,6 +44,9 @@ type BlockJSON struct {
 	Nonce        uint64    `json:"nonce"`
 	Hash         Hash      `json:"hash"`
 	Transactions []*TxJSON `json:"transactions"`
+	// Cert is a PBFT block's commit certificate (version 2 only); absent
+	// from a proof-of-work block.
+	Cert *CertJSON `json:"cert,omitempty"`
 }
 
 // seconds converts unix milliseconds to the tutorials' float seconds.
@@ -141,6 +144,9 @@ func (b *Block) JSON() *BlockJSON {
 		Hash:         b.Hash(),
 		Transactions: make([]*TxJSON, len(b.Txs)),
 	}
+	if b.Header.Version == VersionPBFT {
+		j.Cert = b.Cert.JSON()
+	}
 	for i, t := range b.Txs {
 		j.Transactions[i] = t.JSON()
 	}
@@ -162,6 +168,16 @@ func (j *BlockJSON) Block() (*Block, error) {
 		MerkleRoot: j.MerkleRoot,
 		Nonce:      j.Nonce,
 	}}
+	if j.Cert != nil {
+		if j.Version != VersionPBFT {
+			return nil, ruleError(ErrMalformed, "block %d: a version-%d block carries no certificate", j.Index, j.Version)
+		}
+		c, err := j.Cert.Cert()
+		if err != nil {
+			return nil, err
+		}
+		b.Cert = c
+	}
 	for i, tj := range j.Transactions {
 		if tj == nil {
 			return nil, ruleError(ErrMalformed, "block %d: transaction %d is null", j.Index, i)

@@ -1,6 +1,8 @@
 package chain
 
 import (
+	"crypto/ed25519"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -44,6 +46,89 @@ type Params struct {
 	// left out of the canonical JSON while 0, so a room never reset has
 	// the genesis it always had. At most 2^53−1.
 	Epoch uint64 `json:"epoch,omitempty"`
+	// Engine names the consensus engine: empty for proof of work (header
+	// version 1), EnginePBFT for PBFT (version 2, see the PBFT engine).
+	// Left out of the canonical JSON while empty, so a proof-of-work
+	// room has the genesis it always had.
+	Engine string `json:"engine,omitempty"`
+	// Seats are the PBFT replicas' ed25519 public keys, each 64 lowercase
+	// hex characters, separated by commas, in seat order: seat i is the
+	// primary of views v with v mod n = i. MinSeats to MaxSeats keys, all
+	// distinct; only with Engine EnginePBFT. (One string, not a list, so
+	// that Params stays comparable with ==; SeatKeys splits it.)
+	Seats string `json:"seats,omitempty"`
+	// CheckpointInterval is PBFT's K: every K sequence numbers the
+	// replicas exchange checkpoints, and one that 2f+1 replicas sign is
+	// stable (their logs below it are dropped). 1 to 1000; only with
+	// Engine EnginePBFT.
+	CheckpointInterval uint64 `json:"checkpoint_interval,omitempty"`
+}
+
+// EnginePBFT is Params.Engine of a PBFT room.
+const EnginePBFT = "pbft"
+
+// SeatKeys decodes Params.Seats. It fails when a key is not 32 bytes of
+// hex; Validate checks the rest.
+func (p Params) SeatKeys() ([]ed25519.PublicKey, error) {
+	if p.Seats == "" {
+		return nil, nil
+	}
+	parts := strings.Split(p.Seats, ",")
+	keys := make([]ed25519.PublicKey, len(parts))
+	for i, s := range parts {
+		k, err := hex.DecodeString(s)
+		if err != nil || len(k) != ed25519.PublicKeySize || hex.EncodeToString(k) != s {
+			return nil, fmt.Errorf("chain: params: seat %d: want %d bytes of lowercase hex", i, ed25519.PublicKeySize)
+		}
+		keys[i] = k
+	}
+	return keys, nil
+}
+
+// SeatsOf joins public keys into the form of Params.Seats.
+func SeatsOf(keys []ed25519.PublicKey) string {
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = hex.EncodeToString(k)
+	}
+	return strings.Join(parts, ",")
+}
+
+// validateEngine checks the fields of the engine p names.
+func (p Params) validateEngine() error {
+	switch p.Engine {
+	case "":
+		if p.Seats != "" || p.CheckpointInterval != 0 {
+			return fmt.Errorf("chain: params: seats and checkpoint_interval need engine %q", EnginePBFT)
+		}
+		return nil
+	case EnginePBFT:
+	default:
+		return fmt.Errorf("chain: params: engine %q: want \"\" (proof of work) or %q", p.Engine, EnginePBFT)
+	}
+	keys, err := p.SeatKeys()
+	if err != nil {
+		return err
+	}
+	switch {
+	case len(keys) < MinSeats || len(keys) > MaxSeats:
+		return fmt.Errorf("chain: params: %d seats: want %d to %d", len(keys), MinSeats, MaxSeats)
+	case p.CheckpointInterval < 1 || p.CheckpointInterval > 1000:
+		return fmt.Errorf("chain: params: checkpoint_interval %d: want 1 to 1000", p.CheckpointInterval)
+	case p.Difficulty != 1 || p.RetargetInterval != 0:
+		return fmt.Errorf("chain: params: a PBFT room has difficulty 1 and retarget_interval 0, not %d and %d", p.Difficulty, p.RetargetInterval)
+	}
+	seen := make(map[string]bool, len(keys))
+	for i, k := range keys {
+		if seen[string(k)] {
+			return fmt.Errorf("chain: params: seat %d repeats a key", i)
+		}
+		seen[string(k)] = true
+	}
+	if n := len(p.CanonicalJSON()); n > maxGenesisMemoBytes {
+		return fmt.Errorf("chain: params: %d bytes of JSON, max %d (a shorter name?)", n, maxGenesisMemoBytes)
+	}
+	return nil
 }
 
 // PlaygroundParams is the classroom default: a block about every 15 seconds
@@ -119,7 +204,7 @@ func (p Params) Validate() error {
 	case p.Epoch > MaxSafeInteger:
 		return fmt.Errorf("chain: params: epoch %d: want 0 to 2^53-1", p.Epoch)
 	}
-	return nil
+	return p.validateEngine()
 }
 
 // CanonicalJSON returns the parameters as JSON with the fields in the

@@ -59,10 +59,14 @@ func CheckTxSanity(t *Tx) error {
 // room's own genesis may be at height 0), a difficulty from 1 to 2^53−1, a
 // time from 0 to 2^53−1 ms and a nonce ≤ 2^53−1. It does not check the
 // proof of work. It returns a *RuleError.
-func CheckHeaderSanity(h *Header) error {
+func CheckHeaderSanity(h *Header) error { return checkHeaderSanity(h, 1) }
+
+// checkHeaderSanity is CheckHeaderSanity for the engine whose header
+// version is version.
+func checkHeaderSanity(h *Header, version uint32) error {
 	switch {
-	case h.Version != 1:
-		return ruleErrorHW(ErrBadVersion, h.Version, 1, "have %d, want 1", h.Version)
+	case h.Version != version:
+		return ruleErrorHW(ErrBadVersion, h.Version, version, "have %d, want %d", h.Version, version)
 	case h.Height == 0 || h.PrevHash.IsZero():
 		return ruleError(ErrBadGenesis, "height %d, previous hash %s: only the room's genesis block has no parent", h.Height, h.PrevHash.Short())
 	case h.Height > MaxSafeInteger:
@@ -100,11 +104,13 @@ func checkBlockSanity(b *Block, hash Hash, p Params, e Engine) ([]Hash, error) {
 		return nil, ruleError(ErrMalformed, "block is missing")
 	}
 	h := &b.Header
-	if err := CheckHeaderSanity(h); err != nil {
+	if err := checkHeaderSanity(h, headerVersion(e)); err != nil {
 		return nil, err
 	}
 	var err error
-	if v, ok := e.(hashSealVerifier); ok {
+	if v, ok := e.(BlockSealVerifier); ok {
+		err = v.VerifyBlockSeal(b, hash)
+	} else if v, ok := e.(hashSealVerifier); ok {
 		err = v.verifySealHash(h, hash)
 	} else {
 		err = e.VerifySeal(h)

@@ -23,6 +23,7 @@ const (
 	TypeJoin       = "join"       // relay: PeerInfo of a peer that joined
 	TypeLeave      = "leave"      // relay: PeerInfo of a peer that left
 	TypeError      = "error"      // relay: ErrorBody about the last frame sent
+	TypePBFT       = "pbft"       // PBFTBody: a PBFT protocol message between the seats of a PBFT room
 
 	// typeMalformed marks a frame that was not a JSON envelope.
 	typeMalformed = "malformed frame"
@@ -181,4 +182,15 @@ func (m Message) DecodeBody(v any) error {
 		return fmt.Errorf("node: decode %s: %w", m.Type, err)
 	}
 	return nil
+}
+
+// PBFTBody is the body of a pbft message: the protocol message in its
+// binary encoding (pbft.Message.Encode, base64 in the JSON) and the seat
+// it is for, or −1 for every seat. Messages go to the whole room, carried
+// by the relay like any frame; a seat drops those for another seat, and a
+// node without a seat ignores them all (it follows the committed blocks,
+// whose certificates its chain verifies). See Seat.
+type PBFTBody struct {
+	To  int    `json:"to"`
+	Msg []byte `json:"m"`
 }

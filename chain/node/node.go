@@ -122,7 +122,8 @@ type Node struct {
 
 	store *persister // nil without a Config.Store
 
-	mining atomic.Int32 // mining loops running (MineLoop)
+	mining atomic.Int32  // mining loops running (MineLoop)
+	pbft   func(Message) // the running Seat's inbox (seat.go); nil without one
 }
 
 // New creates a node; it does not connect anywhere until Run.
@@ -607,6 +608,13 @@ func (n *Node) handle(m Message) {
 		n.handleControl(m)
 	case TypeStats:
 		n.handleStats(m)
+	case TypePBFT:
+		n.mu.Lock()
+		seat := n.pbft
+		n.mu.Unlock()
+		if seat != nil {
+			seat(m)
+		}
 	case typeMalformed:
 		n.reject(m.From, "message", fmt.Errorf("not a JSON envelope: %q", m.Body))
 	case TypeError:

@@ -18,12 +18,13 @@ import (
 // request changes nothing. A 500 says only "internal error"; the server's
 // log has the cause.
 //
-//	POST /api/rooms                  create a room: {name, preset, difficulty, block_time_ms,
+//	POST /api/rooms                  create a room: {name, preset, engine, seats, checkpoint_interval, difficulty, block_time_ms,
 //	                                 retarget_interval, subsidy, halving_interval,
 //	                                 max_block_txs} (all optional: no name gets a new
 //	                                 code, no preset is "classroom", the parameters
 //	                                 change the preset's) → 201 roomInfo + url +
-//	                                 teacher_token; 409 if a teacher created it
+//	                                 teacher_token (+ seat_keys for engine pbft,
+//	                                 pbft.go); 409 if a teacher created it
 //	                                 already (a room only opened by URL is taken
 //	                                 over: its peers are sent to the new room, its
 //	                                 chain is dropped); 429 when this address
@@ -81,6 +82,9 @@ type createdRoom struct {
 	// TeacherToken authorizes the admin requests. It is shown once: the
 	// server keeps only its hash.
 	TeacherToken string `json:"teacher_token"`
+	// SeatKeys are a PBFT room's seat keys (pbft.go), shown once to the
+	// teacher: the server keeps only the public keys, in the parameters.
+	SeatKeys []string `json:"seat_keys,omitempty"`
 }
 
 // paramsRequest holds the parameters a teacher may choose; nil keeps the
@@ -140,6 +144,7 @@ type createRequest struct {
 	Name   string `json:"name"`   // empty: a new code
 	Preset string `json:"preset"` // empty: presetClassroom
 	paramsRequest
+	pbftRequest
 }
 
 // presetInfo is one preset of GET /api/presets.
@@ -211,6 +216,10 @@ func (s *server) createRoom(w http.ResponseWriter, r *http.Request) error {
 		return httpjson.FieldError(http.StatusBadRequest, httpjson.CodeBadParams, "preset",
 			fmt.Sprintf("preset %q: want one of GET /api/presets", req.Preset))
 	}
+	base, seatKeys, err := req.engineParams(base)
+	if err != nil {
+		return badParams(err)
+	}
 	// Bad parameters and a name taken are refused before a token of the
 	// rate limit is spent.
 	if err := s.checkParams(req.apply(base)); err != nil {
@@ -259,7 +268,7 @@ func (s *server) createRoom(w http.ResponseWriter, r *http.Request) error {
 			return s.adminError(err)
 		}
 		s.cfg.Logger.Info("chainplay: room created", "room", req.Name, "epoch", rec.Epoch)
-		return httpjson.Write(w, http.StatusCreated, createdRoom{roomInfo: s.info(req.Name, rec, true), URL: s.roomURL(r, req.Name), TeacherToken: token})
+		return httpjson.Write(w, http.StatusCreated, createdRoom{roomInfo: s.info(req.Name, rec, true), URL: s.roomURL(r, req.Name), TeacherToken: token, SeatKeys: seatKeys})
 	}
 }
 

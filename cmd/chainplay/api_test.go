@@ -393,3 +393,47 @@ func TestRoomURLForStudents(t *testing.T) {
 	require.Equal(t, http.StatusOK, resp.StatusCode)
 	require.Equal(t, "image/svg+xml", resp.Header.Get("Content-Type"))
 }
+
+// TestCreatePBFTRoom: engine pbft gives a room of n seats whose public
+// keys are in the parameters (so in the genesis) and whose private keys
+// the teacher gets once; bad seat counts are refused.
+func TestCreatePBFTRoom(t *testing.T) {
+	ts := startServer(t, t.TempDir(), nil)
+	got := ts.createRoom(t, "pbft-lab", map[string]any{"engine": "pbft", "seats": 7, "checkpoint_interval": 5})
+	p := got.Params
+	require.Equal(t, chain.EnginePBFT, p.Engine)
+	require.Equal(t, uint64(5), p.CheckpointInterval)
+	require.Equal(t, uint64(1), p.Difficulty)
+	keys, err := p.SeatKeys()
+	require.NoError(t, err)
+	require.Len(t, keys, 7)
+	require.Len(t, got.SeatKeys, 7)
+	for i, seed := range got.SeatKeys {
+		k, err := chain.KeyFromSeedHex(seed)
+		require.NoError(t, err)
+		require.True(t, keys[i].Equal(k.Public()), "seat %d", i)
+	}
+	require.Equal(t, chain.GenesisBlock(p).Hash(), got.Genesis)
+	info := ts.room(t, "pbft-lab")
+	raw, err := json.Marshal(info)
+	require.NoError(t, err)
+	require.NotContains(t, string(raw), got.SeatKeys[0], "the seat keys are shown once")
+	require.Equal(t, p, info.Params)
+
+	def := ts.createRoom(t, "pbft-default", map[string]any{"engine": "pbft", "seats": 4})
+	require.Equal(t, uint64(defaultCheckpointInterval), def.Params.CheckpointInterval)
+
+	for _, body := range []string{
+		`{"name":"p1","engine":"pbft","seats":5}`,
+		`{"name":"p2","engine":"pbft"}`,
+		`{"name":"p3","engine":"pos","seats":4}`,
+		`{"name":"p4","seats":4}`,
+		`{"name":"p5","engine":"pbft","seats":4,"checkpoint_interval":0}`,
+		`{"name":"p6","engine":"pbft","seats":4,"difficulty":64}`,
+	} {
+		status, e := ts.callError(t, "POST", "/api/rooms", "", body, nil)
+		require.Equal(t, http.StatusBadRequest, status, body)
+		require.Equal(t, httpjson.CodeBadParams, e.Code, body)
+	}
+	require.False(t, ts.room(t, "p1").Created)
+}

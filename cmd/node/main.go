@@ -10,6 +10,13 @@
 //	node -tutorial dvf -name d4ee26eee15148ee92c6cd394edd974e   # dvf's walkthrough, verbatim
 //	node -tutorial ibm                             # IBM's web app's node, on 127.0.0.1:8000
 //	node -room ws://127.0.0.1:8080/ws/class-7b -name robot -mine
+//	node -room ws://127.0.0.1:8080/ws/pbft-lab -seat seat2.key   # a replica of a PBFT room
+//
+// -seat FILE takes a seat of a PBFT room: FILE holds the seat's key as
+// 64 hex characters (its ed25519 seed), as the teacher got them when the
+// room was created. The node runs the replica (node.Seat); without -seat
+// a node in a PBFT room follows the committed blocks. A PBFT room has no
+// mining: -mine is refused there.
 //
 // -tutorial dvf|ibm is the tutorials' open mode (node.Tutorial): the
 // node's identifier is its -name (a random 32 hex characters, like dvf's
@@ -40,6 +47,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -65,6 +73,7 @@ type options struct {
 	name       string
 	difficulty uint64
 	tutorial   node.Tutorial
+	seat       string
 }
 
 // tutorialDifficulty is each tutorial's own proof of work, the default
@@ -90,6 +99,7 @@ func parseFlags(args []string) (options, error) {
 	fs.IntVar(&o.threads, "threads", runtime.NumCPU(), "mining goroutines")
 	fs.StringVar(&o.data, "data", "", "directory to keep the chain and the wallet in (empty: memory only)")
 	fs.StringVar(&o.name, "name", "", "nickname shown to the room (default: the wallet's short address)")
+	fs.StringVar(&o.seat, "seat", "", "take a seat of a PBFT room: a file with the seat key (64 hex characters); needs -room")
 	fs.Uint64Var(&o.difficulty, "difficulty", chain.PlaygroundParams.Difficulty, "initial difficulty of a standalone chain (all HTTP peers must agree; with -tutorial, the tutorial's: 65536 for dvf, 256 for ibm)")
 	if err := fs.Parse(args); err != nil {
 		return o, err
@@ -106,6 +116,9 @@ func parseFlags(args []string) (options, error) {
 	}
 	if o.tutorial.Open() && o.room != "" {
 		return o, errors.New("-tutorial is for peering over HTTP as the tutorials do, not for a room: there, named accounts would be anyone's coins")
+	}
+	if o.seat != "" && (o.room == "" || o.mine) {
+		return o, errors.New("-seat is for a PBFT room: it needs -room, and a PBFT room has no mining (-mine)")
 	}
 	if o.name != "" && o.tutorial.Open() {
 		if err := chain.CheckAccountName(o.name); err != nil {
@@ -173,6 +186,15 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		}
 		key = chain.NameKey(o.name)
 	}
+	if params.Engine == chain.EnginePBFT && o.mine {
+		return errors.New("-mine: room " + params.Name + " is a PBFT room: its blocks are committed by the seats, not mined (take a seat with -seat)")
+	}
+	var seatKey []byte
+	if o.seat != "" {
+		if seatKey, err = readSeatKey(o.seat); err != nil {
+			return err
+		}
+	}
 	c, err := chain.New(chain.Config{Params: params})
 	if err != nil {
 		return err
@@ -239,12 +261,35 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		wg.Add(1)
 		go func() { defer wg.Done(); _ = n.MineLoop(ctx, node.MineConfig{}) }()
 	}
+	if seatKey != nil {
+		seat, err := n.TakeSeat(node.SeatConfig{Key: seatKey})
+		if err != nil {
+			return fmt.Errorf("-seat: %w", err)
+		}
+		fmt.Fprintf(stdout, "PBFT seat %d of %d\n", seat.Index(), seat.Status().Seats)
+		wg.Add(1)
+		go func() { defer wg.Done(); _ = seat.Run(ctx) }()
+	}
 	select {
 	case <-ctx.Done():
 		return nil
 	case err := <-errc:
 		return err
 	}
+}
+
+// readSeatKey reads a seat key file: the seat's ed25519 seed as 64 hex
+// characters, surrounding white space ignored.
+func readSeatKey(path string) ([]byte, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("-seat: %w", err)
+	}
+	k, err := chain.KeyFromSeedHex(strings.TrimSpace(string(b)))
+	if err != nil {
+		return nil, fmt.Errorf("-seat %s: %w", path, err)
+	}
+	return k, nil
 }
 
 // stayInRoom keeps the node in its relay room (node.StayJoined: redial

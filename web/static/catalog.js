@@ -273,6 +273,8 @@ function ruleKey(ev, a) {
       return ev.what === "block" ? "rule.duplicate-tx.block" : a.have ? "rule.duplicate-tx" : "rule.duplicate-tx.pending";
     case "invalid-ancestor":
       return a.have ? "rule.invalid-ancestor" : "rule.invalid-ancestor.unnamed";
+    case "bad-certificate":
+      return a.want ? "rule.bad-certificate.order" : "rule.bad-certificate";
     case "bad-signature":
       return a.have ? "rule.bad-signature.length" : "rule.bad-signature";
     case "time-too-old": {

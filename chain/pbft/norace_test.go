@@ -1,0 +1,5 @@
+//go:build !race
+
+package pbft_test
+
+const raceBuild = false
