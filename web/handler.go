@@ -35,9 +35,11 @@ type Config struct {
 	// Logger receives the handler's warnings (a stale compressed twin).
 	// Defaults to discarding them.
 	Logger *slog.Logger
-	// LessonsGuide is docs/lessons.md, served at /docs/lessons.md (the
-	// board links to it). Optional.
-	LessonsGuide []byte
+	// LessonsGuides are the lessons guides by language tag: "en" is
+	// served at /docs/lessons.md, any other TAG at /docs/lessons.TAG.md;
+	// the board links to the one of its language (English when its
+	// language has none). Optional.
+	LessonsGuides map[string][]byte
 }
 
 // requestRoomURL is the default Config.RoomURL.
@@ -62,7 +64,8 @@ func ValidRoom(name string) bool { return roomRE.MatchString(name) }
 //	GET /r/{room}    a room's page, which starts a node in the tab
 //	GET /r/{room}/board   the teacher's board of a room (board.templ, board.js)
 //	GET /r/{room}/qr.svg  a QR code of the room's address (Config.RoomURL)
-//	GET /docs/lessons.md  the lessons guide (Config.LessonsGuide), as text
+//	GET /docs/lessons.md  the lessons guide (Config.LessonsGuides), as text;
+//	                 /docs/lessons.zh-CN.md in Chinese
 //	GET /bench       the mining benchmark, run in the visitor's browser
 //
 // Pages are in the request's language (lang.go).
@@ -125,11 +128,10 @@ func NewHandler(cfg Config) (http.Handler, error) {
 			http.Error(w, err.Error(), http.StatusBadRequest)
 			return
 		}
-		page(Page("page.title.board", map[string]any{"room": room}, Board(room, string(conf)))).ServeHTTP(w, r)
+		page(Page("page.title.board", map[string]any{"room": room}, Board(room, string(conf), lessonsHref(r.Context(), cfg.LessonsGuides)))).ServeHTTP(w, r)
 	})
-	if cfg.LessonsGuide != nil {
-		guide := cfg.LessonsGuide
-		mux.HandleFunc("GET /docs/lessons.md", func(w http.ResponseWriter, r *http.Request) {
+	for tag, guide := range cfg.LessonsGuides {
+		mux.HandleFunc("GET "+lessonsPath(tag), func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 			w.Header().Set("Cache-Control", "no-cache")
 			w.Write(guide)
@@ -204,3 +206,20 @@ type pageRecorder struct {
 func (p *pageRecorder) Header() http.Header         { return p.header }
 func (p *pageRecorder) Write(b []byte) (int, error) { return p.body.Write(b) }
 func (p *pageRecorder) WriteHeader(status int)      { p.status = status }
+
+// lessonsPath is where the lessons guide in tag is served.
+func lessonsPath(tag string) string {
+	if tag == "en" {
+		return "/docs/lessons.md"
+	}
+	return "/docs/lessons." + tag + ".md"
+}
+
+// lessonsHref is the lessons guide of guides in the page's language,
+// else English.
+func lessonsHref(ctx context.Context, guides map[string][]byte) string {
+	if _, ok := guides[pageLang(ctx)]; ok {
+		return lessonsPath(pageLang(ctx))
+	}
+	return lessonsPath("en")
+}

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -74,4 +75,33 @@ func TestFixLanguage(t *testing.T) {
 	require.Regexp(t, `<select id="lang-picker"[^>]* disabled`, string(body))
 	require.Contains(t, string(body), `title="老师设定了这个房间的语言。"`)
 	require.Same(t, req, FixLanguage(req, "tlh"), "an unknown language leaves the request alone")
+}
+
+// The lessons guide comes in each language it is written in, and the
+// board links to the one of its page's language (English when there is
+// none in that language).
+func TestLessonsGuideInTheBoardsLanguage(t *testing.T) {
+	h, err := NewHandler(Config{
+		RoomConfig:    func(_ context.Context, room string) ([]byte, error) { return []byte(`{"room":"` + room + `"}`), nil },
+		LessonsGuides: map[string][]byte{"en": []byte("# Lessons"), "zh-CN": []byte("# 课程")},
+	})
+	require.NoError(t, err)
+	board := func(lang string) string {
+		req := httptest.NewRequest("GET", "/r/class/board", nil)
+		req.Header.Set("Accept-Language", lang)
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		require.Equal(t, http.StatusOK, rec.Code)
+		return rec.Body.String()
+	}
+	require.Contains(t, board("zh-CN"), `href="/docs/lessons.zh-CN.md"`)
+	require.Contains(t, board("en"), `href="/docs/lessons.md"`)
+	require.Contains(t, board("en-XA"), `href="/docs/lessons.md"`, "a language without a guide links the English one")
+	for path, want := range map[string]string{"/docs/lessons.md": "# Lessons", "/docs/lessons.zh-CN.md": "# 课程"} {
+		code, body, _ := get(t, h, path)
+		require.Equal(t, http.StatusOK, code, path)
+		require.Equal(t, want, body, path)
+	}
+	code, _, _ := get(t, h, "/docs/lessons.fr.md")
+	require.Equal(t, http.StatusNotFound, code)
 }

@@ -331,3 +331,7 @@ onLang(() => {
   renderLessonList();
   if (board) render(board);
 });
+onLang(() => {
+  const guide = $("lessons-guide");
+  if (guide) guide.href = lang() === "zh-CN" ? "/docs/lessons.zh-CN.md" : "/docs/lessons.md";
+});
