@@ -40,6 +40,10 @@ type Config struct {
 	// the board links to the one of its language (English when its
 	// language has none). Optional.
 	LessonsGuides map[string][]byte
+	// BoardLanguage returns the language a room's teacher fixed for its
+	// board ("" lets each viewer pick): the board is rendered in it
+	// (FixLanguage). Optional.
+	BoardLanguage func(room string) string
 }
 
 // requestRoomURL is the default Config.RoomURL.
@@ -127,6 +131,11 @@ func NewHandler(cfg Config) (http.Handler, error) {
 		if err != nil {
 			http.Error(w, err.Error(), http.StatusBadRequest)
 			return
+		}
+		if cfg.BoardLanguage != nil {
+			if tag := cfg.BoardLanguage(room); tag != "" {
+				r = FixLanguage(r, tag)
+			}
 		}
 		page(Page("page.title.board", map[string]any{"room": room}, Board(room, string(conf), lessonsHref(r.Context(), cfg.LessonsGuides)))).ServeHTTP(w, r)
 	})

@@ -65,6 +65,8 @@ type roomInfo struct {
 	// with (hex; classroom.go): cmd/node reads it here. Empty without a
 	// teacher.
 	ControlKey string `json:"control_key,omitempty"`
+	// BoardLang is the language the teacher fixed for the board, or "".
+	BoardLang string `json:"board_lang,omitempty"`
 }
 
 // peerInfo is one peer of a room.
@@ -175,6 +177,7 @@ func (s *server) routeAPI(m *httpjson.Mux) {
 	m.Handle("POST /api/rooms/{room}/reset", s.withRoom(s.teacher(s.resetRoom)))
 	m.Handle("POST /api/rooms/{room}/genesis", s.withRoom(s.teacher(s.newGenesis)))
 	m.Handle("POST /api/rooms/{room}/kick", s.withRoom(s.teacher(s.kickPeer)))
+	m.Handle("POST /api/rooms/{room}/language", s.withRoom(s.teacher(s.setBoardLanguage)))
 }
 
 // roomHandler handles a request about one valid room name.
@@ -309,6 +312,7 @@ func (s *server) info(room string, rec roomRecord, stored bool) roomInfo {
 		Archive: arch,
 
 		ControlKey: controlPublicHex(rec),
+		BoardLang:  rec.BoardLang,
 	}
 }
 

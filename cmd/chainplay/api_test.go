@@ -181,6 +181,7 @@ func TestAdminActionsNeedTheTeacherToken(t *testing.T) {
 		{"reset", nil},
 		{"genesis", map[string]any{"difficulty": 8}},
 		{"kick", map[string]any{"peer": "p1"}},
+		{"language", map[string]any{"lang": "zh-CN"}},
 	}
 	auths := []struct {
 		name, header string

@@ -41,6 +41,9 @@ type roomRecord struct {
 	ControlSeed []byte `json:"control_seed,omitempty"`
 	// ControlSeq is the sequence number of the room's last control.
 	ControlSeq uint64 `json:"control_seq,omitempty"`
+	// BoardLang is the language the teacher fixed for the room's board
+	// (boardlang.go); empty: the board follows each viewer's choice.
+	BoardLang string `json:"board_lang,omitempty"`
 }
 
 // controlKey returns the room's control key, nil without one.

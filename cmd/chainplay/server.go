@@ -160,7 +160,7 @@ func newServer(cfg serverConfig) (*server, error) {
 	s.relay, s.archives.relay = rs, rs
 
 	pages, err := web.NewHandler(web.Config{RoomConfig: s.roomConfig, Assets: wasmkernel.Files, Presets: webPresets(cfg.Params),
-		RoomURL: s.roomURL, LessonsGuides: docs.LessonsGuides()})
+		RoomURL: s.roomURL, LessonsGuides: docs.LessonsGuides(), BoardLanguage: s.roomLanguage})
 	if err != nil {
 		rs.Close()
 		reg.close()

@@ -284,6 +284,11 @@ if (token) {
     e.preventDefault();
     control({ op: "rename", peer: $("ctl-rename-peer").value, name: $("ctl-rename-name").value.trim() });
   };
+  $("ctl-lang-form").onsubmit = async (e) => {
+    e.preventDefault();
+    // The board is rendered in its fixed language by the server: reload.
+    if (await post("language", { lang: $("ctl-lang").value }, "language")) location.reload();
+  };
   $("ctl-kick-form").onsubmit = (e) => {
     e.preventDefault();
     post("kick", { peer: $("ctl-kick-peer").value }, "kick");
