@@ -33,28 +33,13 @@
     seed: (id && typeof id.seed === "string" && id.seed) || "",
     control_key: config.control_key || "", // the teacher's controls are signed by it (chain/node/control.go)
   };
-  const { type: T, field: F, moduleFromPage } = globalThis.ChainplayTab; // tabproto.js, loaded before this script
-  // The page compiles node.wasm (off its thread: streaming compilation runs
-  // in the engine's background threads) while the Worker starts, and hands
-  // the module over; without compileStreaming the Worker fetches it.
-  const compiling = typeof WebAssembly.compileStreaming === "function" && script.dataset.wasm
-    ? WebAssembly.compileStreaming(fetch(script.dataset.wasm)).catch(() => null)
-    : null;
-  const worker = new Worker(script.dataset.worker, compiling ? { name: moduleFromPage } : {});
+  const { type: T, field: F } = globalThis.ChainplayTab; // tabproto.js, loaded before this script
+  const worker = new Worker(script.dataset.worker);
   const boot = (globalThis.__chainplayBoot = { worker, config, identityKey: key, identity: id, early: [] });
   worker.onmessage = (e) => boot.early.push(e);
   worker.onerror = (e) => {
     e.preventDefault();
     boot.early.push({ data: { [F.type]: T.crash, [F.message]: e.message || "the node's Worker failed" } });
   };
-  if (compiling) {
-    compiling.then((module) => {
-      try {
-        worker.postMessage({ [F.type]: T.module, [F.module]: module });
-      } catch {
-        worker.postMessage({ [F.type]: T.module, [F.module]: null }); // a module this browser can't send
-      }
-    });
-  }
   worker.postMessage({ [F.type]: T.start, [F.config]: JSON.stringify(start) });
 })();

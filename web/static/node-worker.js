@@ -47,17 +47,10 @@ async function serve(m) {
   }
 }
 
-// node.wasm: compiled by the page (a Worker named ModuleFromPage waits for
-// it: boot.js), else fetched and compiled here.
-let gotModule;
-const pageModule = new Promise((resolve) => (gotModule = resolve));
-
 const queue = [];
 self.onmessage = (e) => {
   const m = e.data;
-  if (m && m[F.type] === T.module) {
-    gotModule(m[F.module] instanceof WebAssembly.Module ? m[F.module] : null);
-  } else if (m && m[F.type] === T.request) {
+  if (m && m[F.type] === T.request) {
     serve(m);
   } else if (self.__chainplayGo) {
     self.__chainplayGo(m);
@@ -73,11 +66,6 @@ self.__chainplayFlush = () => {
 const go = new Go();
 go.importObject.workers = { ready: () => markReady() };
 go.exit = (code) => crash(`the node stopped (exit code ${code})`);
-const instance = async () => {
-  const module = self.name === self.ChainplayTab.moduleFromPage ? await pageModule : null;
-  if (module) return WebAssembly.instantiate(module, go.importObject);
-  return (await WebAssembly.instantiateStreaming(fetch(asset("/static/node.wasm")), go.importObject)).instance;
-};
-instance()
-  .then((inst) => go.run(inst))
+WebAssembly.instantiateStreaming(fetch(asset("/static/node.wasm")), go.importObject)
+  .then((res) => go.run(res.instance))
   .catch((err) => crash(`could not start the node: ${err}`));

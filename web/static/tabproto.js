@@ -2,7 +2,6 @@
 // The names of the messages between a room page and its node's Worker.
 globalThis.ChainplayTab = Object.freeze({
   type: Object.freeze({
-    module: "module",
     start: "start",
     poll: "poll",
     mine: "mine",
@@ -20,7 +19,6 @@ globalThis.ChainplayTab = Object.freeze({
   }),
   field: Object.freeze({
     type: "type",
-    module: "module",
     config: "config",
     n: "n",
     pct: "pct",
@@ -38,5 +36,4 @@ globalThis.ChainplayTab = Object.freeze({
     hash: "hash",
     message: "message",
   }),
-  moduleFromPage: "chainplay-node-module-from-page",
 });
