@@ -340,3 +340,6 @@ onLang(() => {
   const guide = $("lessons-guide");
   if (guide) guide.href = lang() === "zh-CN" ? "/docs/lessons.zh-CN.md" : "/docs/lessons.md";
 });
+
+// The tree follows the width it is given (a projector, a phone turned).
+if (typeof ResizeObserver === "function") new ResizeObserver(() => scaleTree()).observe($("tree-box"));
