@@ -60,7 +60,7 @@ function replicaItem(r, x) {
 // drawPhases draws block b's messages among n replicas: a line per
 // replica, time to the right, an arrow from the sender to each receiver.
 export function drawPhases(b, n, x) {
-  const left = 74, right = 12, top = 22, row = n > 7 ? 18 : 24, slant = 14;
+  const left = 74, right = 12, top = 36, row = n > 7 ? 18 : 24, slant = 14;
   const W = 600, H = top + row * (n - 1) + 34;
   const g = svg("svg", { class: "phases", viewBox: `0 0 ${W} ${H}`, role: "img", "aria-label": countText(b, n), xmlns: "http://www.w3.org/2000/svg" });
   const ms = b.messages;
@@ -84,11 +84,12 @@ export function drawPhases(b, n, x) {
     g.append(svg("circle", { class: `dot ${k.cls}`, cx: x0, cy: Y(m.from), r: 2.5 }));
     (phases[m.kind] ||= []).push(x0);
   }
-  for (const [kind, xs] of Object.entries(phases)) {
-    const k = KINDS[kind] || KINDS.commit;
-    const mid = xs.reduce((a, b) => a + b, 0) / xs.length;
-    g.append(svg("text", { class: `phase-label ${k.cls}`, x: Math.min(W - 70, Math.max(left, mid - 20)), y: 12 }, t(k.phase)));
-  }
+  // Each phase is labelled where it starts, on two alternating rows so
+  // phases that overlap in time keep their labels apart.
+  Object.keys(KINDS).filter((kind) => phases[kind]).forEach((kind, i) => {
+    const k = KINDS[kind];
+    g.append(svg("text", { class: `phase-label ${k.cls}`, x: Math.min(W - 80, Math.max(left, Math.min(...phases[kind]))), y: i % 2 ? 26 : 12 }, t(k.phase)));
+  });
   g.append(svg("text", { class: "time-label", x: left, y: H - 6 }, t("pbft.time", { ms: span === 1 && t1 === t0 ? 0 : t1 - t0 })));
   return g;
 }
