@@ -1,6 +1,7 @@
 package node_test
 
 import (
+	"context"
 	"crypto/ed25519"
 	"testing"
 	"time"
@@ -112,4 +113,33 @@ func TestClientResendsToAllReplicas(t *testing.T) {
 	}
 	require.NotEmpty(t, done, "no resend")
 	require.Greater(t, room.net.Sent(node.TypeTxs), before)
+}
+
+// TestTraceRefusesForgedFrames: a pbft frame whose signature is not the
+// seat's it claims is not recorded (nor handed to a seat) and counts
+// against its sender.
+func TestTraceRefusesForgedFrames(t *testing.T) {
+	room := newPBFTRoom(t)
+	rejected := make(chan node.Event, 16)
+	room.peers[4].Node.Subscribe(func(ev node.Event) {
+		if ev.Kind == node.EventRejected && ev.What == node.TypePBFT {
+			rejected <- ev
+		}
+	})
+	mallory := room.net.Join("mallory")
+	defer mallory.Close()
+	forged := &pbft.Message{Kind: pbft.KindPrePrepare, From: 0, View: 0, Seq: 1, Digest: chain.Hash{1}}
+	forged.Sign(chain.GenerateKey(), room.peers[0].Node.Chain().ID())
+	m, err := node.NewMessage(node.TypePBFT, "", node.PBFTBody{To: pbft.Broadcast, Msg: forged.Encode()})
+	require.NoError(t, err)
+	require.NoError(t, mallory.Send(context.Background(), m))
+	select {
+	case <-rejected:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the forged frame was not refused")
+	}
+	tr, _ := room.peers[4].Node.PBFTTrace()
+	require.Empty(t, tr.Seqs[1], "nothing recorded")
+	require.Equal(t, "", tr.Seats[0].Peer)
+	require.Zero(t, room.seats[1].Status().Stats.Received[pbft.KindPrePrepare], "no seat got it")
 }
