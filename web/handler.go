@@ -68,6 +68,9 @@ func ValidRoom(name string) bool { return roomRE.MatchString(name) }
 //	GET /r/{room}    a room's page, which starts a node in the tab
 //	GET /r/{room}/board   the teacher's board of a room (board.templ, board.js)
 //	GET /r/{room}/qr.svg  a QR code of the room's address (Config.RoomURL)
+//	POST /r/{room}/link   {"fragment"} → {"url", "svg"}: the room's address with
+//	                 that #fragment (a PBFT seat link: #seat=KEY) and its QR code;
+//	                 a POST, so the key stays out of URLs and logs (pbft.templ)
 //	GET /docs/lessons.md  the lessons guide (Config.LessonsGuides), as text;
 //	                 /docs/lessons.zh-CN.md in Chinese
 //	GET /bench       the mining benchmark, run in the visitor's browser
@@ -160,6 +163,9 @@ func NewHandler(cfg Config) (http.Handler, error) {
 		w.Header().Set("Content-Type", "image/svg+xml")
 		w.Header().Set("Cache-Control", "no-cache")
 		w.Write(svg)
+	})
+	mux.HandleFunc("POST /r/{room}/link", func(w http.ResponseWriter, r *http.Request) {
+		serveLink(w, r, cfg.RoomURL)
 	})
 	mux.Handle("GET /bench", page(Page("page.title.bench", nil, Bench())))
 	mux.Handle("GET /static/", http.StripPrefix("/static", http.HandlerFunc(man.serveHTTP)))

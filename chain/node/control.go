@@ -66,12 +66,27 @@ const (
 	CodeControlRename   = "rename"   // Peer is called State.Names[Peer]
 	CodeControlLesson   = "lesson"   // the teacher started State.Lesson (step State.Step)
 	CodeControlClear    = "clear"    // every control is lifted
+	CodeControlFault    = "fault"    // a PBFT room's seat State.Faults[seat] misbehaves (or is honest again)
 )
+
+// Faults a teacher can switch on for one replica of a PBFT room
+// (ControlState.Faults). Crash, equivocate and wrong-vote are the
+// replica's (pbft.Fault, obeyed by the seat, Seat.Run); slow is the
+// relay's latency on the frames of the seat's peer.
+const (
+	FaultCrash      = "crash"      // silent
+	FaultSlow       = "slow"       // its frames are delayed (ControlState.PeerLatencyMs)
+	FaultEquivocate = "equivocate" // as a primary, different pre-prepares for one sequence number
+	FaultWrongVote  = "wrong-vote" // as a backup, votes for a wrong digest
+)
+
+// Faults returns every fault a control may give a seat.
+func Faults() []string { return []string{FaultCrash, FaultSlow, FaultEquivocate, FaultWrongVote} }
 
 // ControlOps returns every op, in the order declared.
 func ControlOps() []string {
 	return []string{CodeControlPause, CodeControlResume, CodeControlThrottle, CodeControlShare, CodeControlSplit, CodeControlHeal,
-		CodeControlLatency, CodeControlRename, CodeControlLesson, CodeControlClear}
+		CodeControlLatency, CodeControlRename, CodeControlLesson, CodeControlClear, CodeControlFault}
 }
 
 // Control is one teacher control as the server signs it.
@@ -117,6 +132,9 @@ type ControlState struct {
 	// step the board shows.
 	Lesson string `json:"lesson,omitempty"`
 	Step   int    `json:"step,omitempty"`
+	// Faults are the faults switched on for a PBFT room's replicas (seat
+	// number → one of Faults); a seat not named is honest. nil: none.
+	Faults map[int]string `json:"faults,omitempty"`
 }
 
 // Share gives one peer Pct percent of the room's hash power.
@@ -152,6 +170,7 @@ func (s ControlState) Clone() ControlState {
 	c.Groups = maps.Clone(s.Groups)
 	c.PeerLatencyMs = maps.Clone(s.PeerLatencyMs)
 	c.Names = maps.Clone(s.Names)
+	c.Faults = maps.Clone(s.Faults)
 	return c
 }
 

@@ -64,6 +64,10 @@ const (
 	CodeStatusHeld        = "held"         // a block from the future is held until its time (Height, Hash)
 	CodeStatusRelay       = "relay"        // the relay complained about a frame (Reason: its code)
 	CodeStatusMineFailed  = "mine-failed"  // the mining loop stopped on an error (Reason: its code, if any)
+	// CodeStatusTxResent: in a PBFT room, Count transactions this node
+	// submitted were still not committed after Config.TxResend and were
+	// sent again to all replicas (resend.go).
+	CodeStatusTxResent = "tx-resent"
 )
 
 // Reasons of a CodeConnRetrying event whose last attempt never connected.
@@ -93,7 +97,7 @@ func EventCodes() map[EventKind][]string {
 		EventSync:       {CodeSyncStarted, CodeSyncProgress, CodeSyncDone},
 		EventConnection: {CodeConnConnected, CodeConnDisconnected, CodeConnRetrying, CodeConnRoomReset},
 		EventStatus: {CodeStatusResumed, CodeStatusStoreFailed, CodeStatusSendDropped, CodeStatusHeld,
-			CodeStatusRelay, CodeStatusMineFailed},
+			CodeStatusRelay, CodeStatusMineFailed, CodeStatusTxResent},
 		EventControl: ControlOps(),
 	}
 }

@@ -18,6 +18,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/chainplay/chainplay/chain"
+	"github.com/chainplay/chainplay/chain/pbft"
 )
 
 // Config configures a Node.
@@ -47,6 +48,10 @@ type Config struct {
 	// in a few large records rather than one per batch validated, and a
 	// block after a quiet spell at once. Defaults to 0.
 	StoreDelay time.Duration
+	// TxResend is how long, in a PBFT room, a transaction the node
+	// submitted may stay uncommitted before the node sends it again to
+	// all replicas (resend.go). Defaults to DefaultTxResend.
+	TxResend time.Duration
 	// Yield, when set, is called between chunks of long work (a batch of
 	// blocks being validated, the replay of the store) so that a host with
 	// one thread, a browser tab, can run its event loop: it may block for
@@ -122,8 +127,11 @@ type Node struct {
 
 	store *persister // nil without a Config.Store
 
-	mining atomic.Int32  // mining loops running (MineLoop)
-	pbft   func(Message) // the running Seat's inbox (seat.go); nil without one
+	mining atomic.Int32                               // mining loops running (MineLoop)
+	pbft   func(from string, to int, m *pbft.Message) // the running Seat's inbox (seat.go); nil without one
+	seat   *Seat                                      // the seat taken (TakeSeat); nil without one
+	trace  *pbftTrace                                 // what the node saw of PBFT (pbfttrace.go); nil in a room of another engine
+	resend resendState                                // the transactions it submitted, until committed (resend.go)
 }
 
 // New creates a node; it does not connect anywhere until Run.
@@ -150,6 +158,7 @@ func New(cfg Config) (*Node, error) {
 		addr:  chain.KeyAddress(cfg.Key),
 		peers: make(map[string]*peer),
 		subs:  make(map[int]func(Event)),
+		trace: newPBFTTrace(cfg.Chain.Params()),
 	}
 	n.control.changed = make(chan struct{})
 	if n.cfg.Name == "" {
@@ -438,6 +447,7 @@ func (n *Node) Run(ctx context.Context, t Transport) error {
 			now := clock.Now()
 			n.chain.RetryFuture(now)
 			n.checkStall(now)
+			n.resendPending(now)
 			if now.Sub(measured) >= StatsEvery {
 				measured = now
 				n.measureStats(now)
@@ -609,12 +619,7 @@ func (n *Node) handle(m Message) {
 	case TypeStats:
 		n.handleStats(m)
 	case TypePBFT:
-		n.mu.Lock()
-		seat := n.pbft
-		n.mu.Unlock()
-		if seat != nil {
-			seat(m)
-		}
+		n.handlePBFT(m)
 	case typeMalformed:
 		n.reject(m.From, "message", fmt.Errorf("not a JSON envelope: %q", m.Body))
 	case TypeError:

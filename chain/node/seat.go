@@ -94,6 +94,9 @@ func (n *Node) TakeSeat(cfg SeatConfig) (*Seat, error) {
 		return nil, err
 	}
 	pc.ViewTimeout = cfg.ViewTimeout
+	if n.trace != nil {
+		pc.SigCache = n.trace.cache // a frame's signature is verified once, by the trace
+	}
 	pc.Validate = func(b *chain.Block) error { return n.chain.CheckProposal(b, n.cfg.Clock.Now()) }
 	r, err := pbft.New(pc)
 	if err != nil {
@@ -101,7 +104,17 @@ func (n *Node) TakeSeat(cfg SeatConfig) (*Seat, error) {
 	}
 	s := &Seat{n: n, cfg: cfg, seat: seat, r: r, inbox: make(chan seatMsg, 1024), wake: make(chan struct{}, 1), fault: make(chan pbft.Fault, 1)}
 	s.status = r.Status()
+	n.mu.Lock()
+	n.seat = s
+	n.mu.Unlock()
 	return s, nil
+}
+
+// Seat returns the seat the node took (TakeSeat), or nil.
+func (n *Node) Seat() *Seat {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return n.seat
 }
 
 // Index returns the seat's number.
@@ -153,12 +166,17 @@ func (s *Seat) Run(ctx context.Context) error {
 	defer unsub()
 	clock := n.cfg.Clock
 	tick := clock.After(s.cfg.Tick)
+	ctl, ctlChanged := n.Control()
+	s.obey(ctl)
 	s.learn()
 	for {
 		pool := n.pool.Changed()
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
+		case <-ctlChanged:
+			ctl, ctlChanged = n.Control()
+			s.obey(ctl)
 		case m := <-s.inbox:
 			out, err := s.r.Step(m.m, clock.Now())
 			if err != nil {
@@ -182,24 +200,39 @@ func (s *Seat) Run(ctx context.Context) error {
 	}
 }
 
-// deliver takes a pbft frame from the node's reader: decoded here, queued
-// for Run (dropped when the queue is full: the protocol resends).
-func (s *Seat) deliver(m Message) {
-	var body PBFTBody
-	if err := m.DecodeBody(&body); err != nil {
-		s.n.reject(m.From, TypePBFT, err)
+// obey switches the replica to the fault the teacher's control c gives
+// this seat (ControlState.Faults; the node obeys only controls signed by
+// the room's control key). Before any control the fault stays what
+// SetFault made it.
+func (s *Seat) obey(c Control) {
+	if c.Seq == 0 {
 		return
 	}
-	if body.To != pbft.Broadcast && body.To != s.seat {
-		return
-	}
-	pm, err := pbft.DecodeMessage(body.Msg)
+	s.r.SetFault(SeatFault(c.State, s.seat))
+}
+
+// SeatFault returns the replica fault st gives seat: FaultCrash,
+// FaultEquivocate or FaultWrongVote for "crash", "equivocate" or
+// "wrong-vote", else FaultNone ("slow" is the relay's latency on the
+// seat's peer, not the replica's doing).
+func SeatFault(st ControlState, seat int) pbft.Fault {
+	f, err := pbft.ParseFault(st.Faults[seat])
 	if err != nil {
-		s.n.reject(m.From, TypePBFT, err)
+		return pbft.FaultNone
+	}
+	return f
+}
+
+// deliver takes a pbft message from the node's reader (decoded and its
+// signature verified there, handlePBFT) and queues it for Run; it is
+// dropped when it is for another seat, or when the queue is full (the
+// protocol resends).
+func (s *Seat) deliver(from string, to int, pm *pbft.Message) {
+	if to != pbft.Broadcast && to != s.seat {
 		return
 	}
 	select {
-	case s.inbox <- seatMsg{from: m.From, m: pm}:
+	case s.inbox <- seatMsg{from: from, m: pm}:
 	default:
 	}
 }
@@ -219,6 +252,9 @@ func (s *Seat) handle(out pbft.Output) {
 	for {
 		for _, snd := range out.Messages {
 			n.send(TypePBFT, "", PBFTBody{To: snd.To, Msg: snd.Msg.Encode()})
+			if n.trace != nil {
+				n.trace.record(n.Self(), snd.To, snd.Msg, n.cfg.Clock.Now())
+			}
 		}
 		applied := false
 		for _, d := range out.Decisions {

@@ -22,13 +22,18 @@ type pbftRoom struct {
 	done    []chan struct{}
 }
 
-func newPBFTRoom(t *testing.T) *pbftRoom {
+func newPBFTRoom(t *testing.T) *pbftRoom { return newPBFTRoomWith(t, node.Config{}) }
+
+// newPBFTRoomWith is newPBFTRoom whose nodes have cfg's ControlKey and
+// TxResend.
+func newPBFTRoomWith(t *testing.T, cfg node.Config) *pbftRoom {
 	t.Helper()
 	p := chaintest.PBFTParams(4, 10)
 	tn := nodetest.NewNet(t, 0)
 	room := &pbftRoom{net: tn}
 	for i := range 5 {
-		n := nodetest.NewNode(t, node.Config{Chain: chaintest.New(t, p), Clock: tn.Clock, Name: []string{"s0", "s1", "s2", "s3", "follower"}[i]})
+		n := nodetest.NewNode(t, node.Config{Chain: chaintest.New(t, p), Clock: tn.Clock, Name: []string{"s0", "s1", "s2", "s3", "follower"}[i],
+			ControlKey: cfg.ControlKey, TxResend: cfg.TxResend})
 		room.peers = append(room.peers, tn.Start(n))
 		if i == 4 {
 			break

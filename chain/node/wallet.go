@@ -26,6 +26,7 @@ func (n *Node) submit(tx *chain.Tx, own bool) error {
 		return fmt.Errorf("node: submit transaction: %w", err)
 	}
 	n.send(TypeTx, "", tx)
+	n.trackSubmitted(tx, n.cfg.Clock.Now())
 	n.emit(Event{Kind: EventTx, Hash: tx.ID().String(), Tx: n.summary(tx), Text: describeTx("Sent transaction", tx)})
 	return nil
 }

@@ -122,6 +122,15 @@ func (m *Message) verifySig(chainID chain.Hash, seats []ed25519.PublicKey, cache
 		cache.verify(seats[m.From], m.signingBytes(chainID), m.Sig)
 }
 
+// VerifySig reports whether m carries a valid signature of its sender's
+// seat (seats[m.From]) for the chain chainID: what an observer of the
+// room (a node without a seat drawing the phases) checks before it counts
+// a message. It does not check the nested proofs; a Replica's Step
+// verifies those too. cache may be nil.
+func (m *Message) VerifySig(chainID chain.Hash, seats []ed25519.PublicKey, cache *SigCache) bool {
+	return m.verifySig(chainID, seats, cache)
+}
+
 // Encode returns m's wire encoding (DecodeMessage reads it): u8 kind, u8
 // from, u64 view, u64 seq, 32-byte digest; u8 count and that many nested
 // checkpoints; u16 count and that many prepared certificates (a nested

@@ -51,6 +51,7 @@ import (
 //	     latency  {"peer"?, "ms": 0…10000}     the relay delays the room's (or one peer's) frames
 //	     rename   {"peer", "name"}             every page shows the peer by that name
 //	     lesson   {"lesson", "step"}           the board shows a lesson's step
+//	     fault    {"seat", "fault", "ms"?}     a PBFT replica misbehaves (pbft.go)
 //	POST /api/rooms/{room}/lesson    teacher: {"lesson": id} start a lesson with its preset:
 //	                                 a new genesis when its parameters differ, then its controls
 //	GET  /api/lessons                the lessons the board can start: [{id, params, steps, …}]
@@ -76,6 +77,8 @@ type controlRequest struct {
 	Name   string         `json:"name"`
 	Lesson string         `json:"lesson"`
 	Step   int            `json:"step"`
+	Seat   *int           `json:"seat"`  // fault: the replica (pbft.go)
+	Fault  string         `json:"fault"` // fault: node.Faults, "" for honest
 }
 
 // controlResponse answers a control.
@@ -278,6 +281,11 @@ func (s *server) control(room string, req controlRequest) (node.Control, error) 
 			return node.Control{}, badControl("lesson: step: want 0 to 19")
 		}
 		st.Lesson, st.Step = req.Lesson, req.Step
+	case node.CodeControlFault:
+		var err error
+		if peer, err = s.faultControl(room, req, &st); err != nil {
+			return node.Control{}, err
+		}
 	default:
 		return node.Control{}, badControl("op %q: want one of %v", req.Op, node.ControlOps())
 	}
@@ -417,8 +425,12 @@ func (s *server) getBoard(w http.ResponseWriter, r *http.Request, room string) e
 		}
 	}
 	all, peers := s.relay.Latency(room)
-	b := view.Board(n, s.archives.Timeline(room), view.BoardConfig{Room: room, At: at, Groups: s.relay.Groups(room),
-		Latency: all, LatencyPeers: peers, Skip: map[string]bool{self: true}, Clock: s.cfg.Clock})
+	cfg := view.BoardConfig{Room: room, At: at, Groups: s.relay.Groups(room),
+		Latency: all, LatencyPeers: peers, Skip: map[string]bool{self: true}, Clock: s.cfg.Clock}
+	if tr, ok := n.PBFTTrace(); ok {
+		cfg.PoW = s.powFigures(room, len(tr.Seats))
+	}
+	b := view.Board(n, s.archives.Timeline(room), cfg)
 	return httpjson.Write(w, http.StatusOK, b)
 }
 

@@ -121,6 +121,7 @@ func main() {
 		}
 	}()
 
+	takeSeat(n, model, cfg.Seat)
 	go serveView(h, model)
 	go a.serveCommands(h)
 	go a.touchWhileMining()
@@ -132,6 +133,27 @@ func main() {
 	h.post(map[string]any{tabproto.FieldType: tabproto.TypeReady, tabproto.FieldAddress: n.Address().String(),
 		tabproto.FieldSeed: hex.EncodeToString(key.Seed())})
 	select {}
+}
+
+// takeSeat runs the PBFT seat whose key seed (hex) the page handed over,
+// if any; a key that holds no seat leaves the tab a client, and the log
+// says why.
+func takeSeat(n *node.Node, model *view.Model, seed string) {
+	if seed == "" {
+		return
+	}
+	key, err := chain.KeyFromSeedHex(seed)
+	var seat *node.Seat
+	if err == nil {
+		seat, err = n.TakeSeat(node.SeatConfig{Key: key})
+	}
+	if err != nil {
+		model.Log(node.Event{Kind: node.EventStatus, Code: view.CodeSeatRefused, Reason: err.Error(), Text: "This tab takes no seat: " + err.Error()})
+		return
+	}
+	model.Log(node.Event{Kind: node.EventStatus, Code: view.CodeSeatTaken, Count: uint64(seat.Index()),
+		Text: fmt.Sprintf("This tab is replica %d of the room", seat.Index())})
+	go func() { _ = seat.Run(context.Background()) }()
 }
 
 // serveView tells the page when the view changed and answers its polls

@@ -93,6 +93,7 @@ async function start() {
     for (const p of panels) p.render(s, x);
     miner.render(s.extra.miner, x);
     log.render(s, x);
+    window.dispatchEvent(new CustomEvent("chainplay:snapshot", { detail: s })); // pbft.js
     if (first) {
       // The controls work from the first render on, once the panels have
       // their content: nothing moves under a click that comes right away.

@@ -179,6 +179,7 @@ function render(b) {
   renderBanner(b);
   renderLesson(b);
   renderSlider(b);
+  window.dispatchEvent(new CustomEvent("chainplay:board", { detail: b })); // pbft-board.js
   $("board-recent").replaceChildren(...b.recent.map(entryLine));
   root.dataset.seq = String(b.control.seq || 0);
   root.dataset.reorgs = String(b.counts.reorgs);

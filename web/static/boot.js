@@ -23,6 +23,27 @@
   } catch {
     id = null; // unreadable: a new wallet
   }
+  // A PBFT seat link (/r/ROOM#seat=KEY, from the teacher's board) makes
+  // this tab that seat's replica. The key is in the fragment, which the
+  // browser never sends to the server; it is kept in this tab's
+  // sessionStorage (a reload stays the replica) and taken out of the
+  // address bar, so a projected screen does not show it.
+  const seatKey = `chainplay-seat-${room}`;
+  const m = /(?:^#|&)seat=([0-9a-f]{64})(?:&|$)/.exec(location.hash);
+  if (m) {
+    try {
+      sessionStorage.setItem(seatKey, m[1]);
+    } catch {
+      // private mode: the seat lasts for this load only
+    }
+    history.replaceState(null, "", location.pathname + location.search);
+  }
+  let seat = m ? m[1] : "";
+  try {
+    seat = seat || sessionStorage.getItem(seatKey) || "";
+  } catch {
+    // no storage: no seat kept
+  }
   const start = {
     room,
     params: config.params,
@@ -32,6 +53,7 @@
     name: (id && typeof id.name === "string" && id.name) || "",
     seed: (id && typeof id.seed === "string" && id.seed) || "",
     control_key: config.control_key || "", // the teacher's controls are signed by it (chain/node/control.go)
+    seat, // a PBFT seat key (hex), or "": a client
   };
   const { type: T, field: F } = globalThis.ChainplayTab; // tabproto.js, loaded before this script
   const worker = new Worker(script.dataset.worker);

@@ -34,6 +34,12 @@ function showPreset() {
   for (const key of numeric) form.elements[`create-${key}`].placeholder = x.n(Number(chosen.dataset[dataKey[key]]));
 }
 form.addEventListener("change", (e) => e.target.name === "preset" && showPreset());
+// The engine: a PBFT room has n seats (4, 7 or 10) and a checkpoint
+// interval K (web/pbft.templ's engine fields).
+const engineOf = () => form.querySelector('input[name="engine"]:checked')?.value || "";
+form.addEventListener("change", (e) => {
+  if (e.target.name === "engine") $("engine-pbft").hidden = engineOf() !== "pbft";
+});
 showPreset();
 onLang(showPreset);
 
@@ -51,6 +57,12 @@ form.addEventListener("submit", async (e) => {
     const v = form.elements[`create-${key}`].value.trim();
     if (v !== "") body[key] = Number(v);
   }
+  if (engineOf() === "pbft") {
+    body.engine = "pbft";
+    body.seats = Number(form.elements["create-seats"].value);
+    const k = form.elements["create-checkpoint_interval"].value.trim();
+    if (k !== "") body.checkpoint_interval = Number(k);
+  }
   say(() => t("lobby.creating"));
   try {
     const resp = await fetch("/api/rooms", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
@@ -61,6 +73,8 @@ form.addEventListener("submit", async (e) => {
     }
     try {
       localStorage.setItem(`chainplay-teacher-${data.room}`, data.teacher_token);
+      // A PBFT room's seat keys come once: the board hands them out as seat links.
+      if (data.seat_keys) localStorage.setItem(`chainplay-seats-${data.room}`, JSON.stringify(data.seat_keys));
     } catch {
       // private mode: the teacher panel lasts for this page only
     }
@@ -71,6 +85,11 @@ form.addEventListener("submit", async (e) => {
     $("created-qr").src = `/r/${data.room}/qr.svg`;
     $("created-copy").onclick = () => navigator.clipboard?.writeText(data.url || url);
     say("");
+    if (data.seat_keys) {
+      const note = $("created-seats") || $("created").appendChild(Object.assign(document.createElement("p"), { id: "created-seats", className: "hint" }));
+      note.dataset.testid = "created-seats";
+      setText(note, () => t("lobby.created.seats", { n: data.seat_keys.length, board: `/r/${data.room}/board` }));
+    }
     form.hidden = true;
     $("created").hidden = false;
     $("created-open").focus();

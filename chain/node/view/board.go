@@ -35,6 +35,8 @@ type BoardConfig struct {
 	Skip map[string]bool
 	// Clock is the server's clock. Defaults to node.SystemClock.
 	Clock node.Clock
+	// PoW, in a PBFT room, is the proof-of-work figures to compare with.
+	PoW *PoWFigures
 }
 
 // BoardView is the board at one moment.
@@ -59,6 +61,48 @@ type BoardView struct {
 	Control  node.Control         `json:"control"`
 	Split    bool                 `json:"split"`
 	Recent   []node.TimelineEntry `json:"recent"` // the timeline's last entries, newest first
+	// PBFT is a PBFT room's replicas and phase pictures, and PoW the
+	// proof-of-work figures the board compares them with
+	// (BoardConfig.PoW); both nil in a proof-of-work room.
+	PBFT *PBFTView   `json:"pbft,omitempty"`
+	PoW  *PoWFigures `json:"pow,omitempty"`
+}
+
+// PoWFigures are a proof-of-work room's figures for the board's
+// comparison with a PBFT room: "why would anyone choose one or the other".
+type PoWFigures struct {
+	// Room is the room measured; "" when the figures are a preset's
+	// expectation (no proof-of-work room had blocks).
+	Room string `json:"room,omitempty"`
+	// BlockMs is the mean time between blocks; FinalityMs the time to
+	// six confirmations, 6 × BlockMs (and even then only probably final).
+	BlockMs    int64 `json:"block_ms"`
+	FinalityMs int64 `json:"finality_ms"`
+	// Hashes is the hashes computed per block, on average: the
+	// difficulty (PBFT computes none).
+	Hashes float64 `json:"hashes"`
+	// Messages is the messages per block among Peers peers: each hears
+	// the block's announcement and fetches it, 2(n−1), O(n).
+	Messages int `json:"messages"`
+	Peers    int `json:"peers"`
+}
+
+// PoWFiguresOf returns the figures of the proof-of-work room whose
+// board's blocks are blocks (Room room; "" with blocks of a preset's
+// expectation), for a class of peers peers.
+func PoWFiguresOf(room string, blocks []BoardBlock, peers int) *PoWFigures {
+	f := &PoWFigures{Room: room, Peers: peers, Messages: 2 * max(peers-1, 0)}
+	var ms int64
+	var hashes float64
+	for _, b := range blocks {
+		ms += b.Interval
+		hashes += float64(b.Difficulty)
+	}
+	if len(blocks) > 0 {
+		f.BlockMs, f.Hashes = ms/int64(len(blocks)), hashes/float64(len(blocks))
+	}
+	f.FinalityMs = 6 * f.BlockMs
+	return f
 }
 
 // BoardPeer is one peer on the board.
@@ -195,6 +239,10 @@ func Board(n *node.Node, tl *node.Timeline, cfg BoardConfig) BoardView {
 		}
 	}
 	slices.SortStableFunc(v.Peers, func(a, b BoardPeer) int { return cmp.Compare(b.Rate, a.Rate) })
+
+	if v.PBFT = pbftView(n, peerNames(n.PeerStates()), now); v.PBFT != nil {
+		v.PoW = cfg.PoW
+	}
 
 	entries := tl.Entries(when)
 	for i := len(entries) - 1; i >= 0 && len(v.Recent) < 12; i-- {

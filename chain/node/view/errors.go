@@ -62,11 +62,18 @@ const (
 	// CodeKeyInvalid: the wallet key the page handed over is not a valid
 	// seed; the tab made a new wallet.
 	CodeKeyInvalid = "key-invalid"
+	// CodeSeatTaken: the tab runs the PBFT replica of seat Count (the
+	// seat key of its link).
+	CodeSeatTaken = "seat-taken"
+	// CodeSeatRefused: the seat key the page handed over holds no seat of
+	// this room (Reason: why); the tab is a client.
+	CodeSeatRefused = "seat-refused"
 )
 
 // StatusCodes returns the codes of the status events of this package and
 // of a tab (the constants above and tamper mode's): what a page's catalog
 // needs words for, beside node.EventCodes.
 func StatusCodes() []string {
-	return []string{CodeTamperMined, CodeTamperWon, CodeTamperIgnored, CodeStoreUnavailable, CodeStoreIgnored, CodeKeyInvalid}
+	return []string{CodeTamperMined, CodeTamperWon, CodeTamperIgnored, CodeStoreUnavailable, CodeStoreIgnored, CodeKeyInvalid,
+		CodeSeatTaken, CodeSeatRefused}
 }

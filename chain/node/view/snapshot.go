@@ -43,6 +43,9 @@ type Snapshot struct {
 	// Control is the teacher's controls this node obeys: the students'
 	// banner.
 	Control ControlView `json:"control"`
+	// PBFT is a PBFT room's replicas, view and phase pictures (pbft.go);
+	// null in a room of another engine.
+	PBFT *PBFTView `json:"pbft"`
 }
 
 // ControlView is the teacher's controls as a student's page shows them.

@@ -238,6 +238,7 @@ func (m *Model) Snapshot() Snapshot {
 		s.Inspect = m.detail(c, inspect, tip.Height, me, names)
 	}
 	s.Tamper = m.tamperView(c.Params(), me, names)
+	s.PBFT = pbftView(n, peerNames(s.Peers), s.Now)
 	if m.cfg.Extra != nil {
 		if b, err := json.Marshal(m.cfg.Extra()); err == nil {
 			s.Extra = b

@@ -85,6 +85,9 @@ type Start struct {
 	// ControlKey is the room's control key (hex ed25519 public key): the
 	// node obeys only the teacher's controls it signed. Empty: none.
 	ControlKey string `json:"control_key,omitempty"`
+	// Seat is a PBFT room's seat key (hex seed, from the teacher's seat
+	// link): the tab runs that seat's replica. Empty: a client.
+	Seat string `json:"seat,omitempty"`
 }
 
 // Types lists every message type, and Fields every field, in the order
