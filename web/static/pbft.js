@@ -166,6 +166,19 @@ if ($("room")) {
     const x = { ...formatter(lang()), lang: lang() };
     renderReplica(last.pbft, x);
     renderPBFT(last.pbft, x);
+    if (last.pbft) pbftWords();
+  };
+  // A PBFT room has no mining: the chain and mempool panels say what makes
+  // a block valid here instead (the keys move, so a switch of language
+  // keeps them).
+  const pbftWords = () => {
+    setText($("tip-difficulty"), t("pbft.tip.final"));
+    for (const [from, to] of [["chain.about", "chain.about.pbft"], ["mempool.about", "mempool.about.pbft"]]) {
+      for (const e of document.querySelectorAll(`[data-msg="${from}"], [data-msg="${to}"]`)) {
+        e.dataset.msg = to;
+        setText(e, t(to));
+      }
+    }
   };
   window.addEventListener("chainplay:snapshot", (e) => {
     last = e.detail;
