@@ -44,7 +44,17 @@ func TestPBFTPhasePicture(t *testing.T) {
 	_, err := nodes[4].Post("reader", "draw me")
 	require.NoError(t, err)
 	deadline := time.Now().Add(nodetest.Wait)
-	for nodes[4].Chain().Tip().Height < 1 || nodes[0].Chain().Tip().Height < 1 {
+	// Until the block is everywhere and every replica has sent its commit
+	// (a block is committed with 2f+1 of them: the last may come later).
+	everyCommit := func() bool {
+		for _, st := range seats {
+			if st.Status().Stats.Sent[pbft.KindCommit] == 0 {
+				return false
+			}
+		}
+		return true
+	}
+	for nodes[4].Chain().Tip().Height < 1 || nodes[0].Chain().Tip().Height < 1 || !everyCommit() {
 		require.True(t, time.Now().Before(deadline), "no block")
 		tn.Clock.Advance(node.DefaultSeatTick)
 		time.Sleep(time.Millisecond)
