@@ -82,6 +82,7 @@ type scenarioFigures struct {
 	Confirmations int     `json:"confirmations,omitempty"`
 	Z             int     `json:"z,omitempty"`
 	Payment       string  `json:"payment,omitempty"`
+	Base          uint64  `json:"base,omitempty"` // the height the race forks from
 	Paper         float64 `json:"paper,omitempty"`
 	// Selfish mining: main-chain blocks since the start, the attacker's
 	// among them, the blocks it orphaned, and Eyal & Sirer's revenue at

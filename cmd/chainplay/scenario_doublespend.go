@@ -222,7 +222,7 @@ func (d *doubleSpend) status(a *attacker) scenarioFigures {
 		Paper: sim.Rosenfeld(min(max(d.Q, 0.001), 0.999), d.Z)}
 	if d.phase != dsEarn {
 		f.Private, f.Public, f.Confirmations = len(d.branch), d.public(a), d.confirmations(a)
-		f.Payment = d.t1.ID().String()
+		f.Payment, f.Base = d.t1.ID().String(), d.base.Height
 	}
 	return f
 }
