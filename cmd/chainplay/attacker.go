@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"sync"
 	"time"
 
 	"github.com/chainplay/chainplay/chain"
@@ -96,6 +97,24 @@ type attacker struct {
 	// say reports a step of the scenario (announced to the room as a
 	// signed control, and kept for the board).
 	say func(step string, args map[string]int64, text string)
+
+	// mu is held while the strategy runs a step, and while the board
+	// reads its figures (figures).
+	mu sync.Mutex
+}
+
+// figures returns st's figures, read between two of its steps.
+func (a *attacker) figures(st strategy) scenarioFigures {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return st.status(a)
+}
+
+// step runs one call of the strategy under a.mu.
+func (a *attacker) step(f func() error) error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return f()
 }
 
 // seal grinds b's nonce natively (the wait was the pacer's) and returns
@@ -150,7 +169,7 @@ func (a *attacker) run(ctx context.Context, st strategy) error {
 		}
 	})
 	defer unsub()
-	if err := st.begin(ctx, a); err != nil {
+	if err := a.step(func() error { return st.begin(ctx, a) }); err != nil {
 		return err
 	}
 	var found <-chan time.Time
@@ -162,22 +181,28 @@ func (a *attacker) run(ctx context.Context, st strategy) error {
 		}
 	}
 	arm()
-	for !st.done() {
+	for !a.isDone(st) {
 		select {
 		case <-ctx.Done():
 			return nil
 		case <-tips:
-			if err := st.tip(ctx, a); err != nil {
+			if err := a.step(func() error { return st.tip(ctx, a) }); err != nil {
 				return err
 			}
 		case <-found:
-			if err := st.found(ctx, a); err != nil {
+			if err := a.step(func() error { return st.found(ctx, a) }); err != nil {
 				return err
 			}
 			arm()
 		}
 	}
 	return nil
+}
+
+func (a *attacker) isDone(st strategy) bool {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return st.done()
 }
 
 // privateChain returns a chain of the attacker's own, never connected to

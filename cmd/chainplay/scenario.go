@@ -263,15 +263,16 @@ func (s *server) scenarioStatus(room string) scenarioStatus {
 		return scenarioStatus{Steps: []node.ScenarioStep{}}
 	}
 	run.mu.Lock()
-	defer run.mu.Unlock()
 	out := scenarioStatus{Name: run.name, Attacker: run.id, Error: run.err, Steps: slices.Clone(run.steps)}
+	a, st := run.a, run.st
+	run.mu.Unlock()
 	select {
 	case <-run.done:
 	default:
 		out.Running = true
 	}
-	if run.a != nil && run.st != nil {
-		f := run.st.status(run.a)
+	if a != nil && st != nil {
+		f := a.figures(st) // not under run.mu: a step holds a.mu and then says (run.mu)
 		out.Figures = &f
 	}
 	return out
@@ -426,7 +427,7 @@ func (s *server) newStrategy(room, name string, p scenarioParams, n *node.Node) 
 	case "brokenkey":
 		return newBrokenKey(q, p.Seed), nil
 	case "liar":
-		return &liar{}, nil
+		return &liar{n: n}, nil
 	}
 	return nil, fmt.Errorf("no scenario %q", name)
 }

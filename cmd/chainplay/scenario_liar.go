@@ -55,7 +55,9 @@ func (l *liar) share() float64 { return 0 }
 func (l *liar) done() bool     { return false }
 
 func (l *liar) begin(_ context.Context, a *attacker) error {
-	l.n = a.node
+	if l.n == nil { // the server's liar has its node from the start: serveLiar reads it
+		l.n = a.node
+	}
 	a.say("start", map[string]int64{"bonus": liarBonus},
 		fmt.Sprintf("%s follows the chain like everyone, but its REST API adds %d coins to every balance and claims a block that does not exist", a.node.Name(), liarBonus))
 	return nil

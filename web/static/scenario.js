@@ -26,7 +26,7 @@ function bars(rows) {
     const y = 4 + i * 26;
     const len = r.max > 0 ? Math.max(2, (w - 190) * Math.min(r.value / r.max, 1)) : 2;
     s.append(svg("text", { x: 0, y: y + 15, class: "bar-label" }, r.label));
-    s.append(svg("rect", { x: 180, y, width: len, height: 18, rx: 3, class: r.cls || "bar" }));
+    s.append(svg("rect", { x: 180, y, width: len, height: 18, rx: 3, class: r.cls || "sbar" }));
     s.append(svg("text", { x: 186 + len, y: y + 15, class: "bar-value" }, r.text ?? String(r.value)));
   });
   return s;
@@ -43,8 +43,8 @@ function figures(st) {
       return [
         el("p", { class: "hint" }, t("scenario.race", { height: f.base || 0 })),
         bars([
-          { label: t("scenario.race.private"), value: f.private || 0, max, cls: "bar attacker" },
-          { label: t("scenario.race.public"), value: f.public || 0, max, cls: "bar honest" },
+          { label: t("scenario.race.private"), value: f.private || 0, max, cls: "sbar attacker" },
+          { label: t("scenario.race.public"), value: f.public || 0, max, cls: "sbar honest" },
         ]),
         el("p", {}, t("scenario.race.confirmations", { n: f.confirmations || 0, z: f.z || 0 })),
         el("p", { class: "hint" }, t("scenario.race.paper", { pct: f.share_pct || 0, p: fmtPct(f.paper || 0) })),
@@ -54,10 +54,10 @@ function figures(st) {
       const share = f.main_blocks ? f.attacker_blocks / f.main_blocks : 0;
       return [
         bars([
-          { label: t("scenario.selfish.share"), value: (f.share_pct || 0) / 100, max: 1, text: `${f.share_pct} %`, cls: "bar" },
-          { label: t("scenario.selfish.main", { mine: f.attacker_blocks || 0, main: f.main_blocks || 0 }), value: share, max: 1, text: fmtPct(share), cls: "bar attacker" },
-          { label: t("scenario.selfish.paper0"), value: f.paper_gamma0 || 0, max: 1, text: fmtPct(f.paper_gamma0 || 0), cls: "bar paper" },
-          { label: t("scenario.selfish.paperHalf"), value: f.paper_gamma_half || 0, max: 1, text: fmtPct(f.paper_gamma_half || 0), cls: "bar paper" },
+          { label: t("scenario.selfish.share"), value: (f.share_pct || 0) / 100, max: 1, text: `${f.share_pct} %`, cls: "sbar" },
+          { label: t("scenario.selfish.main", { mine: f.attacker_blocks || 0, main: f.main_blocks || 0 }), value: share, max: 1, text: fmtPct(share), cls: "sbar attacker" },
+          { label: t("scenario.selfish.paper0"), value: f.paper_gamma0 || 0, max: 1, text: fmtPct(f.paper_gamma0 || 0), cls: "sbar paper" },
+          { label: t("scenario.selfish.paperHalf"), value: f.paper_gamma_half || 0, max: 1, text: fmtPct(f.paper_gamma_half || 0), cls: "sbar paper" },
         ]),
         el("p", {}, t("scenario.selfish.orphaned", { n: f.orphaned || 0, w: f.withheld || 0 })),
       ];
