@@ -3,6 +3,7 @@ module github.com/chainplay/chainplay
 go 1.26.0
 
 require (
+	filippo.io/edwards25519 v1.2.0
 	github.com/a-h/templ v0.3.977
 	github.com/andybalholm/brotli v1.3.0
 	github.com/chromedp/cdproto v0.159.0

@@ -50,6 +50,10 @@ import (
 //	GET  /balance/{account} 200 BalanceResponse: an address, or an account name
 //	GET  /wallet            200 WalletResponse
 //	GET  /peers             200 PeersResponse
+//	GET  /brokenkey/{account}, POST /brokenkey/{account}/spend: a key that reused a
+//	                        nonce recovered from the chain, and spent (brokenkey.go)
+//	GET  /verify?node=URL   200 VerifyReport: another node's answers checked against
+//	                        this node's own chain (verify.go)
 //
 // An error is an httpjson.ErrorBody {error, code} and, when a consensus
 // or policy rule failed, rule (the same code as code) plus the rule's have
@@ -130,6 +134,9 @@ func (n *Node) API(cfg APIConfig) http.Handler {
 	m.Handle("POST /register_node", a.postRegisterNode)
 	m.Handle("POST /register_with", a.postRegisterWith)
 	m.Handle("GET /peers", a.getPeers)
+	m.Handle("GET /brokenkey/{account}", a.getBrokenKey)
+	m.Handle("POST /brokenkey/{account}/spend", a.postBrokenKeySpend)
+	m.Handle("GET /verify", a.getVerify)
 	return m
 }
 

@@ -67,6 +67,9 @@ const (
 	CodeControlLesson   = "lesson"   // the teacher started State.Lesson (step State.Step)
 	CodeControlClear    = "clear"    // every control is lifted
 	CodeControlFault    = "fault"    // a PBFT room's seat State.Faults[seat] misbehaves (or is honest again)
+	// CodeControlScenario: a server-run scenario (an attack) moved to
+	// State.Scenario's step; the event carries it (Event.Scenario).
+	CodeControlScenario = "scenario"
 )
 
 // Faults a teacher can switch on for one replica of a PBFT room
@@ -86,7 +89,8 @@ func Faults() []string { return []string{FaultCrash, FaultSlow, FaultEquivocate,
 // ControlOps returns every op, in the order declared.
 func ControlOps() []string {
 	return []string{CodeControlPause, CodeControlResume, CodeControlThrottle, CodeControlShare, CodeControlSplit, CodeControlHeal,
-		CodeControlLatency, CodeControlRename, CodeControlLesson, CodeControlClear, CodeControlFault}
+		CodeControlLatency, CodeControlRename, CodeControlLesson, CodeControlClear, CodeControlFault,
+		CodeControlScenario}
 }
 
 // Control is one teacher control as the server signs it.
@@ -135,6 +139,31 @@ type ControlState struct {
 	// Faults are the faults switched on for a PBFT room's replicas (seat
 	// number → one of Faults); a seat not named is honest. nil: none.
 	Faults map[int]string `json:"faults,omitempty"`
+	// Scenario is the attack scenario running in the room and the step
+	// it is at; nil when none runs. The server signs it like every
+	// control, so a step on the board and in every tab's log is the
+	// server's word, not a student's.
+	Scenario *ScenarioStep `json:"scenario,omitempty"`
+}
+
+// ScenarioStep is where a server-run scenario stands: which one, its
+// attacker peer, and the step it just took, with the numbers the step's
+// words use. The page picks the sentence from its catalog by Name and
+// Step (scenario.NAME.STEP); Args fill it in.
+type ScenarioStep struct {
+	Name string `json:"name"` // the scenario: doublespend, selfish, timestamp, brokenkey, liar
+	Step string `json:"step"` // what just happened, a code of the scenario's
+	// Attacker is the peer id of the scenario's server-run peer, and
+	// AttackerName its nickname.
+	Attacker     string `json:"attacker,omitempty"`
+	AttackerName string `json:"attacker_name,omitempty"`
+	// Seq numbers the scenario's steps from 1.
+	Seq uint64 `json:"seq"`
+	// Args are the step's numbers (private and public branch lengths,
+	// confirmations, a share in percent, …), by name.
+	Args map[string]int64 `json:"args,omitempty"`
+	// Text is the step in English, for logs and the REST API.
+	Text string `json:"text,omitempty"`
 }
 
 // Share gives one peer Pct percent of the room's hash power.
@@ -171,6 +200,11 @@ func (s ControlState) Clone() ControlState {
 	c.PeerLatencyMs = maps.Clone(s.PeerLatencyMs)
 	c.Names = maps.Clone(s.Names)
 	c.Faults = maps.Clone(s.Faults)
+	if s.Scenario != nil {
+		sc := *s.Scenario
+		sc.Args = maps.Clone(s.Scenario.Args)
+		c.Scenario = &sc
+	}
 	return c
 }
 
@@ -336,8 +370,14 @@ func (n *Node) handleControl(m Message) {
 		name = n.cfg.Name
 	}
 	n.mu.Unlock()
-	n.emit(Event{Kind: EventControl, Code: c.Op, Peer: c.Peer, Name: name, Count: c.Seq,
-		Text: fmt.Sprintf("Teacher: %s%s (control #%d)", c.Op, peerSuffix(c.Peer, name), c.Seq)})
+	ev := Event{Kind: EventControl, Code: c.Op, Peer: c.Peer, Name: name, Count: c.Seq,
+		Text: fmt.Sprintf("Teacher: %s%s (control #%d)", c.Op, peerSuffix(c.Peer, name), c.Seq)}
+	if c.Op == CodeControlScenario && c.State.Scenario != nil {
+		sc := *c.State.Scenario
+		ev.Scenario = &sc
+		ev.Text = fmt.Sprintf("Scenario %s, step %d: %s", sc.Name, sc.Seq, sc.Text)
+	}
+	n.emit(ev)
 }
 
 func peerSuffix(id, name string) string {

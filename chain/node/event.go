@@ -150,6 +150,10 @@ type Event struct {
 	Back uint64 `json:"back,omitempty"`
 
 	Tx *TxSummary `json:"tx,omitempty"` // the transaction of a tx event
+	// Scenario is the step of an EventControl of code
+	// CodeControlScenario: the attack scenario's words (their catalog key
+	// is scenario.NAME.STEP) and numbers.
+	Scenario *ScenarioStep `json:"scenario,omitempty"`
 }
 
 // TxSummary is what the log says of a transaction.

@@ -12,7 +12,8 @@ import (
 // lesson.ID.step.N). Starting a lesson gives the room the lesson's
 // parameters (a new genesis when they differ from the room's) and its
 // controls. This list is the seam for scenarios: the attacks issue adds
-// its server-run attackers as lessons here, or as steps of lesson 6.
+// its server-run attackers as steps of lesson 6: GET /api/scenarios
+// (scenario.go) lists them, each with its lesson.
 
 // lesson is one lesson of the guide.
 type lesson struct {
@@ -56,7 +57,7 @@ var lessons = []lesson{
 		params: lessonParams{Difficulty: u64(1 << 17), BlockTimeMs: i64(10_000), RetargetInterval: u64(0)}},
 	{id: "transactions", n: 5, steps: 5, minutes: 10,
 		params: lessonParams{Difficulty: u64(1 << 16), BlockTimeMs: i64(10_000), RetargetInterval: u64(0), Subsidy: u64(50), HalvingInterval: u64(10)}},
-	{id: "attacks", n: 6, steps: 4, minutes: 10, coming: true,
+	{id: "attacks", n: 6, steps: 4, minutes: 10,
 		params: lessonParams{Difficulty: u64(1 << 17), BlockTimeMs: i64(10_000), RetargetInterval: u64(0)}},
 }
 

@@ -97,6 +97,7 @@ type server struct {
 	creates  *keyedLimiter // POST /api/rooms per address
 	opens    *keyedLimiter // rooms opened by URL per address
 	class    *classroom    // the teacher's controls (classroom.go)
+	scen     *scenarios    // the attack scenarios running (scenario.go)
 	stop     chan struct{} // closed by Close: ends runReshare
 	close    sync.Once
 }
@@ -143,7 +144,7 @@ func newServer(cfg serverConfig) (*server, error) {
 	}
 	s := &server{cfg: cfg, reg: reg, ids: newIdentities(cfg.TrustProxy), bans: newBans(),
 		creates: newKeyedLimiter(cfg.CreateEvery, cfg.CreateBurst), opens: newKeyedLimiter(cfg.OpenEvery, cfg.OpenBurst),
-		class: newClassroom(), stop: make(chan struct{})}
+		class: newClassroom(), scen: newScenarios(), stop: make(chan struct{})}
 	s.archives = newArchives(archiveConfig{Dir: roomsDir, Idle: cfg.ArchiveIdle, Clock: cfg.Clock, Log: cfg.Logger}, nil, reg, s.bans, s.record)
 	s.archives.Sweep(cfg.Clock.Now())
 	rcfg := cfg.Relay
@@ -169,6 +170,7 @@ func newServer(cfg serverConfig) (*server, error) {
 	api := httpjson.NewMux(httpjson.Options{Logger: cfg.Logger, MaxBody: maxBody})
 	s.routeAPI(api)
 	s.routeClassroom(api)
+	s.routeScenarios(api)
 	go s.runReshare(s.stop)
 	mux := http.NewServeMux()
 	mux.Handle("/ws/{room}", s.wsGuard(rs)) // every method: the relay answers 405 to all but GET
@@ -307,6 +309,7 @@ func writeRateLimited(w http.ResponseWriter, r *http.Request, log *slog.Logger, 
 func (s *server) Close() {
 	s.close.Do(func() {
 		close(s.stop)
+		s.closeScenarios()
 		s.archives.Close()
 		s.relay.Close()
 		s.reg.close()

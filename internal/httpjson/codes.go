@@ -44,6 +44,7 @@ const (
 	CodeBadControl         = "bad-control"          // 400: a teacher control with an unknown op or a value out of range
 	CodeUnknownLesson      = "unknown-lesson"       // 404: no lesson of this id (GET /api/lessons lists them)
 	CodeNoArchive          = "no-archive"           // 409: the room's archive peer is not running (nobody is in the room)
+	CodeNoReusedNonce      = "no-reused-nonce"      // 404: no two signatures of this account share a nonce: its key cannot be recovered
 )
 
 // Codes lists every constant above, so tests and message catalogs can
@@ -55,5 +56,5 @@ var Codes = []string{
 	CodeTooManyPeers, CodePeerUnreachable, CodePeerBadAnswer, CodeForeignChain,
 	CodeBadRoomName, CodeBadParams, CodeRoomExists, CodeResetBusy, CodeStaleEpoch,
 	CodeUnauthorized, CodeForbidden, CodeUnknownPeer, CodeArchiveNotKickable, CodeBanned, CodeRateLimited,
-	CodeBadControl, CodeUnknownLesson, CodeNoArchive,
+	CodeBadControl, CodeUnknownLesson, CodeNoArchive, CodeNoReusedNonce,
 }

@@ -366,6 +366,7 @@ export function explain(ev, lg = current) {
       if (code === "retrying" && ev.reason) return t("event.connection.retrying.reason", a, lg);
       break;
     case "control":
+      if (code === "scenario" && ev.scenario) return scenarioLine(ev.scenario, lg);
       if (code === "latency" && !ev.peer) return t("event.control.latency.room", a, lg);
       if (!has(key, lg)) return t("event.control", a, lg);
       break;
@@ -382,6 +383,17 @@ export function explain(ev, lg = current) {
   if (!known) return ev.text || unknownCode(ev, a, lg);
   if (code === "" && ev.text) return ev.text; // a free-form status line (e.g. from the tab itself)
   return unknownCode(ev, a, lg);
+}
+
+// scenarioLine is the sentence of an attack scenario's step
+// (chain/node.ScenarioStep): scenario.NAME.STEP, or scenario.STEP for the
+// steps every scenario shares, filled in with the step's numbers.
+export function scenarioLine(sc, lg = current) {
+  const a = { ...(sc.args || {}), attacker: sc.attacker_name || sc.attacker || "?", text: sc.text || "" };
+  const key = `scenario.${sc.name}.${sc.step}`;
+  if (has(key, lg)) return t(key, a, lg);
+  if (has(`scenario.${sc.step}`, lg)) return t(`scenario.${sc.step}`, a, lg);
+  return t("event.control.scenario", a, lg);
 }
 
 function unknownCode(ev, a, lg) {

@@ -37,7 +37,8 @@ type HistoryView struct {
 	// Dir is HistIn (coins received), HistOut (sent), HistPost (a post of
 	// its own, no coins) or HistMined (a block reward).
 	Dir string `json:"dir"`
-	// Status is StatusPending, StatusBack, StatusConfirmed or StatusDropped.
+	// Status is StatusPending, StatusBack, StatusConfirmed, StatusDropped
+	// or StatusDoubleSpent.
 	Status string `json:"status"`
 	// Height and Block locate a confirmed transaction; Confirmations is
 	// the number of blocks from its block to the tip, itself included.
@@ -60,6 +61,10 @@ const (
 	StatusBack      = "back"      // was in a block a reorg replaced: back in the mempool
 	StatusConfirmed = "confirmed" // in a block of the best chain
 	StatusDropped   = "dropped"   // was in a block a reorg replaced, and is in the mempool no more
+	// StatusDoubleSpent: was in a block a reorg replaced, and its sender
+	// has since spent the same seq in another transaction on the best
+	// chain: it can never be confirmed again (a double spend).
+	StatusDoubleSpent = "double-spent"
 )
 
 // Contact is a peer a wallet can pay by nickname.
@@ -139,7 +144,11 @@ func (m *Model) wallet(tip uint64, pending []*chain.Tx, peers []node.PeerState, 
 	var dropped []HistoryView
 	for id, l := range m.index.left {
 		if !inPool[id.String()] {
-			dropped = append(dropped, HistoryView{TxView: txView(l.tx, addr, names), Dir: direction(l.tx, addr), Status: StatusDropped})
+			status := StatusDropped
+			if n.Chain().Balance(l.tx.Sender()).NextSeq > l.tx.Seq {
+				status = StatusDoubleSpent // its seq is another transaction's now
+			}
+			dropped = append(dropped, HistoryView{TxView: txView(l.tx, addr, names), Dir: direction(l.tx, addr), Status: status})
 		}
 	}
 	slices.SortFunc(dropped, func(a, b HistoryView) int { return cmp.Compare(b.Time, a.Time) })
