@@ -24,7 +24,7 @@ function bars(rows) {
   const s = svg("svg", { viewBox: `0 0 ${w} ${h}`, class: "scenario-bars", role: "img", "data-testid": "scenario-bars" });
   rows.forEach((r, i) => {
     const y = 4 + i * 26;
-    const len = r.max > 0 ? Math.max(2, (w - 190) * Math.min(r.value / r.max, 1)) : 2;
+    const len = r.max > 0 ? Math.max(2, (w - 250) * Math.min(r.value / r.max, 1)) : 2; // room on the right for the value
     s.append(svg("text", { x: 0, y: y + 15, class: "bar-label" }, r.label));
     s.append(svg("rect", { x: 180, y, width: len, height: 18, rx: 3, class: r.cls || "sbar" }));
     s.append(svg("text", { x: 186 + len, y: y + 15, class: "bar-value" }, r.text ?? String(r.value)));
