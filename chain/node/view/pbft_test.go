@@ -45,10 +45,11 @@ func TestPBFTPhasePicture(t *testing.T) {
 	require.NoError(t, err)
 	deadline := time.Now().Add(nodetest.Wait)
 	// Until the block is everywhere and every replica has sent its commit
-	// (a block is committed with 2f+1 of them: the last may come later).
+	// and executed it (a block is committed with 2f+1 commits: the last
+	// replica may come later).
 	everyCommit := func() bool {
 		for _, st := range seats {
-			if st.Status().Stats.Sent[pbft.KindCommit] == 0 {
+			if ss := st.Status(); ss.Stats.Sent[pbft.KindCommit] == 0 || ss.Code != pbft.CodeIdle || ss.Executed < 1 {
 				return false
 			}
 		}
