@@ -15,13 +15,15 @@ all: build
 generate:
 	$(GO) tool templ generate -path web
 
-## wasm: the tab's node and the Web Worker's miner, with their brotli and
+## wasm: the tab's node, the Web Worker's miner and the /sim page's
+## simulator, with their brotli and
 ## gzip twins (web/precompress; kept when the wasm did not change)
 wasm:
 	cp "$(GOROOT)/lib/wasm/wasm_exec.js" $(STATIC)/wasm_exec.js
 	$(WASM_ENV) $(GO) build -trimpath -ldflags="-s -w" -o $(STATIC)/node.wasm ./wasm/node
 	$(WASM_ENV) $(GO) build -trimpath -ldflags="-s -w" -o $(STATIC)/miner.wasm ./wasm/miner
-	$(GO) run ./web/precompress $(STATIC)/node.wasm $(STATIC)/miner.wasm
+	$(WASM_ENV) $(GO) build -trimpath -ldflags="-s -w" -o $(STATIC)/sim.wasm ./wasm/sim
+	$(GO) run ./web/precompress $(STATIC)/node.wasm $(STATIC)/miner.wasm $(STATIC)/sim.wasm
 	@ls -l $(STATIC)/*.wasm $(STATIC)/*.wasm.br $(STATIC)/*.wasm.gz | awk '{print "  " $$5 "\t" $$9}'
 
 ## build: bin/chainplay with the pages and wasm embedded
@@ -62,7 +64,7 @@ test-unit:
 
 ## test-wasm: the packages that run in the tab, again under GOOS=js with node
 test-wasm:
-	$(WASM_PATH) $(WASM_ENV) $(GO) test -count=1 ./chain/ ./chain/mine/ ./chain/node/view/ ./wasm/internal/minerproto/ ./wasm/miner/sched/
+	$(WASM_PATH) $(WASM_ENV) $(GO) test -count=1 ./chain/ ./chain/mine/ ./chain/node/view/ ./wasm/internal/minerproto/ ./wasm/miner/sched/ ./wasm/sim/simproto/
 
 ## fuzz: a few seconds per fuzz target. The budget is a count of runs, not a
 ## duration: Go 1.26's -fuzztime=Ns can fail with a spurious "context deadline

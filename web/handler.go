@@ -74,6 +74,8 @@ func ValidRoom(name string) bool { return roomRE.MatchString(name) }
 //	GET /docs/lessons.md  the lessons guide (Config.LessonsGuides), as text;
 //	                 /docs/lessons.zh-CN.md in Chinese
 //	GET /bench       the mining benchmark, run in the visitor's browser
+//	GET /sim         chain/sim's curves beside the papers', run in the
+//	                 visitor's browser (sim.wasm in a Worker)
 //
 // Pages are in the request's language (lang.go).
 //
@@ -168,6 +170,7 @@ func NewHandler(cfg Config) (http.Handler, error) {
 		serveLink(w, r, cfg.RoomURL)
 	})
 	mux.Handle("GET /bench", page(Page("page.title.bench", nil, Bench())))
+	mux.Handle("GET /sim", page(Page("page.title.sim", nil, Sim())))
 	mux.Handle("GET /static/", http.StripPrefix("/static", http.HandlerFunc(man.serveHTTP)))
 	return withManifest(man, withLanguage(langs, mux)), nil
 }

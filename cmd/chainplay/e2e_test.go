@@ -42,7 +42,7 @@ func chromium(t *testing.T) string {
 // requireWasm fails when the page's wasm was not built into web/static.
 func requireWasm(t *testing.T) {
 	t.Helper()
-	for _, f := range []string{"node.wasm", "miner.wasm", "wasm_exec.js"} {
+	for _, f := range []string{"node.wasm", "miner.wasm", "sim.wasm", "wasm_exec.js"} {
 		_, err := fs.Stat(web.StaticFS, f)
 		require.NoError(t, err, "web/static/%s is missing: run `make wasm` (make test does)", f)
 	}
