@@ -145,7 +145,12 @@ func TestClusterSharesRoomsAndFailsOver(t *testing.T) {
 	waitTip(t, pa.Node, pb.Chain().Tip().Hash)
 	waitTip(t, pc.Node, pb.Chain().Tip().Hash)
 	cross := latencies(t, pa, pb, 40)
-	t.Logf("block from a peer on a to a peer on b (mined → tip, loopback, 40 blocks): p50 %v, p99 %v", pct(cross, .5), pct(cross, .99))
+	pa2 := a.joinNative(t, room, "ann2")
+	waitTip(t, pa2.Node, pa.Chain().Tip().Hash)
+	same := latencies(t, pa, pa2, 40)
+	t.Logf("block mined → tip of another peer, loopback, 40 blocks: across processes (a → b over NATS) p50 %v p99 %v; within a: p50 %v p99 %v",
+		pct(cross, .5), pct(cross, .99), pct(same, .5), pct(same, .99))
+	pa2.leave()
 
 	// A split decided on b holds on every process: ann (a) and cid (c) in
 	// group 1, bob (b) alone in group 2.
