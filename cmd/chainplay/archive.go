@@ -109,8 +109,15 @@ type archivePeer struct {
 	node *node.Node // nil until the store is replayed
 	id   string     // peer id of the current connection
 	// standby: another process holds the room's lease (a cluster), this
-	// peer waits to take over.
-	standby bool
+	// peer waits to take over; held: it holds the lease.
+	standby, held bool
+}
+
+// holding reports whether the peer holds its room's lease.
+func (p *archivePeer) holding() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.held
 }
 
 // archiveStatus describes a room's archive peer for the API.
@@ -305,7 +312,12 @@ func (a *archives) idleStop(room string, gen uint64) {
 	st.idle = nil
 	p := a.detachLocked(st)
 	a.mu.Unlock()
+	// In a cluster, the room's stores and record are shared: only the
+	// lease holder reclaims them, and only when no process has peers in
+	// the room any more.
+	reclaim := a.leases == nil
 	if p != nil {
+		reclaim = reclaim || p.holding() && len(a.relay.Peers(room)) <= 1 // the archive alone
 		a.cfg.Log.Info("archive: room idle, stopping its peer", "room", room)
 		p.stop()
 	}
@@ -319,7 +331,7 @@ func (a *archives) idleStop(room string, gen uint64) {
 		return
 	}
 	a.bans.clear(room) // the room's session is over
-	if _, created, err := a.record(room); err == nil && !created {
+	if _, created, err := a.record(room); err == nil && !created && reclaim {
 		// A room opened by URL leaves nothing behind: its slot, its
 		// name and its disk are free for the next one.
 		if err := a.removeOld(room, nil); err != nil {
@@ -394,7 +406,7 @@ func (a *archives) run(ctx context.Context, p *archivePeer) error {
 		p.mu.Unlock()
 		l, err := a.awaitLease(ctx, p.room)
 		p.mu.Lock()
-		p.standby = false
+		p.standby, p.held = false, err == nil
 		p.mu.Unlock()
 		if err != nil {
 			return err
@@ -412,7 +424,7 @@ func (a *archives) run(ctx context.Context, p *archivePeer) error {
 		cancel()
 		l.release()
 		p.mu.Lock()
-		p.node, p.id = nil, ""
+		p.node, p.id, p.held = nil, "", false
 		p.mu.Unlock()
 		switch {
 		case ctx.Err() != nil:

@@ -27,6 +27,12 @@ type clusterNode struct {
 // per process id, each with its own data directory and NATS connection.
 func startCluster(t *testing.T, procs ...string) []*clusterNode {
 	t.Helper()
+	return startClusterWith(t, nil, procs...)
+}
+
+// startClusterWith is startCluster with mod changing every config.
+func startClusterWith(t *testing.T, mod func(*serverConfig), procs ...string) []*clusterNode {
+	t.Helper()
 	e, err := natsbus.StartEmbedded(natsbus.EmbeddedConfig{StoreDir: t.TempDir()})
 	require.NoError(t, err)
 	t.Cleanup(e.Shutdown)
@@ -38,6 +44,9 @@ func startCluster(t *testing.T, procs ...string) []*clusterNode {
 		ts := startServer(t, t.TempDir(), func(c *serverConfig) {
 			c.Cluster = &clusterConfig{Conn: nc, ProcessID: proc, LeaseTTL: 1500 * time.Millisecond,
 				BusBeat: 100 * time.Millisecond, BusTimeout: time.Second}
+			if mod != nil {
+				mod(c)
+			}
 		})
 		out = append(out, &clusterNode{testServer: ts, nc: nc})
 	}
@@ -232,4 +241,24 @@ func TestClusterSharesRoomsAndFailsOver(t *testing.T) {
 		return !slices.ContainsFunc(r1.relay.Peers(room), func(p relay.PeerInfo) bool { return p.ID == farID })
 	}, wait, 10*time.Millisecond, "the peer on the other process was kicked by the reset")
 	require.Equal(t, sameRoom(after), sameRoom(r1.room(t, room)))
+}
+
+func TestClusterStandbyIdlingLeavesTheRoomAlone(t *testing.T) {
+	nodes := startClusterWith(t, func(c *serverConfig) { c.ArchiveIdle = 200 * time.Millisecond }, "a", "b")
+	a, b := nodes[0], nodes[1]
+	const room = "open-1" // opened by URL: idle, it is reclaimed
+	pa := a.joinNative(t, room, "ann")
+	h := holder(t, room, a)
+	require.Equal(t, a, h)
+	pb := b.joinNative(t, room, "bob")
+	require.Eventually(t, func() bool { return b.archives.Status(room).Standby }, wait, 10*time.Millisecond)
+	pa.mine(t, 2)
+	tip := pa.Chain().Tip()
+	waitTip(t, pb.Node, tip.Hash)
+	a.waitArchive(t, room, tip.Height, tip.Hash)
+	pb.leave() // b's room idles: its standby stops, but a's archive and store stay
+	require.Eventually(t, func() bool { return b.archives.Status(room) == archiveStatus{} }, wait, 10*time.Millisecond)
+	time.Sleep(300 * time.Millisecond)
+	require.True(t, jsStores{c: a.cluster}.has(room), "a standby that idles out does not reclaim the shared store")
+	a.waitArchive(t, room, tip.Height, tip.Hash)
 }
