@@ -89,7 +89,28 @@ type Config struct {
 	// Logger receives connection events (debug level) and disconnections
 	// that the relay decided on (info level). Optional; nil discards them.
 	Logger *slog.Logger
+
+	// Bus, if not nil, shares every room with the other relay processes
+	// on the same bus (bus.go): their peers are this process's peers'
+	// peers, frames cross, and policies hold room-wide. Nil (the default)
+	// keeps every room in this process, at no cost. Optional.
+	Bus Bus
+	// ProcessID names this process on the bus: 1 to MaxProcessIDLen
+	// characters of a-z and 0-9, unique among the processes sharing the
+	// bus and new at every start (cmd/chainplay draws one at random).
+	// When set, every peer id is prefixed with it ("k3x9-p7"), so ids are
+	// unique across processes. Required with Bus; optional without.
+	ProcessID string
+	// BusBeat is how often this process tells the others which of its
+	// peers are in each room it shares, and BusTimeout how long after the
+	// last word from a process its peers are taken for gone (a process
+	// that dies without a goodbye). Zero means 1 s and 5 s; BusTimeout
+	// must be longer than BusBeat.
+	BusBeat, BusTimeout time.Duration
 }
+
+// MaxProcessIDLen is the longest Config.ProcessID.
+const MaxProcessIDLen = 12
 
 // MaxRateDrops is how many frames in a row a connection may have dropped by
 // the rate limit before the relay closes it with StatusPolicyViolation.
@@ -141,10 +162,57 @@ func (cfg Config) Validate() error {
 	case cfg.MaxRooms < 1:
 		return bad("MaxRooms must be at least 1, have %d", cfg.MaxRooms)
 	}
+	if err := cfg.validateBus(); err != nil {
+		return err
+	}
 	for _, p := range cfg.OriginPatterns {
 		if _, err := filepath.Match(p, ""); err != nil {
 			return bad("OriginPatterns: bad pattern %q: %v", p, err)
 		}
 	}
 	return nil
+}
+
+// validateBus checks the bus fields (Bus, ProcessID, BusBeat, BusTimeout).
+func (cfg Config) validateBus() error {
+	bad := func(format string, args ...any) error {
+		return fmt.Errorf("%w: "+format, append([]any{ErrInvalidConfig}, args...)...)
+	}
+	if cfg.ProcessID != "" && !validProcessID(cfg.ProcessID) {
+		return bad("ProcessID %q: want 1 to %d characters of a-z and 0-9", cfg.ProcessID, MaxProcessIDLen)
+	}
+	beat, timeout := cfg.busTimes()
+	switch {
+	case cfg.Bus != nil && cfg.ProcessID == "":
+		return bad("ProcessID is required with a Bus")
+	case cfg.BusBeat < 0 || cfg.BusTimeout < 0:
+		return bad("BusBeat and BusTimeout must not be negative, have %v and %v", cfg.BusBeat, cfg.BusTimeout)
+	case timeout <= beat:
+		return bad("BusTimeout %v must be longer than BusBeat %v", timeout, beat)
+	}
+	return nil
+}
+
+// busTimes returns BusBeat and BusTimeout with their defaults.
+func (cfg Config) busTimes() (beat, timeout time.Duration) {
+	beat, timeout = cfg.BusBeat, cfg.BusTimeout
+	if beat == 0 {
+		beat = time.Second
+	}
+	if timeout == 0 {
+		timeout = 5 * time.Second
+	}
+	return beat, timeout
+}
+
+func validProcessID(id string) bool {
+	if len(id) == 0 || len(id) > MaxProcessIDLen {
+		return false
+	}
+	for i := range len(id) {
+		if c := id[i]; !('a' <= c && c <= 'z' || '0' <= c && c <= '9') {
+			return false
+		}
+	}
+	return true
 }

@@ -134,6 +134,26 @@
 // ErrClosed; a LocalConn's Send and Recv return an error wrapping
 // ErrConnClosed (a *CloseError with the close status) once it has ended.
 //
+// # Many processes
+//
+// With Config.Bus (bus.go; relay/natsbus over NATS), a room is shared by
+// every relay process that has peers in it: each process publishes its
+// peers' frames, arrivals and departures on the room and delivers what
+// the others publish to its own peers, so peers on different processes
+// see each other exactly as in one: the peers list and join/leave frames
+// include them, direct frames reach them, SetGroups, SetLatency,
+// Announce and ClearPolicy hold room-wide whichever process they are
+// called on, and Kick and Drop reach a peer on another process. Peer ids
+// carry Config.ProcessID ("k3x9-p7"), so they are unique across
+// processes. Every process beats for each room it shares every BusBeat;
+// a process not heard from for BusTimeout is taken for dead and its
+// peers leave. Limits (rate, queue, frame size, peers per room, rooms)
+// stay per process: a flooding client is closed by its own relay. A
+// newcomer's peers frame lists the peers of other processes this process
+// knows of; when it is the first in the room here, the others follow as
+// join frames within a beat. Frames cross as the relay encoded them,
+// behind an envelope of the relay's own; a block is still never parsed.
+//
 // # What it does not do
 //
 // The relay does not read bodies, validate blocks or transactions, keep

@@ -85,7 +85,7 @@ func (s *Server) joinLocal(ctx context.Context, room, name string, observer bool
 	if err != nil {
 		return nil, err
 	}
-	cl := newClient(ctx, s.seq.Add(1), cleanName(name), s.cfg.SendQueue, true)
+	cl := s.newClient(ctx, cleanName(name), true)
 	cl.observer = observer
 	if !s.join(rm, cl) {
 		cl.abort()

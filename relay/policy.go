@@ -41,13 +41,17 @@ type policy struct {
 	// notice is the last frame of Announce, sent to every newcomer right
 	// after its peers frame; nil before.
 	notice []byte
+	// stamp and stampProc order the policy's changes across the processes
+	// of a Bus (bus.go): 0 and "" for a policy never changed since.
+	stamp     uint64
+	stampProc string
 }
 
 // zero reports whether p is the default policy (nothing set).
 func (p *policy) zero() bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return p.groups == nil && p.latency == 0 && len(p.peerDelay) == 0 && p.notice == nil
+	return p.groups == nil && p.latency == 0 && len(p.peerDelay) == 0 && p.notice == nil && p.stamp == 0
 }
 
 // route says whether a frame from one client reaches another, and after
@@ -55,14 +59,20 @@ func (p *policy) zero() bool {
 // sender's group; an observer hears every group, and what it sends
 // reaches nobody (it would join the groups up: see JoinObserver).
 func (p *policy) route(from, to *client) (ok bool, delay time.Duration) {
+	return p.routeIDs(from.id, from.observer, to)
+}
+
+// routeIDs is route for a sender known by its id and whether it is an
+// observer: one of another process's (bus.go).
+func (p *policy) routeIDs(from string, fromObserver bool, to *client) (ok bool, delay time.Duration) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.groups != nil && !to.observer {
-		if from.observer || p.groupLocked(from.id) != p.groupLocked(to.id) {
+		if fromObserver || p.groupLocked(from) != p.groupLocked(to.id) {
 			return false, 0
 		}
 	}
-	return true, p.latency + p.peerDelay[from.id] + p.peerDelay[to.id]
+	return true, p.latency + p.peerDelay[from] + p.peerDelay[to.id]
 }
 
 func (p *policy) groupLocked(id string) int {
@@ -108,12 +118,13 @@ func (s *Server) SetGroups(room string, groups map[string]int) error {
 	p := s.policyLocked(room)
 	s.mu.Unlock()
 	p.mu.Lock()
-	defer p.mu.Unlock()
 	if len(groups) == 0 {
 		p.groups = nil
-		return nil
+	} else {
+		p.groups = maps.Clone(groups)
 	}
-	p.groups = maps.Clone(groups)
+	p.mu.Unlock()
+	s.sharePolicy(room, true, false)
 	return nil
 }
 
@@ -146,7 +157,6 @@ func (s *Server) SetLatency(room, peer string, d time.Duration) error {
 	p := s.policyLocked(room)
 	s.mu.Unlock()
 	p.mu.Lock()
-	defer p.mu.Unlock()
 	switch {
 	case peer == "":
 		p.latency = d
@@ -158,6 +168,8 @@ func (s *Server) SetLatency(room, peer string, d time.Duration) error {
 		}
 		p.peerDelay[peer] = d
 	}
+	p.mu.Unlock()
+	s.sharePolicy(room, true, false)
 	return nil
 }
 
@@ -201,34 +213,43 @@ func (s *Server) Announce(room, typ string, body json.RawMessage) error {
 		p.mu.Lock()
 		p.notice = msg
 		p.mu.Unlock()
-		return nil
+	} else {
+		rm.mu.Lock() // the notice and the broadcast under one lock: a newcomer gets it once
+		p.mu.Lock()
+		p.notice = msg
+		p.mu.Unlock()
+		for _, cl := range rm.clients {
+			cl.enqueue(msg)
+		}
+		rm.mu.Unlock()
 	}
-	rm.mu.Lock() // the notice and the broadcast under one lock: a newcomer gets it once
-	defer rm.mu.Unlock()
-	p.mu.Lock()
-	p.notice = msg
-	p.mu.Unlock()
-	for _, cl := range rm.clients {
-		cl.enqueue(msg)
-	}
+	s.sharePolicy(room, true, true)
 	return nil
 }
 
 // ClearPolicy forgets room's groups, latency and notice (a reset starts
 // the room afresh).
+//
+// With a Bus the other processes forget it too, and the cleared policy
+// stays here (a few bytes) to keep its order among later changes.
 func (s *Server) ClearPolicy(room string) {
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	p := s.policies[room]
-	if p == nil {
+	if p == nil && s.cfg.Bus == nil {
+		s.mu.Unlock()
 		return
+	}
+	if p == nil {
+		p = s.policyLocked(room)
 	}
 	p.mu.Lock()
 	p.groups, p.latency, p.peerDelay, p.notice = nil, 0, nil, nil
 	p.mu.Unlock()
-	if s.rooms[room] == nil {
+	if s.rooms[room] == nil && s.cfg.Bus == nil {
 		delete(s.policies, room)
 	}
+	s.mu.Unlock()
+	s.sharePolicy(room, true, false)
 }
 
 // delayLine holds the frames to one client that wait for their latency,

@@ -28,8 +28,11 @@ func ValidRoomName(name string) bool {
 // RoomInfo describes one room, as returned by Server.Rooms.
 type RoomInfo struct {
 	Name  string // the room's name
-	Peers int    // how many peers are connected to it, local clients included
+	Peers int    // how many peers are connected to it, local clients and other processes' peers included
 	Local int    // how many of those joined in-process with JoinLocal
+	// Remote is how many of Peers are on other processes (Config.Bus);
+	// always 0 without a Bus.
+	Remote int
 }
 
 // room is a set of clients that see each other's frames.
@@ -51,6 +54,13 @@ type room struct {
 
 	mu      sync.Mutex
 	clients map[string]*client // joined clients by id; guarded by mu
+
+	// With a Bus (bus.go): link is the room's subscription, nil without
+	// one; the rest is guarded by mu.
+	link    *link
+	remotes map[string]*remotePeer // the peers of other processes by id
+	procs   map[string]*procState  // the other processes sharing the room
+	pver    uint64                 // the presence version of the last join or leave here
 }
 
 func newRoom(name string, pol *policy) *room {
@@ -60,8 +70,9 @@ func newRoom(name string, pol *policy) *room {
 // add puts cl in the room, sends it the TypePeers frame and tells the others
 // with a TypeJoin frame. Because both happen under mu, the newcomer gets
 // "peers" before any broadcast and the others get "join" before any frame of
-// the newcomer.
-func (rm *room) add(cl *client, limits Limits) {
+// the newcomer. With a Bus it returns the join's presence version, for
+// the other processes.
+func (rm *room) add(cl *client, limits Limits) (ver uint64) {
 	rm.mu.Lock()
 	defer rm.mu.Unlock()
 
@@ -70,9 +81,12 @@ func (rm *room) add(cl *client, limits Limits) {
 		others = append(others, o)
 	}
 	slices.SortFunc(others, func(a, b *client) int { return cmp.Compare(a.seq, b.seq) })
-	body := PeersBody{You: cl.id, Room: rm.name, Peers: make([]PeerInfo, 0, len(others)), Limits: limits}
+	body := PeersBody{You: cl.id, Room: rm.name, Peers: make([]PeerInfo, 0, len(others)+len(rm.remotes)), Limits: limits}
 	for _, o := range others {
 		body.Peers = append(body.Peers, o.info())
+	}
+	if len(rm.remotes) > 0 {
+		body.Peers = rm.mergeRemoteLocked(others, body.Peers[:0])
 	}
 	cl.enqueue(relayFrame(TypePeers, body))
 	if notice := rm.pol.getNotice(); notice != nil {
@@ -84,29 +98,59 @@ func (rm *room) add(cl *client, limits Limits) {
 		o.enqueue(join)
 	}
 	rm.clients[cl.id] = cl
+	if rm.link != nil {
+		rm.pver = rm.link.s.pres.Add(1)
+	}
+	return rm.pver
+}
+
+// mergeRemoteLocked appends the local clients (sorted) and the remote
+// peers to out in the order they joined. rm.mu must be held.
+func (rm *room) mergeRemoteLocked(local []*client, out []PeerInfo) []PeerInfo {
+	remote := make([]*remotePeer, 0, len(rm.remotes))
+	for _, rp := range rm.remotes {
+		remote = append(remote, rp)
+	}
+	slices.SortFunc(remote, func(a, b *remotePeer) int { return cmp.Compare(a.seq, b.seq) })
+	i, j := 0, 0
+	for i < len(local) || j < len(remote) {
+		if j == len(remote) || i < len(local) && local[i].seq < remote[j].seq {
+			out = append(out, local[i].info())
+			i++
+		} else {
+			out = append(out, remote[j].info)
+			j++
+		}
+	}
+	return out
 }
 
 // remove takes cl out of the room and tells the others with a TypeLeave
-// frame. It does nothing if cl is not in the room.
-func (rm *room) remove(cl *client) {
+// frame. It does nothing if cl is not in the room. With a Bus it returns
+// the leave's presence version (0 if cl was not there).
+func (rm *room) remove(cl *client) (ver uint64) {
 	rm.mu.Lock()
 	defer rm.mu.Unlock()
 	if rm.clients[cl.id] != cl {
-		return
+		return 0
 	}
 	delete(rm.clients, cl.id)
 	leave := relayFrame(TypeLeave, LeaveBody{ID: cl.id})
 	for _, o := range rm.clients {
 		o.enqueue(leave)
 	}
+	if rm.link != nil {
+		rm.pver = rm.link.s.pres.Add(1)
+	}
+	return rm.pver
 }
 
 // broadcast hands msg to every client but from that hears from (the
-// room's groups), after the room's latency. It never blocks; msg is
-// shared, read-only, by all the queues.
+// room's groups), after the room's latency, and to the other processes
+// sharing the room. It never blocks; msg is shared, read-only, by all
+// the queues.
 func (rm *room) broadcast(from *client, msg []byte) {
 	rm.mu.Lock()
-	defer rm.mu.Unlock()
 	for _, cl := range rm.clients {
 		if cl == from {
 			continue
@@ -115,22 +159,38 @@ func (rm *room) broadcast(from *client, msg []byte) {
 			cl.deliver(msg, delay)
 		}
 	}
+	rm.mu.Unlock()
+	if rm.link != nil {
+		rm.link.frame(from, "", msg)
+	}
 }
 
 // direct hands msg from from to the client with the given id and reports
-// whether there is one. A client of another group (the room is split)
-// exists but does not get it: the frame is lost, as on a broken network.
-// It never blocks.
+// whether there is one, here or on another process sharing the room. A
+// client of another group (the room is split) exists but does not get
+// it: the frame is lost, as on a broken network. It never blocks.
 func (rm *room) direct(from *client, to string, msg []byte) bool {
 	rm.mu.Lock()
-	defer rm.mu.Unlock()
 	cl, ok := rm.clients[to]
 	if ok {
 		if hears, delay := rm.pol.route(from, cl); hears {
 			cl.deliver(msg, delay)
 		}
 	}
-	return ok
+	remote := !ok && rm.remotes[to] != nil
+	rm.mu.Unlock()
+	if remote {
+		rm.link.frame(from, to, msg)
+	}
+	return ok || remote
+}
+
+// lookupRemote returns the peer of another process with the given id, or
+// nil.
+func (rm *room) lookupRemote(id string) *remotePeer {
+	rm.mu.Lock()
+	defer rm.mu.Unlock()
+	return rm.remotes[id]
 }
 
 // lookup returns the client with the given id, or nil.
@@ -151,8 +211,9 @@ func (rm *room) snapshot() []*client {
 	return out
 }
 
-// size returns how many clients have joined, and how many of them are local.
-func (rm *room) size() (n, local int) {
+// size returns how many clients have joined, how many of them are local
+// and how many peers other processes have in the room.
+func (rm *room) size() (n, local, remote int) {
 	rm.mu.Lock()
 	defer rm.mu.Unlock()
 	for _, cl := range rm.clients {
@@ -160,16 +221,18 @@ func (rm *room) size() (n, local int) {
 			local++
 		}
 	}
-	return len(rm.clients), local
+	return len(rm.clients) + len(rm.remotes), local, len(rm.remotes)
 }
 
-// peers describes the joined clients in the order they joined.
+// peers describes the joined clients, and the other processes' peers, in
+// the order they joined.
 func (rm *room) peers() []PeerInfo {
-	cls := rm.snapshot()
-	slices.SortFunc(cls, func(a, b *client) int { return cmp.Compare(a.seq, b.seq) })
-	out := make([]PeerInfo, len(cls))
-	for i, cl := range cls {
-		out[i] = cl.info()
+	rm.mu.Lock()
+	defer rm.mu.Unlock()
+	cls := make([]*client, 0, len(rm.clients))
+	for _, cl := range rm.clients {
+		cls = append(cls, cl)
 	}
-	return out
+	slices.SortFunc(cls, func(a, b *client) int { return cmp.Compare(a.seq, b.seq) })
+	return rm.mergeRemoteLocked(cls, make([]PeerInfo, 0, len(cls)+len(rm.remotes)))
 }

@@ -55,6 +55,15 @@ type Server struct {
 	// handlers counts the ServeHTTP calls past reserve; Add happens under
 	// mu while !closed, so it never races with Close's Wait.
 	handlers sync.WaitGroup
+
+	// With a Bus (bus.go): pres numbers the presence changes of this
+	// process, stamp is the last policy stamp made or seen, links counts
+	// the goroutines of the bus (runBus and the subscriptions under way),
+	// and busStop ends runBus.
+	pres    atomic.Uint64
+	stamp   atomic.Uint64
+	links   sync.WaitGroup
+	busStop chan struct{}
 }
 
 // New returns a Server with the given configuration, or an error wrapping
@@ -67,7 +76,7 @@ func New(cfg Config) (*Server, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Server{
+	s := &Server{
 		cfg:    cfg,
 		accept: websocket.AcceptOptions{OriginPatterns: slices.Clone(cfg.OriginPatterns)},
 		log:    log,
@@ -75,7 +84,23 @@ func New(cfg Config) (*Server, error) {
 		rooms:  make(map[string]*room),
 
 		policies: make(map[string]*policy),
-	}, nil
+	}
+	if cfg.Bus != nil {
+		s.busStop = make(chan struct{})
+		s.links.Add(1)
+		go s.runBus(s.busStop)
+	}
+	return s, nil
+}
+
+// newClient returns a new client with the next peer id: "p7", or
+// "k3x9-p7" with Config.ProcessID "k3x9".
+func (s *Server) newClient(ctx context.Context, name string, local bool) *client {
+	cl := newClient(ctx, s.seq.Add(1), name, s.cfg.SendQueue, local)
+	if s.cfg.ProcessID != "" {
+		cl.id = s.cfg.ProcessID + "-" + cl.id
+	}
+	return cl
 }
 
 // ServeHTTP upgrades a GET request to a websocket and serves it until the
@@ -113,7 +138,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	defer c.CloseNow()
 
-	cl := newClient(r.Context(), s.seq.Add(1), cleanName(r.URL.Query().Get("name")), s.cfg.SendQueue, false)
+	cl := s.newClient(r.Context(), cleanName(r.URL.Query().Get("name")), false)
 	cl.tag, _ = r.Context().Value(tagKey{}).(string)
 	defer cl.abort()
 	c.SetReadLimit(-1) // readFrame bounds frames to s.cfg.ReadLimit
@@ -202,6 +227,9 @@ func (s *Server) reserve(name string, local bool) (*room, error) {
 	if rm == nil {
 		rm = newRoom(name, s.policyLocked(name))
 		s.rooms[name] = rm
+		if s.cfg.Bus != nil {
+			s.newLinkLocked(rm)
+		}
 	}
 	if rm.members >= s.cfg.MaxPeersPerRoom {
 		return nil, ErrRoomFull
@@ -253,6 +281,9 @@ func (s *Server) releaseLocked(rm *room, local bool) {
 		return
 	}
 	delete(s.rooms, rm.name)
+	if rm.link != nil {
+		rm.link.stop()
+	}
 	if rm.pol.zero() {
 		delete(s.policies, rm.name)
 	}
@@ -268,7 +299,9 @@ func (s *Server) join(rm *room, cl *client) bool {
 		s.releaseLocked(rm, cl.local)
 		return false
 	}
-	rm.add(cl, s.limits())
+	if ver := rm.add(cl, s.limits()); rm.link != nil {
+		rm.link.presence(busJoin, cl, ver)
+	}
 	if !cl.local {
 		rm.remote++
 		if !rm.active {
@@ -284,7 +317,9 @@ func (s *Server) join(rm *room, cl *client) bool {
 func (s *Server) leave(rm *room, cl *client) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	rm.remove(cl)
+	if ver := rm.remove(cl); rm.link != nil && ver != 0 {
+		rm.link.presence(busLeave, cl, ver)
+	}
 	if !cl.local {
 		rm.remote--
 		if rm.remote == 0 && rm.active {
@@ -302,8 +337,8 @@ func (s *Server) Rooms() []RoomInfo {
 	defer s.mu.Unlock()
 	out := make([]RoomInfo, 0, len(s.rooms))
 	for name, rm := range s.rooms {
-		if n, local := rm.size(); n > 0 {
-			out = append(out, RoomInfo{Name: name, Peers: n, Local: local})
+		if n, local, remote := rm.size(); n > 0 {
+			out = append(out, RoomInfo{Name: name, Peers: n, Local: local, Remote: remote})
 		}
 	}
 	slices.SortFunc(out, func(a, b RoomInfo) int { return strings.Compare(a.Name, b.Name) })
@@ -311,7 +346,8 @@ func (s *Server) Rooms() []RoomInfo {
 }
 
 // Peers returns the peers of room, local clients included, in the order
-// they joined; nil if the room has none.
+// they joined; nil if the room has none. With a Bus, the peers of other
+// processes are included while this process has peers in the room too.
 func (s *Server) Peers(room string) []PeerInfo {
 	s.mu.Lock()
 	rm := s.rooms[room]
@@ -346,6 +382,9 @@ func (s *Server) Tag(room, peerID string) (string, bool) {
 	}
 	cl := rm.lookup(peerID)
 	if cl == nil {
+		if rp := rm.lookupRemote(peerID); rp != nil {
+			return rp.tag, true
+		}
 		return "", false
 	}
 	return cl.tag, true
@@ -364,9 +403,19 @@ func (s *Server) Kick(room, peerID string) bool {
 	}
 	cl := rm.lookup(peerID)
 	if cl == nil {
-		return false
+		return s.kickRemote(rm, peerID, false)
 	}
 	cl.close(websocket.StatusPolicyViolation, CodeKicked)
+	return true
+}
+
+// kickRemote asks the process of peer peerID, if it is another one's, to
+// kick it (or drop it), and reports whether there is such a peer.
+func (s *Server) kickRemote(rm *room, peerID string, drop bool) bool {
+	if rm.link == nil || rm.lookupRemote(peerID) == nil {
+		return false
+	}
+	s.publish(rm.name, &envelope{Kind: busKick, To: peerID, Drop: drop}, nil)
 	return true
 }
 
@@ -385,7 +434,7 @@ func (s *Server) Drop(room, peerID string) bool {
 	}
 	cl := rm.lookup(peerID)
 	if cl == nil {
-		return false
+		return s.kickRemote(rm, peerID, true)
 	}
 	cl.close(websocket.StatusPolicyViolation, CodeKicked)
 	cl.abort()
@@ -422,4 +471,14 @@ func (s *Server) Close() {
 		<-aborted // the timer's goroutine has started: wait for it
 	}
 	s.hooks.stop()
+	if s.busStop != nil {
+		s.mu.Lock()
+		select {
+		case <-s.busStop:
+		default:
+			close(s.busStop)
+		}
+		s.mu.Unlock()
+		s.links.Wait()
+	}
 }

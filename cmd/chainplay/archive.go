@@ -63,8 +63,17 @@ type archiveConfig struct {
 type archives struct {
 	cfg   archiveConfig
 	relay *relay.Server
-	reg   *registry
-	bans  *bans // the rooms' sessions: cleared when one ends
+	reg   roomRegistry
+	// stores keeps the rooms' blocks elsewhere than in files under
+	// Config.Dir (JetStream in a cluster: jsstore.go); nil: files.
+	stores archiveStores
+	// leases decides which process runs a room's archive (lease.go); nil:
+	// this one, always.
+	leases archiveLeases
+	// onReset, if set, tells the other processes of a cluster that a
+	// Reset or Claim moved a room to a new epoch (cluster.go).
+	onReset func(room string, epoch uint64)
+	bans    *bans // the rooms' sessions: cleared when one ends
 	// record returns the record a room's archive builds its chain from
 	// (the defaults for a room opened by URL) and whether a teacher
 	// created the room.
@@ -99,6 +108,16 @@ type archivePeer struct {
 	mu   sync.Mutex
 	node *node.Node // nil until the store is replayed
 	id   string     // peer id of the current connection
+	// standby: another process holds the room's lease (a cluster), this
+	// peer waits to take over; held: it holds the lease.
+	standby, held bool
+}
+
+// holding reports whether the peer holds its room's lease.
+func (p *archivePeer) holding() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.held
 }
 
 // archiveStatus describes a room's archive peer for the API.
@@ -107,13 +126,16 @@ type archiveStatus struct {
 	ID      string     `json:"id,omitempty"` // its peer id in the room
 	Height  uint64     `json:"height"`
 	Tip     chain.Hash `json:"tip"`
+	// Standby says that another process of the cluster runs the room's
+	// archive and this one waits to take over (Running is false then).
+	Standby bool `json:"standby,omitempty"`
 	// Error says why the last archive peer of the room stopped by itself
 	// (say, a store that holds another chain); it is retried when the
 	// room next becomes active.
 	Error string `json:"error,omitempty"`
 }
 
-func newArchives(cfg archiveConfig, rs *relay.Server, reg *registry, b *bans, record func(string) (roomRecord, bool, error)) *archives {
+func newArchives(cfg archiveConfig, rs *relay.Server, reg roomRegistry, b *bans, record func(string) (roomRecord, bool, error)) *archives {
 	return &archives{cfg: cfg, relay: rs, reg: reg, bans: b, record: record, rooms: make(map[string]*roomState),
 		timelines: make(map[string]*node.Timeline)}
 }
@@ -290,7 +312,12 @@ func (a *archives) idleStop(room string, gen uint64) {
 	st.idle = nil
 	p := a.detachLocked(st)
 	a.mu.Unlock()
+	// In a cluster, the room's stores and record are shared: only the
+	// lease holder reclaims them, and only when no process has peers in
+	// the room any more.
+	reclaim := a.leases == nil
 	if p != nil {
+		reclaim = reclaim || p.holding() && len(a.relay.Peers(room)) <= 1 // the archive alone
 		a.cfg.Log.Info("archive: room idle, stopping its peer", "room", room)
 		p.stop()
 	}
@@ -304,10 +331,10 @@ func (a *archives) idleStop(room string, gen uint64) {
 		return
 	}
 	a.bans.clear(room) // the room's session is over
-	if _, created, err := a.record(room); err == nil && !created {
+	if _, created, err := a.record(room); err == nil && !created && reclaim {
 		// A room opened by URL leaves nothing behind: its slot, its
 		// name and its disk are free for the next one.
-		if err := a.removeStores(room, ""); err != nil {
+		if err := a.removeOld(room, nil); err != nil {
 			a.cfg.Log.Warn("archive: reclaim", "room", room, "err", err)
 		}
 		if err := a.reg.deleteUncreated(room); err != nil {
@@ -368,22 +395,64 @@ func (p *archivePeer) stop() {
 	<-p.done
 }
 
-// run opens room's store, replays it into a fresh node and keeps the node
-// in the room until ctx ends, rejoining after the relay drops it. The store
-// is closed when run returns.
+// run keeps room's archive peer going until ctx ends: it waits for the
+// room's lease (lease.go; at once in a single process), runs the peer
+// while it holds it, and starts over when the lease is lost or the room's
+// epoch moved on under it (a reset decided by another process).
 func (a *archives) run(ctx context.Context, p *archivePeer) error {
+	for {
+		p.mu.Lock()
+		p.standby = a.leases != nil
+		p.mu.Unlock()
+		l, err := a.awaitLease(ctx, p.room)
+		p.mu.Lock()
+		p.standby, p.held = false, err == nil
+		p.mu.Unlock()
+		if err != nil {
+			return err
+		}
+		lctx, cancel := context.WithCancel(ctx)
+		go func() {
+			select {
+			case <-l.lost():
+				a.cfg.Log.Warn("archive: lease lost: stopping the room's peer", "room", p.room)
+				cancel()
+			case <-lctx.Done():
+			}
+		}()
+		err = a.runHeld(lctx, p)
+		cancel()
+		l.release()
+		p.mu.Lock()
+		p.node, p.id, p.held = nil, "", false
+		p.mu.Unlock()
+		switch {
+		case ctx.Err() != nil:
+			return err
+		case errors.Is(err, errEpochMoved):
+			a.cfg.Log.Info("archive: the room's epoch moved on: restarting its peer", "room", p.room)
+		case err != nil:
+			return err
+		}
+	}
+}
+
+// errEpochMoved ends runHeld when the room's record has another epoch
+// than the one its peer started with.
+var errEpochMoved = errors.New("archive: the room's epoch moved on")
+
+// runHeld opens room's store, replays it into a fresh node and keeps the
+// node in the room until ctx ends, rejoining after the relay drops it.
+// The store is closed when runHeld returns.
+func (a *archives) runHeld(ctx context.Context, p *archivePeer) error {
 	rec, created, err := a.record(p.room)
 	if err != nil {
 		return err
 	}
-	if err := os.MkdirAll(a.cfg.Dir, 0o700); err != nil {
-		return fmt.Errorf("archive: %w", err)
-	}
-	path := a.storePath(p.room, rec.Epoch)
-	if err := a.removeStores(p.room, path); err != nil { // a reset's leftovers, if it was killed
+	if err := a.removeOld(p.room, &rec.Epoch); err != nil { // a reset's leftovers, if it was killed
 		a.cfg.Log.Warn("archive: old stores", "room", p.room, "err", err)
 	}
-	store, err := node.OpenStore(path)
+	store, err := a.openStore(p.room, rec.Epoch)
 	if err != nil {
 		return err
 	}
@@ -395,10 +464,10 @@ func (a *archives) run(ctx context.Context, p *archivePeer) error {
 		// reset.
 		a.cfg.Log.Info("archive: the defaults changed: starting the room opened by URL afresh", "room", p.room)
 		store.Close()
-		if err := os.Remove(path); err != nil {
+		if err := a.dropStore(p.room, rec.Epoch); err != nil {
 			return fmt.Errorf("archive: %w", err)
 		}
-		if store, err = node.OpenStore(path); err != nil {
+		if store, err = a.openStore(p.room, rec.Epoch); err != nil {
 			return err
 		}
 		n, err = openArchiveNode(store, rec, a.cfg.Clock)
@@ -419,14 +488,22 @@ func (a *archives) run(ctx context.Context, p *archivePeer) error {
 	// (and the new epoch's genesis is another chain).
 	ctx, stop := context.WithCancel(ctx)
 	defer stop()
+	moved := false
 	unsubscribe := n.Subscribe(func(ev node.Event) {
 		if ev.Kind == node.EventConnection && ev.Code == node.CodeConnDisconnected && ctx.Err() == nil {
 			a.cfg.Log.Warn("archive: dropped from room, rejoining", "room", p.room, "reason", ev.Reason)
 		}
 	})
 	defer unsubscribe()
-	return n.StayJoined(ctx, node.JoinConfig{
+	err = n.StayJoined(ctx, node.JoinConfig{
 		Dial: func(ctx context.Context) (node.Transport, error) {
+			// Another process may have reset the room (it kicked this
+			// peer, too): its chain is void, start over on the new epoch.
+			if now, _, err := a.record(p.room); err == nil && now.Epoch != rec.Epoch {
+				moved = true
+				stop()
+				return nil, errEpochMoved
+			}
 			// An observer: it hears both groups of a split room (the
 			// board draws the whole room from its tree) and reaches
 			// neither, so it never joins them up.
@@ -451,6 +528,10 @@ func (a *archives) run(ctx context.Context, p *archivePeer) error {
 		// second already counts, so a drop now and then rejoins at once.
 		Stable: time.Second,
 	})
+	if moved {
+		return errEpochMoved
+	}
+	return err
 }
 
 // archiveStore is what an archive peer needs of its store (node.OpenStore).
@@ -512,8 +593,11 @@ func (a *archives) Status(room string) archiveStatus {
 		return archiveStatus{Error: failure}
 	}
 	p.mu.Lock()
-	n, id := p.node, p.id
+	n, id, standby := p.node, p.id, p.standby
 	p.mu.Unlock()
+	if standby {
+		return archiveStatus{Standby: true}
+	}
 	if n == nil {
 		return archiveStatus{Running: true}
 	}
@@ -548,6 +632,9 @@ func (a *archives) Reset(ctx context.Context, room string, change func(*roomReco
 		return rec, err
 	}
 	a.wipe(ctx, room, st, rec)
+	if a.onReset != nil {
+		a.onReset(room, rec.Epoch)
+	}
 	a.cfg.Log.Info("archive: room reset", "room", room, "epoch", rec.Epoch)
 	return rec, nil
 }
@@ -567,13 +654,16 @@ func (a *archives) Claim(ctx context.Context, room string, rec roomRecord) (room
 	a.mu.Lock()
 	traces := st.peer != nil || st.active
 	a.mu.Unlock()
-	traces = traces || len(a.relay.Peers(room)) > 0 || len(a.storeFiles(room)) > 0
+	traces = traces || len(a.relay.Peers(room)) > 0 || a.hasStores(room)
 	rec, err = a.reg.claim(room, rec, traces)
 	if err != nil {
 		return rec, err
 	}
 	if traces || rec.Epoch > 0 {
 		a.wipe(ctx, room, st, rec)
+		if a.onReset != nil {
+			a.onReset(room, rec.Epoch)
+		}
 		a.cfg.Log.Info("archive: room opened by URL taken over by its teacher", "room", room, "epoch", rec.Epoch)
 	}
 	return rec, nil
@@ -621,7 +711,7 @@ func (a *archives) wipe(ctx context.Context, room string, st *roomState, rec roo
 	if err := a.kickAll(ctx, room); err != nil {
 		a.cfg.Log.Warn("archive: peers did not leave in time; their chain is another chain's now", "room", room, "err", err)
 	}
-	if err := a.removeStores(room, a.storePath(room, rec.Epoch)); err != nil {
+	if err := a.removeOld(room, &rec.Epoch); err != nil {
 		a.cfg.Log.Warn("archive: old stores", "room", room, "err", err) // removed at the peer's next start
 	}
 	a.bans.clear(room)
@@ -699,4 +789,19 @@ func (a *archives) Close() {
 		p.cancel()
 	}
 	a.wg.Wait()
+}
+
+// ResetElsewhere is what a process does when another one reset room (a
+// cluster, cluster.go): the new epoch is in the registry already, so it
+// kicks every peer of the room it knows (their tabs reload into the new
+// epoch; its archive peer, if it runs here, rejoins and finds the epoch
+// moved on) and ends the room's session here (bans, timeline).
+func (a *archives) ResetElsewhere(room string) {
+	for _, p := range a.relay.Peers(room) {
+		a.relay.Kick(room, p.ID)
+	}
+	a.bans.clear(room)
+	a.mu.Lock()
+	a.timelines[room] = node.NewTimeline(a.cfg.Clock)
+	a.mu.Unlock()
 }

@@ -53,6 +53,7 @@ type options struct {
 	archiveIdle time.Duration
 	trustProxy  bool
 	relay       relay.Config
+	nats        natsOptions
 }
 
 func parseFlags(args []string) (options, error) {
@@ -71,6 +72,7 @@ func parseFlags(args []string) (options, error) {
 	fs.DurationVar(&o.relay.PingInterval, "ping", o.relay.PingInterval, "keepalive ping interval (0: no pings)")
 	fs.IntVar(&o.relay.MaxPeersPerRoom, "max-peers", o.relay.MaxPeersPerRoom, "peers per room, the archive peer included")
 	fs.IntVar(&o.relay.MaxRooms, "max-rooms", o.relay.MaxRooms, "rooms with peers at once (a room kept only by its archive peer takes no slot)")
+	o.nats.flags(fs)
 	fs.BoolVar(&o.trustProxy, "trust-proxy", false, "behind a reverse proxy: take each client's address from the last hop of X-Forwarded-For (for bans and rate limits)")
 	if err := fs.Parse(args); err != nil {
 		return o, err
@@ -89,6 +91,9 @@ func parseFlags(args []string) (options, error) {
 		return o, fmt.Errorf("-archive-idle %v: want a positive duration", o.archiveIdle)
 	}
 	if err := o.relay.Validate(); err != nil {
+		return o, err
+	}
+	if err := o.nats.check(); err != nil {
 		return o, err
 	}
 	return o, nil
@@ -112,7 +117,13 @@ func run(ctx context.Context, args []string, assets fs.FS) error {
 	if host, port, err := net.SplitHostPort(o.addr); err == nil && (host == "" || host == "0.0.0.0" || host == "::") {
 		lan = lanHost(port)
 	}
+	cl, stopNATS, err := o.nats.connect(o.data, logger)
+	if err != nil {
+		return err
+	}
+	defer stopNATS()
 	srv, err := newServer(serverConfig{
+		Cluster:     cl,
 		Params:      params,
 		Relay:       o.relay,
 		Data:        o.data,

@@ -66,6 +66,29 @@ func (rec roomRecord) controlPublic() ed25519.PublicKey {
 // created reports whether a teacher created the room (it has a token).
 func (rec roomRecord) created() bool { return len(rec.TokenHash) > 0 }
 
+// roomRegistry keeps the rooms' records: registry (one bbolt file, the
+// default) or kvRegistry (JetStream key-value, shared by the processes
+// of a cluster: cluster.go). Every change is one atomic step: a
+// transaction, or a compare-and-set on the record's revision.
+type roomRegistry interface {
+	// get returns the record of room and whether there is one.
+	get(room string) (roomRecord, bool, error)
+	// claim stores the record of a room a teacher creates (see
+	// registry.claim); ErrRoomExists if it has a teacher already.
+	claim(room string, rec roomRecord, bump bool) (roomRecord, error)
+	// deleteUncreated removes room's record if it has no teacher.
+	deleteUncreated(room string) error
+	// update applies fn to room's record and stores the result in one
+	// step; if fn fails nothing changes; errNoRecord without a record.
+	// fn may be called more than once (kvRegistry retries on a
+	// concurrent change): it must only change the record.
+	update(room string, fn func(*roomRecord) error) (roomRecord, error)
+	// close releases the registry.
+	close() error
+}
+
+var _ roomRegistry = (*registry)(nil)
+
 // registry keeps the record of every room a teacher created in one bbolt
 // file under the data directory, so parameters and tokens survive a
 // restart (kill -9 included: each change is one transaction, and a

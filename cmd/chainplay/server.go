@@ -69,6 +69,11 @@ type serverConfig struct {
 	// X-Forwarded-For rather than from its connection, for a server
 	// behind a reverse proxy: bans and rate limits go by that address.
 	TrustProxy bool
+	// Cluster, when set, shares the rooms with the other processes of a
+	// deployment through NATS (cluster.go): the relay's rooms, the
+	// registry (Data then holds no registry), the archive leases and the
+	// archives' blocks. Nil: one process, bbolt files under Data.
+	Cluster *clusterConfig
 }
 
 // roomConfig is the JSON a room page hands to its in-tab node.
@@ -90,7 +95,7 @@ type server struct {
 	http.Handler
 	cfg      serverConfig
 	relay    *relay.Server
-	reg      *registry
+	reg      roomRegistry
 	archives *archives
 	ids      *identities   // the browsers' cookies
 	bans     *bans         // who was kicked, per room session
@@ -98,6 +103,7 @@ type server struct {
 	opens    *keyedLimiter // rooms opened by URL per address
 	class    *classroom    // the teacher's controls (classroom.go)
 	scen     *scenarios    // the attack scenarios running (scenario.go)
+	cluster  *cluster      // nil in a single process
 	stop     chan struct{} // closed by Close: ends runReshare
 	close    sync.Once
 }
@@ -138,16 +144,34 @@ func newServer(cfg serverConfig) (*server, error) {
 	if err := os.MkdirAll(roomsDir, 0o700); err != nil {
 		return nil, fmt.Errorf("chainplay: data directory: %w", err)
 	}
-	reg, err := openRegistry(filepath.Join(cfg.Data, "registry.db"))
-	if err != nil {
-		return nil, err
+	var reg roomRegistry
+	var cl *cluster
+	if cfg.Cluster != nil {
+		var err error
+		if cl, err = openCluster(context.Background(), *cfg.Cluster); err != nil {
+			return nil, err
+		}
+		reg = kvRegistry{kv: cl.rooms}
+	} else {
+		bolt, err := openRegistry(filepath.Join(cfg.Data, "registry.db"))
+		if err != nil {
+			return nil, err
+		}
+		reg = bolt
 	}
 	s := &server{cfg: cfg, reg: reg, ids: newIdentities(cfg.TrustProxy), bans: newBans(),
 		creates: newKeyedLimiter(cfg.CreateEvery, cfg.CreateBurst), opens: newKeyedLimiter(cfg.OpenEvery, cfg.OpenBurst),
 		class: newClassroom(), scen: newScenarios(), stop: make(chan struct{})}
 	s.archives = newArchives(archiveConfig{Dir: roomsDir, Idle: cfg.ArchiveIdle, Clock: cfg.Clock, Log: cfg.Logger}, nil, reg, s.bans, s.record)
-	s.archives.Sweep(cfg.Clock.Now())
 	rcfg := cfg.Relay
+	if cl != nil {
+		s.cluster = cl
+		s.archives.stores, s.archives.leases, s.archives.onReset = jsStores{c: cl}, cl.leases(), cl.publishReset
+		rcfg.Bus, rcfg.ProcessID = cl.bus, cfg.Cluster.ProcessID
+		rcfg.BusBeat, rcfg.BusTimeout = cfg.Cluster.BusBeat, cfg.Cluster.BusTimeout
+	} else {
+		s.archives.Sweep(cfg.Clock.Now())
+	}
 	rcfg.OnRoomActive = s.archives.Active
 	rcfg.OnRoomEmpty = s.archives.Empty
 	if rcfg.Logger == nil {
@@ -159,6 +183,15 @@ func newServer(cfg serverConfig) (*server, error) {
 		return nil, err
 	}
 	s.relay, s.archives.relay = rs, rs
+	if cl != nil {
+		if err := cl.onReset(func(room string, _ uint64) {
+			s.class.clear(room)
+			s.archives.ResetElsewhere(room)
+		}, cfg.Logger); err != nil {
+			rs.Close()
+			return nil, err
+		}
+	}
 
 	pages, err := web.NewHandler(web.Config{RoomConfig: s.roomConfig, Assets: wasmkernel.Files, Presets: webPresets(cfg.Params),
 		RoomURL: s.roomURL, LessonsGuides: docs.LessonsGuides(), BoardLanguage: s.roomLanguage})
@@ -313,5 +346,8 @@ func (s *server) Close() {
 		s.archives.Close()
 		s.relay.Close()
 		s.reg.close()
+		if s.cluster != nil {
+			s.cluster.close()
+		}
 	})
 }
