@@ -41,6 +41,7 @@ func TestTeacherCreatesAndResetsARoom(t *testing.T) {
 	teacher := browser
 	require.NoError(t, chromedp.Do(teacher,
 		chromedp.Navigate(ts.http.URL+"/"),
+		chromedp.WaitEnabled(`[data-testid="create-submit"]`),
 		chromedp.SetValue(chromedp.ID("create-name"), "teach"),
 		chromedp.SetValue(`input[name="create-subsidy"]`, "30"),
 		chromedp.Click(`[data-testid="create-submit"]`),

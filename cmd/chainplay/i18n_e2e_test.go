@@ -28,7 +28,7 @@ import (
 // are (SHA-256, wasm SIMD, JSON, …) are allowed.
 const englishJS = `((allow) => {
   const ok = new Set(["Chainplay", "SHA", "SIMD", "wasm", "WebAssembly", "WebCrypto", "Go", "JSON", "API", "REST", "GET", "POST",
-    "UTF", "https", "localhost", "kH", "MH", "GH", "TH", "PH", "Web", "Worker", "miner", "sha256", "Sum256", "class", "7b", ...allow]);
+    "UTF", "https", "localhost", "kH", "MH", "GH", "TH", "PH", "Web", "Worker", "miner", "sha256", "Sum256", "class", "7b", "PBFT", "mod", ...allow]); // PBFT a name, "v mod n" arithmetic
   const skip = "script, style, #api-output, #api-presets, #lang-picker, .room-name, #api-path, #api-method, .bytes";
   const out = [];
   const check = (text, where) => {

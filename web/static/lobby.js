@@ -97,3 +97,8 @@ form.addEventListener("submit", async (e) => {
     say(() => t("lobby.createFailed", { why: String(err) }), true);
   }
 });
+
+// The form creates a room only through this module (POST /api/rooms): its
+// button is disabled in the page until the module has run, so a click
+// before then cannot submit the form as a plain GET.
+$("create-submit").disabled = false;
