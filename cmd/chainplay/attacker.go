@@ -145,7 +145,8 @@ type strategy interface {
 	begin(ctx context.Context, a *attacker) error
 	// found: the attacker found a block (its simulated hash power).
 	found(ctx context.Context, a *attacker) error
-	// tip: the room's best chain moved, as the attacker's node sees it.
+	// tip: the room's best chain moved, as the attacker's node sees it,
+	// or a peer said where its tip is.
 	tip(ctx context.Context, a *attacker) error
 	// done reports whether the scenario is over.
 	done() bool
@@ -161,7 +162,9 @@ type strategy interface {
 func (a *attacker) run(ctx context.Context, st strategy) error {
 	tips := make(chan struct{}, 1)
 	unsub := a.node.Subscribe(func(ev node.Event) {
-		if ev.Kind == node.EventTip || ev.Kind == node.EventReorg {
+		// The room's moves, and what the peers say of their tips (a
+		// released branch is won once they are on it).
+		if ev.Kind == node.EventTip || ev.Kind == node.EventReorg || ev.Kind == node.EventPeer {
 			select {
 			case tips <- struct{}{}:
 			default:

@@ -7,6 +7,7 @@ import (
 	"fmt"
 
 	"github.com/chainplay/chainplay/chain"
+	"github.com/chainplay/chainplay/chain/node"
 	"github.com/chainplay/chainplay/chain/sim"
 )
 
@@ -141,8 +142,11 @@ func (d *doubleSpend) tip(ctx context.Context, a *attacker) error {
 		}
 		return d.check(a)
 	case dsReleased:
+		// Won when the room took the branch: the attacker's chain has it,
+		// and every peer says its tip is on it (the attacker stays until
+		// then, so every peer can fetch the branch from it).
 		c := a.node.Chain()
-		if c.IsMainChain(d.branch[len(d.branch)-1].Hash()) {
+		if c.IsMainChain(d.branch[len(d.branch)-1].Hash()) && roomOnBranch(a.node, d.branch[len(d.branch)-1]) {
 			d.phase = dsWon
 			a.say("reverted", d.raceArgs(a), fmt.Sprintf("The room switched to %s's branch: the payment to %s is gone from the chain and can never be confirmed again (its coins were spent by another transaction): double-spent", a.node.Name(), d.MerchantName))
 		}
@@ -229,3 +233,19 @@ func (d *doubleSpend) status(a *attacker) scenarioFigures {
 
 // pct is a share as a whole percentage.
 func pct(q float64) int64 { return int64(q*100 + 0.5) }
+
+// roomOnBranch reports whether every peer n hears announced a tip on n's
+// best chain at tip's height or above: the room has taken the branch that
+// ends at tip.
+func roomOnBranch(n *node.Node, tip *chain.Block) bool {
+	c := n.Chain()
+	for _, p := range n.PeerStates() {
+		if p.Banned || p.Height == 0 {
+			continue
+		}
+		if p.Height < tip.Height() || !c.IsMainChain(p.Tip) {
+			return false
+		}
+	}
+	return true
+}
