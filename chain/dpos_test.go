@@ -113,3 +113,17 @@ func TestDPoSRoundMissedSlotAndVoteOut(t *testing.T) {
 	require.Equal(t, chain.StatusRejected, st)
 	require.ErrorIs(t, err, chain.ErrWrongLeader)
 }
+
+// TestMempoolRefusesAVoteForANonCandidate: the mempool asks the stake
+// rules before it takes a transaction.
+func TestMempoolRefusesAVoteForANonCandidate(t *testing.T) {
+	r := newStakeRoom(t, chain.EngineDPoS, 3)
+	m := chain.NewMempool(r.c, chain.DefaultMempoolConfig())
+	bad := &chain.Tx{To: chain.VoteAddress, Time: 1, Memo: chaintest.Addr(5).String()}
+	bad.Sign(r.c.ID(), r.keys[0])
+	require.ErrorIs(t, m.Add(bad, chaintest.Now(r.c.Params())), chain.ErrVoteNonCandidate)
+	require.Zero(t, m.Len())
+	good := &chain.Tx{To: chain.VoteAddress, Time: 1, Memo: chain.KeyAddress(r.keys[1]).String()}
+	good.Sign(r.c.ID(), r.keys[0])
+	require.NoError(t, m.Add(good, chaintest.Now(r.c.Params())))
+}
