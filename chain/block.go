@@ -10,6 +10,11 @@ type Block struct {
 	// VersionPBFT), encoded beside the header; it is not hashed. Proof-of-
 	// work blocks have none, and their encoding has no room for one.
 	Cert *CommitCert
+	// Seal is the producer's signature (and any double-sign proofs) of a
+	// PoS or DPoS block (header version VersionPoS or VersionDPoS),
+	// encoded beside the header; it is not hashed. Blocks of other
+	// versions have none.
+	Seal *StakeSeal
 }
 
 // Hash returns the block hash (the header's SHA-256).

@@ -31,6 +31,9 @@ type blockNode struct {
 	err       error   // why the block is invalid
 	undo      undoLog // how to disconnect it; set while on the best chain
 	pruned    bool    // removed from the tree as part of a stale branch
+	// stake is the stake after this block in a PoS or DPoS room (shared
+	// with the parent when the block changes none); nil in other rooms.
+	stake *stakeState
 }
 
 func (n *blockNode) invalid() bool {

@@ -103,6 +103,12 @@ type Chain struct {
 	byHeight [][]*blockNode
 	// pruneFrom is the lowest height that may hold a side block to prune.
 	pruneFrom uint64
+	// stakeEng is the engine when it is a *StakeEngine, else nil.
+	stakeEng *StakeEngine
+	// signed maps a slot and producer to the first stored block they
+	// signed (stake rooms), so a second one becomes a proof in proofs.
+	signed map[slotSigner]*blockNode
+	proofs []*DoubleSign
 
 	events eventQueue
 }
@@ -142,6 +148,10 @@ func New(cfg Config) (*Chain, error) {
 		hooks:   make(map[int]func(connected, disconnected []*Block)),
 	}
 	root := &blockNode{hash: c.id, block: g, totalWork: cfg.Engine.Work(&g.Header), status: nodeConnected}
+	if se, ok := cfg.Engine.(*StakeEngine); ok {
+		c.stakeEng, root.stake = se, se.genesis
+		c.signed = make(map[slotSigner]*blockNode)
+	}
 	c.index[c.id] = root
 	c.main = []*blockNode{root}
 	c.byHeight = [][]*blockNode{{root}}
@@ -582,10 +592,19 @@ func (c *Chain) processLocked(b *Block, h Hash, now time.Time, o procOpts) (Stat
 	if parent.invalid() {
 		return StatusRejected, ruleErrorHW(ErrInvalidAncestor, parent.hash, nil, "parent %s: %v", parent.hash.Short(), parent.err)
 	}
+	var stake *stakeState
 	if !o.checked {
-		if err := c.checkContext(b, parent); err != nil {
+		s, err := c.checkContextState(b, parent)
+		if err != nil {
 			return StatusRejected, err
 		}
+		stake = s
+	} else if c.stakeEng != nil {
+		s, err := c.stakeEng.checkBranch(b, parent)
+		if err != nil {
+			return StatusRejected, err
+		}
+		stake = s
 	}
 	if !o.sigsChecked {
 		i := o.badSig
@@ -597,6 +616,10 @@ func (c *Chain) processLocked(b *Block, h Hash, now time.Time, o procOpts) (Stat
 		}
 	}
 	n := c.addNode(b, h, parent)
+	if c.stakeEng != nil {
+		n.stake = stake
+		c.noteSigner(n)
+	}
 	if err := c.activate(n); err != nil {
 		return StatusRejected, err
 	}
@@ -607,8 +630,27 @@ func (c *Chain) processLocked(b *Block, h Hash, now time.Time, o procOpts) (Stat
 }
 
 // checkContext applies the header rules that need the parent: height,
-// previous hash, difficulty and median time past.
+// previous hash, difficulty and median time past (and, in a stake room,
+// the branch's: see StakeEngine).
 func (c *Chain) checkContext(b *Block, parent *blockNode) error {
+	_, err := c.checkContextState(b, parent)
+	return err
+}
+
+// checkContextState is checkContext; in a stake room it also returns the
+// stake after b.
+func (c *Chain) checkContextState(b *Block, parent *blockNode) (*stakeState, error) {
+	if err := c.checkParentRules(b, parent); err != nil {
+		return nil, err
+	}
+	if c.stakeEng == nil {
+		return nil, nil
+	}
+	return c.stakeEng.checkBranch(b, parent)
+}
+
+// checkParentRules is checkContext without the stake engine's rules.
+func (c *Chain) checkParentRules(b *Block, parent *blockNode) error {
 	hd := &b.Header
 	if hd.Height != parent.height+1 {
 		return ruleErrorHW(ErrBadHeight, hd.Height, parent.height+1, "have %d, want %d", hd.Height, parent.height+1)

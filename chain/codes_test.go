@@ -25,6 +25,7 @@ var goldenCodes = []string{
 	"bad-coinbase", "bad-coinbase-seq", "bad-reward", "duplicate-tx",
 	"unknown-parent", "duplicate-block", "invalid-ancestor",
 	"no-certificate", "short-certificate", "bad-certificate", "bad-certificate-seq",
+	"bad-block-signature", "wrong-slot", "wrong-leader", "slashed-validator", "bad-double-sign-proof", "bad-stake", "bad-vote", "vote-non-candidate",
 	"bad-signature", "bad-seq", "overspend", "bad-amount", "self-send", "no-recipient",
 	"seq-gap", "mempool-conflict", "mempool-full", "too-many-free-txs", "coinbase-not-alone",
 }

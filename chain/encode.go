@@ -14,7 +14,9 @@ const (
 	// MaxTxSize is the largest encoded transaction.
 	MaxTxSize = 1 + 32 + AddressSize + 4*8 + 1 + MaxNameBytes + 2 + maxGenesisMemoBytes + 1 + 64
 	// MaxBlockSize is the largest encoded block.
-	MaxBlockSize = HeaderSize + 1 + 16 + 1 + MaxSeats*(1+64) + 4 + MaxBlockTxs*MaxTxSize
+	// (A header, the larger of a commit certificate and a stake seal,
+	// the count and the transactions.)
+	MaxBlockSize = HeaderSize + maxSealSize + 4 + MaxBlockTxs*MaxTxSize
 )
 
 var errShort = errors.New("unexpected end of data")
@@ -115,13 +117,17 @@ func DecodeTx(b []byte) (*Tx, error) {
 // A PBFT block (header version VersionPBFT) has its commit certificate
 // between the header and the count (see appendCert); a block of any other
 // version has no certificate, so proof-of-work blocks encode as they
-// always did.
+// always did. A PoS or DPoS block (VersionPoS, VersionDPoS) has its seal
+// there instead (see appendSeal).
 func (b *Block) Encode() []byte {
 	h := b.Header.Encode()
 	out := make([]byte, 0, HeaderSize+certSize(b.Cert)+4+len(b.Txs)*160)
 	out = append(out, h[:]...)
-	if b.Header.Version == VersionPBFT {
+	switch v := b.Header.Version; {
+	case v == VersionPBFT:
 		out = appendCert(out, b.Cert)
+	case isStakeVersion(v):
+		out = appendSeal(out, b.Seal)
 	}
 	out = binary.BigEndian.AppendUint32(out, uint32(len(b.Txs)))
 	for _, t := range b.Txs {
@@ -143,8 +149,11 @@ func DecodeBlock(b []byte) (*Block, error) {
 	}
 	h, _ := DecodeHeader(hb)
 	blk := &Block{Header: h}
-	if h.Version == VersionPBFT {
+	switch {
+	case h.Version == VersionPBFT:
 		blk.Cert = d.cert()
+	case isStakeVersion(h.Version):
+		blk.Seal = d.seal()
 	}
 	n := d.u32()
 	if d.err == nil && n > MaxBlockTxs {

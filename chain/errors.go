@@ -164,6 +164,16 @@ var (
 	ErrBadCert    = newRule("bad-certificate", "chain: commit certificate has a signature that is not a replica's")
 	ErrBadCertSeq = newRule("bad-certificate-seq", "chain: commit certificate's sequence number is not above the parent's")
 
+	// PoS and DPoS blocks (StakeEngine): slots, leaders, seals, stake.
+	ErrBadBlockSig      = newRule("bad-block-signature", "chain: block is not signed by the producer its seal names")
+	ErrWrongSlot        = newRule("wrong-slot", "chain: block's slot is not after its parent's, or its time is not its slot's start")
+	ErrWrongLeader      = newRule("wrong-leader", "chain: block is signed by a validator that does not lead its slot")
+	ErrSlashed          = newRule("slashed-validator", "chain: validator was slashed for double-signing")
+	ErrBadProof         = newRule("bad-double-sign-proof", "chain: double-sign proof does not prove a double signature")
+	ErrBadStake         = newRule("bad-stake", "chain: stake transaction locks no coins")
+	ErrBadVote          = newRule("bad-vote", "chain: vote or candidate transaction is malformed")
+	ErrVoteNonCandidate = newRule("vote-non-candidate", "chain: vote for an address that is not a candidate")
+
 	// Transactions.
 	ErrBadSignature = newRule("bad-signature", "chain: signature does not verify")
 	ErrBadSeq       = newRule("bad-seq", "chain: sequence number is not the sender's next")
@@ -191,6 +201,7 @@ var Rules = []*Rule{
 	ErrBadCoinbase, ErrBadCoinbaseSeq, ErrBadReward, ErrDuplicateTx,
 	ErrUnknownParent, ErrDuplicateBlock, ErrInvalidAncestor,
 	ErrNoCert, ErrShortCert, ErrBadCert, ErrBadCertSeq,
+	ErrBadBlockSig, ErrWrongSlot, ErrWrongLeader, ErrSlashed, ErrBadProof, ErrBadStake, ErrBadVote, ErrVoteNonCandidate,
 	ErrBadSignature, ErrBadSeq, ErrOverspend, ErrBadAmount, ErrSelfSend, ErrNoRecipient,
 	ErrSeqGap, ErrMempoolConflict, ErrMempoolFull, ErrRateLimited, ErrCoinbaseNotAlone,
 }

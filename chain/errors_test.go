@@ -51,6 +51,10 @@ func TestEveryRuleIsTested(t *testing.T) {
 		chain.ErrRateLimited: true, chain.ErrCoinbaseNotAlone: true,
 		// PBFT certificates: TestPBFTCertificateRules (pbft_test.go).
 		chain.ErrNoCert: true, chain.ErrShortCert: true, chain.ErrBadCert: true, chain.ErrBadCertSeq: true,
+		// Stake engines: TestStakeRules, TestDoubleSignIsSlashed (stake_test.go),
+		// TestDPoSRoundMissedSlotAndVoteOut (dpos_test.go).
+		chain.ErrBadBlockSig: true, chain.ErrWrongSlot: true, chain.ErrWrongLeader: true, chain.ErrSlashed: true,
+		chain.ErrBadProof: true, chain.ErrBadStake: true, chain.ErrBadVote: true, chain.ErrVoteNonCandidate: true,
 	}
 	for _, tc := range rejectedCases {
 		covered[tc.rule] = true

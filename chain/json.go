@@ -47,6 +47,9 @@ type BlockJSON struct {
 	// Cert is a PBFT block's commit certificate (version 2 only); absent
 	// from a proof-of-work block.
 	Cert *CertJSON `json:"cert,omitempty"`
+	// Seal is a PoS or DPoS block's producer signature and proofs
+	// (versions 3 and 4 only).
+	Seal *SealJSON `json:"seal,omitempty"`
 }
 
 // seconds converts unix milliseconds to the tutorials' float seconds.
@@ -147,6 +150,9 @@ func (b *Block) JSON() *BlockJSON {
 	if b.Header.Version == VersionPBFT {
 		j.Cert = b.Cert.JSON()
 	}
+	if isStakeVersion(b.Header.Version) {
+		j.Seal = b.Seal.JSON()
+	}
 	for i, t := range b.Txs {
 		j.Transactions[i] = t.JSON()
 	}
@@ -177,6 +183,16 @@ func (j *BlockJSON) Block() (*Block, error) {
 			return nil, err
 		}
 		b.Cert = c
+	}
+	if j.Seal != nil {
+		if !isStakeVersion(j.Version) {
+			return nil, ruleError(ErrMalformed, "block %d: a version-%d block carries no seal", j.Index, j.Version)
+		}
+		s, err := j.Seal.Seal()
+		if err != nil {
+			return nil, err
+		}
+		b.Seal = s
 	}
 	for i, tj := range j.Transactions {
 		if tj == nil {

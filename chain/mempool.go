@@ -141,7 +141,8 @@ func (m *Mempool) Close() { m.detach() }
 
 // Add validates tx against the best tip and the pending transactions and
 // adds it. It returns a *RuleError: a consensus rule (CheckTxSanity,
-// ErrBadSignature, ErrBadSeq, ErrOverspend) or a mempool policy
+// ErrBadSignature, ErrBadSeq, ErrOverspend; in a stake room Chain.CheckStakeTx's
+// rules) or a mempool policy
 // (ErrDuplicateTx, ErrSeqGap, ErrMempoolConflict, ErrMempoolFull,
 // ErrRateLimited, ErrCoinbaseNotAlone). A duplicate is found before the
 // signature is verified. now drives the rate limit of fee-0 transactions.
@@ -168,6 +169,9 @@ func (m *Mempool) add(tx *Tx, now time.Time, limitFree bool) error {
 	}
 	if !tx.VerifySignature(m.c.id) {
 		return ruleError(ErrBadSignature, "not signed by %s for this chain", tx.Sender())
+	}
+	if err := m.c.CheckStakeTx(tx); err != nil { // a stake room's instructions (a vote for a non-candidate…)
+		return err
 	}
 
 	m.c.mu.RLock()

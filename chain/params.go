@@ -62,10 +62,61 @@ type Params struct {
 	// stable (their logs below it are dropped). 1 to 1000; only with
 	// Engine EnginePBFT.
 	CheckpointInterval uint64 `json:"checkpoint_interval,omitempty"`
+	// Validators are the genesis validators of a PoS room (Engine
+	// EnginePoS) or the genesis delegates of a DPoS room (EngineDPoS):
+	// ed25519 public keys as in Seats, 1 to MaxSeats, distinct. Each
+	// starts with GenesisStake coins of stake; in DPoS each is also a
+	// candidate that votes for itself. Without them nobody could produce
+	// the first block: stake, unlike hash power, must come from somewhere.
+	Validators string `json:"validators,omitempty"`
+	// GenesisStake is the stake of each genesis validator, 1 to 2^53−1
+	// coins; only with Validators.
+	GenesisStake uint64 `json:"genesis_stake,omitempty"`
+	// EpochSlots is the length of a PoS epoch in slots, 2 to 1000: the
+	// leaders of epoch e are drawn from a seed fixed at the end of epoch
+	// e−1 by the stake fixed at the end of epoch e−2 (see StakeEngine).
+	// Only with Engine EnginePoS.
+	EpochSlots uint64 `json:"epoch_slots,omitempty"`
+	// Delegates is DPoS's N, 1 to MaxDelegates: the top N candidates by
+	// votes produce the blocks of a round of N slots, in turn. Only with
+	// Engine EngineDPoS.
+	Delegates int `json:"delegates,omitempty"`
 }
 
 // EnginePBFT is Params.Engine of a PBFT room.
 const EnginePBFT = "pbft"
+
+// EnginePoS and EngineDPoS are Params.Engine of a proof-of-stake and of a
+// delegated-proof-of-stake room (see StakeEngine).
+const (
+	EnginePoS  = "pos"
+	EngineDPoS = "dpos"
+)
+
+// MaxDelegates is the largest Params.Delegates (EOS's 21).
+const MaxDelegates = 21
+
+// ValidatorKeys decodes Params.Validators like SeatKeys.
+func (p Params) ValidatorKeys() ([]ed25519.PublicKey, error) {
+	return Params{Seats: p.Validators}.SeatKeys()
+}
+
+// IsStake reports whether p names a stake engine (PoS or DPoS).
+func (p Params) IsStake() bool { return p.Engine == EnginePoS || p.Engine == EngineDPoS }
+
+// SlotAt returns the slot of the time ms (unix milliseconds) in a stake
+// room: slot k covers [GenesisTime + k·BlockTimeMs, GenesisTime +
+// (k+1)·BlockTimeMs); the genesis is slot 0 and times before it are too.
+func (p Params) SlotAt(ms int64) uint64 {
+	if ms <= p.GenesisTime || p.BlockTimeMs <= 0 {
+		return 0
+	}
+	return uint64((ms - p.GenesisTime) / p.BlockTimeMs)
+}
+
+// SlotTime returns the start of slot k in unix milliseconds: the time a
+// block of slot k carries.
+func (p Params) SlotTime(k uint64) int64 { return p.GenesisTime + int64(k)*p.BlockTimeMs }
 
 // SeatKeys decodes Params.Seats. It fails when a key is not 32 bytes of
 // hex; Validate checks the rest.
@@ -96,6 +147,9 @@ func SeatsOf(keys []ed25519.PublicKey) string {
 
 // validateEngine checks the fields of the engine p names.
 func (p Params) validateEngine() error {
+	if !p.IsStake() && (p.Validators != "" || p.GenesisStake != 0 || p.EpochSlots != 0 || p.Delegates != 0) {
+		return fmt.Errorf("chain: params: validators, genesis_stake, epoch_slots and delegates need engine %q or %q", EnginePoS, EngineDPoS)
+	}
 	switch p.Engine {
 	case "":
 		if p.Seats != "" || p.CheckpointInterval != 0 {
@@ -103,8 +157,10 @@ func (p Params) validateEngine() error {
 		}
 		return nil
 	case EnginePBFT:
+	case EnginePoS, EngineDPoS:
+		return p.validateStake()
 	default:
-		return fmt.Errorf("chain: params: engine %q: want \"\" (proof of work) or %q", p.Engine, EnginePBFT)
+		return fmt.Errorf("chain: params: engine %q: want \"\" (proof of work), %q, %q or %q", p.Engine, EnginePBFT, EnginePoS, EngineDPoS)
 	}
 	keys, err := p.SeatKeys()
 	if err != nil {

@@ -50,10 +50,14 @@ func NewPBFTEngine(p Params) (*PBFTEngine, error) {
 }
 
 // EngineFor returns the engine the parameters name: PoW{} for a proof-of-
-// work room, a *PBFTEngine for a PBFT room.
+// work room, a *PBFTEngine for a PBFT room, a *StakeEngine for a PoS or
+// DPoS room.
 func EngineFor(p Params) (Engine, error) {
-	if p.Engine == "" {
+	switch {
+	case p.Engine == "":
 		return PoW{}, nil
+	case p.IsStake():
+		return NewStakeEngine(p)
 	}
 	return NewPBFTEngine(p)
 }

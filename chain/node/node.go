@@ -112,7 +112,8 @@ type Node struct {
 	addr  chain.Address
 	http  *httpPeers
 
-	signMu sync.Mutex // held while a transaction of the node's keys takes its seq and enters the mempool (wallet.go)
+	signed signedSlots // the slots this node signed a block of (validator.go)
+	signMu sync.Mutex  // held while a transaction of the node's keys takes its seq and enters the mempool (wallet.go)
 
 	mu       sync.Mutex
 	self     string

@@ -24,7 +24,9 @@ import (
 //	                                 code, no preset is "classroom", the parameters
 //	                                 change the preset's) → 201 roomInfo + url +
 //	                                 teacher_token (+ seat_keys for engine pbft,
-//	                                 pbft.go); 409 if a teacher created it
+//	                                 pbft.go; validator_keys for engine pos or
+//	                                 dpos, with validators, genesis_stake,
+//	                                 epoch_slots, delegates: stake.go); 409 if a teacher created it
 //	                                 already (a room only opened by URL is taken
 //	                                 over: its peers are sent to the new room, its
 //	                                 chain is dropped); 429 when this address
@@ -87,6 +89,9 @@ type createdRoom struct {
 	// SeatKeys are a PBFT room's seat keys (pbft.go), shown once to the
 	// teacher: the server keeps only the public keys, in the parameters.
 	SeatKeys []string `json:"seat_keys,omitempty"`
+	// ValidatorKeys are a PoS or DPoS room's genesis validator keys
+	// (stake.go), shown once like SeatKeys.
+	ValidatorKeys []string `json:"validator_keys,omitempty"`
 }
 
 // paramsRequest holds the parameters a teacher may choose; nil keeps the
@@ -147,6 +152,7 @@ type createRequest struct {
 	Preset string `json:"preset"` // empty: presetClassroom
 	paramsRequest
 	pbftRequest
+	stakeRequest
 }
 
 // presetInfo is one preset of GET /api/presets.
@@ -219,7 +225,7 @@ func (s *server) createRoom(w http.ResponseWriter, r *http.Request) error {
 		return httpjson.FieldError(http.StatusBadRequest, httpjson.CodeBadParams, "preset",
 			fmt.Sprintf("preset %q: want one of GET /api/presets", req.Preset))
 	}
-	base, seatKeys, err := req.engineParams(base)
+	base, seatKeys, validatorKeys, err := req.roomEngine(base)
 	if err != nil {
 		return badParams(err)
 	}
@@ -271,7 +277,7 @@ func (s *server) createRoom(w http.ResponseWriter, r *http.Request) error {
 			return s.adminError(err)
 		}
 		s.cfg.Logger.Info("chainplay: room created", "room", req.Name, "epoch", rec.Epoch)
-		return httpjson.Write(w, http.StatusCreated, createdRoom{roomInfo: s.info(req.Name, rec, true), URL: s.roomURL(r, req.Name), TeacherToken: token, SeatKeys: seatKeys})
+		return httpjson.Write(w, http.StatusCreated, createdRoom{roomInfo: s.info(req.Name, rec, true), URL: s.roomURL(r, req.Name), TeacherToken: token, SeatKeys: seatKeys, ValidatorKeys: validatorKeys})
 	}
 }
 

@@ -11,12 +11,20 @@
 //	node -tutorial ibm                             # IBM's web app's node, on 127.0.0.1:8000
 //	node -room ws://127.0.0.1:8080/ws/class-7b -name robot -mine
 //	node -room ws://127.0.0.1:8080/ws/pbft-lab -seat seat2.key   # a replica of a PBFT room
+//	node -room ws://127.0.0.1:8080/ws/pos-lab -validator v0.key  # a genesis validator of a PoS room
 //
 // -seat FILE takes a seat of a PBFT room: FILE holds the seat's key as
 // 64 hex characters (its ed25519 seed), as the teacher got them when the
 // room was created. The node runs the replica (node.Seat); without -seat
 // a node in a PBFT room follows the committed blocks. A PBFT room has no
 // mining: -mine is refused there.
+//
+// In a PoS or DPoS room the node runs the validator loop
+// (node.ValidatorLoop): at each slot it leads, it signs the slot's block
+// with its wallet key. -validator FILE makes that key the one in FILE (64
+// hex characters, like -seat): a genesis validator's key, as the teacher
+// got them when the room was created. Such a room has no mining: -mine is
+// refused there.
 //
 // -tutorial dvf|ibm is the tutorials' open mode (node.Tutorial): the
 // node's identifier is its -name (a random 32 hex characters, like dvf's
@@ -33,6 +41,7 @@ package main
 
 import (
 	"context"
+	"crypto/ed25519"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
@@ -74,6 +83,7 @@ type options struct {
 	difficulty uint64
 	tutorial   node.Tutorial
 	seat       string
+	validator  string
 }
 
 // tutorialDifficulty is each tutorial's own proof of work, the default
@@ -100,6 +110,7 @@ func parseFlags(args []string) (options, error) {
 	fs.StringVar(&o.data, "data", "", "directory to keep the chain and the wallet in (empty: memory only)")
 	fs.StringVar(&o.name, "name", "", "nickname shown to the room (default: the wallet's short address)")
 	fs.StringVar(&o.seat, "seat", "", "take a seat of a PBFT room: a file with the seat key (64 hex characters); needs -room")
+	fs.StringVar(&o.validator, "validator", "", "sign a PoS or DPoS room's blocks with this key: a file with the validator key (64 hex characters); needs -room")
 	fs.Uint64Var(&o.difficulty, "difficulty", chain.PlaygroundParams.Difficulty, "initial difficulty of a standalone chain (all HTTP peers must agree; with -tutorial, the tutorial's: 65536 for dvf, 256 for ibm)")
 	if err := fs.Parse(args); err != nil {
 		return o, err
@@ -119,6 +130,9 @@ func parseFlags(args []string) (options, error) {
 	}
 	if o.seat != "" && (o.room == "" || o.mine) {
 		return o, errors.New("-seat is for a PBFT room: it needs -room, and a PBFT room has no mining (-mine)")
+	}
+	if o.validator != "" && (o.room == "" || o.mine || o.seat != "") {
+		return o, errors.New("-validator is for a PoS or DPoS room: it needs -room, and such a room has no mining (-mine) and no seats (-seat)")
 	}
 	if o.name != "" && o.tutorial.Open() {
 		if err := chain.CheckAccountName(o.name); err != nil {
@@ -188,6 +202,17 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	if params.Engine == chain.EnginePBFT && o.mine {
 		return errors.New("-mine: room " + params.Name + " is a PBFT room: its blocks are committed by the seats, not mined (take a seat with -seat)")
+	}
+	if params.IsStake() && o.mine {
+		return errors.New("-mine: room " + params.Name + " is a " + params.Engine + " room: its blocks are signed by the slots' leaders, not mined (sign with -validator)")
+	}
+	if o.validator != "" {
+		if !params.IsStake() {
+			return errors.New("-validator: room " + params.Name + " is not a PoS or DPoS room")
+		}
+		if key, err = readKeyFile("-validator", o.validator); err != nil {
+			return err
+		}
 	}
 	var seatKey []byte
 	if o.seat != "" {
@@ -261,6 +286,12 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		wg.Add(1)
 		go func() { defer wg.Done(); _ = n.MineLoop(ctx, node.MineConfig{}) }()
 	}
+	if params.IsStake() {
+		st := n.Chain().StakeOf(n.Address())
+		fmt.Fprintf(stdout, "%s validator %s: stake %d\n", params.Engine, n.Address(), st.Stake)
+		wg.Add(1)
+		go func() { defer wg.Done(); _ = n.ValidatorLoop(ctx) }()
+	}
 	if seatKey != nil {
 		seat, err := n.TakeSeat(node.SeatConfig{Key: seatKey})
 		if err != nil {
@@ -280,14 +311,18 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 
 // readSeatKey reads a seat key file: the seat's ed25519 seed as 64 hex
 // characters, surrounding white space ignored.
-func readSeatKey(path string) ([]byte, error) {
+func readSeatKey(path string) ([]byte, error) { return readKeyFile("-seat", path) }
+
+// readKeyFile reads a key file for flag: an ed25519 seed as 64 hex
+// characters, surrounding white space ignored.
+func readKeyFile(flag, path string) (ed25519.PrivateKey, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("-seat: %w", err)
+		return nil, fmt.Errorf("%s: %w", flag, err)
 	}
 	k, err := chain.KeyFromSeedHex(strings.TrimSpace(string(b)))
 	if err != nil {
-		return nil, fmt.Errorf("-seat %s: %w", path, err)
+		return nil, fmt.Errorf("%s %s: %w", flag, path, err)
 	}
 	return k, nil
 }

@@ -277,6 +277,10 @@ function ruleKey(ev, a) {
       return a.want ? "rule.bad-certificate.order" : "rule.bad-certificate";
     case "bad-signature":
       return a.have ? "rule.bad-signature.length" : "rule.bad-signature";
+    case "wrong-slot":
+      return a.rel ? "rule.wrong-slot" : "rule.wrong-slot.time";
+    case "wrong-leader":
+      return a.want ? "rule.wrong-leader" : "rule.wrong-leader.none";
     case "time-too-old": {
       a.apart = Number(a.wantRaw) - Number(a.haveRaw);
       return a.apart > 0 ? "rule.time-too-old.apart" : "rule.time-too-old";

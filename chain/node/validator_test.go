@@ -1,0 +1,128 @@
+package node_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/chainplay/chainplay/chain"
+	"github.com/chainplay/chainplay/chain/chaintest"
+	"github.com/chainplay/chainplay/chain/node"
+	"github.com/chainplay/chainplay/chain/node/nodetest"
+)
+
+// stakeNet starts a stake room of n validator nodes (the genesis
+// validators' keys) and one follower on a MemNetwork, each validator
+// running ValidatorLoop.
+func stakeNet(t *testing.T, engine string, n int) (*nodetest.Net, []*node.Node) {
+	t.Helper()
+	p := chaintest.StakeParams(engine, n)
+	p.GenesisTime = nodetest.Epoch.UnixMilli() - 10*p.BlockTimeMs
+	tn := nodetest.NewNet(t, 0)
+	var nodes []*node.Node
+	for i := range n + 1 {
+		cfg := node.Config{Chain: chaintest.New(t, p), Clock: tn.Clock, Name: []string{"v0", "v1", "v2", "v3", "v4"}[i]}
+		if i < n {
+			cfg.Key = chaintest.ValidatorKey(i)
+		} else {
+			cfg.Name = "follower"
+		}
+		nd := nodetest.NewNode(t, cfg)
+		tn.Start(nd)
+		nodes = append(nodes, nd)
+	}
+	tn.Settle()
+	for _, nd := range nodes[:n] {
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan error, 1)
+		go func() { done <- nd.ValidatorLoop(ctx) }()
+		t.Cleanup(func() { cancel(); require.ErrorIs(t, <-done, context.Canceled) })
+	}
+	return tn, nodes
+}
+
+// slots advances the clock k slots, letting the validators sign and the
+// blocks travel after each.
+func slots(t *testing.T, tn *nodetest.Net, nodes []*node.Node, k int) {
+	t.Helper()
+	d := time.Duration(nodes[0].Chain().Params().BlockTimeMs) * time.Millisecond
+	for range 10 * k { // tenths of a slot: a loop a little late still wakes in its slot
+		tn.Clock.Advance(d / 10)
+		tn.Settle()
+	}
+}
+
+// agreeBelowTip waits until every node has the same block one below the
+// lowest tip: two blocks at the tip's height (one signed before the
+// other arrived, a loaded machine's honest fork) tie, each node keeps the
+// one it saw first, and the next slot's block settles it.
+func agreeBelowTip(t *testing.T, nodes []*node.Node) {
+	t.Helper()
+	require.Eventually(t, func() bool {
+		h := nodes[0].Chain().Tip().Height
+		for _, n := range nodes {
+			h = min(h, n.Chain().Tip().Height)
+		}
+		want, _ := nodes[0].Chain().BlockAtHeight(h - 1)
+		for _, n := range nodes {
+			if b, ok := n.Chain().BlockAtHeight(h - 1); !ok || b.Hash() != want.Hash() {
+				return false
+			}
+		}
+		return true
+	}, nodetest.Wait, 10*time.Millisecond, "the nodes disagree below their tips")
+}
+
+// TestValidatorsProduceWithoutMining: in a PoS room three validator nodes
+// sign the blocks of their slots on the clock, a follower gets them all,
+// every node agrees, the blocks come from more than one validator, one a
+// slot at most, and nobody computed a hash.
+func TestValidatorsProduceWithoutMining(t *testing.T) {
+	tn, nodes := stakeNet(t, chain.EnginePoS, 3)
+	slots(t, tn, nodes, 12)
+	agreeBelowTip(t, nodes)
+	c := nodes[3].Chain()
+	require.GreaterOrEqual(t, c.Tip().Height, uint64(9), "a block for (nearly) every slot: a block still on its way when the next leader signs makes an honest fork")
+	producers := map[chain.Address]int{}
+	last := uint64(0)
+	for _, b := range c.MainChain()[1:] {
+		require.Greater(t, b.Header.Nonce, last, "one block a slot")
+		last = b.Header.Nonce
+		producers[chain.AddressOf(b.Seal.Producer)]++
+		require.Equal(t, chain.AddressOf(b.Seal.Producer), b.Txs[0].To, "the reward goes to the leader")
+	}
+	require.Greater(t, len(producers), 1)
+	for _, n := range nodes {
+		require.Zero(t, n.Hashes(), "%s mined", n.Name())
+	}
+	missed := 0
+	for _, r := range c.RecentSlots(tn.Clock.Now().UnixMilli(), 10) {
+		if r.Missed() {
+			missed++
+		}
+	}
+	require.LessOrEqual(t, missed, 2, "of the last 10 slots")
+}
+
+// TestDPoSDelegatesTakeTurns: the DPoS producers sign in the ranking's
+// order, one slot each.
+func TestDPoSDelegatesTakeTurns(t *testing.T) {
+	tn, nodes := stakeNet(t, chain.EngineDPoS, 3)
+	slots(t, tn, nodes, 7)
+	agreeBelowTip(t, nodes)
+	c := nodes[0].Chain()
+	ranking := c.Delegates()
+	for _, b := range c.MainChain()[1:] {
+		want := ranking[b.Header.Nonce%3].Address
+		require.Equal(t, want, chain.AddressOf(b.Seal.Producer), "slot %d", b.Header.Nonce)
+	}
+	require.GreaterOrEqual(t, c.Tip().Height, uint64(5))
+}
+
+// TestValidatorLoopRefusesOtherRooms: no validator loop in a PoW room.
+func TestValidatorLoopRefusesOtherRooms(t *testing.T) {
+	n := nodetest.NewNode(t, node.Config{Chain: chaintest.New(t, chaintest.Params())})
+	require.ErrorIs(t, n.ValidatorLoop(context.Background()), node.ErrNotStakeRoom)
+}

@@ -1,0 +1,60 @@
+//go:build !js
+
+package main
+
+import (
+	"encoding/json"
+	"net/http"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/chainplay/chainplay/chain"
+	"github.com/chainplay/chainplay/internal/httpjson"
+)
+
+// TestCreateStakeRooms: engines pos and dpos give rooms whose genesis
+// validators' public keys are in the parameters and whose private keys
+// the teacher gets once; bad requests are refused and change nothing.
+func TestCreateStakeRooms(t *testing.T) {
+	ts := startServer(t, t.TempDir(), nil)
+	got := ts.createRoom(t, "pos-lab", map[string]any{"engine": "pos", "validators": 3, "genesis_stake": 500})
+	p := got.Params
+	require.Equal(t, chain.EnginePoS, p.Engine)
+	require.Equal(t, uint64(500), p.GenesisStake)
+	require.Equal(t, uint64(defaultEpochSlots), p.EpochSlots)
+	require.LessOrEqual(t, p.MaxFutureDriftMs, p.BlockTimeMs)
+	keys, err := p.ValidatorKeys()
+	require.NoError(t, err)
+	require.Len(t, got.ValidatorKeys, 3)
+	for i, seed := range got.ValidatorKeys {
+		k, err := chain.KeyFromSeedHex(seed)
+		require.NoError(t, err)
+		require.True(t, keys[i].Equal(k.Public()), "validator %d", i)
+	}
+	require.Equal(t, chain.GenesisBlock(p).Hash(), got.Genesis)
+	info := ts.room(t, "pos-lab")
+	raw, err := json.Marshal(info)
+	require.NoError(t, err)
+	require.NotContains(t, string(raw), got.ValidatorKeys[0], "the validator keys are shown once")
+
+	d := ts.createRoom(t, "dpos-lab", map[string]any{"engine": "dpos", "delegates": 3})
+	require.Equal(t, chain.EngineDPoS, d.Params.Engine)
+	require.Equal(t, 3, d.Params.Delegates)
+	require.Len(t, d.ValidatorKeys, 3, "one genesis delegate per seat of the round")
+
+	for _, body := range []string{
+		`{"name":"s1","engine":"pos","validators":11}`,
+		`{"name":"s2","engine":"pos","delegates":3}`,
+		`{"name":"s3","engine":"dpos","epoch_slots":4}`,
+		`{"name":"s4","engine":"dpos","delegates":22}`,
+		`{"name":"s5","validators":2}`,
+		`{"name":"s6","engine":"pos","genesis_stake":0}`,
+		`{"name":"s7","engine":"pos","difficulty":64}`,
+	} {
+		status, e := ts.callError(t, "POST", "/api/rooms", "", body, nil)
+		require.Equal(t, http.StatusBadRequest, status, body)
+		require.Equal(t, httpjson.CodeBadParams, e.Code, body)
+	}
+	require.False(t, ts.room(t, "s1").Created)
+}

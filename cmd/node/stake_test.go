@@ -1,0 +1,74 @@
+//go:build !js
+
+package main
+
+import (
+	"context"
+	"encoding/hex"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/chainplay/chainplay/chain"
+	"github.com/chainplay/chainplay/chain/chaintest"
+	"github.com/chainplay/chainplay/relay"
+)
+
+// TestPoSValidatorsOverRelay: two cmd/node genesis validators of a PoS
+// room with 300 ms slots sign blocks over the real relay with no mining,
+// and a third node without stake follows them. -mine is refused there.
+func TestPoSValidatorsOverRelay(t *testing.T) {
+	p := chaintest.StakeParams(chain.EnginePoS, 2)
+	p.Name = "pos-lab"
+	p.BlockTimeMs, p.MaxFutureDriftMs = 300, 300
+	p.GenesisTime = time.Now().UnixMilli()
+	rs, err := relay.New(relay.DefaultConfig())
+	require.NoError(t, err)
+	mux := http.NewServeMux()
+	mux.Handle("GET /ws/{room}", rs)
+	mux.HandleFunc("GET /api/rooms/{room}", func(w http.ResponseWriter, r *http.Request) {
+		json.NewEncoder(w).Encode(map[string]any{"params": json.RawMessage(p.CanonicalJSON()), "epoch": 0})
+	})
+	ts := httptest.NewServer(mux)
+	defer ts.Close()
+	defer rs.Close()
+	room := "ws" + strings.TrimPrefix(ts.URL, "http") + "/ws/pos-lab"
+
+	dir := t.TempDir()
+	for i := range 2 {
+		file := filepath.Join(dir, "v.key")
+		require.NoError(t, os.WriteFile(file, []byte(hex.EncodeToString(chaintest.ValidatorKey(i).Seed())+"\n"), 0o600))
+		out, _ := start(t, "-http", "", "-room", room, "-name", "v"+string(rune('0'+i)), "-validator", file)
+		require.Eventually(t, func() bool { return strings.Contains(out.String(), "stake 100") }, 5*time.Second, 10*time.Millisecond, "%s", out)
+	}
+	reader := freeAddr(t)
+	start(t, "-http", reader, "-room", room, "-name", "reader")
+	var got struct {
+		Length int           `json:"length"`
+		Chain  []chain.Block `json:"chain"`
+	}
+	require.Eventually(t, func() bool {
+		res, err := http.Get("http://" + reader + "/chain")
+		if err != nil {
+			return false
+		}
+		defer res.Body.Close()
+		return json.NewDecoder(res.Body).Decode(&got) == nil && got.Length >= 6
+	}, 10*time.Second, 50*time.Millisecond, "the reader never saw 5 slot blocks")
+	producers := map[chain.Address]bool{}
+	for _, b := range got.Chain[1:] {
+		require.Equal(t, uint32(chain.VersionPoS), b.Header.Version)
+		producers[chain.AddressOf(b.Seal.Producer)] = true
+	}
+	require.Len(t, producers, 2, "both validators led slots")
+
+	err = run(context.Background(), []string{"-http", "", "-room", room, "-mine"}, &syncBuffer{})
+	require.ErrorContains(t, err, "not mined")
+}
