@@ -7,11 +7,23 @@
 import { $, el, hashEl, changed, follower } from "./dom.js";
 import { t, txLine } from "./catalog.js";
 
+// NO_WORK: the room's engine has no proof of work (PBFT, PoS, DPoS: its
+// genesis params name it), so cards show no nonce or difficulty and say
+// who signed a block rather than who mined it.
+const NO_WORK = (() => {
+  try {
+    return Boolean(JSON.parse(document.getElementById("room").dataset.config).params.engine);
+  } catch {
+    return false;
+  }
+})();
+
 // card is one block card; forged cards (tamper mode) reuse it.
 export function card(b, x, opts = {}) {
+  const by = NO_WORK && b.height > 0 ? (b.mine ? "card.signedBy.me" : "card.signedBy") : b.height === 0 ? "card.minedBy.genesis" : b.mine ? "card.minedBy.me" : "card.minedBy";
   const main = opts.stale
     ? b.invalid ? t("card.invalid", { invalid: b.invalid }) : t("card.stale")
-    : t(b.height === 0 ? "card.minedBy.genesis" : b.mine ? "card.minedBy.me" : "card.minedBy", { name: b.miner_name || x.addr(b.miner) });
+    : t(by, { name: b.miner_name || x.addr(b.miner) });
   const rows = [
     el("span", { class: "card-top" }, el("span", { class: "card-height" }, `#${x.n(b.height)}`), " ",
       b.time ? el("time", { class: "card-time", datetime: new Date(b.time).toISOString() }, x.clock(b.time)) : ""),
@@ -19,10 +31,13 @@ export function card(b, x, opts = {}) {
     el("span", { class: "card-row" }, el("span", { class: "k" }, t("card.prev")), " ", hashEl(b.prev, undefined, 20)),
   ];
   if (!opts.stale) {
+    if (!NO_WORK) {
+      rows.push(
+        el("span", { class: "card-row" }, el("span", { class: "k" }, t("card.nonce")), " ", x.n(b.nonce)),
+        el("span", { class: "card-row" }, el("span", { class: "k" }, t("card.difficulty")), " ",
+          t("card.diff", { difficulty: b.difficulty, bits: b.diff_bits })));
+    }
     rows.push(
-      el("span", { class: "card-row" }, el("span", { class: "k" }, t("card.nonce")), " ", x.n(b.nonce)),
-      el("span", { class: "card-row" }, el("span", { class: "k" }, t("card.difficulty")), " ",
-        t("card.diff", { difficulty: b.difficulty, bits: b.diff_bits })),
       el("span", { class: "card-row card-miner" }, main),
       el("span", { class: "card-row" }, t("card.txs", { n: b.txs })),
       ...(b.tx_lines || []).map((tx) => el("span", { class: "card-tx" }, txLine(tx, x))),

@@ -35,9 +35,12 @@ export function svg(tag, attrs = {}, ...children) {
 // hash to that many digits plus "…"; the whole hash is the title.
 export function hashEl(hash, zeros, chars = 0, tag = "code") {
   const h = hash || "";
-  const z = Math.min(zeros ?? (h.match(/^0*/)[0].length), h.length);
+  let z = Math.min(zeros ?? (h.match(/^0*/)[0].length), h.length);
   let rest = h.slice(z);
-  if (chars > 0 && h.length > chars) rest = rest.slice(0, Math.max(0, chars - z)) + "…";
+  if (chars > 0 && h.length > chars) {
+    z = Math.min(z, chars); // a hash of zeros (the genesis block's parent) is cut too
+    rest = h.slice(z, Math.max(z, chars)) + "…";
+  }
   const e = el(tag, { class: "hash", title: h });
   if (z > 0) e.append(el("span", { class: "zeros" }, h.slice(0, z)));
   e.append(rest);
