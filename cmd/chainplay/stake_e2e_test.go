@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/chromedp"
 	"github.com/stretchr/testify/require"
 )
 
@@ -25,6 +26,17 @@ func TestStakeRoomPage(t *testing.T) {
 		require.True(t, evalJS[bool](t, tab, `document.getElementById("miner").hidden`), "%s shows the miner panel", room)
 		require.Contains(t, evalJS[string](t, tab, `document.getElementById("stake").textContent`), want)
 	}
+	// A tab holding a genesis validator's key signs its slots: the room
+	// grows with nobody mining.
+	v := ts.createRoom(t, "pos-tab", map[string]any{"engine": "pos", "validators": 1, "block_time_ms": 1000})
+	require.Len(t, v.ValidatorKeys, 1)
+	require.NoError(t, chromedp.Do(tab, chromedp.Navigate(ts.http.URL+"/"),
+		chromedp.Evaluate[chromedp.Void](`sessionStorage.setItem("chainplay-tab-pos-tab", JSON.stringify({seed: `+jsString(v.ValidatorKeys[0])+`, name: "Vera", since: Date.now()}))`)))
+	openRoom(t, tab, ts.http.URL+"/r/pos-tab")
+	waitJS(t, tab, `chainplay.view().tip.height >= 3`, 30*time.Second, "the validator tab signed no blocks")
+	require.False(t, evalJS[bool](t, tab, `chainplay.view().extra.miner.mining`), "nobody mines")
+	require.Contains(t, evalJS[string](t, tab, `document.getElementById("blocks").textContent`), "signed by you")
+
 	openRoom(t, tab, ts.http.URL+"/r/pow-page")
 	require.False(t, evalJS[bool](t, tab, `!!document.getElementById("stake") || document.getElementById("miner").hidden`), "a PoW room keeps its miner")
 }

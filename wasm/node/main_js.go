@@ -127,6 +127,11 @@ func main() {
 	go a.touchWhileMining()
 	// In a reset room the node emits room-reset and stops; the page reloads (admin.js).
 	go func() { _ = n.StayJoined(context.Background(), join) }()
+	if params.IsStake() {
+		// No mining in a stake room: this tab signs the slots its wallet
+		// leads (none until it holds stake) and follows the rest.
+		go func() { _ = n.ValidatorLoop(context.Background()) }()
+	}
 	// The REST API's 500s are logged to os.Stderr: the console.
 	workers.ServeNonBlock(n.API(node.APIConfig{Logger: slog.New(slog.NewTextHandler(os.Stderr, nil))}))
 	workers.Ready()
