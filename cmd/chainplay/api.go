@@ -3,6 +3,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -338,9 +339,23 @@ func (s *server) newGenesis(w http.ResponseWriter, r *http.Request, room string)
 	if _, err := httpjson.ReadOptional(w, r, &req); err != nil {
 		return err
 	}
+	rec, err := s.newEpoch(r.Context(), room, req.apply)
+	if err != nil {
+		return err
+	}
+	return s.afterReset(w, room, rec, nil)
+}
+
+// newEpoch gives room a new genesis (a reset: a new epoch, every tab
+// reloading onto the new chain) with the parameters change makes of the
+// room's, and clears its controls. Parameters out of range are refused
+// as bad-params and change nothing; archives.Reset's errors are answered
+// by adminError. The teacher's new genesis, a lesson's rules and the
+// timestamp scenario's weakened rules all come here.
+func (s *server) newEpoch(ctx context.Context, room string, change func(chain.Params) chain.Params) (roomRecord, error) {
 	var bad error
-	rec, err := s.archives.Reset(r.Context(), room, func(rec *roomRecord) error {
-		p := req.apply(rec.Params)
+	rec, err := s.archives.Reset(ctx, room, func(rec *roomRecord) error {
+		p := change(rec.Params)
 		p.GenesisTime = s.cfg.Clock.Now().UnixMilli()
 		if p.GenesisTime == rec.Params.GenesisTime {
 			p.GenesisTime++ // a new genesis even within the same millisecond
@@ -352,10 +367,14 @@ func (s *server) newGenesis(w http.ResponseWriter, r *http.Request, room string)
 		rec.Epoch++
 		return nil
 	})
-	if bad != nil {
-		return badParams(bad)
+	switch {
+	case bad != nil:
+		return rec, badParams(bad)
+	case err != nil:
+		return rec, s.adminError(err)
 	}
-	return s.afterReset(w, room, rec, err)
+	s.class.clear(room)
+	return rec, nil
 }
 
 // afterReset answers a reset or a new genesis.

@@ -3,6 +3,7 @@
 package main
 
 import (
+	"context"
 	"crypto/ed25519"
 	"crypto/rand"
 	"encoding/hex"
@@ -16,6 +17,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/chainplay/chainplay/chain"
 	"github.com/chainplay/chainplay/chain/node"
 	"github.com/chainplay/chainplay/chain/node/view"
 	"github.com/chainplay/chainplay/internal/httpjson"
@@ -478,34 +480,9 @@ func (s *server) startLesson(w http.ResponseWriter, r *http.Request, room string
 	if !ok {
 		return httpjson.Errorf(http.StatusNotFound, httpjson.CodeUnknownLesson, "no lesson %q", req.Lesson)
 	}
-	rec, _, err := s.reg.get(room)
+	genesis, err := s.regenesis(r.Context(), room, l.params.apply)
 	if err != nil {
 		return err
-	}
-	want := l.params.apply(rec.Params)
-	genesis := want != rec.Params
-	if genesis {
-		var bad error
-		_, err := s.archives.Reset(r.Context(), room, func(rec *roomRecord) error {
-			p := l.params.apply(rec.Params)
-			p.GenesisTime = s.cfg.Clock.Now().UnixMilli()
-			if p.GenesisTime == rec.Params.GenesisTime {
-				p.GenesisTime++
-			}
-			if bad = s.checkParams(p); bad != nil {
-				return bad
-			}
-			rec.Params = p
-			rec.Epoch++
-			return nil
-		})
-		if bad != nil {
-			return badParams(bad)
-		}
-		if err != nil {
-			return s.adminError(err)
-		}
-		s.class.clear(room)
 	}
 	s.class.mu.Lock()
 	st := s.class.stateLocked(room)
@@ -523,6 +500,25 @@ func (s *server) startLesson(w http.ResponseWriter, r *http.Request, room string
 		_ = s.relay.SetGroups(room, nil)
 	}
 	return httpjson.Write(w, http.StatusOK, lessonResponse{Genesis: genesis, Control: c})
+}
+
+// regenesis gives room a new genesis with change's parameters
+// (newEpoch) unless they are the room's already, and reports whether it
+// did: a lesson's rules, the timestamp scenario's. A scenario running in
+// the room stops first: its attacker's chain is void.
+func (s *server) regenesis(ctx context.Context, room string, change func(chain.Params) chain.Params) (bool, error) {
+	rec, _, err := s.reg.get(room)
+	if err != nil {
+		return false, err
+	}
+	if change(rec.Params) == rec.Params {
+		return false, nil
+	}
+	s.stopScenario(room)
+	if _, err := s.newEpoch(ctx, room, change); err != nil {
+		return false, err
+	}
+	return true, nil
 }
 
 // noteTimeline records a server action in room's timeline.

@@ -60,42 +60,6 @@ func (s *server) timestampRules(ctx context.Context, room, rules string) error {
 	return err
 }
 
-// regenesis gives room a new genesis with change's parameters (as a
-// lesson does: a reset with a new epoch, every tab reloading into the new
-// chain) unless they are the room's already; it reports whether it did.
-func (s *server) regenesis(ctx context.Context, room string, change func(chain.Params) chain.Params) (bool, error) {
-	rec, _, err := s.reg.get(room)
-	if err != nil {
-		return false, err
-	}
-	if change(rec.Params) == rec.Params {
-		return false, nil
-	}
-	s.stopScenario(room)
-	var bad error
-	_, err = s.archives.Reset(ctx, room, func(rec *roomRecord) error {
-		p := change(rec.Params)
-		p.GenesisTime = s.cfg.Clock.Now().UnixMilli()
-		if p.GenesisTime == rec.Params.GenesisTime {
-			p.GenesisTime++
-		}
-		if bad = s.checkParams(p); bad != nil {
-			return bad
-		}
-		rec.Params = p
-		rec.Epoch++
-		return nil
-	})
-	if bad != nil {
-		return false, badParams(bad)
-	}
-	if err != nil {
-		return false, s.adminError(err)
-	}
-	s.class.clear(room)
-	return true, nil
-}
-
 // timestampLead is how far after the later of its parent's time and now
 // Mallory stamps a block: four windows of the target time, so a window
 // ending on it always looks four times too slow.
