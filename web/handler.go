@@ -55,6 +55,9 @@ func requestRoomURL(r *http.Request, room string) string {
 	return scheme + "://" + r.Host + "/r/" + room
 }
 
+// badRoomName is the answer to a room name the relay would refuse.
+const badRoomName = "room names are 1–32 lowercase letters, digits, - or _"
+
 // roomRE is what the relay accepts as a room name.
 var roomRE = regexp.MustCompile(`^[a-z0-9_-]{1,32}$`)
 
@@ -108,42 +111,40 @@ func NewHandler(cfg Config) (http.Handler, error) {
 	mux.HandleFunc("GET /join", func(w http.ResponseWriter, r *http.Request) {
 		room := strings.ToLower(strings.TrimSpace(r.URL.Query().Get("room")))
 		if !ValidRoom(room) {
-			http.Error(w, "room names are 1–32 lowercase letters, digits, - or _", http.StatusBadRequest)
+			http.Error(w, badRoomName, http.StatusBadRequest)
 			return
 		}
 		http.Redirect(w, r, "/r/"+room, http.StatusSeeOther)
 	})
-	mux.HandleFunc("GET /r/{room}", func(w http.ResponseWriter, r *http.Request) {
-		room := r.PathValue("room")
-		if !ValidRoom(room) {
-			http.Error(w, "room names are 1–32 lowercase letters, digits, - or _", http.StatusBadRequest)
-			return
+	// roomPage serves a page of a room: the room's name checked and its
+	// config read, then show's component.
+	roomPage := func(show func(r *http.Request, room, conf string) (*http.Request, templ.Component)) http.HandlerFunc {
+		return func(w http.ResponseWriter, r *http.Request) {
+			room := r.PathValue("room")
+			if !ValidRoom(room) {
+				http.Error(w, badRoomName, http.StatusBadRequest)
+				return
+			}
+			conf, err := cfg.RoomConfig(r.Context(), room)
+			if err != nil {
+				http.Error(w, err.Error(), http.StatusBadRequest)
+				return
+			}
+			r, c := show(r, room, string(conf))
+			page(c).ServeHTTP(w, r)
 		}
-		conf, err := cfg.RoomConfig(r.Context(), room)
-		if err != nil {
-			http.Error(w, err.Error(), http.StatusBadRequest)
-			return
-		}
-		page(Page("page.title.room", map[string]any{"room": room}, Room(room, string(conf)))).ServeHTTP(w, r)
-	})
-	mux.HandleFunc("GET /r/{room}/board", func(w http.ResponseWriter, r *http.Request) {
-		room := r.PathValue("room")
-		if !ValidRoom(room) {
-			http.Error(w, "room names are 1–32 lowercase letters, digits, - or _", http.StatusBadRequest)
-			return
-		}
-		conf, err := cfg.RoomConfig(r.Context(), room)
-		if err != nil {
-			http.Error(w, err.Error(), http.StatusBadRequest)
-			return
-		}
+	}
+	mux.HandleFunc("GET /r/{room}", roomPage(func(r *http.Request, room, conf string) (*http.Request, templ.Component) {
+		return r, Page("page.title.room", map[string]any{"room": room}, Room(room, conf))
+	}))
+	mux.HandleFunc("GET /r/{room}/board", roomPage(func(r *http.Request, room, conf string) (*http.Request, templ.Component) {
 		if cfg.BoardLanguage != nil {
 			if tag := cfg.BoardLanguage(room); tag != "" {
 				r = FixLanguage(r, tag)
 			}
 		}
-		page(Page("page.title.board", map[string]any{"room": room}, Board(room, string(conf), lessonsHref(r.Context(), cfg.LessonsGuides)))).ServeHTTP(w, r)
-	})
+		return r, Page("page.title.board", map[string]any{"room": room}, Board(room, conf, lessonsHref(r.Context(), cfg.LessonsGuides)))
+	}))
 	for tag, guide := range cfg.LessonsGuides {
 		mux.HandleFunc("GET "+lessonsPath(tag), func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
@@ -154,7 +155,7 @@ func NewHandler(cfg Config) (http.Handler, error) {
 	mux.HandleFunc("GET /r/{room}/qr.svg", func(w http.ResponseWriter, r *http.Request) {
 		room := r.PathValue("room")
 		if !ValidRoom(room) {
-			http.Error(w, "room names are 1–32 lowercase letters, digits, - or _", http.StatusBadRequest)
+			http.Error(w, badRoomName, http.StatusBadRequest)
 			return
 		}
 		svg, err := qrSVG(cfg.RoomURL(r, room))
