@@ -29,7 +29,7 @@ type linkResponse struct {
 func serveLink(w http.ResponseWriter, r *http.Request, roomURL func(*http.Request, string) string) {
 	room := r.PathValue("room")
 	if !ValidRoom(room) {
-		http.Error(w, "room names are 1–32 lowercase letters, digits, - or _", http.StatusBadRequest)
+		http.Error(w, badRoomName, http.StatusBadRequest)
 		return
 	}
 	var req linkRequest
