@@ -92,14 +92,7 @@ func appendCert(out []byte, c *CommitCert) []byte {
 
 // cert decodes what appendCert wrote.
 func (d *decoder) cert() *CommitCert {
-	switch d.u8() {
-	case 0:
-		return nil
-	case 1:
-	default:
-		if d.err == nil {
-			d.err = fmt.Errorf("certificate marker: want 0 or 1")
-		}
+	if !d.present("certificate") {
 		return nil
 	}
 	c := &CommitCert{View: d.u64(), Seq: d.u64()}

@@ -40,6 +40,21 @@ func (d *decoder) take(n int) []byte {
 	return p
 }
 
+// present reads an optional field's marker: 1 when the field follows, 0
+// when it is absent; anything else is an error (and absent).
+func (d *decoder) present(what string) bool {
+	switch d.u8() {
+	case 0:
+		return false
+	case 1:
+		return true
+	}
+	if d.err == nil {
+		d.err = fmt.Errorf("%s marker: want 0 or 1", what)
+	}
+	return false
+}
+
 func (d *decoder) u8() int {
 	p := d.take(1)
 	if p == nil {

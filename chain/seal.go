@@ -92,14 +92,7 @@ func appendSeal(out []byte, s *StakeSeal) []byte {
 
 // seal decodes what appendSeal wrote.
 func (d *decoder) seal() *StakeSeal {
-	switch d.u8() {
-	case 0:
-		return nil
-	case 1:
-	default:
-		if d.err == nil {
-			d.err = fmt.Errorf("seal marker: want 0 or 1")
-		}
+	if !d.present("seal") {
 		return nil
 	}
 	s := &StakeSeal{
