@@ -40,8 +40,8 @@ func TestSimPage(t *testing.T) {
 		require.InDelta(t, sim.SelfishRevenue(p.Alpha, 0.5), p.Paper, 1e-9)
 		require.InDelta(t, p.Paper, p.Simulated, 0.03, "α=%v", p.Alpha)
 	}
-	require.Equal(t, 9*3, evalJS[int](t, tab, `document.querySelectorAll("#sim-selfish-chart circle").length + document.querySelectorAll("#sim-selfish-chart path").length * 6`),
-		"nine dots and three curves")
+	require.Equal(t, 9, evalJS[int](t, tab, `document.querySelectorAll("#sim-selfish-chart circle.simulated").length`), "a dot per simulated point")
+	require.Equal(t, 3, evalJS[int](t, tab, `document.querySelectorAll("#sim-selfish-chart path.series").length`), "honest, paper and simulated curves")
 
 	// A double spend at q = 30 %.
 	click(`document.getElementById("sim-trials").value = "20000"; document.querySelector('[data-testid="sim-ds-run"]').click()`)

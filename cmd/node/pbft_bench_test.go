@@ -4,12 +4,8 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"math"
-	"net/http"
-	"net/http/httptest"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -50,19 +46,7 @@ func benchLoopback(b *testing.B, n int, limited bool) {
 	if !limited {
 		rc.RatePerSec = math.Inf(1)
 	}
-	rs, err := relay.New(rc)
-	if err != nil {
-		b.Fatal(err)
-	}
-	mux := http.NewServeMux()
-	mux.Handle("GET /ws/{room}", rs)
-	mux.HandleFunc("GET /api/rooms/{room}", func(w http.ResponseWriter, r *http.Request) {
-		json.NewEncoder(w).Encode(map[string]any{"params": json.RawMessage(p.CanonicalJSON()), "epoch": 0})
-	})
-	ts := httptest.NewServer(mux)
-	defer ts.Close()
-	defer rs.Close()
-	room := "ws" + strings.TrimPrefix(ts.URL, "http") + "/ws/bench"
+	room := serveRoom(b, p, rc)
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
 	defer wg.Wait()

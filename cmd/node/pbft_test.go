@@ -7,7 +7,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -28,17 +27,7 @@ import (
 func TestPBFTSeatsOverRelay(t *testing.T) {
 	p := chaintest.PBFTParams(4, 10)
 	p.Name = "pbft-lab"
-	rs, err := relay.New(relay.DefaultConfig())
-	require.NoError(t, err)
-	mux := http.NewServeMux()
-	mux.Handle("GET /ws/{room}", rs)
-	mux.HandleFunc("GET /api/rooms/{room}", func(w http.ResponseWriter, r *http.Request) {
-		json.NewEncoder(w).Encode(map[string]any{"params": json.RawMessage(p.CanonicalJSON()), "epoch": 0})
-	})
-	ts := httptest.NewServer(mux)
-	defer ts.Close()
-	defer rs.Close()
-	room := "ws" + strings.TrimPrefix(ts.URL, "http") + "/ws/pbft-lab"
+	room := serveRoom(t, p, relay.DefaultConfig())
 
 	dir := t.TempDir()
 	for i := range 4 {

@@ -7,7 +7,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -29,17 +28,7 @@ func TestPoSValidatorsOverRelay(t *testing.T) {
 	p.Name = "pos-lab"
 	p.BlockTimeMs, p.MaxFutureDriftMs = 300, 300
 	p.GenesisTime = time.Now().UnixMilli()
-	rs, err := relay.New(relay.DefaultConfig())
-	require.NoError(t, err)
-	mux := http.NewServeMux()
-	mux.Handle("GET /ws/{room}", rs)
-	mux.HandleFunc("GET /api/rooms/{room}", func(w http.ResponseWriter, r *http.Request) {
-		json.NewEncoder(w).Encode(map[string]any{"params": json.RawMessage(p.CanonicalJSON()), "epoch": 0})
-	})
-	ts := httptest.NewServer(mux)
-	defer ts.Close()
-	defer rs.Close()
-	room := "ws" + strings.TrimPrefix(ts.URL, "http") + "/ws/pos-lab"
+	room := serveRoom(t, p, relay.DefaultConfig())
 
 	dir := t.TempDir()
 	for i := range 2 {
@@ -69,6 +58,6 @@ func TestPoSValidatorsOverRelay(t *testing.T) {
 	}
 	require.Len(t, producers, 2, "both validators led slots")
 
-	err = run(context.Background(), []string{"-http", "", "-room", room, "-mine"}, &syncBuffer{})
+	err := run(context.Background(), []string{"-http", "", "-room", room, "-mine"}, &syncBuffer{})
 	require.ErrorContains(t, err, "not mined")
 }
