@@ -161,10 +161,13 @@ func horizontalOverflow(t *testing.T, tab context.Context) string {
 })()`)
 }
 
-// clickJS clicks the element sel by script: a page that re-renders while
-// it mines can replace a node between chromedp finding and clicking it.
+// clickJS clicks the element sel by script, once it exists (the page
+// renders at most once per animation frame, so a node's view can be ahead
+// of the DOM): a page that re-renders while it mines can replace a node
+// between chromedp finding and clicking it.
 func clickJS(t *testing.T, tab context.Context, sel string) {
 	t.Helper()
+	waitJS(t, tab, `document.querySelector(`+jsString(sel)+`) !== null`, 10*time.Second, "nothing to click")
 	require.NoError(t, chromedp.Do(tab, chromedp.Evaluate[chromedp.Void](`document.querySelector(`+jsString(sel)+`).click()`)))
 }
 
