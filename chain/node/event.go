@@ -68,6 +68,9 @@ const (
 	// submitted were still not committed after Config.TxResend and were
 	// sent again to all replicas (resend.go).
 	CodeStatusTxResent = "tx-resent"
+	// CodeStatusDoubleSigned: this stake room's validator signed two
+	// blocks of slot Count, as the teacher's FaultDoubleSign asked.
+	CodeStatusDoubleSigned = "double-signed"
 )
 
 // Reasons of a CodeConnRetrying event whose last attempt never connected.
@@ -97,7 +100,7 @@ func EventCodes() map[EventKind][]string {
 		EventSync:       {CodeSyncStarted, CodeSyncProgress, CodeSyncDone},
 		EventConnection: {CodeConnConnected, CodeConnDisconnected, CodeConnRetrying, CodeConnRoomReset},
 		EventStatus: {CodeStatusResumed, CodeStatusStoreFailed, CodeStatusSendDropped, CodeStatusHeld,
-			CodeStatusRelay, CodeStatusMineFailed, CodeStatusTxResent},
+			CodeStatusRelay, CodeStatusMineFailed, CodeStatusTxResent, CodeStatusDoubleSigned},
 		EventControl: ControlOps(),
 	}
 }

@@ -2,6 +2,7 @@ package node_test
 
 import (
 	"context"
+	"crypto/ed25519"
 	"testing"
 	"time"
 
@@ -18,12 +19,19 @@ import (
 // running ValidatorLoop.
 func stakeNet(t *testing.T, engine string, n int) (*nodetest.Net, []*node.Node) {
 	t.Helper()
+	return stakeNetControl(t, engine, n, nil)
+}
+
+// stakeNetControl is stakeNet whose nodes obey controls signed by ctl
+// (when not nil).
+func stakeNetControl(t *testing.T, engine string, n int, ctl ed25519.PublicKey) (*nodetest.Net, []*node.Node) {
+	t.Helper()
 	p := chaintest.StakeParams(engine, n)
 	p.GenesisTime = nodetest.Epoch.UnixMilli() - 10*p.BlockTimeMs
 	tn := nodetest.NewNet(t, 0)
 	var nodes []*node.Node
 	for i := range n + 1 {
-		cfg := node.Config{Chain: chaintest.New(t, p), Clock: tn.Clock, Name: []string{"v0", "v1", "v2", "v3", "v4"}[i]}
+		cfg := node.Config{Chain: chaintest.New(t, p), Clock: tn.Clock, Name: []string{"v0", "v1", "v2", "v3", "v4"}[i], ControlKey: ctl}
 		if i < n {
 			cfg.Key = chaintest.ValidatorKey(i)
 		} else {
@@ -133,4 +141,81 @@ func TestDPoSDelegatesTakeTurns(t *testing.T) {
 func TestValidatorLoopRefusesOtherRooms(t *testing.T) {
 	n := nodetest.NewNode(t, node.Config{Chain: chaintest.New(t, chaintest.Params())})
 	require.ErrorIs(t, n.ValidatorLoop(context.Background()), node.ErrNotStakeRoom)
+}
+
+// faultControl is a signed fault control for genesis validator i of the
+// room of nodes.
+func faultControl(t *testing.T, key ed25519.PrivateKey, nodes []*node.Node, seq uint64, i int, fault string) node.Message {
+	t.Helper()
+	p := nodes[0].Chain().Params()
+	body, err := node.SignControl(key, node.Control{Room: p.Name, Epoch: p.Epoch, Seq: seq, Time: 1, Op: node.CodeControlFault,
+		State: node.ControlState{Faults: map[int]string{i: fault}}})
+	require.NoError(t, err)
+	m, err := node.NewMessage(node.TypeControl, "", body)
+	require.NoError(t, err)
+	return m
+}
+
+// TestDoubleSigningValidatorIsSlashed: the teacher's double-sign fault
+// makes genesis validator 0 sign two blocks of a slot it leads; the
+// others see both, a later leader's block carries the proof, and on
+// every node validator 0's stake is gone and it leads no more slots.
+func TestDoubleSigningValidatorIsSlashed(t *testing.T) {
+	key := chain.GenerateKey()
+	tn, nodes := stakeNetControl(t, chain.EnginePoS, 3, key.Public().(ed25519.PublicKey))
+	cheat := nodes[0].Address()
+	tn.Announce(faultControl(t, key, nodes, 1, 0, node.FaultDoubleSign))
+	tn.Settle()
+	require.Eventually(t, func() bool {
+		slots(t, tn, nodes, 1)
+		return nodes[3].Chain().StakeOf(cheat).Slashed
+	}, nodetest.Wait, time.Millisecond, "validator 0 was never slashed")
+	var proof *chain.Block
+	for _, b := range nodes[3].Chain().MainChain()[1:] {
+		if len(b.Seal.Proofs) > 0 {
+			proof = b
+		}
+	}
+	require.NotNil(t, proof, "a main-chain block carries the double-sign proof")
+	require.Equal(t, cheat, chain.AddressOf(proof.Seal.Proofs[0].Producer))
+	require.NotEqual(t, cheat, chain.AddressOf(proof.Seal.Producer), "another leader reported it")
+	slots(t, tn, nodes, 6)
+	agreeBelowTip(t, nodes)
+	for _, n := range nodes {
+		require.True(t, n.Chain().StakeOf(cheat).Slashed, "%s", n.Name())
+		require.Zero(t, n.Chain().StakeOf(cheat).Stake)
+	}
+	for _, b := range nodes[3].Chain().MainChain() {
+		if b.Height() > proof.Height() {
+			require.NotEqual(t, cheat, chain.AddressOf(b.Seal.Producer), "a slashed validator signed block %d", b.Height())
+		}
+	}
+}
+
+// TestLazyValidatorMissesItsSlots: under the crash fault genesis
+// validator 0 signs nothing: its slots show as missed, the others go on.
+func TestLazyValidatorMissesItsSlots(t *testing.T) {
+	key := chain.GenerateKey()
+	tn, nodes := stakeNetControl(t, chain.EngineDPoS, 3, key.Public().(ed25519.PublicKey))
+	lazy := nodes[0].Address()
+	tn.Announce(faultControl(t, key, nodes, 1, 0, node.FaultCrash))
+	tn.Settle()
+	slots(t, tn, nodes, 1) // a block the loops signed as they started, before the control, arrives
+	from := nodes[3].Chain().Tip().Height
+	slots(t, tn, nodes, 9)
+	agreeBelowTip(t, nodes)
+	c := nodes[3].Chain()
+	require.GreaterOrEqual(t, c.Tip().Height, from+4, "the two others signed on")
+	for _, b := range c.MainChain() {
+		if b.Height() > from {
+			require.NotEqual(t, lazy, chain.AddressOf(b.Seal.Producer), "the lazy delegate signed block %d", b.Height())
+		}
+	}
+	missed := 0
+	for _, r := range c.RecentSlots(tn.Clock.Now().UnixMilli(), 6) {
+		if r.Missed() && r.Leader == lazy {
+			missed++
+		}
+	}
+	require.GreaterOrEqual(t, missed, 1, "its slots show as missed")
 }

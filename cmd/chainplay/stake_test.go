@@ -6,10 +6,12 @@ import (
 	"encoding/json"
 	"net/http"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/chainplay/chainplay/chain"
+	"github.com/chainplay/chainplay/chain/node"
 	"github.com/chainplay/chainplay/internal/httpjson"
 )
 
@@ -57,4 +59,33 @@ func TestCreateStakeRooms(t *testing.T) {
 		require.Equal(t, httpjson.CodeBadParams, e.Code, body)
 	}
 	require.False(t, ts.room(t, "s1").Created)
+}
+
+// TestStakeFaultControl: in a stake room the teacher's fault control
+// names a genesis validator by its index: double-sign and crash are its
+// faults, "" makes it honest; another fault or index changes nothing.
+func TestStakeFaultControl(t *testing.T) {
+	ts := startServer(t, t.TempDir(), nil)
+	created := ts.createRoom(t, "pos-fault", map[string]any{"engine": "pos", "validators": 3})
+	teacher := bearerOf(created.TeacherToken)
+	ts.joinNative(t, "pos-fault", "native")
+	require.Eventually(t, func() bool { n, _ := ts.archives.Node("pos-fault"); return n != nil }, wait, 10*time.Millisecond)
+
+	var out controlResponse
+	require.Equal(t, http.StatusOK, ts.call(t, "POST", "/api/rooms/pos-fault/control", teacher, map[string]any{"op": "fault", "seat": 1, "fault": "double-sign"}, &out))
+	require.Equal(t, map[int]string{1: node.FaultDoubleSign}, out.Control.State.Faults)
+	for _, body := range []map[string]any{
+		{"op": "fault", "seat": 3, "fault": "crash"},
+		{"op": "fault", "fault": "crash"},
+		{"op": "fault", "seat": 0, "fault": "equivocate"},
+	} {
+		status, e := ts.callError(t, "POST", "/api/rooms/pos-fault/control", teacher, body, nil)
+		require.Equal(t, http.StatusBadRequest, status, "%v", body)
+		require.Equal(t, httpjson.CodeBadControl, e.Code)
+	}
+	require.Equal(t, http.StatusOK, ts.call(t, "POST", "/api/rooms/pos-fault/control", teacher, map[string]any{"op": "fault", "seat": 2, "fault": "crash"}, &out))
+	require.Equal(t, map[int]string{1: node.FaultDoubleSign, 2: node.FaultCrash}, out.Control.State.Faults, "the refused ones changed nothing")
+	out = controlResponse{} // json.Unmarshal would merge into the map
+	require.Equal(t, http.StatusOK, ts.call(t, "POST", "/api/rooms/pos-fault/control", teacher, map[string]any{"op": "fault", "seat": 1, "fault": ""}, &out))
+	require.Equal(t, map[int]string{2: node.FaultCrash}, out.Control.State.Faults)
 }
