@@ -66,6 +66,9 @@ type BoardView struct {
 	// (BoardConfig.PoW); both nil in a proof-of-work room.
 	PBFT *PBFTView   `json:"pbft,omitempty"`
 	PoW  *PoWFigures `json:"pow,omitempty"`
+	// Stake is a PoS or DPoS room's slots and stake (stake.go), without
+	// Me: the board is nobody's wallet.
+	Stake *StakeView `json:"stake,omitempty"`
 }
 
 // PoWFigures are a proof-of-work room's figures for the board's
@@ -243,6 +246,7 @@ func Board(n *node.Node, tl *node.Timeline, cfg BoardConfig) BoardView {
 	if v.PBFT = pbftView(n, peerNames(n.PeerStates()), now); v.PBFT != nil {
 		v.PoW = cfg.PoW
 	}
+	v.Stake = stakeView(n, addressNames(n.PeerStates()), now, chain.Address{})
 
 	entries := tl.Entries(when)
 	for i := len(entries) - 1; i >= 0 && len(v.Recent) < 12; i-- {
