@@ -3,11 +3,16 @@
 package main
 
 import (
+	"context"
+	"encoding/json"
+	"fmt"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
 	"github.com/stretchr/testify/require"
+
+	"github.com/chainplay/chainplay/chain"
 )
 
 // TestStakeRoomPage: the room page of a proof-of-stake or delegated room
@@ -22,7 +27,7 @@ func TestStakeRoomPage(t *testing.T) {
 	tab := tabFor(t, sharedTab(t), 2*time.Minute)
 	for room, want := range map[string]string{"pos-page": "proof-of-stake", "dpos-page": "delegated proof-of-stake"} {
 		openRoom(t, tab, ts.http.URL+"/r/"+room)
-		waitJS(t, tab, `!!document.getElementById("stake")`, 20*time.Second, "no stake panel in "+room)
+		waitJS(t, tab, `!document.getElementById("stake").hidden`, 20*time.Second, "no stake panel in "+room)
 		require.True(t, evalJS[bool](t, tab, `document.getElementById("miner").hidden`), "%s shows the miner panel", room)
 		require.Contains(t, evalJS[string](t, tab, `document.getElementById("stake").textContent`), want)
 	}
@@ -38,5 +43,94 @@ func TestStakeRoomPage(t *testing.T) {
 	require.Contains(t, evalJS[string](t, tab, `document.getElementById("blocks").textContent`), "signed by you")
 
 	openRoom(t, tab, ts.http.URL+"/r/pow-page")
-	require.False(t, evalJS[bool](t, tab, `!!document.getElementById("stake") || document.getElementById("miner").hidden`), "a PoW room keeps its miner")
+	require.False(t, evalJS[bool](t, tab, `!document.getElementById("stake").hidden || document.getElementById("miner").hidden`), "a PoW room keeps its miner")
+}
+
+// TestPoSRoomInTabs: a proof-of-stake room of three genesis validators —
+// two Chromium tabs opened with their validator links (#seat=KEY) and one
+// native node running the validator loop cmd/node -validator runs —
+// produces blocks with nobody mining: each of the three signs the slots
+// it leads and the others accept them. A tab locks coins of its rewards
+// as stake and its panel shows the stake grown; the teacher's board lists
+// the validators with their shares and, switched to "double-sign", tab
+// 0's validator is proved and slashed. Screenshots of a validator's page
+// and of the board at 360, 1280 and 1920 px.
+func TestPoSRoomInTabs(t *testing.T) {
+	requireWasm(t)
+	ts := startServer(t, t.TempDir(), nil)
+	created := ts.createRoom(t, "stake", map[string]any{"engine": "pos", "validators": 3, "block_time_ms": 1000, "epoch_slots": 4})
+	require.Len(t, created.ValidatorKeys, 3)
+	key2, err := chain.KeyFromSeedHex(created.ValidatorKeys[2])
+	require.NoError(t, err)
+	native := ts.joinNativeKey(t, "stake", "Nadia", key2)
+	ctx, cancel := context.WithCancel(context.Background())
+	loopDone := make(chan struct{})
+	go func() { defer close(loopDone); _ = native.ValidatorLoop(ctx) }()
+	t.Cleanup(func() { cancel(); <-loopDone })
+
+	tabs := make([]context.Context, 2)
+	addrs := []string{"", "", native.Address().String()}
+	for i := range tabs {
+		tabs[i] = tabFor(t, sharedTab(t), 4*time.Minute)
+		openRoom(t, tabs[i], ts.http.URL+"/r/stake#seat="+created.ValidatorKeys[i])
+		waitJS(t, tabs[i], fmt.Sprintf(`!!chainplay.view() && !!chainplay.view().stake && chainplay.view().stake.me && chainplay.view().stake.me.genesis === %d`, i),
+			30*time.Second, fmt.Sprintf("tab %d is not validator %d", i, i))
+		require.NotContains(t, evalJS[string](t, tabs[i], `location.href`), "seat=", "the key leaves the address bar")
+		require.True(t, evalJS[bool](t, tabs[i], `document.getElementById("miner").hidden && !document.getElementById("stake").hidden`))
+		addrs[i] = evalJS[string](t, tabs[i], `chainplay.address()`)
+	}
+
+	// Every validator signs some of the blocks, and everyone agrees.
+	signedBy := func() map[string]int {
+		out := map[string]int{}
+		for _, b := range native.Chain().MainChain()[1:] {
+			out[chain.AddressOf(b.Seal.Producer).String()]++
+		}
+		return out
+	}
+	require.Eventually(t, func() bool {
+		s := signedBy()
+		return s[addrs[0]] > 0 && s[addrs[1]] > 0 && s[addrs[2]] > 0
+	}, 90*time.Second, 100*time.Millisecond, "not every validator signed a block: %v", signedBy())
+	tip := native.Chain().Tip()
+	for i, tab := range tabs {
+		waitJS(t, tab, fmt.Sprintf(`chainplay.view().tip.height >= %d`, tip.Height), 20*time.Second, fmt.Sprintf("tab %d fell behind", i))
+		require.False(t, evalJS[bool](t, tab, `chainplay.view().extra.miner.mining`), "tab %d mines", i)
+		require.Contains(t, evalJS[string](t, tab, `document.getElementById("stake-slot").textContent`), "Slot")
+		require.Equal(t, 3, evalJS[int](t, tab, `document.querySelectorAll("#stake .stake-rows tr").length`))
+	}
+	require.Zero(t, native.Hashes(), "the native validator mined")
+
+	// Tab 0 locks 10 coins of its rewards as stake.
+	waitJS(t, tabs[0], `chainplay.view().stake.me.balance >= 10`, 30*time.Second, "tab 0 earned no reward")
+	require.NoError(t, chromedp.Do(tabs[0], chromedp.SetValue(chromedp.ID("stake-amount"), "10")))
+	clickJS(t, tabs[0], `#stake-lock`)
+	waitJS(t, tabs[0], `document.getElementById("stake-message").classList.contains("ok")`, 10*time.Second, "the stake transaction was not sent")
+	waitJS(t, tabs[0], `chainplay.view().stake.me.stake === 110`, 30*time.Second, "the stake never grew")
+	require.Contains(t, evalJS[string](t, tabs[0], `document.getElementById("history").textContent`), "locked 10 coins as stake")
+
+	// The board: the validators and their links; validator 0 double-signs.
+	board := tabFor(t, sharedTab(t), 4*time.Minute)
+	keys, err := json.Marshal(created.ValidatorKeys)
+	require.NoError(t, err)
+	require.NoError(t, chromedp.Do(board,
+		chromedp.Navigate(ts.http.URL+"/"),
+		chromedp.Evaluate[chromedp.Void](`localStorage.setItem("chainplay-teacher-stake", `+jsString(created.TeacherToken)+`);
+			localStorage.setItem("chainplay-seats-stake", `+jsString(string(keys))+`)`),
+		chromedp.Navigate(ts.http.URL+"/r/stake/board"),
+	))
+	waitJS(t, board, `!document.getElementById("stake-board").hidden && document.querySelectorAll("#stake-board .stake-rows tr").length === 3 && document.querySelectorAll("#stake-link-list li").length === 3`,
+		30*time.Second, "the board never listed the three validators")
+	dir := screenshotDir(t)
+	screenshots(t, tabs[1], dir, "pos-room", 360, 1280, 1920)
+	require.NoError(t, chromedp.Do(board, chromedp.SetValue(`[data-testid="stake-fault-0"]`, "double-sign")))
+	clickJS(t, board, `[data-testid="stake-fault-apply-0"]`)
+	waitJS(t, board, `document.getElementById("stake-fault-status").classList.contains("ok")`, 10*time.Second, "the fault control failed")
+	addr0 := chain.Address{}
+	require.NoError(t, addr0.UnmarshalText([]byte(addrs[0])))
+	require.Eventually(t, func() bool { return native.Chain().StakeOf(addr0).Slashed }, 90*time.Second, 100*time.Millisecond,
+		"validator 0 signed two blocks of a slot and was never slashed")
+	waitJS(t, board, `document.getElementById("stake-lesson-live").textContent.includes("slashed")`, 20*time.Second, "the board does not say who was slashed")
+	waitJS(t, tabs[0], `chainplay.view().stake.me.slashed === true`, 20*time.Second, "tab 0 does not know it was slashed")
+	screenshots(t, board, dir, "pos-board", 360, 1280, 1920)
 }

@@ -44,6 +44,19 @@
   } catch {
     // no storage: no seat kept
   }
+  // In a proof-of-stake or delegated room a seat link carries a genesis
+  // validator's key instead: it becomes this tab's wallet, whose stake
+  // signs the slots it leads.
+  const engine = config.params && config.params.engine;
+  if (seat && (engine === "pos" || engine === "dpos")) {
+    if (!id || id.seed !== seat) id = { seed: seat, name: (id && id.name) || "", since: Date.now() };
+    try {
+      sessionStorage.setItem(key, JSON.stringify(id));
+    } catch {
+      // private mode: the wallet lasts for this load only
+    }
+    seat = "";
+  }
   const start = {
     room,
     params: config.params,
