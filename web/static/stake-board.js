@@ -96,6 +96,9 @@ function render() {
   const v = last && last.stake;
   for (const id of ["stake-board", "stake-lessons"]) $(id).hidden = !v;
   if (!v) return;
+  // The attack scenarios are proof of work's (hash power, mining): a
+  // stake room's lessons are the ones above.
+  if ($("scenario")) $("scenario").hidden = true;
   const x = { ...formatter(lang()), lang: lang() };
   setText($("stake-board-slot"), slotLine(v, x));
   const share = v.majority ? v.validators.find((w) => w.address === v.majority)?.share || 0 : 0;

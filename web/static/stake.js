@@ -23,7 +23,7 @@ function who(v, x, addr, name) {
 // slotLine says which slot it is, of which epoch or round, and who leads it.
 export function slotLine(v, x, meAddr = "") {
   const leader = v.leader ? (v.leader === meAddr ? t("stake.you", { name: v.leader_name || x.addr(v.leader) }) : v.leader_name || x.addr(v.leader)) : "";
-  return t(`stake.slot.${v.engine}`, { slot: v.slot, index: v.index, leader, none: leader ? 0 : 1 });
+  return t(`stake.slot.${v.engine}`, { slot: v.slot, index: v.index, leader, none: !leader ? 1 : v.signed ? 2 : 0 });
 }
 
 // renderStakeTables draws v's validators and recent slots into root (an
@@ -38,9 +38,12 @@ export function renderStakeTables(root, v, x) {
     const stake = [el("span", {}, t("stake.cell.stake", { stake: r.stake, share: pct(r.share) }))];
     if (v.engine === "dpos" && r.candidate) stake.push(el("br"), el("span", { class: "hint" }, t("stake.cell.votes", { votes: r.votes || 0, share: pct(r.vote_share) })));
     if (v.engine === "dpos" && r.vote && r.vote !== r.address) stake.push(el("br"), el("span", { class: "hint" }, t("stake.cell.votesFor", { name: r.vote_name || x.addr(r.vote) })));
-    const bar = el("span", { class: "share-bars", title: t("stake.cell.bars", { stake: pct(r.share), blocks: pct(r.block_share) }) },
-      el("span", { class: "bar stake-bar", style: `width:${Math.round(r.share * 100)}%` }),
-      el("span", { class: "bar block-bar", style: `width:${Math.round(r.block_share * 100)}%` }));
+    // Widths through the CSSOM: the pages' policy allows no style attribute.
+    const sb = el("span", { class: "bar stake-bar" });
+    const bb = el("span", { class: "bar block-bar" });
+    sb.style.width = `${Math.round(r.share * 100)}%`;
+    bb.style.width = `${Math.round(r.block_share * 100)}%`;
+    const bar = el("span", { class: "share-bars", title: t("stake.cell.bars", { stake: pct(r.share), blocks: pct(r.block_share) }) }, sb, bb);
     return el("tr", { class: r.me ? "me" : "", "data-address": r.address },
       el("th", {}, who(r, x, r.address, r.name), tags.length ? " " : "", ...tags),
       el("td", {}, ...stake),

@@ -41,6 +41,8 @@ type StakeView struct {
 	// LeaderName is its nickname, when known.
 	Leader     string `json:"leader"`
 	LeaderName string `json:"leader_name,omitempty"`
+	// Signed: Slot's block is on the best chain already (the tip).
+	Signed bool `json:"signed,omitempty"`
 	// Total is all the stake; Delegates the DPoS round's producers (N).
 	Total     uint64 `json:"total"`
 	Delegates int    `json:"delegates,omitempty"`
@@ -146,6 +148,13 @@ func stakeView(n *node.Node, names namer, now int64, me chain.Address) *StakeVie
 		Accounts: StakeAccounts{Stake: chain.StakeAddress.String(), Candidate: chain.CandidateAddress.String(), Vote: chain.VoteAddress.String()}}
 	if a, ok := c.SlotLeader(slot); ok {
 		v.Leader, v.LeaderName = a.String(), names.name(a)
+	} else if tip := c.Tip(); c.TipSlot() == slot && tip.Block.Seal != nil {
+		// Signed already: the tip is the slot's block.
+		a := chain.AddressOf(tip.Block.Seal.Producer)
+		v.Leader, v.LeaderName, v.Signed = a.String(), names.name(a), true
+		if v.LeaderName == "" {
+			v.LeaderName = tip.Block.Txs[0].Name
+		}
 	}
 
 	genesis := map[chain.Address]int{}
