@@ -134,3 +134,29 @@ func TestPoSRoomInTabs(t *testing.T) {
 	waitJS(t, tabs[0], `chainplay.view().stake.me.slashed === true`, 20*time.Second, "tab 0 does not know it was slashed")
 	screenshots(t, board, dir, "pos-board", 360, 1280, 1920)
 }
+
+// TestDPoSVoteInTab: in a delegated room a tab holding a genesis
+// delegate's key lists the candidates, moves its stake's vote to another
+// one with the vote form, and its panel and history show the vote once a
+// block (its own slot's) holds it.
+func TestDPoSVoteInTab(t *testing.T) {
+	requireWasm(t)
+	ts := startServer(t, t.TempDir(), nil)
+	created := ts.createRoom(t, "dpos-vote", map[string]any{"engine": "dpos", "delegates": 3, "block_time_ms": 1000})
+	require.Len(t, created.ValidatorKeys, 3)
+	tab := tabFor(t, sharedTab(t), 3*time.Minute)
+	openRoom(t, tab, ts.http.URL+"/r/dpos-vote#seat="+created.ValidatorKeys[0])
+	waitJS(t, tab, `!!chainplay.view() && !!chainplay.view().stake && chainplay.view().stake.me.genesis === 0 && document.querySelectorAll("#vote-candidate option").length === 4`,
+		30*time.Second, "the tab lists no candidates")
+	require.False(t, evalJS[bool](t, tab, `document.getElementById("dpos-forms").hidden`))
+	me := evalJS[string](t, tab, `chainplay.address()`)
+	other := evalJS[string](t, tab, `[...document.querySelectorAll("#vote-candidate option")].map((o) => o.value).find((v) => v && v !== chainplay.address())`)
+	require.NotEmpty(t, other)
+	require.NotEqual(t, me, other)
+	require.NoError(t, chromedp.Do(tab, chromedp.SetValue(chromedp.ID("vote-candidate"), other)))
+	clickJS(t, tab, `#stake-vote`)
+	waitJS(t, tab, `document.getElementById("stake-message").classList.contains("ok")`, 10*time.Second, "the vote was not sent")
+	waitJS(t, tab, `chainplay.view().stake.me.vote === `+jsString(other), 60*time.Second, "the vote never took effect")
+	require.Contains(t, evalJS[string](t, tab, `document.getElementById("history").textContent`), "voted for")
+	require.NotContains(t, evalJS[string](t, tab, `document.getElementById("posts").textContent`), other, "a vote is not a post")
+}
