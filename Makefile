@@ -74,32 +74,87 @@ fuzz:
 		for t in $$($(GO) test -list '^Fuzz' $$p | grep ^Fuzz); do \
 			echo "fuzz $$p $$t"; $(GO) test -run='^$$' -fuzz="^$$t$$" -fuzztime=150000x $$p || exit 1; done; done
 
-## bench: mining figures in one run: chain/mine's benchmarks natively and as
-## wasm under node, then a summary (cmd/chainplay TestBench) adding the wasm
-## SIMD and scalar kernels under node (chain/mine/wasmkernel's
-## BenchmarkKernels) and every kernel (wasm SIMD, wasm scalar, Go) in
-## headless Chromium's Web Workers (the /bench page, 1 and N = cores
-## workers), each against native sha256.Sum256, the worker scaling, and the
-## room page's main-thread long tasks while it mines on every core; then
-## the sync figures (make bench-sync)
+## bench: every figure Chainplay prints, each a median with its min–max
+## over interleaved pairs (internal/benchrun: a warm-up, then A B A B …, the
+## ratio taken within each pair; absolute figures are marked as this
+## machine's): the native import of 10,000 blocks × 5 transfers
+## (chain TestImportBench); mining — native sha256.Sum256 against the Go
+## kernel and against each kernel in one headless Chromium Web Worker, the
+## SIMD kernel on N workers against one, the room page's main-thread tasks
+## while it mines (cmd/chainplay TestBench); tab sync — a fresh Chromium tab
+## against a native node joining rooms of 1,000 and 10,000 blocks
+## (TestTabSyncBench); the relay under load (cmd/relayload). It writes
+## bench-results/DATE-TIME/report.md and report.json (not committed);
+## compare two runs with make bench-compare. A missed target is reported,
+## never a failure. About five minutes (the first run also mines the sync
+## chain into the user cache dir, about a minute more).
+BENCH_RESULTS := bench-results
+BENCH_STAMP   := $(shell date -u +%Y%m%d-%H%M%S)
+BENCH_DIR     ?= $(BENCH_RESULTS)/$(BENCH_STAMP)
+BENCH_ENV      = CHAINPLAY_BENCH=1 CHAINPLAY_BENCH_DIR=$(abspath $(BENCH_DIR))
+.PHONY: bench-compare bench-ab loadtest-ab bench-node
 bench: wasm
+	@mkdir -p $(BENCH_DIR) && echo "bench: results in $(BENCH_DIR)"
+	$(BENCH_ENV) $(GO) test -count=1 -run='^TestImportBench$$' -v ./chain/ | grep -vE '^(=== RUN|--- PASS|PASS)'
+	$(BENCH_ENV) $(GO) test -count=1 -timeout=30m -run='^(TestBench|TestTabSyncBench)$$' -v ./cmd/chainplay/ | grep -vE '^(=== RUN|PASS)'
+	$(BENCH_ENV) $(GO) run ./cmd/relayload
+	$(GO) run ./cmd/bench report $(BENCH_DIR)
+
+## bench-compare: two runs of make bench side by side — figure, old and new
+## median (with min–max), change, and whether the ranges overlap (if they do,
+## the runs do not tell the figures apart): make bench-compare OLD=DIR NEW=DIR,
+## or without OLD and NEW the newest two runs under bench-results
+bench-compare:
+	$(GO) run ./cmd/bench compare $(OLD) $(NEW)
+
+## bench-ab: a Go benchmark of the commit $(BASE) (default main) against this
+## tree, the two test binaries run in alternation (cmd/bench ab):
+## make bench-ab PKG=./chain/ BENCH='^BenchmarkImport10k$$/json'
+BASE   ?= main
+PKG    ?= ./chain/
+BENCH  ?= ^BenchmarkImport10k$$/json
+AB_DIR  = $(BENCH_RESULTS)/ab-$(BENCH_STAMP)
+bench-ab:
+	@rm -rf $(AB_DIR) && mkdir -p $(AB_DIR)/base && git archive $(BASE) | tar -x -C $(AB_DIR)/base
+	cd $(AB_DIR)/base && $(GO) test -c -o ../base.test $(PKG)
+	$(GO) test -c -o $(AB_DIR)/new.test $(PKG)
+	CHAINPLAY_BENCH_DIR=$(abspath $(AB_DIR)) $(GO) run ./cmd/bench ab -name bench-ab \
+		-a "cd $(AB_DIR)/base/$(PKG) && $(abspath $(AB_DIR))/base.test -test.run='^$$' -test.bench='$(BENCH)' -test.benchtime=1x" \
+		-b "cd $(PKG) && $(abspath $(AB_DIR))/new.test -test.run='^$$' -test.bench='$(BENCH)' -test.benchtime=1x"
+	$(GO) run ./cmd/bench report $(AB_DIR)
+
+## loadtest-ab: the relay package of $(BASE) against this tree's, each under
+## this tree's load generator (cmd/relayload), run in alternation
+loadtest-ab:
+	@rm -rf $(AB_DIR) && mkdir -p $(AB_DIR)/base && git archive $(BASE) | tar -x -C $(AB_DIR)/base
+	rm -rf $(AB_DIR)/base/cmd/relayload $(AB_DIR)/base/internal/benchrun
+	cp -r cmd/relayload $(AB_DIR)/base/cmd/relayload && cp -r internal/benchrun $(AB_DIR)/base/internal/benchrun
+	cd $(AB_DIR)/base && $(GO) build -o ../relayload-base ./cmd/relayload
+	$(GO) build -o $(AB_DIR)/relayload-new ./cmd/relayload
+	CHAINPLAY_BENCH_DIR=$(abspath $(AB_DIR)) $(GO) run ./cmd/bench ab -name loadtest-ab \
+		-a "CHAINPLAY_BENCH_DIR= $(abspath $(AB_DIR))/relayload-base" -b "CHAINPLAY_BENCH_DIR= $(abspath $(AB_DIR))/relayload-new"
+	$(GO) run ./cmd/bench report $(AB_DIR)
+
+## bench-node: chain/mine's benchmarks natively and as wasm under node, and
+## the wasm kernels under node (absolute figures, one run each)
+bench-node: wasm
 	$(GO) test -run='^$$' -bench=. -benchtime=1s ./chain/mine/
 	$(WASM_PATH) $(WASM_ENV) $(GO) test -run='^$$' -bench=. -benchtime=1s ./chain/mine/
-	CHAINPLAY_BENCH=1 $(GO) test -count=1 -run='^TestBench$$' -v ./cmd/chainplay/
-	$(MAKE) bench-sync
+	$(GO) test -run='^$$' -bench='^BenchmarkKernels$$' ./chain/mine/wasmkernel/
 
 ## bench-sync: what a syncing node costs per block natively and as wasm
 ## under node (chain's BenchmarkSync1k); a fresh Chromium tab joining a room
 ## of 1,000 and of 10,000 blocks (difficulty 2^16, no retarget) against a
-## native node over the relay, its main-thread long tasks, and a reload
-## (TestTabSyncBench: the chain is mined once into the user cache dir);
+## native node over the relay, in interleaved pairs, its main-thread long
+## tasks, and reloads (TestTabSyncBench: the chain is mined once into the
+## user cache dir);
 ## the fast-miner room: miner, archive and a tab at the end, and whether the
 ## relay closed anyone (TestFastMinerBench)
 .PHONY: bench-sync
 bench-sync: wasm
 	$(GO) test -run='^$$' -bench='^BenchmarkSync1k$$' -benchtime=3x ./chain/
 	$(WASM_PATH) $(WASM_ENV) $(GO) test -run='^$$' -bench='^BenchmarkSync1k$$' -benchtime=3x ./chain/
-	CHAINPLAY_BENCH=1 $(GO) test -count=1 -timeout=30m -run='^(TestTabSyncBench|TestFastMinerBench)$$' -v ./cmd/chainplay/ | grep -E '^(=== RUN|--- |ok|FAIL)|bench_test.go'
+	CHAINPLAY_BENCH=1 $(GO) test -count=1 -timeout=30m -run='^(TestTabSyncBench|TestFastMinerBench)$$' -v ./cmd/chainplay/ | grep -vE '^(=== RUN|PASS)'
 
 ## sim-bench: the simulator at scale — 1,000 full chain/node peers (a
 ## Bitcoin-like mesh: 8 outbound peers each, 1 MB blocks every 10 minutes,
@@ -117,7 +172,9 @@ sim-compare:
 	$(GO) run ./cmd/sim -compare
 
 ## loadtest: the relay under load — 2,000 websocket peers in 100 rooms on loopback;
-## prints memory per idle peer and block delivery latency (p50, p99) with their targets
+## memory and goroutines per idle peer, and the delivery latency of a 48 KiB
+## frame to the 49 other peers of a room (p50, p99 of each round, after a
+## warm-up round), medians with min–max and their targets
 .PHONY: loadtest
 loadtest:
 	$(GO) run ./cmd/relayload

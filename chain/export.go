@@ -46,8 +46,11 @@ func ParseChainJSON(data []byte) ([]*Block, error) {
 		Length int               `json:"length"`
 		Chain  []json.RawMessage `json:"chain"`
 	}
-	if err := json.Unmarshal(data, &raw); err != nil {
-		return nil, ruleError(ErrMalformed, "chain dump: %v", err)
+	var ok bool
+	if raw.Length, raw.Chain, ok = splitChainDump(data); !ok {
+		if err := json.Unmarshal(data, &raw); err != nil {
+			return nil, ruleError(ErrMalformed, "chain dump: %v", err)
+		}
 	}
 	switch {
 	case len(raw.Chain) == 0:
@@ -223,34 +226,18 @@ func (c *Chain) checkGenesis(g *Block) error {
 }
 
 // importBlocks validates and adds a linear chain, genesis first, to a
-// chain that holds only genesis. Sanity checks and signatures run in
-// parallel first; then each block is checked in order, so the error
-// reported is the first one a sequential ProcessBlock would meet.
+// chain that holds only genesis. Sanity checks and signatures run ahead
+// on other goroutines (checkAhead), a chunk of blocks at a time in order,
+// while this one checks and connects each block in order as soon as its
+// chunk is done; so the error reported is the first one a sequential
+// ProcessBlock would meet, and a bad block stops the work ahead of it.
 func (c *Chain) importBlocks(blocks []*Block, now time.Time) error {
 	if err := c.checkGenesis(blocks[0]); err != nil {
 		return err
 	}
 	rest := blocks[1:]
-	sanity := make([]error, len(rest))
-	parallel(len(rest), func(i int) {
-		if rest[i] == nil {
-			sanity[i] = ruleError(ErrMalformed, "block is missing")
-			return
-		}
-		_, sanity[i] = checkBlockSanity(rest[i], rest[i].Hash(), c.params, c.engine)
-	})
-	ok := make([]*Block, 0, len(rest))
-	for i, b := range rest {
-		if sanity[i] == nil {
-			ok = append(ok, b)
-		}
-	}
-	badSig := make(map[*Block]int)
-	for i, t := range verifySignatures(c.id, ok) {
-		if t >= 0 {
-			badSig[ok[i]] = t
-		}
-	}
+	ahead := c.checkAhead(rest)
+	defer ahead.stop()
 
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -260,8 +247,9 @@ func (c *Chain) importBlocks(blocks []*Block, now time.Time) error {
 		wrap := func(err error) error {
 			return fmt.Errorf("chain: import block %d: %w", height, err)
 		}
-		if sanity[i] != nil {
-			return wrap(sanity[i])
+		badSig, sanity := ahead.result(i)
+		if sanity != nil {
+			return wrap(sanity)
 		}
 		if limit := now.UnixMilli() + c.params.MaxFutureDriftMs; b.Header.Time > limit {
 			return wrap(errTimeTooNew(b.Header.Time, now, c.params.MaxFutureDriftMs))
@@ -275,8 +263,8 @@ func (c *Chain) importBlocks(blocks []*Block, now time.Time) error {
 		if err := c.checkContext(b, prev); err != nil {
 			return wrap(err)
 		}
-		if t, bad := badSig[b]; bad {
-			return wrap(badSignature(b, t))
+		if badSig >= 0 {
+			return wrap(badSignature(b, badSig))
 		}
 		h := b.Hash()
 		if _, err := c.processLocked(b, h, now, procOpts{strict: true, sigsChecked: true, fromOrphans: true, checked: true}); err != nil {

@@ -100,18 +100,31 @@ func (j *TxJSON) Tx() (*Tx, error) {
 	if err := t.checkEncodable(); err != nil {
 		return nil, ruleError(ErrMalformed, "tx: %v", err)
 	}
-	want := t.JSON()
-	switch {
-	case j.ID != want.ID:
-		return nil, ruleErrorHW(ErrMalformed, j.ID, want.ID, "tx id: have %s, want %s", j.ID, want.ID)
-	case j.Sender != "" && j.Sender != want.Sender:
-		return nil, ruleError(ErrMalformed, "tx %s sender: have %s, want %s", want.ID.Short(), j.Sender, want.Sender)
-	case j.Timestamp != 0 && math.Abs(j.Timestamp-want.Timestamp) > 0.0005:
-		return nil, ruleError(ErrMalformed, "tx %s timestamp: have %v, want %v", want.ID.Short(), j.Timestamp, want.Timestamp)
-	case j.Author != "" && j.Author != want.Author:
-		return nil, ruleError(ErrMalformed, "tx %s author: have %q, want %q", want.ID.Short(), j.Author, want.Author)
-	case j.Content != "" && j.Content != want.Content:
-		return nil, ruleError(ErrMalformed, "tx %s content: have %q, want %q", want.ID.Short(), j.Content, want.Content)
+	// The derived fields, each computed only when present (what t.JSON()
+	// would give).
+	id := t.ID()
+	if j.ID != id {
+		return nil, ruleErrorHW(ErrMalformed, j.ID, id, "tx id: have %s, want %s", j.ID, id)
+	}
+	if j.Sender != "" {
+		want := "0"
+		if !t.IsCoinbase() {
+			want = t.Sender().String()
+		}
+		if j.Sender != want {
+			return nil, ruleError(ErrMalformed, "tx %s sender: have %s, want %s", id.Short(), j.Sender, want)
+		}
+	}
+	if want := seconds(t.Time); j.Timestamp != 0 && math.Abs(j.Timestamp-want) > 0.0005 {
+		return nil, ruleError(ErrMalformed, "tx %s timestamp: have %v, want %v", id.Short(), j.Timestamp, want)
+	}
+	if j.Author != "" {
+		if want := t.Author(); j.Author != want {
+			return nil, ruleError(ErrMalformed, "tx %s author: have %q, want %q", id.Short(), j.Author, want)
+		}
+	}
+	if j.Content != "" && j.Content != t.Memo {
+		return nil, ruleError(ErrMalformed, "tx %s content: have %q, want %q", id.Short(), j.Content, t.Memo)
 	}
 	return t, nil
 }

@@ -127,7 +127,7 @@ func (t *Tx) VerifySignature(chainID Hash) bool {
 	if len(t.From) != ed25519.PublicKeySize || len(t.Sig) != ed25519.SignatureSize {
 		return false
 	}
-	return ed25519.Verify(t.From, t.SigningMessage(chainID), t.Sig)
+	return verifyEd25519(t.From, t.SigningMessage(chainID), t.Sig)
 }
 
 // checkEncodable reports fields the canonical encoding can't represent.

@@ -232,6 +232,21 @@ func verifySignatures(chainID Hash, blocks []*Block) []int {
 	return first
 }
 
+// firstBadSignature returns the index of b's first transaction whose
+// signature does not verify, or −1: verifySignatures for one block, on
+// the caller's goroutine.
+func firstBadSignature(chainID Hash, b *Block) int {
+	for ti, t := range b.Txs {
+		if ti == 0 || t == nil || t.IsCoinbase() {
+			continue
+		}
+		if !t.VerifySignature(chainID) {
+			return ti
+		}
+	}
+	return -1
+}
+
 // badSignature builds the RuleError for transaction i of b.
 func badSignature(b *Block, i int) error {
 	t := b.Txs[i]

@@ -3,6 +3,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"os"
 	"testing"
@@ -22,12 +23,21 @@ func TestMain(m *testing.M) {
 
 // A small run of the whole benchmark: every frame arrives.
 func TestSmallLoad(t *testing.T) {
-	o, err := parseFlags([]string{"-peers", "30", "-rooms", "4", "-hot", "6", "-frame", "4096", "-announces", "10", "-interval", "20ms"})
+	o, err := parseFlags([]string{"-peers", "30", "-rooms", "4", "-hot", "6", "-frame", "4096", "-rounds", "2", "-announces", "5", "-interval", "20ms"})
 	require.NoError(t, err)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	_, err = run(ctx, o) // targets are not judged under -race on a shared machine
-	require.NoError(t, err)
+	var out bytes.Buffer
+	figs, err := run(ctx, o, &out) // targets are not judged under -race on a shared machine
+	require.NoError(t, err, out.String())
+	require.Len(t, figs, 5)
+	for _, f := range figs {
+		require.True(t, f.Machine, f.Name)
+	}
+	require.Equal(t, 2, figs[3].Samples, "p99: one per measured round")
+	require.Equal(t, memoryReadings, figs[0].Samples)
+	require.Contains(t, out.String(), "BenchmarkRelayFanout 1 ")
+	require.Contains(t, out.String(), "BenchmarkRelayIdle 1 ")
 }
 
 func TestParseFlagsRefusesBadLoads(t *testing.T) {
@@ -37,6 +47,7 @@ func TestParseFlagsRefusesBadLoads(t *testing.T) {
 		{"-peers", "10", "-rooms", "5", "-hot", "7"},
 		{"-frame", "10"},
 		{"-interval", "1ms"},
+		{"-rounds", "0"},
 	} {
 		_, err := parseFlags(args)
 		require.Error(t, err, "%v", args)

@@ -12,6 +12,7 @@ import (
 	"os"
 	"runtime"
 	"runtime/debug"
+	"runtime/pprof"
 	"time"
 
 	"github.com/chainplay/chainplay/relay"
@@ -20,6 +21,10 @@ import (
 // serveEnv makes the binary the server child: a relay with the default
 // limits (peers per room and rooms raised to fit the load), on loopback.
 const serveEnv = "RELAYLOAD_SERVE"
+
+// profileEnv names the file the server child writes its CPU profile to,
+// between GET /profile/start and GET /profile/stop.
+const profileEnv = "RELAYLOAD_CPUPROFILE"
 
 // memStats is what the child reports at GET /mem, after a full GC.
 type memStats struct {
@@ -59,6 +64,30 @@ func serve(peersPerRoom, rooms int) error {
 			Goroutines: runtime.NumGoroutine(),
 			RSS:        rss(),
 		})
+	})
+	var prof *os.File
+	mux.HandleFunc("GET /profile/start", func(w http.ResponseWriter, r *http.Request) {
+		path := os.Getenv(profileEnv)
+		f, err := os.Create(path)
+		if err == nil {
+			if err = pprof.StartCPUProfile(f); err != nil {
+				f.Close()
+			}
+		}
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		prof = f
+	})
+	mux.HandleFunc("GET /profile/stop", func(w http.ResponseWriter, r *http.Request) {
+		if prof == nil {
+			http.Error(w, "no profile running", http.StatusConflict)
+			return
+		}
+		pprof.StopCPUProfile()
+		prof.Close()
+		prof = nil
 	})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

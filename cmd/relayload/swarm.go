@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"strconv"
 	"strings"
 	"sync"
@@ -17,17 +18,19 @@ import (
 
 // swarm is the benchmark's peers. Each has one goroutine reading its
 // socket (so it answers the relay's pings); the receivers of the hot room
-// time the announcements they get.
+// note when each announcement reaches them. Every peer reads into a
+// buffer of its own that it reuses, so the load generator allocates
+// little per frame and its garbage collector stays out of the figures.
 type swarm struct {
 	conns  []*websocket.Conn
 	hot    []*websocket.Conn // the hot room: hot[0] announces
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
+	once   sync.Once
 
-	t0   time.Time
-	sent []atomic.Int64 // per announcement: nanoseconds since t0 when it was written
-	recv [][]time.Duration
-	got  []atomic.Int64 // per receiver: announcements received
+	t0     time.Time
+	sent   []atomic.Int64   // per announcement: nanoseconds since t0 when it was written
+	recvAt [][]atomic.Int64 // per announcement, per hot peer: nanoseconds since t0 when it arrived (0: not yet)
 }
 
 // connectAll connects o.peers peers: o.hot to room "hot", the others round
@@ -35,13 +38,16 @@ type swarm struct {
 // has its "peers" frame.
 func connectAll(ctx context.Context, wsBase string, o options) (*swarm, error) {
 	rctx, cancel := context.WithCancel(context.Background())
+	total := (warmupRounds + o.rounds) * o.perRound
 	sw := &swarm{
 		conns:  make([]*websocket.Conn, o.peers),
 		cancel: cancel,
 		t0:     time.Now(),
-		sent:   make([]atomic.Int64, o.announces),
-		recv:   make([][]time.Duration, o.hot),
-		got:    make([]atomic.Int64, o.hot),
+		sent:   make([]atomic.Int64, total),
+		recvAt: make([][]atomic.Int64, total),
+	}
+	for i := range sw.recvAt {
+		sw.recvAt[i] = make([]atomic.Int64, o.hot)
 	}
 	roomOf := func(i int) string {
 		if i < o.hot {
@@ -85,55 +91,73 @@ func connectAll(ctx context.Context, wsBase string, o options) (*swarm, error) {
 		sw.wg.Add(1)
 		go func() {
 			defer sw.wg.Done()
-			if i > 0 && i < o.hot {
-				sw.receive(rctx, c, i, o.announces)
-				return
-			}
-			for { // read and drop: keeps pings answered
-				if _, _, err := c.Read(rctx); err != nil {
-					return
-				}
-			}
+			sw.read(rctx, c, i, i > 0 && i < o.hot)
 		}()
 	}
 	return sw, nil
 }
 
-// receive records the delivery time of every announcement peer i gets.
-func (sw *swarm) receive(ctx context.Context, c *websocket.Conn, i, n int) {
-	lat := make([]time.Duration, 0, n)
-	defer func() { sw.recv[i] = lat }()
+// read reads peer i's frames until the swarm closes; a receiver of the
+// hot room notes when each announcement arrived.
+func (sw *swarm) read(ctx context.Context, c *websocket.Conn, i int, receiver bool) {
+	buf := make([]byte, 0, 64<<10)
 	marker := []byte(`"seq":`)
 	for {
-		_, msg, err := c.Read(ctx)
+		_, r, err := c.Reader(ctx)
 		if err != nil {
 			return
 		}
+		buf, err = readAll(r, buf[:0])
+		if err != nil {
+			return
+		}
+		if !receiver {
+			continue
+		}
 		now := time.Since(sw.t0)
-		j := bytes.Index(msg, marker)
+		j := bytes.Index(buf, marker)
 		if j < 0 {
 			continue // join, leave…
 		}
-		rest := msg[j+len(marker):]
+		rest := buf[j+len(marker):]
 		k := bytes.IndexByte(rest, ',')
 		seq, err := strconv.Atoi(string(rest[:max(k, 0)]))
 		if err != nil || seq < 0 || seq >= len(sw.sent) {
 			continue
 		}
-		lat = append(lat, now-time.Duration(sw.sent[seq].Load()))
-		sw.got[i].Add(1)
+		sw.recvAt[seq][i].Store(int64(now))
 	}
 }
 
-// announce sends o.announces block-sized frames from hot[0], one every
-// o.interval, and returns the delivery latencies to the other hot peers
-// and how many deliveries never came.
-func (sw *swarm) announce(ctx context.Context, o options) ([]time.Duration, int, error) {
+// readAll appends all of r to buf, growing it only when a frame is larger
+// than any before.
+func readAll(r io.Reader, buf []byte) ([]byte, error) {
+	for {
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)]
+		}
+		n, err := r.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if err == io.EOF {
+			return buf, nil
+		}
+		if err != nil {
+			return buf, err
+		}
+	}
+}
+
+// announceRound sends o.perRound block-sized frames of round r from
+// hot[0], one every o.interval, waits for them to arrive, and returns the
+// delivery latencies to the other hot peers and how many deliveries never
+// came.
+func (sw *swarm) announceRound(ctx context.Context, r int, o options) ([]time.Duration, int, error) {
 	sender := sw.hot[0]
 	pad := strings.Repeat("x", max(o.frame-64, 0))
 	tick := time.NewTicker(o.interval)
 	defer tick.Stop()
-	for seq := range o.announces {
+	first := r * o.perRound
+	for seq := first; seq < first+o.perRound; seq++ {
 		frame := fmt.Sprintf(`{"type":"block","body":{"seq":%d,"pad":"%s"}}`, seq, pad)
 		sw.sent[seq].Store(int64(time.Since(sw.t0)))
 		wctx, cancel := context.WithTimeout(ctx, 10*time.Second)
@@ -148,35 +172,37 @@ func (sw *swarm) announce(ctx context.Context, o options) ([]time.Duration, int,
 		case <-tick.C:
 		}
 	}
-	// Wait for the stragglers, then stop the readers.
+	// Wait for the stragglers.
 	deadline := time.Now().Add(5 * time.Second)
-	for time.Now().Before(deadline) {
-		all := true
-		for i := 1; i < len(sw.hot); i++ {
-			if sw.got[i].Load() < int64(o.announces) {
-				all = false
+	var lat []time.Duration
+	lost := 0
+	for {
+		lat, lost = lat[:0], 0
+		for seq := first; seq < first+o.perRound; seq++ {
+			for i := 1; i < len(sw.hot); i++ {
+				if at := sw.recvAt[seq][i].Load(); at != 0 {
+					lat = append(lat, time.Duration(at-sw.sent[seq].Load()))
+				} else {
+					lost++
+				}
 			}
 		}
-		if all {
-			break
+		if lost == 0 || time.Now().After(deadline) {
+			return lat, lost, nil
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-	sw.close()
-	var lat []time.Duration
-	for i := 1; i < len(sw.hot); i++ {
-		lat = append(lat, sw.recv[i]...)
-	}
-	return lat, (len(sw.hot)-1)*o.announces - len(lat), nil
 }
 
 // close disconnects every peer and waits for the readers.
 func (sw *swarm) close() {
-	sw.cancel()
-	for _, c := range sw.conns {
-		if c != nil {
-			c.CloseNow()
+	sw.once.Do(func() {
+		sw.cancel()
+		for _, c := range sw.conns {
+			if c != nil {
+				c.CloseNow()
+			}
 		}
-	}
-	sw.wg.Wait()
+		sw.wg.Wait()
+	})
 }

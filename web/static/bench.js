@@ -10,6 +10,10 @@
 //    kernels: [{kernel, one: {workers, total, per}, all, scaling, unavailable}]}
 //
 // with MH/s figures; unavailable says why a kernel could not run here.
+// globalThis.benchMeasure(kernel, workers, seconds, warmupMs) runs one
+// measurement alone, so that make bench can alternate it with a native
+// baseline (internal/benchrun): it resolves to {workers, total, per} or
+// {unavailable}.
 import { fmtRate, kernelName } from "./miner.js";
 import { t } from "./catalog.js";
 import { setText } from "./dom.js";
@@ -61,7 +65,7 @@ function startWorker(kernel) {
 
 // measure runs n Workers with kernel for seconds and returns MH/s per
 // Worker, or {unavailable} when a Worker runs another kernel.
-async function measure(kernel, n, seconds) {
+async function measure(kernel, n, seconds, warmupMs = WARMUP_MS) {
   const recs = [];
   try {
     recs.push(...(await Promise.all(Array.from({ length: n }, () => startWorker(kernel)))));
@@ -71,7 +75,7 @@ async function measure(kernel, n, seconds) {
     const target = new Uint8Array(32); // only a hash of 0 would do
     const per = Math.floor(SPACE / n);
     recs.forEach((r, i) => r.w.postMessage({ type: "job", id: 1, header, target, start: i * per, count: per, duty: 1 }));
-    await sleep(WARMUP_MS);
+    await sleep(warmupMs);
     measuring = true;
     const a = recs.map((r) => r.latest);
     await sleep(seconds * 1000);
@@ -155,6 +159,8 @@ async function run() {
     globalThis.benchResult = result;
   }
 }
+
+globalThis.benchMeasure = measure;
 
 $("bench-form").onsubmit = (e) => {
   e.preventDefault();
