@@ -294,7 +294,14 @@ func errRoomExists(room string) error {
 	return httpjson.Errorf(http.StatusConflict, httpjson.CodeRoomExists, "room %q exists: pick another name", room)
 }
 
+// getRoom answers GET /api/rooms/{room}. A page of another process of
+// the cluster may read it (CORS): a tab whose own process died reads the
+// room's epoch here before it redials this process's relay.
 func (s *server) getRoom(w http.ResponseWriter, r *http.Request, room string) error {
+	w.Header().Add("Vary", "Origin")
+	if o := r.Header.Get("Origin"); s.dir.allows(o) {
+		w.Header().Set("Access-Control-Allow-Origin", o)
+	}
 	rec, created, err := s.record(room)
 	if err != nil {
 		return err

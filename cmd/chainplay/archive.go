@@ -34,6 +34,13 @@ type archiveConfig struct {
 	Clock node.Clock
 	// Log receives start, stop and failure events. This field is required.
 	Log *slog.Logger
+	// StoreDelay is the archive nodes' node.Config.StoreDelay: how long
+	// after a write of the store the next one waits for more blocks, so a
+	// fast room costs fewer writes. A block accepted but not yet written
+	// when the process dies is recovered from the room's peers by the
+	// archive that takes over (docs/cluster.md). Zero: every block is
+	// written as soon as the last write ends.
+	StoreDelay time.Duration
 }
 
 // archives runs one archive peer per active room: a chain/node with an
@@ -457,7 +464,7 @@ func (a *archives) runHeld(ctx context.Context, p *archivePeer) error {
 		return err
 	}
 	defer func() { store.Close() }()
-	n, err := openArchiveNode(store, rec, a.cfg.Clock)
+	n, err := openArchiveNodeWith(store, rec, a.cfg.Clock, a.cfg.StoreDelay)
 	if errors.Is(err, node.ErrOtherChain) && !created {
 		// A room opened by URL has the server's defaults, which changed
 		// since its store was written: its old chain is void, as after a
@@ -470,7 +477,7 @@ func (a *archives) runHeld(ctx context.Context, p *archivePeer) error {
 		if store, err = a.openStore(p.room, rec.Epoch); err != nil {
 			return err
 		}
-		n, err = openArchiveNode(store, rec, a.cfg.Clock)
+		n, err = openArchiveNodeWith(store, rec, a.cfg.Clock, a.cfg.StoreDelay)
 	}
 	if err != nil {
 		return err
@@ -546,6 +553,12 @@ type archiveStore interface {
 // archive's wallet (kept in the store so its address is stable). It obeys
 // the room's controls, as every peer does, so the board shows them.
 func openArchiveNode(store archiveStore, rec roomRecord, clock node.Clock) (*node.Node, error) {
+	return openArchiveNodeWith(store, rec, clock, 0)
+}
+
+// openArchiveNodeWith is openArchiveNode whose store writes wait
+// storeDelay for more blocks (archiveConfig.StoreDelay).
+func openArchiveNodeWith(store archiveStore, rec roomRecord, clock node.Clock, storeDelay time.Duration) (*node.Node, error) {
 	params := rec.Params
 	key, err := archiveKey(store)
 	if err != nil {
@@ -556,12 +569,13 @@ func openArchiveNode(store archiveStore, rec roomRecord, clock node.Clock) (*nod
 		return nil, err
 	}
 	return node.New(node.Config{
-		Chain: c,
-		Key:   key,
-		Name:  archiveName,
-		Clock: clock,
-		Miner: node.ThreadMiner{Threads: 1}, // the archive never mines
-		Store: store,
+		Chain:      c,
+		Key:        key,
+		Name:       archiveName,
+		Clock:      clock,
+		Miner:      node.ThreadMiner{Threads: 1}, // the archive never mines
+		Store:      store,
+		StoreDelay: storeDelay,
 
 		ControlKey: rec.controlPublic(),
 	})

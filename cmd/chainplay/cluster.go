@@ -30,7 +30,9 @@ import (
 //     with the subject's expected last sequence, so a holder that lost
 //     its lease cannot write behind its successor;
 //   - resets: chainplay.ctl.reset tells every process that a room's
-//     epoch moved on, so each kicks its own peers of the room.
+//     epoch moved on, so each kicks its own peers of the room;
+//   - the processes browsers can reach: serverDirectory, bucket
+//     chainplay_servers (kvservers.go).
 
 // clusterConfig is what a process needs to share its rooms.
 type clusterConfig struct {
@@ -49,6 +51,12 @@ type clusterConfig struct {
 	// BusBeat and BusTimeout are the relay's (relay.Config); zero: its
 	// defaults.
 	BusBeat, BusTimeout time.Duration
+	// PublicURL is the address browsers reach this process at directly
+	// (http(s)://HOST[:PORT], checkPublicURL), announced to the others
+	// (kvservers.go) so that tabs whose process dies redial this one.
+	// Empty: this process announces none (tabs reconnect through the
+	// address they loaded the page from, say a load balancer).
+	PublicURL string
 }
 
 // The names a deployment uses in NATS.
@@ -56,6 +64,7 @@ const (
 	kvRooms       = "chainplay_rooms"
 	kvLeaseBucket = "chainplay_leases"
 	kvSettings    = "chainplay_archive"
+	kvServers     = "chainplay_servers"
 	blockStream   = "chainplay_blocks"
 	blockSubjects = "chainplay.blocks."
 	resetSubject  = "chainplay.ctl.reset"
@@ -72,6 +81,7 @@ type cluster struct {
 	rooms    jetstream.KeyValue
 	leaseKV  jetstream.KeyValue
 	settings jetstream.KeyValue
+	servers  jetstream.KeyValue
 	blocks   jetstream.Stream
 	resets   *nats.Subscription // nil until onReset
 }
@@ -113,6 +123,9 @@ func openCluster(ctx context.Context, cfg clusterConfig) (*cluster, error) {
 		return nil, err
 	}
 	if c.settings, err = kv(jetstream.KeyValueConfig{Bucket: kvSettings, History: 1}); err != nil {
+		return nil, err
+	}
+	if c.servers, err = kv(jetstream.KeyValueConfig{Bucket: kvServers, History: 1, TTL: serverTTL}); err != nil {
 		return nil, err
 	}
 	c.blocks, err = js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
