@@ -183,7 +183,7 @@ func (s *server) routeAPI(m *httpjson.Mux) {
 	m.Handle("GET /api/rooms/{room}", s.withRoom(s.getRoom))
 	m.Handle("POST /api/rooms/{room}/reset", s.withRoom(s.teacher(s.resetRoom)))
 	m.Handle("POST /api/rooms/{room}/genesis", s.withRoom(s.teacher(s.newGenesis)))
-	m.Handle("POST /api/rooms/{room}/kick", s.withRoom(s.teacher(s.kickPeer)))
+	m.Handle("POST /api/rooms/{room}/kick", s.withRoom(s.teacher(s.atArchive(s.kickPeer))))
 	m.Handle("POST /api/rooms/{room}/language", s.withRoom(s.teacher(s.setBoardLanguage)))
 }
 

@@ -32,7 +32,9 @@ import (
 //   - resets: chainplay.ctl.reset tells every process that a room's
 //     epoch moved on, so each kicks its own peers of the room;
 //   - the processes browsers can reach: serverDirectory, bucket
-//     chainplay_servers (kvservers.go).
+//     chainplay_servers (kvservers.go);
+//   - the kicks' bans, bucket chainplay_bans, and the key that signs the
+//     browsers' cookies (kvbans.go).
 
 // clusterConfig is what a process needs to share its rooms.
 type clusterConfig struct {
@@ -65,6 +67,7 @@ const (
 	kvLeaseBucket = "chainplay_leases"
 	kvSettings    = "chainplay_archive"
 	kvServers     = "chainplay_servers"
+	kvBanBucket   = "chainplay_bans"
 	blockStream   = "chainplay_blocks"
 	blockSubjects = "chainplay.blocks."
 	resetSubject  = "chainplay.ctl.reset"
@@ -82,6 +85,7 @@ type cluster struct {
 	leaseKV  jetstream.KeyValue
 	settings jetstream.KeyValue
 	servers  jetstream.KeyValue
+	bans     jetstream.KeyValue
 	blocks   jetstream.Stream
 	resets   *nats.Subscription // nil until onReset
 }
@@ -105,12 +109,16 @@ func openCluster(ctx context.Context, cfg clusterConfig) (*cluster, error) {
 	if err != nil {
 		return nil, err
 	}
-	ctx, cancel := context.WithTimeout(ctx, 4*natsOpTimeout)
+	ctx, cancel := context.WithTimeout(ctx, 6*natsOpTimeout)
 	defer cancel()
 	c := &cluster{cfg: cfg, js: js, bus: bus}
 	kv := func(kc jetstream.KeyValueConfig) (jetstream.KeyValue, error) {
 		kc.Storage, kc.Replicas = jetstream.FileStorage, cfg.Replicas
-		b, err := js.CreateOrUpdateKeyValue(ctx, kc)
+		var b jetstream.KeyValue
+		err := untilReady(ctx, func() (err error) {
+			b, err = js.CreateOrUpdateKeyValue(ctx, kc)
+			return err
+		})
 		if err != nil {
 			return nil, fmt.Errorf("chainplay: key-value bucket %s: %w", kc.Bucket, err)
 		}
@@ -128,16 +136,39 @@ func openCluster(ctx context.Context, cfg clusterConfig) (*cluster, error) {
 	if c.servers, err = kv(jetstream.KeyValueConfig{Bucket: kvServers, History: 1, TTL: serverTTL}); err != nil {
 		return nil, err
 	}
-	c.blocks, err = js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
-		Name:     blockStream,
-		Subjects: []string{blockSubjects + ">"},
-		Storage:  jetstream.FileStorage,
-		Replicas: cfg.Replicas,
+	if c.bans, err = kv(jetstream.KeyValueConfig{Bucket: kvBanBucket, History: 1}); err != nil {
+		return nil, err
+	}
+	err = untilReady(ctx, func() (err error) {
+		c.blocks, err = js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
+			Name:     blockStream,
+			Subjects: []string{blockSubjects + ">"},
+			Storage:  jetstream.FileStorage,
+			Replicas: cfg.Replicas,
+		})
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("chainplay: stream %s: %w", blockStream, err)
 	}
 	return c, nil
+}
+
+// untilReady calls op until it succeeds or ctx ends, every 250 ms: the
+// processes of a new deployment start together, and JetStream answers
+// "temporarily unavailable" until its cluster has elected a leader.
+func untilReady(ctx context.Context, op func() error) error {
+	for {
+		err := op()
+		if err == nil {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(250 * time.Millisecond):
+		}
+	}
 }
 
 // resetNote is the body of a message on resetSubject.

@@ -115,6 +115,8 @@ type server struct {
 	scen     *scenarios       // the attack scenarios running (scenario.go)
 	cluster  *cluster         // nil in a single process
 	dir      *serverDirectory // the cluster's reachable processes; nil in a single process
+	stopBans func()           // ends the mirror of the cluster's bans; nil in a single process
+	api      *httpjson.Mux    // the room API: answers the requests other processes forward (archiveproxy.go)
 	stop     chan struct{}    // closed by Close: ends runReshare
 	close    sync.Once
 }
@@ -179,9 +181,14 @@ func newServer(cfg serverConfig) (*server, error) {
 	if cl != nil {
 		s.cluster = cl
 		s.archives.stores, s.archives.leases, s.archives.onReset = jsStores{c: cl}, cl.leases(), cl.publishReset
+		s.archives.onHeld = s.serveArchive
 		rcfg.Bus, rcfg.ProcessID = cl.bus, cfg.Cluster.ProcessID
 		rcfg.BusBeat, rcfg.BusTimeout = cfg.Cluster.BusBeat, cfg.Cluster.BusTimeout
 		s.dir = cl.startDirectory(cfg.Cluster.PublicURL, cfg.Logger)
+		if err := s.shareIdentities(cl); err != nil {
+			s.dir.close()
+			return nil, err
+		}
 	} else {
 		s.archives.Sweep(cfg.Clock.Now())
 	}
@@ -217,6 +224,7 @@ func newServer(cfg serverConfig) (*server, error) {
 		return nil, err
 	}
 	api := httpjson.NewMux(httpjson.Options{Logger: cfg.Logger, MaxBody: maxBody})
+	s.api = api
 	s.routeAPI(api)
 	s.routeClassroom(api)
 	s.routeScenarios(api)
@@ -227,6 +235,26 @@ func newServer(cfg serverConfig) (*server, error) {
 	mux.Handle("/", s.ids.withCookie(cfg.Clock.Now, pages))
 	s.Handler = securityHeaders(mux, s.connectSources)
 	return s, nil
+}
+
+// shareIdentities makes the cookies and the bans the cluster's: every
+// process signs and reads cookies with one key, and a kick bans on all
+// of them (kvbans.go). The bans' mirror runs until Close.
+func (s *server) shareIdentities(cl *cluster) error {
+	key, err := cl.cookieKey()
+	if err != nil {
+		return err
+	}
+	s.ids.key = key
+	shared := kvBans{kv: cl.bans, log: s.cfg.Logger}
+	s.bans.shared = shared
+	ctx, cancel := context.WithCancel(context.Background())
+	if err := shared.mirror(ctx, s.bans); err != nil {
+		cancel()
+		return err
+	}
+	s.stopBans = cancel
+	return nil
 }
 
 // defaultRecord is the record of a room opened by its URL: the default
@@ -374,6 +402,9 @@ func (s *server) Close() {
 		s.reg.close()
 		if s.dir != nil {
 			s.dir.close()
+		}
+		if s.stopBans != nil {
+			s.stopBans()
 		}
 		if s.cluster != nil {
 			s.cluster.close()
