@@ -31,7 +31,9 @@ const (
 	CodeConnDisconnected = "disconnected" // lost the room (Reason: the relay's close code or why)
 	// CodeConnRetrying: StayJoined dials again after Count ms. Reason says
 	// why the last attempt ended: the drop's reason (as in disconnected),
-	// ReasonDialFailed or ReasonCheckFailed; Text has the error.
+	// ReasonDialFailed or ReasonCheckFailed; Text has the error. Name,
+	// when the node has several relays (JoinConfig.Target), is the host
+	// the next attempt goes to.
 	CodeConnRetrying = "retrying"
 	// CodeConnRoomReset: the teacher reset the room or gave it a new
 	// genesis; this chain is void and StayJoined has stopped

@@ -30,7 +30,11 @@ import (
 //     with the subject's expected last sequence, so a holder that lost
 //     its lease cannot write behind its successor;
 //   - resets: chainplay.ctl.reset tells every process that a room's
-//     epoch moved on, so each kicks its own peers of the room.
+//     epoch moved on, so each kicks its own peers of the room;
+//   - the processes browsers can reach: serverDirectory, bucket
+//     chainplay_servers (kvservers.go);
+//   - the kicks' bans, bucket chainplay_bans, and the key that signs the
+//     browsers' cookies (kvbans.go).
 
 // clusterConfig is what a process needs to share its rooms.
 type clusterConfig struct {
@@ -49,6 +53,12 @@ type clusterConfig struct {
 	// BusBeat and BusTimeout are the relay's (relay.Config); zero: its
 	// defaults.
 	BusBeat, BusTimeout time.Duration
+	// PublicURL is the address browsers reach this process at directly
+	// (http(s)://HOST[:PORT], checkPublicURL), announced to the others
+	// (kvservers.go) so that tabs whose process dies redial this one.
+	// Empty: this process announces none (tabs reconnect through the
+	// address they loaded the page from, say a load balancer).
+	PublicURL string
 }
 
 // The names a deployment uses in NATS.
@@ -56,6 +66,8 @@ const (
 	kvRooms       = "chainplay_rooms"
 	kvLeaseBucket = "chainplay_leases"
 	kvSettings    = "chainplay_archive"
+	kvServers     = "chainplay_servers"
+	kvBanBucket   = "chainplay_bans"
 	blockStream   = "chainplay_blocks"
 	blockSubjects = "chainplay.blocks."
 	resetSubject  = "chainplay.ctl.reset"
@@ -72,6 +84,8 @@ type cluster struct {
 	rooms    jetstream.KeyValue
 	leaseKV  jetstream.KeyValue
 	settings jetstream.KeyValue
+	servers  jetstream.KeyValue
+	bans     jetstream.KeyValue
 	blocks   jetstream.Stream
 	resets   *nats.Subscription // nil until onReset
 }
@@ -95,12 +109,16 @@ func openCluster(ctx context.Context, cfg clusterConfig) (*cluster, error) {
 	if err != nil {
 		return nil, err
 	}
-	ctx, cancel := context.WithTimeout(ctx, 4*natsOpTimeout)
+	ctx, cancel := context.WithTimeout(ctx, 6*natsOpTimeout)
 	defer cancel()
 	c := &cluster{cfg: cfg, js: js, bus: bus}
 	kv := func(kc jetstream.KeyValueConfig) (jetstream.KeyValue, error) {
 		kc.Storage, kc.Replicas = jetstream.FileStorage, cfg.Replicas
-		b, err := js.CreateOrUpdateKeyValue(ctx, kc)
+		var b jetstream.KeyValue
+		err := untilReady(ctx, func() (err error) {
+			b, err = js.CreateOrUpdateKeyValue(ctx, kc)
+			return err
+		})
 		if err != nil {
 			return nil, fmt.Errorf("chainplay: key-value bucket %s: %w", kc.Bucket, err)
 		}
@@ -115,16 +133,42 @@ func openCluster(ctx context.Context, cfg clusterConfig) (*cluster, error) {
 	if c.settings, err = kv(jetstream.KeyValueConfig{Bucket: kvSettings, History: 1}); err != nil {
 		return nil, err
 	}
-	c.blocks, err = js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
-		Name:     blockStream,
-		Subjects: []string{blockSubjects + ">"},
-		Storage:  jetstream.FileStorage,
-		Replicas: cfg.Replicas,
+	if c.servers, err = kv(jetstream.KeyValueConfig{Bucket: kvServers, History: 1, TTL: serverTTL}); err != nil {
+		return nil, err
+	}
+	if c.bans, err = kv(jetstream.KeyValueConfig{Bucket: kvBanBucket, History: 1}); err != nil {
+		return nil, err
+	}
+	err = untilReady(ctx, func() (err error) {
+		c.blocks, err = js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
+			Name:     blockStream,
+			Subjects: []string{blockSubjects + ">"},
+			Storage:  jetstream.FileStorage,
+			Replicas: cfg.Replicas,
+		})
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("chainplay: stream %s: %w", blockStream, err)
 	}
 	return c, nil
+}
+
+// untilReady calls op until it succeeds or ctx ends, every 250 ms: the
+// processes of a new deployment start together, and JetStream answers
+// "temporarily unavailable" until its cluster has elected a leader.
+func untilReady(ctx context.Context, op func() error) error {
+	for {
+		err := op()
+		if err == nil {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(250 * time.Millisecond):
+		}
+	}
 }
 
 // resetNote is the body of a message on resetSubject.

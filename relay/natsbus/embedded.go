@@ -16,8 +16,8 @@ import (
 
 // EmbeddedConfig configures a NATS server started inside the process.
 type EmbeddedConfig struct {
-	// Listen is the host:port clients connect to; "" means 127.0.0.1 on
-	// a free port (ClientURL tells which).
+	// Listen is the host:port clients connect to; "" or port 0 means a
+	// free port (ClientURL tells which), on 127.0.0.1 without a host.
 	Listen string
 	// StoreDir is the directory of JetStream's files. This field is
 	// required.
@@ -52,6 +52,9 @@ func StartEmbedded(cfg EmbeddedConfig) (*Embedded, error) {
 	host, port, err := splitHostPort(cfg.Listen, "127.0.0.1", -1)
 	if err != nil {
 		return nil, fmt.Errorf("natsbus: listen %q: %w", cfg.Listen, err)
+	}
+	if port == 0 {
+		port = -1 // nats-server's "any free port"; its 0 is 4222
 	}
 	opts := &server.Options{
 		ServerName: cfg.Name,

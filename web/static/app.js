@@ -42,7 +42,7 @@ function status(s) {
     case "room-reset":
       return t("status.reset");
     default:
-      return explain({ kind: "connection", code: s.conn.state, reason: s.conn.reason, count: s.conn.retry_ms }, x.lang);
+      return explain({ kind: "connection", code: s.conn.state, reason: s.conn.reason, count: s.conn.retry_ms, name: s.conn.target }, x.lang);
   }
 }
 

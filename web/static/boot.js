@@ -62,6 +62,9 @@
     params: config.params,
     // ?epoch=: after a reset the relay refuses tabs loaded before it; admin.js reloads them.
     relay: `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/ws/${room}?epoch=${config.epoch ?? 0}`,
+    // The room on the cluster's other processes: the node redials them in
+    // turn when this server's socket drops (empty on a single server).
+    relays: Array.isArray(config.relays) ? config.relays.filter((u) => typeof u === "string") : [],
     epoch: config.epoch ?? 0, // names this room's saved chain in IndexedDB (a reset starts a new one)
     name: (id && typeof id.name === "string" && id.name) || "",
     seed: (id && typeof id.seed === "string" && id.seed) || "",

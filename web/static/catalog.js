@@ -367,6 +367,8 @@ export function explain(ev, lg = current) {
       return t(tx.amount ? "event.tx.transfer" : "event.tx.post", args, lg);
     }
     case "connection":
+      // A node of a cluster's page redials another process (ev.name: its host).
+      if (code === "retrying" && ev.name) return t("event.connection.retrying.elsewhere", a, lg);
       if (code === "retrying" && ev.reason) return t("event.connection.retrying.reason", a, lg);
       break;
     case "control":

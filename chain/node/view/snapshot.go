@@ -177,6 +177,9 @@ type ConnView struct {
 	State   string `json:"state"`
 	Reason  string `json:"reason,omitempty"`
 	RetryMs uint64 `json:"retry_ms,omitempty"`
+	// Target is the host a retrying node dials next when it has several
+	// relays (a cluster: node.JoinConfig.Target); empty otherwise.
+	Target string `json:"target,omitempty"`
 }
 
 // Entry is one line of the log: an event, numbered.

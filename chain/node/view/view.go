@@ -174,7 +174,7 @@ func (m *Model) onEvent(ev node.Event) {
 		case node.CodeConnDisconnected:
 			m.conn = ConnView{State: ConnDisconnected, Reason: ev.Reason}
 		case node.CodeConnRetrying:
-			m.conn = ConnView{State: ConnRetrying, Reason: ev.Reason, RetryMs: ev.Count}
+			m.conn = ConnView{State: ConnRetrying, Reason: ev.Reason, RetryMs: ev.Count, Target: ev.Name}
 		case node.CodeConnRoomReset:
 			m.conn = ConnView{State: ConnRoomReset}
 		}
