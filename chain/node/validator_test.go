@@ -3,6 +3,7 @@ package node_test
 import (
 	"context"
 	"crypto/ed25519"
+	"fmt"
 	"testing"
 	"time"
 
@@ -26,12 +27,18 @@ func stakeNet(t *testing.T, engine string, n int) (*nodetest.Net, []*node.Node) 
 // (when not nil).
 func stakeNetControl(t *testing.T, engine string, n int, ctl ed25519.PublicKey) (*nodetest.Net, []*node.Node) {
 	t.Helper()
-	p := chaintest.StakeParams(engine, n)
+	return stakeNetParams(t, chaintest.StakeParams(engine, n), n, ctl)
+}
+
+// stakeNetParams is stakeNetControl for a room of parameters p (whose
+// genesis validators are ValidatorKeys(n)).
+func stakeNetParams(t *testing.T, p chain.Params, n int, ctl ed25519.PublicKey) (*nodetest.Net, []*node.Node) {
+	t.Helper()
 	p.GenesisTime = nodetest.Epoch.UnixMilli() - 10*p.BlockTimeMs
 	tn := nodetest.NewNet(t, 0)
 	var nodes []*node.Node
 	for i := range n + 1 {
-		cfg := node.Config{Chain: chaintest.New(t, p), Clock: tn.Clock, Name: []string{"v0", "v1", "v2", "v3", "v4"}[i], ControlKey: ctl}
+		cfg := node.Config{Chain: chaintest.New(t, p), Clock: tn.Clock, Name: fmt.Sprintf("v%d", i), ControlKey: ctl}
 		if i < n {
 			cfg.Key = chaintest.ValidatorKey(i)
 		} else {
@@ -218,4 +225,66 @@ func TestLazyValidatorMissesItsSlots(t *testing.T) {
 		}
 	}
 	require.GreaterOrEqual(t, missed, 1, "its slots show as missed")
+}
+
+// TestClassVotesOutALazyDelegate: a DPoS room of seven stakeholders and
+// three delegates (the lobby's proportions); a producing delegate goes
+// lazy (the teacher's crash fault) and misses its slots; three of the
+// stakeholders who produce nothing move their votes to the other
+// candidates, and from the round after the votes are in, the lazy
+// delegate produces no more: its slots go to the next in the ranking.
+func TestClassVotesOutALazyDelegate(t *testing.T) {
+	p := chaintest.StakeParams(chain.EngineDPoS, 7)
+	p.Delegates = 3
+	key := chain.GenerateKey()
+	tn, nodes := stakeNetParams(t, p, 7, key.Public().(ed25519.PublicKey))
+	c := nodes[7].Chain()
+	ranking := c.Delegates()
+	require.Len(t, ranking, 7)
+	byAddr := map[chain.Address]*node.Node{}
+	index := map[chain.Address]int{}
+	for i, n := range nodes[:7] {
+		byAddr[n.Address()], index[n.Address()] = n, i
+	}
+	lazy := ranking[2].Address // a producer: the top three produce
+	tn.Announce(faultControl(t, key, nodes, 1, index[lazy], node.FaultCrash))
+	tn.Settle()
+	slots(t, tn, nodes, 6)
+	missed := 0
+	for _, r := range c.RecentSlots(tn.Clock.Now().UnixMilli(), 6) {
+		if r.Missed() {
+			require.Equal(t, lazy, r.Leader)
+			missed++
+		}
+	}
+	require.Positive(t, missed, "the lazy delegate's slots show as missed")
+
+	// Three voters who are not producers move their stake's votes to the
+	// candidates ranked 1, 2 and 4: three candidates now outweigh it.
+	for i, to := range []chain.Address{ranking[0].Address, ranking[1].Address, ranking[3].Address} {
+		voter := byAddr[ranking[4+i].Address]
+		_, err := voter.Send(chain.VoteAddress, 0, 0, to.String())
+		require.NoError(t, err)
+	}
+	tn.Settle()
+	require.Eventually(t, func() bool {
+		slots(t, tn, nodes, 1)
+		for _, d := range c.Delegates()[:3] {
+			if d.Address == lazy {
+				return false
+			}
+		}
+		return true
+	}, nodetest.Wait, time.Millisecond, "the votes never moved the lazy delegate out of the top three: %+v", c.Delegates())
+	// Two rounds on, it leads no slot.
+	from := c.TipSlot() + 2*uint64(p.Delegates)
+	slots(t, tn, nodes, 3*p.Delegates)
+	for s := from; s < from+uint64(p.Delegates); s++ {
+		if l, ok := c.SlotLeader(s); ok {
+			require.NotEqual(t, lazy, l, "slot %d", s)
+		}
+	}
+	for _, r := range c.RecentSlots(tn.Clock.Now().UnixMilli(), p.Delegates) {
+		require.NotEqual(t, lazy, r.Leader, "slot %d is still the lazy delegate's", r.Slot)
+	}
 }

@@ -142,7 +142,7 @@ func TestPoSRoomInTabs(t *testing.T) {
 func TestDPoSVoteInTab(t *testing.T) {
 	requireWasm(t)
 	ts := startServer(t, t.TempDir(), nil)
-	created := ts.createRoom(t, "dpos-vote", map[string]any{"engine": "dpos", "delegates": 3, "block_time_ms": 1000})
+	created := ts.createRoom(t, "dpos-vote", map[string]any{"engine": "dpos", "delegates": 3, "validators": 3, "block_time_ms": 1000})
 	require.Len(t, created.ValidatorKeys, 3)
 	tab := tabFor(t, sharedTab(t), 3*time.Minute)
 	openRoom(t, tab, ts.http.URL+"/r/dpos-vote#seat="+created.ValidatorKeys[0])

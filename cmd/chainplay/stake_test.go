@@ -43,7 +43,8 @@ func TestCreateStakeRooms(t *testing.T) {
 	d := ts.createRoom(t, "dpos-lab", map[string]any{"engine": "dpos", "delegates": 3})
 	require.Equal(t, chain.EngineDPoS, d.Params.Engine)
 	require.Equal(t, 3, d.Params.Delegates)
-	require.Len(t, d.ValidatorKeys, 3, "one genesis delegate per seat of the round")
+	require.Len(t, d.ValidatorKeys, 7, "2N+1 stakeholders: those who don't produce can outvote a lazy delegate")
+	require.Len(t, ts.createRoom(t, "pos-default", map[string]any{"engine": "pos"}).ValidatorKeys, defaultPoSValidators)
 
 	for _, body := range []string{
 		`{"name":"s1","engine":"pos","validators":11}`,

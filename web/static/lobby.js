@@ -71,7 +71,8 @@ form.addEventListener("submit", async (e) => {
   }
   if (engineOf() === "pos" || engineOf() === "dpos") {
     body.engine = engineOf();
-    body.validators = Number(form.elements["create-validators"].value);
+    const v = form.elements["create-validators"].value.trim();
+    if (v !== "") body.validators = Number(v); // else the server's: 3 for PoS, 2N+1 for DPoS
     if (body.engine === "dpos") body.delegates = Number(form.elements["create-delegates"].value);
   }
   say(() => t("lobby.creating"));
