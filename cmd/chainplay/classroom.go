@@ -434,6 +434,7 @@ func (s *server) getBoard(w http.ResponseWriter, r *http.Request, room string) e
 	if tr, ok := n.PBFTTrace(); ok {
 		cfg.PoW = s.powFigures(room, len(tr.Seats))
 	}
+	cfg.Engines = s.engineFigures(room)
 	b := view.Board(n, s.archives.Timeline(room), cfg)
 	return httpjson.Write(w, http.StatusOK, b)
 }

@@ -121,6 +121,11 @@ func TestPoSRoomInTabs(t *testing.T) {
 	))
 	waitJS(t, board, `!document.getElementById("stake-board").hidden && document.querySelectorAll("#stake-board .stake-rows tr").length === 3 && document.querySelectorAll("#stake-link-list li").length === 3`,
 		30*time.Second, "the board never listed the three validators")
+	// The comparison of the engines has this room in the PoS column, and
+	// no room yet under the others.
+	waitJS(t, board, `(() => { const r = document.querySelectorAll("#engines-rows tr"); return r.length === 5 && r[0].children[3].textContent.startsWith("stake") && r[0].children[1].textContent === "–"; })()`,
+		20*time.Second, "the board does not compare the engines")
+	require.Contains(t, evalJS[string](t, board, `document.querySelectorAll("#engines-rows tr")[4].children[3].textContent`), "from stake")
 	dir := screenshotDir(t)
 	screenshots(t, tabs[1], dir, "pos-room", 360, 1280, 1920)
 	require.NoError(t, chromedp.Do(board, chromedp.SetValue(`[data-testid="stake-fault-0"]`, "double-sign")))

@@ -1,6 +1,7 @@
 package view_test
 
 import (
+	"context"
 	"crypto/ed25519"
 	"testing"
 	"time"
@@ -154,4 +155,46 @@ func TestStakeViewMajorityAndVotes(t *testing.T) {
 		}
 	}
 	require.Equal(t, 2, producers, "the top N produce")
+}
+
+// TestFigures: a PoS room's figures for the engines' comparison: the
+// block rate of its one-second slots less the missed ones, finality after
+// six blocks, no hashes, and shares of blocks that follow stake within
+// the gap measured; a proof-of-work chain costs its difficulty in hashes
+// a block and, with nobody reporting a hash rate, has no gap measured.
+func TestFigures(t *testing.T) {
+	p := chaintest.StakeParams(chain.EnginePoS, 3)
+	keys := chaintest.ValidatorKeys(3)
+	clock := nodetest.NewFakeClock(time.UnixMilli(p.SlotTime(1)))
+	n := nodetest.NewNode(t, node.Config{Chain: chaintest.New(t, p), Clock: clock, Key: keys[0]})
+	signSlots(t, n, clock, keys, 1, 40, chain.Address{})
+	f := view.Figures(n, "pos-room", nil, clock.Now().UnixMilli())
+	require.Equal(t, chain.EnginePoS, f.Engine)
+	require.Equal(t, view.PowerStake, f.Power)
+	require.Equal(t, 3, f.Participants)
+	require.Equal(t, 38, f.Blocks, "39 blocks, one a slot")
+	require.Equal(t, p.BlockTimeMs, f.BlockMs)
+	require.InDelta(t, 60000/float64(p.BlockTimeMs), f.BlocksPerMin, 1e-6)
+	require.Equal(t, 6, f.FinalBlocks)
+	require.Equal(t, 6*p.BlockTimeMs, f.FinalityMs)
+	require.Zero(t, f.HashesPerBlock)
+	require.GreaterOrEqual(t, f.Gap, 0.0)
+	require.Less(t, f.Gap, 1.0)
+	require.Len(t, f.Top, 3)
+	var blocks float64
+	for _, s := range f.Top {
+		require.InDelta(t, 1.0/3, s.Power, 1e-9)
+		blocks += s.Blocks
+	}
+	require.InDelta(t, 1, blocks, 1e-9)
+
+	pow := nodetest.NewNode(t, node.Config{Chain: chaintest.New(t, chaintest.Params()), Clock: clock})
+	for range 3 {
+		_, err := pow.MineBlock(context.Background())
+		require.NoError(t, err)
+	}
+	g := view.Figures(pow, "pow-room", nil, clock.Now().UnixMilli())
+	require.Equal(t, view.PowerHash, g.Power)
+	require.Equal(t, float64(chaintest.Params().Difficulty), g.HashesPerBlock)
+	require.Equal(t, -1.0, g.Gap, "nobody reports a hash rate")
 }
