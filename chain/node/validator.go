@@ -35,8 +35,8 @@ func (n *Node) ValidatorLoop(ctx context.Context) error {
 	if !p.IsStake() {
 		return ErrNotStakeRoom
 	}
-	n.mining.Add(1)
-	defer n.mining.Add(-1)
+	// Not counted as mining (Stats.Mining): it computes no hashes, and the
+	// peers' hash rates and the board's shares of hash power leave it out.
 	clock := n.cfg.Clock
 	for ctx.Err() == nil {
 		now := clock.Now()

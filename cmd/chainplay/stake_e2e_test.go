@@ -3,9 +3,14 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -48,7 +53,7 @@ func TestStakeRoomPage(t *testing.T) {
 
 // TestPoSRoomInTabs: a proof-of-stake room of three genesis validators —
 // two Chromium tabs opened with their validator links (#seat=KEY) and one
-// native node running the validator loop cmd/node -validator runs —
+// cmd/node -validator process —
 // produces blocks with nobody mining: each of the three signs the slots
 // it leads and the others accept them. A tab locks coins of its rewards
 // as stake and its panel shows the stake grown; the teacher's board lists
@@ -62,14 +67,11 @@ func TestPoSRoomInTabs(t *testing.T) {
 	require.Len(t, created.ValidatorKeys, 3)
 	key2, err := chain.KeyFromSeedHex(created.ValidatorKeys[2])
 	require.NoError(t, err)
-	native := ts.joinNativeKey(t, "stake", "Nadia", key2)
-	ctx, cancel := context.WithCancel(context.Background())
-	loopDone := make(chan struct{})
-	go func() { defer close(loopDone); _ = native.ValidatorLoop(ctx) }()
-	t.Cleanup(func() { cancel(); <-loopDone })
+	startCmdNode(t, "-room", ts.ws+"/ws/stake", "-validator", writeKeyFile(t, created.ValidatorKeys[2]), "-name", "Nadia", "-http", "")
+	archive := ts.archiveNode(t, "stake") // follows the room: every block of the three
 
 	tabs := make([]context.Context, 2)
-	addrs := []string{"", "", native.Address().String()}
+	addrs := []string{"", "", chain.KeyAddress(key2).String()}
 	for i := range tabs {
 		tabs[i] = tabFor(t, sharedTab(t), 4*time.Minute)
 		openRoom(t, tabs[i], ts.http.URL+"/r/stake#seat="+created.ValidatorKeys[i])
@@ -83,7 +85,7 @@ func TestPoSRoomInTabs(t *testing.T) {
 	// Every validator signs some of the blocks, and everyone agrees.
 	signedBy := func() map[string]int {
 		out := map[string]int{}
-		for _, b := range native.Chain().MainChain()[1:] {
+		for _, b := range archive.Chain().MainChain()[1:] {
 			out[chain.AddressOf(b.Seal.Producer).String()]++
 		}
 		return out
@@ -92,14 +94,17 @@ func TestPoSRoomInTabs(t *testing.T) {
 		s := signedBy()
 		return s[addrs[0]] > 0 && s[addrs[1]] > 0 && s[addrs[2]] > 0
 	}, 90*time.Second, 100*time.Millisecond, "not every validator signed a block: %v", signedBy())
-	tip := native.Chain().Tip()
+	tip := archive.Chain().Tip()
 	for i, tab := range tabs {
 		waitJS(t, tab, fmt.Sprintf(`chainplay.view().tip.height >= %d`, tip.Height), 20*time.Second, fmt.Sprintf("tab %d fell behind", i))
 		require.False(t, evalJS[bool](t, tab, `chainplay.view().extra.miner.mining`), "tab %d mines", i)
 		require.Contains(t, evalJS[string](t, tab, `document.getElementById("stake-slot").textContent`), "Slot")
 		require.Equal(t, 3, evalJS[int](t, tab, `document.querySelectorAll("#stake .stake-rows tr").length`))
 	}
-	require.Zero(t, native.Hashes(), "the native validator mined")
+	for _, ps := range archive.PeerStates() {
+		require.False(t, ps.Stats.Mining, "%s mines", ps.Name)
+		require.Zero(t, ps.Stats.Rate, "%s reports a hash rate", ps.Name)
+	}
 
 	// Tab 0 locks 10 coins of its rewards as stake.
 	waitJS(t, tabs[0], `chainplay.view().stake.me.balance >= 10`, 30*time.Second, "tab 0 earned no reward")
@@ -133,7 +138,7 @@ func TestPoSRoomInTabs(t *testing.T) {
 	waitJS(t, board, `document.getElementById("stake-fault-status").classList.contains("ok")`, 10*time.Second, "the fault control failed")
 	addr0 := chain.Address{}
 	require.NoError(t, addr0.UnmarshalText([]byte(addrs[0])))
-	require.Eventually(t, func() bool { return native.Chain().StakeOf(addr0).Slashed }, 90*time.Second, 100*time.Millisecond,
+	require.Eventually(t, func() bool { return archive.Chain().StakeOf(addr0).Slashed }, 90*time.Second, 100*time.Millisecond,
 		"validator 0 signed two blocks of a slot and was never slashed")
 	waitJS(t, board, `document.getElementById("stake-lesson-live").textContent.includes("slashed")`, 20*time.Second, "the board does not say who was slashed")
 	waitJS(t, tabs[0], `chainplay.view().stake.me.slashed === true`, 20*time.Second, "tab 0 does not know it was slashed")
@@ -164,4 +169,48 @@ func TestDPoSVoteInTab(t *testing.T) {
 	waitJS(t, tab, `chainplay.view().stake.me.vote === `+jsString(other), 60*time.Second, "the vote never took effect")
 	require.Contains(t, evalJS[string](t, tab, `document.getElementById("history").textContent`), "voted for")
 	require.NotContains(t, evalJS[string](t, tab, `document.getElementById("posts").textContent`), other, "a vote is not a post")
+}
+
+// startCmdNode builds cmd/node (once per test binary) and runs it with
+// args until the test ends.
+func startCmdNode(t *testing.T, args ...string) {
+	t.Helper()
+	cmdNodeOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "chainplay-cmd-node-")
+		if err != nil {
+			cmdNodeErr = err
+			return
+		}
+		cmdNodeBin = filepath.Join(dir, "node")
+		out, err := exec.Command("go", "build", "-o", cmdNodeBin, "../node").CombinedOutput()
+		if err != nil {
+			cmdNodeErr = fmt.Errorf("go build ./cmd/node: %v\n%s", err, out)
+		}
+	})
+	require.NoError(t, cmdNodeErr)
+	cmd := exec.Command(cmdNodeBin, args...)
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	require.NoError(t, cmd.Start())
+	t.Cleanup(func() {
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+		if t.Failed() {
+			t.Logf("cmd/node %v:\n%s", args, out.String())
+		}
+	})
+}
+
+var (
+	cmdNodeOnce sync.Once
+	cmdNodeBin  string
+	cmdNodeErr  error
+)
+
+// writeKeyFile writes a key seed (hex) to a file for -validator or -seat.
+func writeKeyFile(t *testing.T, seed string) string {
+	t.Helper()
+	f := filepath.Join(t.TempDir(), "validator.key")
+	require.NoError(t, os.WriteFile(f, []byte(seed+"\n"), 0o600))
+	return f
 }
