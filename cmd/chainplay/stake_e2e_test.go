@@ -35,6 +35,9 @@ func TestStakeRoomPage(t *testing.T) {
 		waitJS(t, tab, `!document.getElementById("stake").hidden`, 20*time.Second, "no stake panel in "+room)
 		require.True(t, evalJS[bool](t, tab, `document.getElementById("miner").hidden`), "%s shows the miner panel", room)
 		require.Contains(t, evalJS[string](t, tab, `document.getElementById("stake").textContent`), want)
+		waitJS(t, tab, `document.getElementById("tip-difficulty").textContent.startsWith("no mining")`, 20*time.Second, "the chain panel still speaks of mining in "+room)
+		require.Contains(t, evalJS[string](t, tab, `document.querySelector('[data-msg^="chain.about"]').dataset.msg`), "chain.about.", "the chain panel says what makes a block valid here")
+		require.NotContains(t, evalJS[string](t, tab, `document.querySelector('[data-msg^="mempool.about"]').textContent`), "miner")
 	}
 	// A tab holding a genesis validator's key signs its slots: the room
 	// grows with nobody mining.

@@ -116,8 +116,20 @@ function start(engine) {
     send({ recipient: last.accounts.vote, amount: 0, memo: c }, () => (c ? t("stake.vote.sent", { name: opt?.textContent || c }) : t("stake.vote.withdrawn")));
   };
 
+  // No mining here: the chain and mempool panels say what makes a block
+  // valid instead (the keys move, so a switch of language keeps them).
+  const stakeWords = () => {
+    setText($("tip-difficulty"), t("stake.tip.signed"));
+    for (const [from, to] of [["chain.about", `chain.about.${engine}`], ["mempool.about", "mempool.about.stake"]]) {
+      for (const e of document.querySelectorAll(`[data-msg="${from}"], [data-msg="${to}"]`)) {
+        e.dataset.msg = to;
+        setText(e, t(to));
+      }
+    }
+  };
   const draw = () => {
     if (!last) return;
+    stakeWords();
     const v = last;
     const x = { ...formatter(lang()), lang: lang() };
     const me = v.me || { stake: 0, share: 0, balance: 0, signed: 0, missed: 0 };
