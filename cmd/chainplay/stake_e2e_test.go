@@ -217,3 +217,39 @@ func writeKeyFile(t *testing.T, seed string) string {
 	require.NoError(t, os.WriteFile(f, []byte(seed+"\n"), 0o600))
 	return f
 }
+
+// TestLobbyCreatesStakeRooms: the lobby's engine choice makes PoS and
+// DPoS rooms (DPoS with its delegates; the validators' count left to the
+// server: 3, or 2N+1), keeps the validator keys for the board's links,
+// and says where to hand them out.
+func TestLobbyCreatesStakeRooms(t *testing.T) {
+	requireWasm(t)
+	ts := startServer(t, t.TempDir(), nil)
+	tab := tabFor(t, sharedTab(t), 2*time.Minute)
+	for _, c := range []struct {
+		engine     string
+		validators int
+	}{{"pos", defaultPoSValidators}, {"dpos", 7}} {
+		name := "lobby-" + c.engine
+		require.NoError(t, chromedp.Do(tab,
+			chromedp.Navigate(ts.http.URL+"/"),
+			chromedp.WaitEnabled(`[data-testid="create-submit"]`),
+			chromedp.SetValue(chromedp.ID("create-name"), name),
+			chromedp.Click(`[data-testid="engine-`+c.engine+`"]`),
+		))
+		require.False(t, evalJS[bool](t, tab, `document.getElementById("engine-stake").hidden`), "no stake fields for %s", c.engine)
+		require.Equal(t, c.engine == "dpos", !evalJS[bool](t, tab, `document.getElementById("engine-delegates").hidden`))
+		if c.engine == "dpos" {
+			screenshots(t, tab, screenshotDir(t), "lobby-dpos", 360, 1280, 1920)
+		}
+		require.NoError(t, chromedp.Do(tab, chromedp.Click(`[data-testid="create-submit"]`)))
+		waitJS(t, tab, `!document.getElementById("created").hidden && !!document.getElementById("created-seats")`, 10*time.Second, "the lobby never showed the new "+c.engine+" room")
+		require.Contains(t, evalJS[string](t, tab, `document.getElementById("created-seats").textContent`), "validator links")
+		require.Equal(t, c.validators, evalJS[int](t, tab, `JSON.parse(localStorage.getItem("chainplay-seats-`+name+`")).length`))
+		p := ts.room(t, name).Params
+		require.Equal(t, c.engine, p.Engine)
+		if c.engine == "dpos" {
+			require.Equal(t, 3, p.Delegates)
+		}
+	}
+}
