@@ -30,6 +30,24 @@ func TestSmallLoad(t *testing.T) {
 	require.NoError(t, err)
 }
 
+// A small run of the cluster benchmark: three relay processes over
+// NATS, then one; every frame arrives in both.
+func TestSmallClusterLoad(t *testing.T) {
+	o, err := parseFlags([]string{"-cluster", "3", "-peers", "30", "-rooms", "4", "-hot", "9", "-frame", "4096", "-announces", "10", "-interval", "20ms"})
+	require.NoError(t, err)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	rc, err := phase(ctx, o, 3)
+	require.NoError(t, err)
+	require.Zero(t, rc.lost, "every frame reaches every peer of the hot room, on every process")
+	require.Len(t, rc.mem, 3)
+	require.Equal(t, 8*10, rc.samples)
+	for _, m := range rc.mem {
+		require.Equal(t, 10, m.peers, "peer i on process i mod 3")
+		require.Positive(t, m.after.Goroutines, "each process reports its own figures")
+	}
+}
+
 func TestParseFlagsRefusesBadLoads(t *testing.T) {
 	for _, args := range [][]string{
 		{"-peers", "1"},
@@ -37,6 +55,8 @@ func TestParseFlagsRefusesBadLoads(t *testing.T) {
 		{"-peers", "10", "-rooms", "5", "-hot", "7"},
 		{"-frame", "10"},
 		{"-interval", "1ms"},
+		{"-cluster", "1"},
+		{"-cluster", "9"},
 	} {
 		_, err := parseFlags(args)
 		require.Error(t, err, "%v", args)

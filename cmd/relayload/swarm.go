@@ -5,6 +5,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -28,12 +29,13 @@ type swarm struct {
 	sent []atomic.Int64 // per announcement: nanoseconds since t0 when it was written
 	recv [][]time.Duration
 	got  []atomic.Int64 // per receiver: announcements received
+	warm []atomic.Bool  // per receiver: a warm-up frame came
 }
 
 // connectAll connects o.peers peers: o.hot to room "hot", the others round
-// robin to rooms "r1"… It dials 64 at a time and returns once every peer
-// has its "peers" frame.
-func connectAll(ctx context.Context, wsBase string, o options) (*swarm, error) {
+// robin to rooms "r1"…, peer i to the relay wsBases[i mod len]. It dials
+// 64 at a time and returns once every peer has its "peers" frame.
+func connectAll(ctx context.Context, wsBases []string, o options) (*swarm, error) {
 	rctx, cancel := context.WithCancel(context.Background())
 	sw := &swarm{
 		conns:  make([]*websocket.Conn, o.peers),
@@ -42,6 +44,7 @@ func connectAll(ctx context.Context, wsBase string, o options) (*swarm, error) {
 		sent:   make([]atomic.Int64, o.announces),
 		recv:   make([][]time.Duration, o.hot),
 		got:    make([]atomic.Int64, o.hot),
+		warm:   make([]atomic.Bool, o.hot),
 	}
 	roomOf := func(i int) string {
 		if i < o.hot {
@@ -60,7 +63,7 @@ func connectAll(ctx context.Context, wsBase string, o options) (*swarm, error) {
 			defer func() { <-sem }()
 			dctx, dcancel := context.WithTimeout(ctx, 30*time.Second)
 			defer dcancel()
-			c, _, err := websocket.Dial(dctx, fmt.Sprintf("%s/ws/%s?name=peer%d", wsBase, roomOf(i), i), nil)
+			c, _, err := websocket.Dial(dctx, fmt.Sprintf("%s/ws/%s?name=peer%d", wsBases[i%len(wsBases)], roomOf(i), i), nil)
 			if err != nil {
 				errs <- fmt.Errorf("peer %d: %w", i, err)
 				return
@@ -104,12 +107,17 @@ func (sw *swarm) receive(ctx context.Context, c *websocket.Conn, i, n int) {
 	lat := make([]time.Duration, 0, n)
 	defer func() { sw.recv[i] = lat }()
 	marker := []byte(`"seq":`)
+	warm := []byte(`"warm":true`)
 	for {
 		_, msg, err := c.Read(ctx)
 		if err != nil {
 			return
 		}
 		now := time.Since(sw.t0)
+		if bytes.Contains(msg, warm) {
+			sw.warm[i].Store(true)
+			continue
+		}
 		j := bytes.Index(msg, marker)
 		if j < 0 {
 			continue // join, leave…
@@ -125,10 +133,42 @@ func (sw *swarm) receive(ctx context.Context, c *websocket.Conn, i, n int) {
 	}
 }
 
+// warmUp sends small frames from hot[0] until every other hot peer got
+// one: the relays of a cluster have subscribed to the room on NATS and
+// heard of each other by then.
+func (sw *swarm) warmUp(ctx context.Context, o options) error {
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		all := true
+		for i := 1; i < len(sw.hot); i++ {
+			if !sw.warm[i].Load() {
+				all = false
+			}
+		}
+		if all {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return errors.New("warm-up: a frame from the hot room did not reach every peer of it in 30s")
+		}
+		wctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		err := sw.hot[0].Write(wctx, websocket.MessageText, []byte(`{"type":"block","body":{"warm":true}}`))
+		cancel()
+		if err != nil {
+			return fmt.Errorf("warm-up: %w", err)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(max(o.interval, 100*time.Millisecond)):
+		}
+	}
+}
+
 // announce sends o.announces block-sized frames from hot[0], one every
-// o.interval, and returns the delivery latencies to the other hot peers
-// and how many deliveries never came.
-func (sw *swarm) announce(ctx context.Context, o options) ([]time.Duration, int, error) {
+// o.interval, then waits for the stragglers and stops the readers: the
+// delivery times are in sw.recv, per receiver.
+func (sw *swarm) announce(ctx context.Context, o options) error {
 	sender := sw.hot[0]
 	pad := strings.Repeat("x", max(o.frame-64, 0))
 	tick := time.NewTicker(o.interval)
@@ -140,11 +180,11 @@ func (sw *swarm) announce(ctx context.Context, o options) ([]time.Duration, int,
 		err := sender.Write(wctx, websocket.MessageText, []byte(frame))
 		cancel()
 		if err != nil {
-			return nil, 0, fmt.Errorf("announce %d: %w", seq, err)
+			return fmt.Errorf("announce %d: %w", seq, err)
 		}
 		select {
 		case <-ctx.Done():
-			return nil, 0, ctx.Err()
+			return ctx.Err()
 		case <-tick.C:
 		}
 	}
@@ -163,11 +203,7 @@ func (sw *swarm) announce(ctx context.Context, o options) ([]time.Duration, int,
 		time.Sleep(10 * time.Millisecond)
 	}
 	sw.close()
-	var lat []time.Duration
-	for i := 1; i < len(sw.hot); i++ {
-		lat = append(lat, sw.recv[i]...)
-	}
-	return lat, (len(sw.hot)-1)*o.announces - len(lat), nil
+	return nil
 }
 
 // close disconnects every peer and waits for the readers.
