@@ -124,12 +124,14 @@ bench-ab:
 	$(GO) run ./cmd/bench report $(AB_DIR)
 
 ## loadtest-ab: the relay package of $(BASE) against this tree's, each under
-## this tree's load generator (cmd/relayload), run in alternation
+## this tree's load generator (cmd/relayload), run in alternation; the base's
+## is built without -cluster (tag relayload_nonats), so a $(BASE) from before
+## relay/natsbus builds too
 loadtest-ab:
 	@rm -rf $(AB_DIR) && mkdir -p $(AB_DIR)/base && git archive $(BASE) | tar -x -C $(AB_DIR)/base
 	rm -rf $(AB_DIR)/base/cmd/relayload $(AB_DIR)/base/internal/benchrun
 	cp -r cmd/relayload $(AB_DIR)/base/cmd/relayload && cp -r internal/benchrun $(AB_DIR)/base/internal/benchrun
-	cd $(AB_DIR)/base && $(GO) build -o ../relayload-base ./cmd/relayload
+	cd $(AB_DIR)/base && $(GO) build -tags relayload_nonats -o ../relayload-base ./cmd/relayload
 	$(GO) build -o $(AB_DIR)/relayload-new ./cmd/relayload
 	CHAINPLAY_BENCH_DIR=$(abspath $(AB_DIR)) $(GO) run ./cmd/bench ab -name loadtest-ab \
 		-a "CHAINPLAY_BENCH_DIR= $(abspath $(AB_DIR))/relayload-base" -b "CHAINPLAY_BENCH_DIR= $(abspath $(AB_DIR))/relayload-new"

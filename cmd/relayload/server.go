@@ -17,7 +17,6 @@ import (
 	"time"
 
 	"github.com/chainplay/chainplay/relay"
-	"github.com/chainplay/chainplay/relay/natsbus"
 )
 
 // serveEnv makes the binary the server child: a relay with the default
@@ -33,10 +32,8 @@ type serveConfig struct {
 	// CPUProfile names the file the child writes its CPU profile to,
 	// between GET /profile/start and GET /profile/stop; empty: none.
 	CPUProfile string `json:"cpu_profile,omitempty"`
-	// NATS, when set, makes the child one process of a cluster: it starts
-	// a NATS server routed to the others' (natsbus.StartEmbedded, as
-	// chainplay -nats-embedded does) and shares its rooms over it
-	// (natsbus.Bus).
+	// NATS, when set, makes the child one process of a cluster
+	// (joinCluster).
 	NATS *natsConfig `json:"nats,omitempty"`
 }
 
@@ -68,30 +65,11 @@ func serve(sc serveConfig) error {
 	cfg.MaxPeersPerRoom = max(cfg.MaxPeersPerRoom, sc.PeersPerRoom)
 	cfg.MaxRooms = max(cfg.MaxRooms, sc.Rooms)
 	if sc.NATS != nil {
-		dir, err := os.MkdirTemp("", "relayload-nats-")
+		stop, err := joinCluster(&cfg, *sc.NATS)
 		if err != nil {
 			return err
 		}
-		defer os.RemoveAll(dir)
-		e, err := natsbus.StartEmbedded(natsbus.EmbeddedConfig{Listen: "127.0.0.1:0", StoreDir: dir, Name: sc.NATS.Name,
-			ClusterListen: sc.NATS.Cluster, Routes: sc.NATS.Routes})
-		if err != nil {
-			return err
-		}
-		defer e.Shutdown()
-		if !e.WaitRoutes(len(sc.NATS.Routes), 30*time.Second) {
-			return fmt.Errorf("NATS server %s: no route to every other server in 30s", sc.NATS.Name)
-		}
-		nc, err := e.Connect("relayload-" + sc.NATS.Name)
-		if err != nil {
-			return err
-		}
-		defer nc.Close()
-		bus, err := natsbus.New(nc, "")
-		if err != nil {
-			return err
-		}
-		cfg.Bus, cfg.ProcessID = bus, sc.NATS.Name
+		defer stop()
 	}
 	rs, err := relay.New(cfg)
 	if err != nil {
