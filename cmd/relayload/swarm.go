@@ -121,13 +121,12 @@ func (sw *swarm) read(ctx context.Context, c *websocket.Conn, i int, receiver bo
 			continue
 		}
 		now := time.Since(sw.t0)
-		if bytes.Contains(buf, warm) {
-			sw.warm[i].Store(true)
-			continue
-		}
-		j := bytes.Index(buf, marker)
+		j := bytes.Index(buf, marker) // near the front of an announcement
 		if j < 0 {
-			continue // join, leave…
+			if bytes.Contains(buf, warm) { // small, as join and leave are
+				sw.warm[i].Store(true)
+			}
+			continue
 		}
 		rest := buf[j+len(marker):]
 		k := bytes.IndexByte(rest, ',')
