@@ -298,9 +298,11 @@ func errRoomExists(room string) error {
 // the cluster may read it (CORS): a tab whose own process died reads the
 // room's epoch here before it redials this process's relay.
 func (s *server) getRoom(w http.ResponseWriter, r *http.Request, room string) error {
-	w.Header().Add("Vary", "Origin")
-	if o := r.Header.Get("Origin"); s.dir.allows(o) {
-		w.Header().Set("Access-Control-Allow-Origin", o)
+	if s.dir != nil {
+		w.Header().Add("Vary", "Origin")
+		if o := r.Header.Get("Origin"); s.dir.allows(o) {
+			w.Header().Set("Access-Control-Allow-Origin", o)
+		}
 	}
 	rec, created, err := s.record(room)
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -73,8 +74,12 @@ const (
 	resetSubject  = "chainplay.ctl.reset"
 )
 
-// natsOpTimeout bounds one JetStream request.
-const natsOpTimeout = 5 * time.Second
+// natsOpTimeout bounds one JetStream request; readyAttempt one attempt
+// to set the buckets up while a new JetStream cluster elects its leader.
+const (
+	natsOpTimeout = 5 * time.Second
+	readyAttempt  = time.Second
+)
 
 // cluster is a process's share of a deployment.
 type cluster struct {
@@ -112,54 +117,63 @@ func openCluster(ctx context.Context, cfg clusterConfig) (*cluster, error) {
 	ctx, cancel := context.WithTimeout(ctx, 6*natsOpTimeout)
 	defer cancel()
 	c := &cluster{cfg: cfg, js: js, bus: bus}
-	kv := func(kc jetstream.KeyValueConfig) (jetstream.KeyValue, error) {
+	// The buckets and the stream are made at once: a new replicated one
+	// waits for its group's leader election, which they can share.
+	var wg sync.WaitGroup
+	errs := make([]error, 6)
+	kv := func(i int, into *jetstream.KeyValue, kc jetstream.KeyValueConfig) {
 		kc.Storage, kc.Replicas = jetstream.FileStorage, cfg.Replicas
-		var b jetstream.KeyValue
-		err := untilReady(ctx, func() (err error) {
-			b, err = js.CreateOrUpdateKeyValue(ctx, kc)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			err := untilReady(ctx, func(ctx context.Context) (err error) {
+				*into, err = js.CreateOrUpdateKeyValue(ctx, kc)
+				return err
+			})
+			if err != nil {
+				errs[i] = fmt.Errorf("chainplay: key-value bucket %s: %w", kc.Bucket, err)
+			}
+		}()
+	}
+	kv(0, &c.rooms, jetstream.KeyValueConfig{Bucket: kvRooms, History: 1})
+	kv(1, &c.leaseKV, jetstream.KeyValueConfig{Bucket: kvLeaseBucket, History: 1, TTL: cfg.LeaseTTL})
+	kv(2, &c.settings, jetstream.KeyValueConfig{Bucket: kvSettings, History: 1})
+	kv(3, &c.servers, jetstream.KeyValueConfig{Bucket: kvServers, History: 1, TTL: serverTTL})
+	kv(4, &c.bans, jetstream.KeyValueConfig{Bucket: kvBanBucket, History: 1})
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		err := untilReady(ctx, func(ctx context.Context) (err error) {
+			c.blocks, err = js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
+				Name:     blockStream,
+				Subjects: []string{blockSubjects + ">"},
+				Storage:  jetstream.FileStorage,
+				Replicas: cfg.Replicas,
+			})
 			return err
 		})
 		if err != nil {
-			return nil, fmt.Errorf("chainplay: key-value bucket %s: %w", kc.Bucket, err)
+			errs[5] = fmt.Errorf("chainplay: stream %s: %w", blockStream, err)
 		}
-		return b, nil
-	}
-	if c.rooms, err = kv(jetstream.KeyValueConfig{Bucket: kvRooms, History: 1}); err != nil {
+	}()
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
 		return nil, err
-	}
-	if c.leaseKV, err = kv(jetstream.KeyValueConfig{Bucket: kvLeaseBucket, History: 1, TTL: cfg.LeaseTTL}); err != nil {
-		return nil, err
-	}
-	if c.settings, err = kv(jetstream.KeyValueConfig{Bucket: kvSettings, History: 1}); err != nil {
-		return nil, err
-	}
-	if c.servers, err = kv(jetstream.KeyValueConfig{Bucket: kvServers, History: 1, TTL: serverTTL}); err != nil {
-		return nil, err
-	}
-	if c.bans, err = kv(jetstream.KeyValueConfig{Bucket: kvBanBucket, History: 1}); err != nil {
-		return nil, err
-	}
-	err = untilReady(ctx, func() (err error) {
-		c.blocks, err = js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
-			Name:     blockStream,
-			Subjects: []string{blockSubjects + ">"},
-			Storage:  jetstream.FileStorage,
-			Replicas: cfg.Replicas,
-		})
-		return err
-	})
-	if err != nil {
-		return nil, fmt.Errorf("chainplay: stream %s: %w", blockStream, err)
 	}
 	return c, nil
 }
 
-// untilReady calls op until it succeeds or ctx ends, every 250 ms: the
-// processes of a new deployment start together, and JetStream answers
-// "temporarily unavailable" until its cluster has elected a leader.
-func untilReady(ctx context.Context, op func() error) error {
+// untilReady calls op until it succeeds or ctx ends, each call bounded
+// by readyAttempt: the processes of a new deployment start together, and
+// JetStream leaves a request unanswered (or answers "temporarily
+// unavailable") until its cluster has elected a leader, and leaves some
+// unanswered while another process creates the same bucket: asked again,
+// it answers at once.
+func untilReady(ctx context.Context, op func(ctx context.Context) error) error {
 	for {
-		err := op()
+		actx, cancel := context.WithTimeout(ctx, readyAttempt)
+		err := op(actx)
+		cancel()
 		if err == nil {
 			return nil
 		}

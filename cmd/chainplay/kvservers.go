@@ -91,7 +91,19 @@ type serverDirectory struct {
 
 	mu     sync.Mutex
 	others []serverEntry // the live processes but this one, by process id; guarded by mu
+	// seen is when each origin was last listed, for allows: the pages a
+	// process served outlive it. Guarded by mu.
+	seen map[string]time.Time
 }
+
+// originMemory is how long an origin stays allowed after its process
+// was last listed: a tab keeps the page of a process that died, and its
+// node redials the others for as long as the tab stays open. Bounded by
+// maxOrigins.
+const (
+	originMemory = 24 * time.Hour
+	maxOrigins   = 1024
+)
 
 // startDirectory announces publicURL ("" announces nothing) as this
 // process's and keeps the others' list fresh until close.
@@ -151,9 +163,21 @@ func (d *serverDirectory) beat() {
 		}
 	}
 	slices.SortFunc(others, func(a, b serverEntry) int { return strings.Compare(a.Proc, b.Proc) })
+	now := time.Now()
 	d.mu.Lock()
+	defer d.mu.Unlock()
 	d.others = others
-	d.mu.Unlock()
+	if d.seen == nil {
+		d.seen = make(map[string]time.Time)
+	}
+	for _, e := range others {
+		d.seen[strings.ToLower(e.origin())] = now
+	}
+	for o, at := range d.seen {
+		if now.Sub(at) > originMemory || len(d.seen) > maxOrigins && !slices.ContainsFunc(others, func(e serverEntry) bool { return strings.EqualFold(e.origin(), o) }) {
+			delete(d.seen, o)
+		}
+	}
 }
 
 // Others returns the live processes but this one that announced a URL.
@@ -166,13 +190,17 @@ func (d *serverDirectory) Others() []serverEntry {
 	return slices.Clone(d.others)
 }
 
-// allows reports whether origin (an Origin header) is another listed
-// process's.
+// allows reports whether origin (an Origin header) is another process's
+// that was listed in the last originMemory: the tabs of a process that
+// died redial the others from its pages.
 func (d *serverDirectory) allows(origin string) bool {
 	if d == nil || origin == "" {
 		return false
 	}
-	return slices.ContainsFunc(d.Others(), func(e serverEntry) bool { return strings.EqualFold(e.origin(), origin) })
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	at, ok := d.seen[strings.ToLower(origin)]
+	return ok && time.Since(at) <= originMemory
 }
 
 // close stops the beats and deletes this process's entry.

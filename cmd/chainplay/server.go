@@ -345,8 +345,8 @@ func (s *server) roomConfig(_ context.Context, room string) ([]byte, error) {
 //
 // It tags the connection with who it comes from (relay.WithTag), which a
 // kick bans, and admits a page of another process of the cluster
-// (serverDirectory.allows) past the relay's cross-origin check. Anything else (a bad room name, a wrong method) is the
-// relay's to answer.
+// (serverDirectory.allows) past the relay's cross-origin check. Anything
+// else (a bad room name, a wrong method) is the relay's to answer.
 func (s *server) wsGuard(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		room := r.PathValue("room")

@@ -120,6 +120,35 @@ func splitHostPort(addr, defHost string, defPort int) (string, int, error) {
 	return h, n, nil
 }
 
+// WaitRoutes waits until the server has routes to at least n other
+// servers of its cluster, and reports whether it did within d.
+func (e *Embedded) WaitRoutes(n int, d time.Duration) bool {
+	deadline := time.Now().Add(d)
+	for {
+		if e.routedServers() >= n {
+			return true
+		}
+		if time.Now().After(deadline) {
+			return false
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// routedServers counts the other servers this one has a route to (a
+// server may have several routes to one other: a pool).
+func (e *Embedded) routedServers() int {
+	rz, err := e.srv.Routez(nil)
+	if err != nil {
+		return 0
+	}
+	seen := map[string]bool{}
+	for _, r := range rz.Routes {
+		seen[r.RemoteID] = true
+	}
+	return len(seen)
+}
+
 // ClientURL is the URL clients connect to (nats://host:port).
 func (e *Embedded) ClientURL() string { return e.srv.ClientURL() }
 
