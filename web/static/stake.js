@@ -76,6 +76,7 @@ function start(engine) {
   panel.hidden = false;
   $("dpos-forms").hidden = engine !== "dpos";
   setText($("stake-about"), () => t(`stake.about.${engine}`));
+  setText($("stake-lock-about"), () => t(`stake.lock.about.${engine}`));
   const message = $("stake-message");
   let last = null;
   let shownCandidates = "";
@@ -134,7 +135,7 @@ function start(engine) {
     const x = { ...formatter(lang()), lang: lang() };
     const me = v.me || { stake: 0, share: 0, balance: 0, signed: 0, missed: 0 };
     setText($("stake-slot"), slotLine(v, x, me.address));
-    const next = (v.next || []).map((s) => t(s.sure ? "stake.next.sure" : "stake.next.maybe", { slot: s.slot, secs: Math.max(0, Math.round((s.time - Date.now()) / 1000)) }));
+    const next = (v.next || []).map((s) => t(s.sure ? "stake.next.sure" : `stake.next.maybe.${engine}`, { slot: s.slot, secs: Math.max(0, Math.round((s.time - Date.now()) / 1000)) }));
     const facts = [
       ["stake.fact.stake", me.slashed ? t("stake.fact.slashed") : t("stake.cell.stake", { stake: me.stake, share: pct(me.share) })],
       ["stake.fact.balance", t("stake.fact.coins", { n: me.balance })],
