@@ -26,6 +26,10 @@ const serveEnv = "RELAYLOAD_SERVE"
 // between GET /profile/start and GET /profile/stop.
 const profileEnv = "RELAYLOAD_CPUPROFILE"
 
+// heapEnv names the file the server child writes a heap profile to at
+// each GET /mem (for looking into the memory of idle peers).
+const heapEnv = "RELAYLOAD_HEAPPROFILE"
+
 // memStats is what the child reports at GET /mem, after a full GC.
 type memStats struct {
 	HeapInuse  uint64 `json:"heap_inuse"`  // bytes in in-use heap spans
@@ -57,6 +61,12 @@ func serve(peersPerRoom, rooms int) error {
 		debug.FreeOSMemory()
 		var ms runtime.MemStats
 		runtime.ReadMemStats(&ms)
+		if path := os.Getenv(heapEnv); path != "" {
+			if f, err := os.Create(path); err == nil {
+				pprof.Lookup("heap").WriteTo(f, 0)
+				f.Close()
+			}
+		}
 		json.NewEncoder(w).Encode(memStats{
 			HeapInuse:  ms.HeapInuse,
 			StackInuse: ms.StackInuse,
