@@ -288,41 +288,77 @@ func (s *score) add(now time.Time, p float64) float64 {
 // each to receive. A frame larger than limit bytes closes the connection
 // with StatusMessageTooBig and CodeFrameTooBig; readLoop then waits for
 // the writer to finish the close handshake (which discards the rest of
-// the frame) before it returns.
+// the frame) before it returns. Frames are read into buffers shared by
+// all connections (receive copies what it forwards), so reading a
+// block-sized frame allocates nothing once the buffers exist.
 func (cl *client) readLoop(c *websocket.Conn, rm *room, in *inflow, limit int64) error {
 	for {
-		typ, data, err := readFrame(cl.conn, c, limit)
+		buf := frameBuffers.Get().(*[]byte)
+		typ, data, err := readFrame(cl.conn, c, limit, (*buf)[:0])
 		if errors.Is(err, errFrameTooBig) {
+			putFrameBuffer(buf, data)
 			cl.close(websocket.StatusMessageTooBig, CodeFrameTooBig)
 			<-cl.conn.Done()
 			return err
 		}
 		if err != nil {
+			putFrameBuffer(buf, data)
 			return err
 		}
 		cl.receive(rm, in, typ == websocket.MessageText, data, time.Now())
+		putFrameBuffer(buf, data)
 	}
+}
+
+// frameBuffers are the buffers frames are read into.
+var frameBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 4<<10); return &b }}
+
+// maxPooledFrame is the largest buffer kept for reuse: a block-sized
+// frame's, not the read limit's.
+const maxPooledFrame = 256 << 10
+
+// putFrameBuffer gives back the buffer data was read into (data may have
+// grown past it).
+func putFrameBuffer(buf *[]byte, data []byte) {
+	if cap(data) > maxPooledFrame {
+		return
+	}
+	*buf = data[:0]
+	frameBuffers.Put(buf)
 }
 
 var errFrameTooBig = errors.New("relay: frame too big")
 
-// readFrame reads one message of at most limit bytes; a larger one is
-// left half read and errFrameTooBig returned. The relay bounds frames
-// itself, rather than with the library's read limit, so that the close
-// reason is its own code.
-func readFrame(ctx context.Context, c *websocket.Conn, limit int64) (websocket.MessageType, []byte, error) {
+// readFrame reads one message of at most limit bytes into buf (growing
+// it as needed) and returns it; a larger one is left half read and
+// errFrameTooBig returned. The relay bounds frames itself, rather than
+// with the library's read limit, so that the close reason is its own
+// code.
+func readFrame(ctx context.Context, c *websocket.Conn, limit int64, buf []byte) (websocket.MessageType, []byte, error) {
 	typ, r, err := c.Reader(ctx)
 	if err != nil {
-		return 0, nil, err
+		return 0, buf, err
 	}
-	data, err := io.ReadAll(io.LimitReader(r, limit+1))
-	if err != nil {
-		return 0, nil, err
+	for {
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)] // grow
+		}
+		room := buf[len(buf):cap(buf)]
+		if over := int64(len(buf)) + int64(len(room)) - (limit + 1); over > 0 {
+			room = room[:int64(len(room))-over] // read at most limit+1 bytes
+		}
+		n, err := r.Read(room)
+		buf = buf[:len(buf)+n]
+		if int64(len(buf)) > limit {
+			return 0, buf, errFrameTooBig
+		}
+		if err == io.EOF {
+			return typ, buf, nil
+		}
+		if err != nil {
+			return 0, buf, err
+		}
 	}
-	if int64(len(data)) > limit {
-		return 0, nil, errFrameTooBig
-	}
-	return typ, data, nil
 }
 
 // receive handles one frame from the client, arrived at now: it is rate

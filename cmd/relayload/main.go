@@ -41,6 +41,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"time"
@@ -78,7 +79,7 @@ func parseFlags(args []string) (options, error) {
 	fs.IntVar(&o.perRound, "announces", defaultPerRound, "frames announced in the hot room per round")
 	fs.DurationVar(&o.interval, "interval", 50*time.Millisecond, "time between announcements")
 	fs.DurationVar(&o.timeout, "timeout", 3*time.Minute, "give up after this long")
-	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write the server's CPU profile during the measured rounds to this file")
+	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write the server's CPU profile during the measured rounds to this file, and the load generator's to this file + \".client\"")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
@@ -176,6 +177,14 @@ func run(ctx context.Context, o options, out io.Writer) ([]benchrun.Figure, erro
 			if err := profile(ctx, base, "start"); err != nil {
 				return nil, err
 			}
+			f, err := os.Create(o.cpuProfile + ".client")
+			if err != nil {
+				return nil, err
+			}
+			defer f.Close()
+			if err := pprof.StartCPUProfile(f); err != nil {
+				return nil, err
+			}
 		}
 		lat, lost, err := sw.announceRound(ctx, r, o)
 		if err != nil {
@@ -194,10 +203,11 @@ func run(ctx context.Context, o options, out io.Writer) ([]benchrun.Figure, erro
 		fmt.Fprintf(out, "  %s %d: %d deliveries, p50 %v  p90 %v  p99 %v  max %v\n", kind, r+1, len(lat), ms(s.p50), ms(s.p90), ms(s.p99), ms(s.max))
 	}
 	if o.cpuProfile != "" {
+		pprof.StopCPUProfile()
 		if err := profile(ctx, base, "stop"); err != nil {
 			return nil, err
 		}
-		fmt.Fprintf(out, "server CPU profile: %s\n", o.cpuProfile)
+		fmt.Fprintf(out, "CPU profiles: %s (server), %s.client (load generator)\n", o.cpuProfile, o.cpuProfile)
 	}
 	figs := []benchrun.Figure{
 		benchrun.Absolute(fmt.Sprintf("relay: server memory per idle peer (%d peers)", o.peers), "KB", perPeer, benchrun.Below(targetIdleKB)),
