@@ -148,8 +148,8 @@ func TestParseInboundRefusesInvalidUTF8(t *testing.T) {
 
 func TestScanEnvelope(t *testing.T) {
 	for _, tc := range []struct {
-		in             string
-		ok             bool
+		in            string
+		ok            bool
 		typ, to, body string
 	}{
 		{`{"type":"block","body":{"h":"}"}}`, true, "block", "", `{"h":"}"}`},
