@@ -204,7 +204,7 @@ func TestVerifyBatchMatchesStdlib(t *testing.T) {
 		items[i] = sigItem{pub: tc.pub, msg: tc.msg, sig: tc.sig}
 	}
 	items = append(items, sigItem{pub: cases[0].pub[:31], msg: cases[0].msg, sig: cases[0].sig}) // a short key
-	for round := range keyTableAfter + 1 { // without tables at first, then with
+	for round := range keyTableAfter + 1 {                                                       // without tables at first, then with
 		bad := make([]bool, len(items))
 		verifyBatch(items, bad)
 		for i, it := range items {
