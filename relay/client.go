@@ -293,8 +293,7 @@ func (s *score) add(now time.Time, p float64) float64 {
 // block-sized frame allocates nothing once the buffers exist.
 func (cl *client) readLoop(c *websocket.Conn, rm *room, in *inflow, limit int64) error {
 	for {
-		buf := frameBuffers.Get().(*[]byte)
-		typ, data, err := readFrame(cl.conn, c, limit, (*buf)[:0])
+		typ, data, buf, err := readFrame(cl.conn, c, limit)
 		if errors.Is(err, errFrameTooBig) {
 			putFrameBuffer(buf, data)
 			cl.close(websocket.StatusMessageTooBig, CodeFrameTooBig)
@@ -318,9 +317,9 @@ var frameBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 4<<10); retu
 const maxPooledFrame = 256 << 10
 
 // putFrameBuffer gives back the buffer data was read into (data may have
-// grown past it).
+// grown past it); buf may be nil.
 func putFrameBuffer(buf *[]byte, data []byte) {
-	if cap(data) > maxPooledFrame {
+	if buf == nil || cap(data) > maxPooledFrame {
 		return
 	}
 	*buf = data[:0]
@@ -329,34 +328,38 @@ func putFrameBuffer(buf *[]byte, data []byte) {
 
 var errFrameTooBig = errors.New("relay: frame too big")
 
-// readFrame reads one message of at most limit bytes into buf (growing
-// it as needed) and returns it; a larger one is left half read and
-// errFrameTooBig returned. The relay bounds frames itself, rather than
-// with the library's read limit, so that the close reason is its own
-// code.
-func readFrame(ctx context.Context, c *websocket.Conn, limit int64, buf []byte) (websocket.MessageType, []byte, error) {
+// readFrame waits for a message and reads it, at most limit bytes, into a
+// buffer from frameBuffers (taken once the message starts, so a reader
+// waiting on an idle connection holds none), growing it as needed; it
+// returns the data and the buffer to give back with putFrameBuffer. A
+// larger message is left half read and errFrameTooBig returned. The relay
+// bounds frames itself, rather than with the library's read limit, so
+// that the close reason is its own code.
+func readFrame(ctx context.Context, c *websocket.Conn, limit int64) (typ websocket.MessageType, data []byte, buf *[]byte, err error) {
 	typ, r, err := c.Reader(ctx)
 	if err != nil {
-		return 0, buf, err
+		return 0, nil, nil, err
 	}
+	buf = frameBuffers.Get().(*[]byte)
+	data = (*buf)[:0]
 	for {
-		if len(buf) == cap(buf) {
-			buf = append(buf, 0)[:len(buf)] // grow
+		if len(data) == cap(data) {
+			data = append(data, 0)[:len(data)] // grow
 		}
-		room := buf[len(buf):cap(buf)]
-		if over := int64(len(buf)) + int64(len(room)) - (limit + 1); over > 0 {
+		room := data[len(data):cap(data)]
+		if over := int64(len(data)) + int64(len(room)) - (limit + 1); over > 0 {
 			room = room[:int64(len(room))-over] // read at most limit+1 bytes
 		}
 		n, err := r.Read(room)
-		buf = buf[:len(buf)+n]
-		if int64(len(buf)) > limit {
-			return 0, buf, errFrameTooBig
+		data = data[:len(data)+n]
+		if int64(len(data)) > limit {
+			return 0, data, buf, errFrameTooBig
 		}
 		if err == io.EOF {
-			return typ, buf, nil
+			return typ, data, buf, nil
 		}
 		if err != nil {
-			return 0, buf, err
+			return 0, data, buf, err
 		}
 	}
 }
