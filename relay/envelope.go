@@ -6,7 +6,7 @@ package relay
 // strings, without escapes) and "body" (any value but null), each at most
 // once, in any order, compact or not. It reports ok = false for anything
 // else, and parseInbound then decodes with encoding/json. It does not
-// check that the frame is valid JSON (parseInbound's json.Valid does);
+// check that the frame is valid JSON (parseInbound's validJSON does);
 // for a valid frame that it reads, the result is what encoding/json
 // decodes. The body aliases data.
 //

@@ -111,7 +111,7 @@ func parseInbound(data []byte) (inbound, *refusal) {
 		return in, errNotObject
 	}
 	if f, ok := scanEnvelope(data); ok {
-		if !json.Valid(data) {
+		if !validJSON(data) {
 			return in, errNotObject
 		}
 		in = f
