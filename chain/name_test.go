@@ -76,4 +76,12 @@ func TestIsPost(t *testing.T) {
 	require.True(t, post.IsPost())
 	require.False(t, transfer.IsPost())
 	require.False(t, coinbase.IsPost())
+	for _, to := range []chain.Address{chain.CandidateAddress, chain.VoteAddress} {
+		op := &chain.Tx{To: to, Memo: "not a post"}
+		op.Sign(chain.Hash{}, key)
+		require.False(t, op.IsPost(), "a candidacy or vote is a stake instruction")
+		require.NotEmpty(t, op.StakeOp())
+	}
+	require.Empty(t, post.StakeOp())
+	require.Equal(t, chain.OpStake, (&chain.Tx{From: key.Public().(ed25519.PublicKey), To: chain.StakeAddress, Amount: 5}).StakeOp())
 }

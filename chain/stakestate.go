@@ -32,6 +32,32 @@ var (
 	VoteAddress = systemAddress("vote")
 )
 
+// Stake instructions (Tx.StakeOp).
+const (
+	OpStake     = "stake"     // a transfer to StakeAddress: its amount becomes the sender's stake
+	OpCandidate = "candidate" // DPoS: the sender stands as a delegate
+	OpVote      = "vote"      // DPoS: the sender's stake votes for the memo's candidate (none when empty)
+)
+
+// StakeOp returns the stake instruction t would be in a stake room —
+// OpStake, OpCandidate or OpVote, by its recipient — or "" for an
+// ordinary transaction. In a room of another engine the same transaction
+// is an ordinary one to an account nobody can spend from.
+func (t *Tx) StakeOp() string {
+	if t.IsCoinbase() {
+		return ""
+	}
+	switch t.To {
+	case StakeAddress:
+		return OpStake
+	case CandidateAddress:
+		return OpCandidate
+	case VoteAddress:
+		return OpVote
+	}
+	return ""
+}
+
 // StakeAccount is one address's stake on a branch of a PoS or DPoS room.
 type StakeAccount struct {
 	// Stake is the coins locked (genesis stake and stake transactions);

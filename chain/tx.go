@@ -57,7 +57,11 @@ func (t *Tx) Sender() Address {
 // IsPost reports whether t is a post: a signed transaction of amount 0
 // (the IBM tutorial's {author, content}; its memo is the content). A
 // coinbase is never a post, nor is a transfer, memo or not.
-func (t *Tx) IsPost() bool { return !t.IsCoinbase() && t.Amount == 0 }
+// A stake room's candidacy or vote (amount 0, to CandidateAddress or
+// VoteAddress) is an instruction, not a post (StakeOp).
+func (t *Tx) IsPost() bool {
+	return !t.IsCoinbase() && t.Amount == 0 && t.To != CandidateAddress && t.To != VoteAddress
+}
 
 // Author is the name shown for the sender: Name, or the short address.
 func (t *Tx) Author() string {

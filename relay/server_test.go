@@ -253,6 +253,19 @@ func TestBadRequests(t *testing.T) {
 		cfg := testConfig()
 		cfg.OriginPatterns = []string{"good.example"}
 		allowing := startServer(t, cfg)
+		// A handler in front that checked the origin itself (a cluster's
+		// other processes, cmd/chainplay's wsGuard).
+		checked := startServer(t, testConfig())
+		mux := http.NewServeMux()
+		mux.Handle("GET /ws/{room}", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.Header.Get("Origin") == "https://peer.example" {
+				r = r.WithContext(relay.WithOriginChecked(r.Context()))
+			}
+			checked.Server.ServeHTTP(w, r)
+		}))
+		front := httptest.NewServer(mux)
+		t.Cleanup(front.Close)
+		checked.http = front
 		tests := []struct {
 			name   string
 			ts     *testServer
@@ -264,6 +277,8 @@ func TestBadRequests(t *testing.T) {
 			{"cross-origin refused by default", ts, "https://evil.example", http.StatusForbidden},
 			{"cross-origin allowed by OriginPatterns", allowing, "https://good.example", http.StatusSwitchingProtocols},
 			{"cross-origin not in OriginPatterns", allowing, "https://evil.example", http.StatusForbidden},
+			{"cross-origin checked in front (WithOriginChecked)", checked, "https://peer.example", http.StatusSwitchingProtocols},
+			{"cross-origin the front did not vouch for", checked, "https://evil.example", http.StatusForbidden},
 		}
 		for _, tc := range tests {
 			t.Run(tc.name, func(t *testing.T) {

@@ -83,8 +83,20 @@ const (
 	FaultWrongVote  = "wrong-vote" // as a backup, votes for a wrong digest
 )
 
+// FaultDoubleSign is a fault of a stake room's genesis validator
+// (ControlState.Faults is then indexed by the validator's place in
+// Params.Validators): it signs two different blocks of each slot it leads
+// and announces both — the "nothing at stake" of proof of stake, which
+// the slashing rule punishes. A stake room's validator obeys FaultCrash
+// too: it signs nothing (a lazy delegate, missing its slots).
+const FaultDoubleSign = "double-sign"
+
 // Faults returns every fault a control may give a seat.
 func Faults() []string { return []string{FaultCrash, FaultSlow, FaultEquivocate, FaultWrongVote} }
+
+// ValidatorFaults returns every fault a control may give a stake room's
+// genesis validator.
+func ValidatorFaults() []string { return []string{FaultCrash, FaultDoubleSign} }
 
 // ControlOps returns every op, in the order declared.
 func ControlOps() []string {
@@ -137,7 +149,9 @@ type ControlState struct {
 	Lesson string `json:"lesson,omitempty"`
 	Step   int    `json:"step,omitempty"`
 	// Faults are the faults switched on for a PBFT room's replicas (seat
-	// number → one of Faults); a seat not named is honest. nil: none.
+	// number → one of Faults) or a stake room's genesis validators (their
+	// index in Params.Validators → one of ValidatorFaults); one not named
+	// is honest. nil: none.
 	Faults map[int]string `json:"faults,omitempty"`
 	// Scenario is the attack scenario running in the room and the step
 	// it is at; nil when none runs. The server signs it like every

@@ -31,7 +31,9 @@ const (
 	CodeConnDisconnected = "disconnected" // lost the room (Reason: the relay's close code or why)
 	// CodeConnRetrying: StayJoined dials again after Count ms. Reason says
 	// why the last attempt ended: the drop's reason (as in disconnected),
-	// ReasonDialFailed or ReasonCheckFailed; Text has the error.
+	// ReasonDialFailed or ReasonCheckFailed; Text has the error. Name,
+	// when the node has several relays (JoinConfig.Target), is the host
+	// the next attempt goes to.
 	CodeConnRetrying = "retrying"
 	// CodeConnRoomReset: the teacher reset the room or gave it a new
 	// genesis; this chain is void and StayJoined has stopped
@@ -68,6 +70,9 @@ const (
 	// submitted were still not committed after Config.TxResend and were
 	// sent again to all replicas (resend.go).
 	CodeStatusTxResent = "tx-resent"
+	// CodeStatusDoubleSigned: this stake room's validator signed two
+	// blocks of slot Count, as the teacher's FaultDoubleSign asked.
+	CodeStatusDoubleSigned = "double-signed"
 )
 
 // Reasons of a CodeConnRetrying event whose last attempt never connected.
@@ -97,7 +102,7 @@ func EventCodes() map[EventKind][]string {
 		EventSync:       {CodeSyncStarted, CodeSyncProgress, CodeSyncDone},
 		EventConnection: {CodeConnConnected, CodeConnDisconnected, CodeConnRetrying, CodeConnRoomReset},
 		EventStatus: {CodeStatusResumed, CodeStatusStoreFailed, CodeStatusSendDropped, CodeStatusHeld,
-			CodeStatusRelay, CodeStatusMineFailed, CodeStatusTxResent},
+			CodeStatusRelay, CodeStatusMineFailed, CodeStatusTxResent, CodeStatusDoubleSigned},
 		EventControl: ControlOps(),
 	}
 }

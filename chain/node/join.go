@@ -20,6 +20,11 @@ type JoinConfig struct {
 	// ErrRoomReset stops StayJoined, any other error is retried after the
 	// backoff like a failed dial.
 	Check func(ctx context.Context) error
+	// Target, when set, names where the next attempt goes (a host: the
+	// node has several relays, RelaysJoinConfig); the CodeConnRetrying
+	// event before each wait carries it as its Name, so the page can say
+	// it is reconnecting elsewhere. Optional.
+	Target func() string
 
 	// MinBackoff is the wait before the first redial; each failed attempt
 	// doubles it up to MaxBackoff. Default 500 ms and 10 s.
@@ -89,8 +94,13 @@ func (n *Node) StayJoined(ctx context.Context, cfg JoinConfig) error {
 			d = backoff/2 + time.Duration(rng.Int64N(int64(backoff/2)+1))
 		}
 		backoff = min(2*backoff, cfg.MaxBackoff)
-		n.emit(Event{Kind: EventConnection, Code: CodeConnRetrying, Reason: reason, Count: uint64(d.Milliseconds()),
-			Text: fmt.Sprintf("Joining the room again in %v (%v)", d.Round(time.Millisecond), err)})
+		ev := Event{Kind: EventConnection, Code: CodeConnRetrying, Reason: reason, Count: uint64(d.Milliseconds()),
+			Text: fmt.Sprintf("Joining the room again in %v (%v)", d.Round(time.Millisecond), err)}
+		if cfg.Target != nil {
+			ev.Name = cfg.Target()
+			ev.Text = fmt.Sprintf("Joining the room again through %s in %v (%v)", ev.Name, d.Round(time.Millisecond), err)
+		}
+		n.emit(ev)
 		select {
 		case <-ctx.Done():
 			return false

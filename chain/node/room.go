@@ -10,8 +10,10 @@ import (
 	"net/http"
 	"net/url"
 	"path"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/chainplay/chainplay/chain"
@@ -140,14 +142,41 @@ func RoomJoinConfig(roomURL, name string, joined RoomInfo) JoinConfig {
 // RoomJoinConfigWith is RoomJoinConfig whose Check reads the room with
 // client.
 func RoomJoinConfigWith(roomURL, name string, joined RoomInfo, client HTTPClient) JoinConfig {
-	dialURL := joined.DialURL(roomURL)
-	return JoinConfig{
+	return RelaysJoinConfig([]string{roomURL}, name, joined, client)
+}
+
+// RelaysJoinConfig is RoomJoinConfigWith over the same room on several
+// relays (the processes of a cluster, docs/cluster.md): the first dial
+// goes to roomURLs[0], and every attempt after it to the next URL in
+// turn, wrapping round, its Check reading the room from that URL's
+// server. So a node whose relay process died is in the room again on
+// the next one after one backoff, and one that keeps failing tries them
+// all. Target names the host of the next attempt when there are several
+// URLs (the CodeConnRetrying event's Name). roomURLs must not be empty;
+// one URL behaves as RoomJoinConfigWith always did.
+func RelaysJoinConfig(roomURLs []string, name string, joined RoomInfo, client HTTPClient) JoinConfig {
+	urls := slices.Clone(roomURLs)
+	if len(urls) == 0 {
+		urls = []string{""} // Dial reports the bad URL
+	}
+	// cur is the URL of the attempt under way: StayJoined calls Check
+	// before every dial but the first, so Check moves it on.
+	var mu sync.Mutex
+	cur := 0
+	at := func(step int) string {
+		mu.Lock()
+		defer mu.Unlock()
+		cur = (cur + step) % len(urls)
+		return urls[cur]
+	}
+	cfg := JoinConfig{
 		Dial: func(ctx context.Context) (Transport, error) {
 			ctx, cancel := context.WithTimeout(ctx, dialTimeout)
 			defer cancel()
-			return DialRelay(ctx, dialURL, name)
+			return DialRelay(ctx, joined.DialURL(at(0)), name)
 		},
 		Check: func(ctx context.Context) error {
+			roomURL := at(1)
 			now, err := FetchRoomWith(ctx, client, roomURL)
 			switch {
 			case err != nil:
@@ -161,4 +190,16 @@ func RoomJoinConfigWith(roomURL, name string, joined RoomInfo, client HTTPClient
 			return nil
 		},
 	}
+	if len(urls) > 1 {
+		cfg.Target = func() string {
+			mu.Lock()
+			u := urls[(cur+1)%len(urls)]
+			mu.Unlock()
+			if p, err := url.Parse(u); err == nil && p.Host != "" {
+				return p.Host
+			}
+			return u
+		}
+	}
+	return cfg
 }

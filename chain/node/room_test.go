@@ -219,3 +219,63 @@ func TestStayJoinedInARoomThatIsReset(t *testing.T) {
 	require.Contains(t, codes, CodeConnRoomReset)
 	require.Equal(t, CodeConnRoomReset, codes[len(codes)-1])
 }
+
+// TestRelaysJoinConfigFailsOver joins a room served by three servers (a
+// cluster's processes): the node joins the first, and when that one dies
+// it is in the room again on the next after one backoff, saying where it
+// goes; a reset seen on any of them stops it. What a tab does when its
+// process is killed.
+func TestRelaysJoinConfigFailsOver(t *testing.T) {
+	a, b, c := newFakeServer(t, "lab"), newFakeServer(t, "lab"), newFakeServer(t, "lab")
+	ch, err := chain.New(chain.Config{Params: chain.TestParams})
+	require.NoError(t, err)
+	n, err := New(Config{Chain: ch, Key: chain.GenerateKey(), Name: "bob", Miner: ThreadMiner{Threads: 1}})
+	require.NoError(t, err)
+	var mu sync.Mutex
+	var targets []string
+	n.Subscribe(func(ev Event) {
+		if ev.Kind == EventConnection && ev.Code == CodeConnRetrying {
+			mu.Lock()
+			targets = append(targets, ev.Name)
+			mu.Unlock()
+		}
+	})
+	joined, err := FetchRoom(context.Background(), a.wsURL("lab"))
+	require.NoError(t, err)
+	cfg := RelaysJoinConfig([]string{a.wsURL("lab"), b.wsURL("lab"), c.wsURL("lab")}, n.Name(), joined, DefaultHTTPClient())
+	cfg.MinBackoff, cfg.MaxBackoff = 10*time.Millisecond, 20*time.Millisecond
+	done := make(chan error, 1)
+	go func() { done <- n.StayJoined(context.Background(), cfg) }()
+	require.Eventually(t, func() bool { return a.joined() == 1 }, 5*time.Second, 5*time.Millisecond, "the first dial goes to the first relay")
+	require.Zero(t, b.joined()+c.joined())
+
+	a.Close() // a's process dies: it answers nothing more, and its sockets drop
+	a.kick()
+	require.Eventually(t, func() bool { return b.joined() == 1 }, 5*time.Second, 5*time.Millisecond, "rejoined on the next relay")
+	mu.Lock()
+	require.Equal(t, []string{strings.TrimPrefix(b.URL, "http://")}, targets, "the retry names the relay it goes to")
+	mu.Unlock()
+
+	b.kick() // dropped again: on to c, then round to a (dead: its check fails) and b again
+	require.Eventually(t, func() bool { return c.joined() == 1 }, 5*time.Second, 5*time.Millisecond)
+	c.kick()
+	require.Eventually(t, func() bool { return b.joined() == 1 }, 5*time.Second, 5*time.Millisecond, "a dead relay is passed over")
+
+	c.set(func(fs *fakeServer) { fs.epoch++ }) // the room reset, as c's registry says
+	b.set(func(fs *fakeServer) { fs.epoch++ })
+	b.kick()
+	select {
+	case err := <-done:
+		require.ErrorIs(t, err, ErrRoomReset)
+	case <-time.After(10 * time.Second):
+		t.Fatal("StayJoined kept going after the reset")
+	}
+}
+
+// One URL: no target, as RoomJoinConfig always was.
+func TestRelaysJoinConfigOneURLHasNoTarget(t *testing.T) {
+	cfg := RelaysJoinConfig([]string{"ws://h/ws/lab"}, "bob", RoomInfo{}, DefaultHTTPClient())
+	require.Nil(t, cfg.Target)
+	cfg = RelaysJoinConfig([]string{"ws://h/ws/lab", "wss://k:8443/ws/lab"}, "bob", RoomInfo{}, DefaultHTTPClient())
+	require.Equal(t, "k:8443", cfg.Target())
+}

@@ -23,7 +23,11 @@ var ErrNotStakeRoom = errors.New("node: not a proof-of-stake room")
 // (SubmitBlock: stored, announced, EventMined). It never signs two blocks
 // of one slot, even when a reorg brings the tip below a slot it signed:
 // that is the offence a double-sign proof slashes. While the teacher has
-// paused the room it produces nothing. A block the chain refuses is
+// paused the room it produces nothing. A genesis validator obeys the
+// teacher's faults (ControlState.Faults at its index in
+// Params.Validators): FaultCrash signs nothing, FaultDoubleSign signs two
+// different blocks of each slot it leads and announces both (what a
+// double-sign proof then slashes). A block the chain refuses is
 // reported as an EventStatus with CodeStatusMineFailed. It returns ctx's
 // error, or ErrNotStakeRoom at once in another room.
 func (n *Node) ValidatorLoop(ctx context.Context) error {
@@ -31,8 +35,8 @@ func (n *Node) ValidatorLoop(ctx context.Context) error {
 	if !p.IsStake() {
 		return ErrNotStakeRoom
 	}
-	n.mining.Add(1)
-	defer n.mining.Add(-1)
+	// Not counted as mining (Stats.Mining): it computes no hashes, and the
+	// peers' hash rates and the board's shares of hash power leave it out.
 	clock := n.cfg.Clock
 	for ctx.Err() == nil {
 		now := clock.Now()
@@ -67,21 +71,46 @@ func (s *signedSlots) take(slot uint64) bool {
 	return true
 }
 
+// validatorFault returns the teacher's fault for this node's wallet when
+// it is a genesis validator of the room, else "".
+func (n *Node) validatorFault() string {
+	ctl, _ := n.Control()
+	if len(ctl.State.Faults) == 0 {
+		return ""
+	}
+	keys, _ := n.chain.Params().ValidatorKeys()
+	for i, k := range keys {
+		if chain.AddressOf(k) == n.addr {
+			return ctl.State.Faults[i]
+		}
+	}
+	return ""
+}
+
 // produce signs and submits the block of slot if the node leads it.
 func (n *Node) produce(slot uint64) {
 	leader, ok := n.chain.SlotLeader(slot)
-	if !ok || leader != n.addr || !n.signed.take(slot) {
+	fault := n.validatorFault()
+	if !ok || leader != n.addr || fault == FaultCrash || !n.signed.take(slot) {
 		return
 	}
 	txs := n.pool.Select(n.chain.Params().MaxBlockTxs - 1)
-	b, err := n.chain.NewSlotBlock(n.cfg.Key, txs, slot, n.chain.DoubleSigns())
+	b, err := n.slotBlock(slot, txs, n.cfg.Name)
+	var twin *chain.Block
+	if err == nil && fault == FaultDoubleSign {
+		// A second block of the same slot, on the same parent, without
+		// the transactions: another branch the validator "has nothing to
+		// lose" by signing too. Both are built before either is stored.
+		twin, err = n.slotBlock(slot, nil, "double-signed")
+	}
 	if err == nil {
-		if n.cfg.Name != "" && len(n.cfg.Name) <= chain.MaxNameBytes {
-			b.Txs[0].Name = n.cfg.Name
-			b.Header.MerkleRoot = b.ComputeMerkleRoot()
-			chain.SignSeal(b, n.chain.ID(), n.cfg.Key)
-		}
 		err = n.SubmitBlock(b)
+	}
+	if err == nil && twin != nil {
+		if err = n.SubmitBlock(twin); err == nil {
+			n.emit(Event{Kind: EventStatus, Code: CodeStatusDoubleSigned, Count: slot,
+				Text: fmt.Sprintf("This validator signed two blocks of slot %d (the teacher's fault): whoever sees both can prove it, and a later leader's block takes its stake", slot)})
+		}
 	}
 	if err != nil {
 		reason := Code(err)
@@ -91,4 +120,26 @@ func (n *Node) produce(slot uint64) {
 		n.emit(Event{Kind: EventStatus, Code: CodeStatusMineFailed, Reason: reason,
 			Text: fmt.Sprintf("Signing the block of slot %d failed: %v", slot, err)})
 	}
+}
+
+// slotBlock builds the block of slot with txs on the best tip, names
+// name on its coinbase (when it fits) and signs it. It carries the
+// double-sign proofs the chain has seen against others.
+func (n *Node) slotBlock(slot uint64, txs []*chain.Tx, name string) (*chain.Block, error) {
+	var proofs []*chain.DoubleSign
+	for _, d := range n.chain.DoubleSigns() {
+		if chain.AddressOf(d.Producer) != n.addr { // nobody reports itself
+			proofs = append(proofs, d)
+		}
+	}
+	b, err := n.chain.NewSlotBlock(n.cfg.Key, txs, slot, proofs)
+	if err != nil {
+		return nil, err
+	}
+	if name != "" && len(name) <= chain.MaxNameBytes {
+		b.Txs[0].Name = name
+		b.Header.MerkleRoot = b.ComputeMerkleRoot()
+		chain.SignSeal(b, n.chain.ID(), n.cfg.Key)
+	}
+	return b, nil
 }

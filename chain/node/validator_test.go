@@ -2,6 +2,8 @@ package node_test
 
 import (
 	"context"
+	"crypto/ed25519"
+	"fmt"
 	"testing"
 	"time"
 
@@ -18,12 +20,25 @@ import (
 // running ValidatorLoop.
 func stakeNet(t *testing.T, engine string, n int) (*nodetest.Net, []*node.Node) {
 	t.Helper()
-	p := chaintest.StakeParams(engine, n)
+	return stakeNetControl(t, engine, n, nil)
+}
+
+// stakeNetControl is stakeNet whose nodes obey controls signed by ctl
+// (when not nil).
+func stakeNetControl(t *testing.T, engine string, n int, ctl ed25519.PublicKey) (*nodetest.Net, []*node.Node) {
+	t.Helper()
+	return stakeNetParams(t, chaintest.StakeParams(engine, n), n, ctl)
+}
+
+// stakeNetParams is stakeNetControl for a room of parameters p (whose
+// genesis validators are ValidatorKeys(n)).
+func stakeNetParams(t *testing.T, p chain.Params, n int, ctl ed25519.PublicKey) (*nodetest.Net, []*node.Node) {
+	t.Helper()
 	p.GenesisTime = nodetest.Epoch.UnixMilli() - 10*p.BlockTimeMs
 	tn := nodetest.NewNet(t, 0)
 	var nodes []*node.Node
 	for i := range n + 1 {
-		cfg := node.Config{Chain: chaintest.New(t, p), Clock: tn.Clock, Name: []string{"v0", "v1", "v2", "v3", "v4"}[i]}
+		cfg := node.Config{Chain: chaintest.New(t, p), Clock: tn.Clock, Name: fmt.Sprintf("v%d", i), ControlKey: ctl}
 		if i < n {
 			cfg.Key = chaintest.ValidatorKey(i)
 		} else {
@@ -133,4 +148,143 @@ func TestDPoSDelegatesTakeTurns(t *testing.T) {
 func TestValidatorLoopRefusesOtherRooms(t *testing.T) {
 	n := nodetest.NewNode(t, node.Config{Chain: chaintest.New(t, chaintest.Params())})
 	require.ErrorIs(t, n.ValidatorLoop(context.Background()), node.ErrNotStakeRoom)
+}
+
+// faultControl is a signed fault control for genesis validator i of the
+// room of nodes.
+func faultControl(t *testing.T, key ed25519.PrivateKey, nodes []*node.Node, seq uint64, i int, fault string) node.Message {
+	t.Helper()
+	p := nodes[0].Chain().Params()
+	body, err := node.SignControl(key, node.Control{Room: p.Name, Epoch: p.Epoch, Seq: seq, Time: 1, Op: node.CodeControlFault,
+		State: node.ControlState{Faults: map[int]string{i: fault}}})
+	require.NoError(t, err)
+	m, err := node.NewMessage(node.TypeControl, "", body)
+	require.NoError(t, err)
+	return m
+}
+
+// TestDoubleSigningValidatorIsSlashed: the teacher's double-sign fault
+// makes genesis validator 0 sign two blocks of a slot it leads; the
+// others see both, a later leader's block carries the proof, and on
+// every node validator 0's stake is gone and it leads no more slots.
+func TestDoubleSigningValidatorIsSlashed(t *testing.T) {
+	key := chain.GenerateKey()
+	tn, nodes := stakeNetControl(t, chain.EnginePoS, 3, key.Public().(ed25519.PublicKey))
+	cheat := nodes[0].Address()
+	tn.Announce(faultControl(t, key, nodes, 1, 0, node.FaultDoubleSign))
+	tn.Settle()
+	require.Eventually(t, func() bool {
+		slots(t, tn, nodes, 1)
+		return nodes[3].Chain().StakeOf(cheat).Slashed
+	}, nodetest.Wait, time.Millisecond, "validator 0 was never slashed")
+	var proof *chain.Block
+	for _, b := range nodes[3].Chain().MainChain()[1:] {
+		if len(b.Seal.Proofs) > 0 {
+			proof = b
+		}
+	}
+	require.NotNil(t, proof, "a main-chain block carries the double-sign proof")
+	require.Equal(t, cheat, chain.AddressOf(proof.Seal.Proofs[0].Producer))
+	require.NotEqual(t, cheat, chain.AddressOf(proof.Seal.Producer), "another leader reported it")
+	slots(t, tn, nodes, 6)
+	agreeBelowTip(t, nodes)
+	for _, n := range nodes {
+		require.True(t, n.Chain().StakeOf(cheat).Slashed, "%s", n.Name())
+		require.Zero(t, n.Chain().StakeOf(cheat).Stake)
+	}
+	for _, b := range nodes[3].Chain().MainChain() {
+		if b.Height() > proof.Height() {
+			require.NotEqual(t, cheat, chain.AddressOf(b.Seal.Producer), "a slashed validator signed block %d", b.Height())
+		}
+	}
+}
+
+// TestLazyValidatorMissesItsSlots: under the crash fault genesis
+// validator 0 signs nothing: its slots show as missed, the others go on.
+func TestLazyValidatorMissesItsSlots(t *testing.T) {
+	key := chain.GenerateKey()
+	tn, nodes := stakeNetControl(t, chain.EngineDPoS, 3, key.Public().(ed25519.PublicKey))
+	lazy := nodes[0].Address()
+	tn.Announce(faultControl(t, key, nodes, 1, 0, node.FaultCrash))
+	tn.Settle()
+	slots(t, tn, nodes, 1) // a block the loops signed as they started, before the control, arrives
+	from := nodes[3].Chain().Tip().Height
+	slots(t, tn, nodes, 9)
+	agreeBelowTip(t, nodes)
+	c := nodes[3].Chain()
+	require.GreaterOrEqual(t, c.Tip().Height, from+4, "the two others signed on")
+	for _, b := range c.MainChain() {
+		if b.Height() > from {
+			require.NotEqual(t, lazy, chain.AddressOf(b.Seal.Producer), "the lazy delegate signed block %d", b.Height())
+		}
+	}
+	missed := 0
+	for _, r := range c.RecentSlots(tn.Clock.Now().UnixMilli(), 6) {
+		if r.Missed() && r.Leader == lazy {
+			missed++
+		}
+	}
+	require.GreaterOrEqual(t, missed, 1, "its slots show as missed")
+}
+
+// TestClassVotesOutALazyDelegate: a DPoS room of seven stakeholders and
+// three delegates (the lobby's proportions); a producing delegate goes
+// lazy (the teacher's crash fault) and misses its slots; three of the
+// stakeholders who produce nothing move their votes to the other
+// candidates, and from the round after the votes are in, the lazy
+// delegate produces no more: its slots go to the next in the ranking.
+func TestClassVotesOutALazyDelegate(t *testing.T) {
+	p := chaintest.StakeParams(chain.EngineDPoS, 7)
+	p.Delegates = 3
+	key := chain.GenerateKey()
+	tn, nodes := stakeNetParams(t, p, 7, key.Public().(ed25519.PublicKey))
+	c := nodes[7].Chain()
+	ranking := c.Delegates()
+	require.Len(t, ranking, 7)
+	byAddr := map[chain.Address]*node.Node{}
+	index := map[chain.Address]int{}
+	for i, n := range nodes[:7] {
+		byAddr[n.Address()], index[n.Address()] = n, i
+	}
+	lazy := ranking[2].Address // a producer: the top three produce
+	tn.Announce(faultControl(t, key, nodes, 1, index[lazy], node.FaultCrash))
+	tn.Settle()
+	slots(t, tn, nodes, 6)
+	missed := 0
+	for _, r := range c.RecentSlots(tn.Clock.Now().UnixMilli(), 6) {
+		if r.Missed() {
+			require.Equal(t, lazy, r.Leader)
+			missed++
+		}
+	}
+	require.Positive(t, missed, "the lazy delegate's slots show as missed")
+
+	// Three voters who are not producers move their stake's votes to the
+	// candidates ranked 1, 2 and 4: three candidates now outweigh it.
+	for i, to := range []chain.Address{ranking[0].Address, ranking[1].Address, ranking[3].Address} {
+		voter := byAddr[ranking[4+i].Address]
+		_, err := voter.Send(chain.VoteAddress, 0, 0, to.String())
+		require.NoError(t, err)
+	}
+	tn.Settle()
+	require.Eventually(t, func() bool {
+		slots(t, tn, nodes, 1)
+		for _, d := range c.Delegates()[:3] {
+			if d.Address == lazy {
+				return false
+			}
+		}
+		return true
+	}, nodetest.Wait, time.Millisecond, "the votes never moved the lazy delegate out of the top three: %+v", c.Delegates())
+	// Two rounds on, it leads no slot.
+	from := c.TipSlot() + 2*uint64(p.Delegates)
+	slots(t, tn, nodes, 3*p.Delegates)
+	for s := from; s < from+uint64(p.Delegates); s++ {
+		if l, ok := c.SlotLeader(s); ok {
+			require.NotEqual(t, lazy, l, "slot %d", s)
+		}
+	}
+	for _, r := range c.RecentSlots(tn.Clock.Now().UnixMilli(), p.Delegates) {
+		require.NotEqual(t, lazy, r.Leader, "slot %d is still the lazy delegate's", r.Slot)
+	}
 }

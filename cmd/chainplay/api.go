@@ -183,7 +183,7 @@ func (s *server) routeAPI(m *httpjson.Mux) {
 	m.Handle("GET /api/rooms/{room}", s.withRoom(s.getRoom))
 	m.Handle("POST /api/rooms/{room}/reset", s.withRoom(s.teacher(s.resetRoom)))
 	m.Handle("POST /api/rooms/{room}/genesis", s.withRoom(s.teacher(s.newGenesis)))
-	m.Handle("POST /api/rooms/{room}/kick", s.withRoom(s.teacher(s.kickPeer)))
+	m.Handle("POST /api/rooms/{room}/kick", s.withRoom(s.teacher(s.atArchive(s.kickPeer))))
 	m.Handle("POST /api/rooms/{room}/language", s.withRoom(s.teacher(s.setBoardLanguage)))
 }
 
@@ -294,7 +294,16 @@ func errRoomExists(room string) error {
 	return httpjson.Errorf(http.StatusConflict, httpjson.CodeRoomExists, "room %q exists: pick another name", room)
 }
 
+// getRoom answers GET /api/rooms/{room}. A page of another process of
+// the cluster may read it (CORS): a tab whose own process died reads the
+// room's epoch here before it redials this process's relay.
 func (s *server) getRoom(w http.ResponseWriter, r *http.Request, room string) error {
+	if s.dir != nil {
+		w.Header().Add("Vary", "Origin")
+		if o := r.Header.Get("Origin"); s.dir.allows(o) {
+			w.Header().Set("Access-Control-Allow-Origin", o)
+		}
+	}
 	rec, created, err := s.record(room)
 	if err != nil {
 		return err

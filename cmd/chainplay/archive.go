@@ -34,6 +34,13 @@ type archiveConfig struct {
 	Clock node.Clock
 	// Log receives start, stop and failure events. This field is required.
 	Log *slog.Logger
+	// StoreDelay is the archive nodes' node.Config.StoreDelay: how long
+	// after a write of the store the next one waits for more blocks, so a
+	// fast room costs fewer writes. A block accepted but not yet written
+	// when the process dies is recovered from the room's peers by the
+	// archive that takes over (docs/cluster.md). Zero: every block is
+	// written as soon as the last write ends.
+	StoreDelay time.Duration
 }
 
 // archives runs one archive peer per active room: a chain/node with an
@@ -73,7 +80,12 @@ type archives struct {
 	// onReset, if set, tells the other processes of a cluster that a
 	// Reset or Claim moved a room to a new epoch (cluster.go).
 	onReset func(room string, epoch uint64)
-	bans    *bans // the rooms' sessions: cleared when one ends
+	// onHeld, if set, is called when this process's archive of a room is
+	// up under the room's lease, and the function it returns when it
+	// stops: the server answers the other processes' requests for the
+	// room then (archiveproxy.go).
+	onHeld func(room string) (stop func())
+	bans   *bans // the rooms' sessions: cleared when one ends
 	// record returns the record a room's archive builds its chain from
 	// (the defaults for a room opened by URL) and whether a teacher
 	// created the room.
@@ -330,7 +342,9 @@ func (a *archives) idleStop(room string, gen uint64) {
 	if !ended {
 		return
 	}
-	a.bans.clear(room) // the room's session is over
+	if reclaim {
+		a.bans.endSession(room) // the room's session is over (everywhere: nobody is left in it)
+	}
 	if _, created, err := a.record(room); err == nil && !created && reclaim {
 		// A room opened by URL leaves nothing behind: its slot, its
 		// name and its disk are free for the next one.
@@ -457,7 +471,7 @@ func (a *archives) runHeld(ctx context.Context, p *archivePeer) error {
 		return err
 	}
 	defer func() { store.Close() }()
-	n, err := openArchiveNode(store, rec, a.cfg.Clock)
+	n, err := openArchiveNodeWith(store, rec, a.cfg.Clock, a.cfg.StoreDelay)
 	if errors.Is(err, node.ErrOtherChain) && !created {
 		// A room opened by URL has the server's defaults, which changed
 		// since its store was written: its old chain is void, as after a
@@ -470,7 +484,7 @@ func (a *archives) runHeld(ctx context.Context, p *archivePeer) error {
 		if store, err = a.openStore(p.room, rec.Epoch); err != nil {
 			return err
 		}
-		n, err = openArchiveNode(store, rec, a.cfg.Clock)
+		n, err = openArchiveNodeWith(store, rec, a.cfg.Clock, a.cfg.StoreDelay)
 	}
 	if err != nil {
 		return err
@@ -480,6 +494,9 @@ func (a *archives) runHeld(ctx context.Context, p *archivePeer) error {
 	p.mu.Lock()
 	p.node = n
 	p.mu.Unlock()
+	if a.onHeld != nil {
+		defer a.onHeld(p.room)()
+	}
 	tip := n.Chain().Tip()
 	a.cfg.Log.Info("archive: peer started", "room", p.room, "height", tip.Height, "tip", tip.Hash.Short())
 
@@ -546,6 +563,12 @@ type archiveStore interface {
 // archive's wallet (kept in the store so its address is stable). It obeys
 // the room's controls, as every peer does, so the board shows them.
 func openArchiveNode(store archiveStore, rec roomRecord, clock node.Clock) (*node.Node, error) {
+	return openArchiveNodeWith(store, rec, clock, 0)
+}
+
+// openArchiveNodeWith is openArchiveNode whose store writes wait
+// storeDelay for more blocks (archiveConfig.StoreDelay).
+func openArchiveNodeWith(store archiveStore, rec roomRecord, clock node.Clock, storeDelay time.Duration) (*node.Node, error) {
 	params := rec.Params
 	key, err := archiveKey(store)
 	if err != nil {
@@ -556,12 +579,13 @@ func openArchiveNode(store archiveStore, rec roomRecord, clock node.Clock) (*nod
 		return nil, err
 	}
 	return node.New(node.Config{
-		Chain: c,
-		Key:   key,
-		Name:  archiveName,
-		Clock: clock,
-		Miner: node.ThreadMiner{Threads: 1}, // the archive never mines
-		Store: store,
+		Chain:      c,
+		Key:        key,
+		Name:       archiveName,
+		Clock:      clock,
+		Miner:      node.ThreadMiner{Threads: 1}, // the archive never mines
+		Store:      store,
+		StoreDelay: storeDelay,
 
 		ControlKey: rec.controlPublic(),
 	})
@@ -578,6 +602,23 @@ func archiveKey(store archiveStore) ([]byte, error) {
 		return nil, err
 	}
 	return chain.KeyFromSeedHex(string(b))
+}
+
+// Holds reports whether room's archive runs here, under its lease, with
+// its node up.
+func (a *archives) Holds(room string) bool {
+	a.mu.Lock()
+	var p *archivePeer
+	if st := a.rooms[room]; st != nil {
+		p = st.peer
+	}
+	a.mu.Unlock()
+	if p == nil {
+		return false
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.held && p.node != nil
 }
 
 // Status describes room's archive peer.
@@ -714,7 +755,7 @@ func (a *archives) wipe(ctx context.Context, room string, st *roomState, rec roo
 	if err := a.removeOld(room, &rec.Epoch); err != nil {
 		a.cfg.Log.Warn("archive: old stores", "room", room, "err", err) // removed at the peer's next start
 	}
-	a.bans.clear(room)
+	a.bans.endSession(room)
 	a.relay.ClearPolicy(room) // groups, latency and the controls' notice: a new session
 	a.mu.Lock()
 	a.timelines[room] = node.NewTimeline(a.cfg.Clock) // a new chain, a new lesson

@@ -171,6 +171,19 @@ func parseTag(tag string) identity {
 type bans struct {
 	mu    sync.Mutex
 	rooms map[string]*roomBans
+	// shared, when set, shares the bans with the other processes of a
+	// cluster (kvbans.go): ban writes there too, endSession purges the
+	// room's there, and what the others write arrives through apply and
+	// forget.
+	shared sharedBans
+}
+
+// sharedBans is where a cluster keeps its bans (kvbans.go).
+type sharedBans interface {
+	// put records a ban of who from room, made at.
+	put(room string, who identity, at time.Time)
+	// purge deletes every ban of room.
+	purge(room string)
 }
 
 // roomBans are one room's bans.
@@ -185,8 +198,16 @@ const maxBansPerRoom = 1000
 
 func newBans() *bans { return &bans{rooms: make(map[string]*roomBans)} }
 
-// ban bans who from room from now on.
+// ban bans who from room from now on, on every process of a cluster.
 func (b *bans) ban(room string, who identity, now time.Time) {
+	b.apply(room, who, now)
+	if b.shared != nil {
+		b.shared.put(room, who, now)
+	}
+}
+
+// apply records a ban of who from room made at now, here only.
+func (b *bans) apply(room string, who identity, now time.Time) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	rb := b.rooms[room]
@@ -229,9 +250,40 @@ func (b *bans) banned(room string, who identity) bool {
 	return ok && (who.id == "" || !who.issued.Before(since))
 }
 
-// clear lifts every ban of room: its session is over.
+// clear lifts every ban of room here: its session is over (a process
+// of a cluster told of a reset decided elsewhere; the deciding one
+// purges the shared bans).
 func (b *bans) clear(room string) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	delete(b.rooms, room)
+}
+
+// endSession lifts every ban of room, here and on every process of a
+// cluster: its session is over (a reset, or the room is empty
+// everywhere).
+func (b *bans) endSession(room string) {
+	b.clear(room)
+	if b.shared != nil {
+		b.shared.purge(room)
+	}
+}
+
+// forget lifts one ban here: the cookie id, or else the address ip (a
+// shared ban deleted by another process).
+func (b *bans) forget(room, id, ip string) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	rb := b.rooms[room]
+	if rb == nil {
+		return
+	}
+	if id != "" {
+		delete(rb.ids, id)
+	} else {
+		delete(rb.ips, ip)
+	}
+	if len(rb.ids) == 0 && len(rb.ips) == 0 {
+		delete(b.rooms, room)
+	}
 }

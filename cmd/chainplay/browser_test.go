@@ -28,6 +28,7 @@ var shared struct {
 
 func TestMain(m *testing.M) {
 	code := m.Run()
+	removeBinary() // cluster_proc_test.go
 	if shared.cancel != nil {
 		shared.cancel()
 		os.RemoveAll(shared.dir)

@@ -130,6 +130,7 @@ for (const f of fs.readdirSync(dir)) {
   if (m) cat.install(m[1], JSON.parse(fs.readFileSync(path.join(dir, f), "utf8")));
 }
 cat.install(cat.PSEUDO);
+for (const tag of Object.keys(cat.catalogs)) cat.check(tag); // every message parses
 `
 
 // catalogScript answers, as JSON: the sentence of every sample event (in

@@ -133,11 +133,13 @@ func controlPublicHex(rec roomRecord) string {
 }
 
 func (s *server) routeClassroom(m *httpjson.Mux) {
-	m.Handle("POST /api/rooms/{room}/control", s.withRoom(s.teacher(s.postControl)))
-	m.Handle("POST /api/rooms/{room}/lesson", s.withRoom(s.teacher(s.startLesson)))
+	// Served where the room's archive runs (archiveproxy.go): it keeps the
+	// control state, the timeline and the node the board is drawn from.
+	m.Handle("POST /api/rooms/{room}/control", s.withRoom(s.teacher(s.atArchive(s.postControl))))
+	m.Handle("POST /api/rooms/{room}/lesson", s.withRoom(s.teacher(s.atArchive(s.startLesson))))
 	m.Handle("GET /api/lessons", s.getLessons)
-	m.Handle("GET /api/rooms/{room}/board", s.withRoom(s.getBoard))
-	m.Handle("GET /api/rooms/{room}/timeline", s.withRoom(s.teacher(s.getTimeline)))
+	m.Handle("GET /api/rooms/{room}/board", s.withRoom(s.atArchive(s.getBoard)))
+	m.Handle("GET /api/rooms/{room}/timeline", s.withRoom(s.teacher(s.atArchive(s.getTimeline))))
 }
 
 func badControl(format string, args ...any) error {
@@ -432,6 +434,7 @@ func (s *server) getBoard(w http.ResponseWriter, r *http.Request, room string) e
 	if tr, ok := n.PBFTTrace(); ok {
 		cfg.PoW = s.powFigures(room, len(tr.Seats))
 	}
+	cfg.Engines = s.engineFigures(room)
 	b := view.Board(n, s.archives.Timeline(room), cfg)
 	return httpjson.Write(w, http.StatusOK, b)
 }

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -30,7 +31,11 @@ import (
 //     with the subject's expected last sequence, so a holder that lost
 //     its lease cannot write behind its successor;
 //   - resets: chainplay.ctl.reset tells every process that a room's
-//     epoch moved on, so each kicks its own peers of the room.
+//     epoch moved on, so each kicks its own peers of the room;
+//   - the processes browsers can reach: serverDirectory, bucket
+//     chainplay_servers (kvservers.go);
+//   - the kicks' bans, bucket chainplay_bans, and the key that signs the
+//     browsers' cookies (kvbans.go).
 
 // clusterConfig is what a process needs to share its rooms.
 type clusterConfig struct {
@@ -49,6 +54,12 @@ type clusterConfig struct {
 	// BusBeat and BusTimeout are the relay's (relay.Config); zero: its
 	// defaults.
 	BusBeat, BusTimeout time.Duration
+	// PublicURL is the address browsers reach this process at directly
+	// (http(s)://HOST[:PORT], checkPublicURL), announced to the others
+	// (kvservers.go) so that tabs whose process dies redial this one.
+	// Empty: this process announces none (tabs reconnect through the
+	// address they loaded the page from, say a load balancer).
+	PublicURL string
 }
 
 // The names a deployment uses in NATS.
@@ -56,13 +67,19 @@ const (
 	kvRooms       = "chainplay_rooms"
 	kvLeaseBucket = "chainplay_leases"
 	kvSettings    = "chainplay_archive"
+	kvServers     = "chainplay_servers"
+	kvBanBucket   = "chainplay_bans"
 	blockStream   = "chainplay_blocks"
 	blockSubjects = "chainplay.blocks."
 	resetSubject  = "chainplay.ctl.reset"
 )
 
-// natsOpTimeout bounds one JetStream request.
-const natsOpTimeout = 5 * time.Second
+// natsOpTimeout bounds one JetStream request; readyAttempt one attempt
+// to set the buckets up while a new JetStream cluster elects its leader.
+const (
+	natsOpTimeout = 5 * time.Second
+	readyAttempt  = time.Second
+)
 
 // cluster is a process's share of a deployment.
 type cluster struct {
@@ -72,6 +89,8 @@ type cluster struct {
 	rooms    jetstream.KeyValue
 	leaseKV  jetstream.KeyValue
 	settings jetstream.KeyValue
+	servers  jetstream.KeyValue
+	bans     jetstream.KeyValue
 	blocks   jetstream.Stream
 	resets   *nats.Subscription // nil until onReset
 }
@@ -95,36 +114,75 @@ func openCluster(ctx context.Context, cfg clusterConfig) (*cluster, error) {
 	if err != nil {
 		return nil, err
 	}
-	ctx, cancel := context.WithTimeout(ctx, 4*natsOpTimeout)
+	ctx, cancel := context.WithTimeout(ctx, 6*natsOpTimeout)
 	defer cancel()
 	c := &cluster{cfg: cfg, js: js, bus: bus}
-	kv := func(kc jetstream.KeyValueConfig) (jetstream.KeyValue, error) {
+	// The buckets and the stream are made at once: a new replicated one
+	// waits for its group's leader election, which they can share.
+	var wg sync.WaitGroup
+	errs := make([]error, 6)
+	kv := func(i int, into *jetstream.KeyValue, kc jetstream.KeyValueConfig) {
 		kc.Storage, kc.Replicas = jetstream.FileStorage, cfg.Replicas
-		b, err := js.CreateOrUpdateKeyValue(ctx, kc)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			err := untilReady(ctx, func(ctx context.Context) (err error) {
+				*into, err = js.CreateOrUpdateKeyValue(ctx, kc)
+				return err
+			})
+			if err != nil {
+				errs[i] = fmt.Errorf("chainplay: key-value bucket %s: %w", kc.Bucket, err)
+			}
+		}()
+	}
+	kv(0, &c.rooms, jetstream.KeyValueConfig{Bucket: kvRooms, History: 1})
+	kv(1, &c.leaseKV, jetstream.KeyValueConfig{Bucket: kvLeaseBucket, History: 1, TTL: cfg.LeaseTTL})
+	kv(2, &c.settings, jetstream.KeyValueConfig{Bucket: kvSettings, History: 1})
+	kv(3, &c.servers, jetstream.KeyValueConfig{Bucket: kvServers, History: 1, TTL: serverTTL})
+	kv(4, &c.bans, jetstream.KeyValueConfig{Bucket: kvBanBucket, History: 1})
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		err := untilReady(ctx, func(ctx context.Context) (err error) {
+			c.blocks, err = js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
+				Name:     blockStream,
+				Subjects: []string{blockSubjects + ">"},
+				Storage:  jetstream.FileStorage,
+				Replicas: cfg.Replicas,
+			})
+			return err
+		})
 		if err != nil {
-			return nil, fmt.Errorf("chainplay: key-value bucket %s: %w", kc.Bucket, err)
+			errs[5] = fmt.Errorf("chainplay: stream %s: %w", blockStream, err)
 		}
-		return b, nil
-	}
-	if c.rooms, err = kv(jetstream.KeyValueConfig{Bucket: kvRooms, History: 1}); err != nil {
+	}()
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
 		return nil, err
-	}
-	if c.leaseKV, err = kv(jetstream.KeyValueConfig{Bucket: kvLeaseBucket, History: 1, TTL: cfg.LeaseTTL}); err != nil {
-		return nil, err
-	}
-	if c.settings, err = kv(jetstream.KeyValueConfig{Bucket: kvSettings, History: 1}); err != nil {
-		return nil, err
-	}
-	c.blocks, err = js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
-		Name:     blockStream,
-		Subjects: []string{blockSubjects + ">"},
-		Storage:  jetstream.FileStorage,
-		Replicas: cfg.Replicas,
-	})
-	if err != nil {
-		return nil, fmt.Errorf("chainplay: stream %s: %w", blockStream, err)
 	}
 	return c, nil
+}
+
+// untilReady calls op until it succeeds or ctx ends, each call bounded
+// by readyAttempt: the processes of a new deployment start together, and
+// JetStream leaves a request unanswered (or answers "temporarily
+// unavailable") until its cluster has elected a leader, and leaves some
+// unanswered while another process creates the same bucket: asked again,
+// it answers at once.
+func untilReady(ctx context.Context, op func(ctx context.Context) error) error {
+	for {
+		actx, cancel := context.WithTimeout(ctx, readyAttempt)
+		err := op(actx)
+		cancel()
+		if err == nil {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(250 * time.Millisecond):
+		}
+	}
 }
 
 // resetNote is the body of a message on resetSubject.

@@ -12,6 +12,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/chainplay/chainplay/chain"
+	"github.com/chainplay/chainplay/chain/node"
+	"github.com/chainplay/chainplay/internal/httpjson"
 	"github.com/chainplay/chainplay/relay"
 	"github.com/chainplay/chainplay/relay/natsbus"
 )
@@ -261,4 +263,100 @@ func TestClusterStandbyIdlingLeavesTheRoomAlone(t *testing.T) {
 	time.Sleep(300 * time.Millisecond)
 	require.True(t, jsStores{c: a.cluster}.has(room), "a standby that idles out does not reclaim the shared store")
 	a.waitArchive(t, room, tip.Height, tip.Hash)
+}
+
+// TestClusterKickBansOnEveryProcess: a teacher's kick, sent to any
+// process, bans the student on every process for the room's session, as
+// in one process (hostile_test.go's "a kick bans"): the kicked browser,
+// a script without a cookie and a fresh cookie from its address are
+// refused whichever process they reach; a classmate behind the same
+// address, whose cookie (issued by another process) is older than the
+// ban, stays in; a reset decided elsewhere lifts it everywhere.
+func TestClusterKickBansOnEveryProcess(t *testing.T) {
+	nodes := startCluster(t, "a", "b", "c")
+	a, b, c := nodes[0], nodes[1], nodes[2]
+	const room = "kick"
+	tok := bearerOf(a.createRoom(t, room, nil).TeacherToken)
+	cookie := a.pageCookie(t, "/r/"+room, dialOptions{})
+	classmate := b.pageCookie(t, "/r/"+room, dialOptions{})
+	time.Sleep(5 * time.Millisecond) // a cookie's time has 1 ms precision
+	mallory := a.dialRaw(t, room, "mallory", dialOptions{cookie: cookie})
+	a.peerID(t, room, "mallory")
+
+	holder(t, room, a) // the room's archive, where the kick is decided
+	var out kickResponse
+	status, e := b.callError(t, "POST", "/api/rooms/"+room+"/kick", tok, map[string]string{"peer": mallory.id}, &out)
+	require.Equal(t, http.StatusOK, status, "the kick reaches the process the student is on: %+v", e)
+	require.True(t, out.Banned)
+	require.Equal(t, relay.CodeKicked, mallory.closeReason(wait))
+	for _, n := range nodes {
+		for _, o := range []dialOptions{{cookie: cookie}, {}, {cookie: n.pageCookie(t, "/r/"+room, dialOptions{})}} {
+			require.Eventually(t, func() bool {
+				_, status, err := n.tryDialRaw(room, "name=again", o)
+				return err != nil && status == http.StatusForbidden
+			}, wait, 10*time.Millisecond, "the same browser, a script without a cookie, a fresh cookie: refused by every process")
+		}
+	}
+	c.dialRaw(t, room, "classmate", dialOptions{cookie: classmate}) // b's cookie, read by c
+	c.dialRaw(t, room, "elsewhere", dialOptions{from: "127.0.0.2"})
+
+	require.Equal(t, http.StatusOK, a.call(t, "POST", "/api/rooms/"+room+"/reset", tok, nil, nil))
+	require.Eventually(t, func() bool {
+		_, status, err := c.tryDialRaw(room, "name=back", dialOptions{cookie: cookie})
+		return err == nil && status == http.StatusSwitchingProtocols
+	}, wait, 10*time.Millisecond, "a reset on another process lifts the ban")
+}
+
+// TestClusterBoardFromAnyProcess: the board, the timeline and the
+// teacher's controls answer the same through every process: the two that
+// do not run the room's archive forward them to the one that does
+// (archiveproxy.go). Before anyone is in the room, every process answers
+// the board's 409 no-archive, as one process does.
+func TestClusterBoardFromAnyProcess(t *testing.T) {
+	nodes := startCluster(t, "a", "b", "c")
+	a, b, c := nodes[0], nodes[1], nodes[2]
+	const room = "board"
+	tok := bearerOf(a.createRoom(t, room, map[string]any{"retarget_interval": 0}).TeacherToken)
+	for _, n := range nodes {
+		status, e := n.callError(t, "GET", "/api/rooms/"+room+"/board", "", nil, nil)
+		require.Equal(t, http.StatusConflict, status)
+		require.Equal(t, httpjson.CodeNoArchive, e.Code)
+	}
+	pa := a.joinNative(t, room, "ann")
+	holder(t, room, a)
+	pa.mine(t, 3)
+	tip := pa.Chain().Tip()
+	a.waitArchive(t, room, tip.Height, tip.Hash)
+	want := a.board(t, room, 0)
+	require.Equal(t, tip.Hash.String(), want.Tip.Hash)
+	for _, n := range []*clusterNode{b, c} {
+		got := n.board(t, room, 0)
+		require.Equal(t, want.Tip, got.Tip, "the board through a process without the archive")
+		require.Equal(t, want.Blocks, got.Blocks)
+	}
+
+	// A control sent through c names ann, a peer c knows nothing of (c
+	// has nobody in the room): the archive's process decides it, and it
+	// is on its board and in its timeline, read through b.
+	aid := a.peerID(t, room, "ann")
+	var ctl controlResponse
+	require.Equal(t, http.StatusOK, c.call(t, "POST", "/api/rooms/"+room+"/control", tok,
+		map[string]any{"op": "rename", "peer": aid, "name": "Ann B."}, &ctl))
+	require.Eventually(t, func() bool { return b.board(t, room, 0).Control.Seq == ctl.Control.Seq }, wait, 10*time.Millisecond)
+	var x node.TimelineExport
+	require.Equal(t, http.StatusOK, b.call(t, "GET", "/api/rooms/"+room+"/timeline", tok, nil, &x))
+	require.Equal(t, room, x.Room)
+	require.Len(t, x.Blocks, int(tip.Height)+1, "the archive's timeline, through b")
+	status, e := c.callError(t, "GET", "/api/rooms/"+room+"/timeline", bearerOf("wrong"), nil, nil)
+	require.Equal(t, http.StatusForbidden, status, "the teacher's token is checked: %+v", e)
+
+	// CSV goes through too, with its own type.
+	req, err := http.NewRequest("GET", c.http.URL+"/api/rooms/"+room+"/timeline?format=csv", nil)
+	require.NoError(t, err)
+	req.Header.Set("Authorization", tok)
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	require.Contains(t, resp.Header.Get("Content-Type"), "text/csv")
 }

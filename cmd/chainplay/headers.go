@@ -17,7 +17,10 @@ import (
 //     with WebAssembly.instantiateStreaming) but never eval JavaScript;
 //     Workers may also run from blob: URLs (a Worker's script may be
 //     handed to it as a blob); connections go to this origin over http(s)
-//     and ws(s) (the relay); no plugins, no <base>, no framing, forms post
+//     and ws(s) (the relay), and in a cluster to the other processes that
+//     announced a public address (extra, kvservers.go: the tab's node
+//     redials their relays when its own process goes away), and nowhere
+//     else; no plugins, no <base>, no framing, forms post
 //     here only. No inline script or style is allowed: the room's
 //     configuration reaches boot.js as a data- attribute.
 //   - X-Content-Type-Options: nosniff, so a browser never runs an asset as
@@ -26,10 +29,16 @@ import (
 //     frame a room and trick a teacher into clicking Reset.
 //   - Referrer-Policy: no-referrer: a room's URL never leaks to links
 //     followed from it.
-func securityHeaders(next http.Handler) http.Handler {
+//
+// extra returns those other origins' connect-src sources; it may be nil.
+func securityHeaders(next http.Handler, extra func() []string) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
-		h.Set("Content-Security-Policy", contentSecurityPolicy(r.Host))
+		var more []string
+		if extra != nil {
+			more = extra()
+		}
+		h.Set("Content-Security-Policy", contentSecurityPolicy(r.Host, more...))
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("X-Frame-Options", "DENY")
 		h.Set("Referrer-Policy", "no-referrer")
@@ -41,11 +50,15 @@ func securityHeaders(next http.Handler) http.Handler {
 // 'self' covers ws: and wss: to the same host in CSP Level 3; the explicit
 // ws://HOST and wss://HOST sources say so for browsers that predate it,
 // and are left out when the Host header holds anything but a host name
-// and port.
-func contentSecurityPolicy(host string) string {
+// and port. extra are more connect-src sources (the cluster's other
+// processes, already checked: checkPublicURL).
+func contentSecurityPolicy(host string, extra ...string) string {
 	connect := "'self'"
 	if validHost(host) {
 		connect += " ws://" + host + " wss://" + host
+	}
+	for _, src := range extra {
+		connect += " " + src
 	}
 	return strings.Join([]string{
 		"default-src 'none'",
@@ -77,4 +90,17 @@ func validHost(host string) bool {
 		}
 	}
 	return true
+}
+
+// connectSources are the connect-src sources of the cluster's other
+// reachable processes: each one's origin (the tab's node reads the room
+// there) and its websocket origin (ws:// for http://, wss:// for
+// https://). None in a single process.
+func (s *server) connectSources() []string {
+	var out []string
+	for _, e := range s.dir.Others() {
+		o := e.origin()
+		out = append(out, o, "ws"+strings.TrimPrefix(o, "http"))
+	}
+	return out
 }

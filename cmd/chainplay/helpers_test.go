@@ -5,6 +5,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/ed25519"
 	"encoding/json"
 	"io"
 	"math"
@@ -147,10 +148,17 @@ type nativePeer struct {
 // joins it to the room. It leaves when the test ends or on leave().
 func (ts *testServer) joinNative(t *testing.T, room, name string) *nativePeer {
 	t.Helper()
+	return ts.joinNativeKey(t, room, name, chain.GenerateKey())
+}
+
+// joinNativeKey is joinNative with the wallet key given (a stake room's
+// validator, say).
+func (ts *testServer) joinNativeKey(t *testing.T, room, name string, key ed25519.PrivateKey) *nativePeer {
+	t.Helper()
 	info := ts.room(t, room)
 	c, err := chain.New(chain.Config{Params: info.Params})
 	require.NoError(t, err)
-	n, err := node.New(node.Config{Chain: c, Key: chain.GenerateKey(), Name: name, Miner: node.ThreadMiner{Threads: 1}})
+	n, err := node.New(node.Config{Chain: c, Key: key, Name: name, Miner: node.ThreadMiner{Threads: 1}})
 	require.NoError(t, err)
 	ctx, cancel := context.WithCancel(context.Background())
 	tr, err := node.DialRelay(ctx, ts.ws+"/ws/"+room, name)

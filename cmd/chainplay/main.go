@@ -51,6 +51,7 @@ type options struct {
 	addr, data  string
 	difficulty  uint64
 	archiveIdle time.Duration
+	storeDelay  time.Duration
 	trustProxy  bool
 	relay       relay.Config
 	nats        natsOptions
@@ -63,6 +64,7 @@ func parseFlags(args []string) (options, error) {
 	fs.StringVar(&o.data, "data", "data", "data directory: every room's parameters and chain")
 	fs.Uint64Var(&o.difficulty, "difficulty", chain.PlaygroundParams.Difficulty, "initial difficulty of rooms opened by URL and default of new rooms (expected hashes per block)")
 	fs.DurationVar(&o.archiveIdle, "archive-idle", 2*time.Minute, "stop a room's archive peer after the room has had no peers this long (its chain stays on disk)")
+	fs.DurationVar(&o.storeDelay, "archive-store-delay", 0, "gather the archive's block writes for this long after each write (fewer writes in a fast room; with -nats, a block not yet written when the process dies comes back from the room's peers)")
 	origins := fs.String("origins", "", "comma-separated host patterns of other origins whose pages may open the relay websocket, e.g. \"*.example.org\" (default: same host only)")
 	fs.Int64Var(&o.relay.ReadLimit, "read-limit", o.relay.ReadLimit, "largest frame a peer may send, in bytes")
 	fs.Float64Var(&o.relay.RatePerSec, "rate", o.relay.RatePerSec, "frames per second a peer may send on average")
@@ -89,6 +91,9 @@ func parseFlags(args []string) (options, error) {
 	}
 	if o.archiveIdle <= 0 {
 		return o, fmt.Errorf("-archive-idle %v: want a positive duration", o.archiveIdle)
+	}
+	if o.storeDelay < 0 || o.storeDelay > time.Hour {
+		return o, fmt.Errorf("-archive-store-delay %v: want 0 to 1h", o.storeDelay)
 	}
 	if err := o.relay.Validate(); err != nil {
 		return o, err
@@ -131,6 +136,8 @@ func run(ctx context.Context, args []string, assets fs.FS) error {
 		TrustProxy:  o.trustProxy,
 		Logger:      logger,
 		LANHost:     lan,
+
+		ArchiveStoreDelay: o.storeDelay,
 	})
 	if err != nil {
 		return err

@@ -28,6 +28,7 @@ type natsOptions struct {
 	name     string
 	store    string
 	replicas int
+	public   string
 }
 
 func (n *natsOptions) flags(fs *flag.FlagSet) {
@@ -39,6 +40,7 @@ func (n *natsOptions) flags(fs *flag.FlagSet) {
 	fs.StringVar(&n.name, "nats-name", "", "with -nats-embedded: this NATS server's name in its cluster")
 	fs.StringVar(&n.store, "nats-store", "", "with -nats-embedded: JetStream's directory (default DATA/nats)")
 	fs.IntVar(&n.replicas, "nats-replicas", 1, "JetStream replicas of the registry, leases and blocks (3 on a cluster of three NATS servers)")
+	fs.StringVar(&n.public, "public-url", "", "with -nats or -nats-embedded: the address browsers reach this process at directly, e.g. https://chainplay2.example.org; the other processes give it to their tabs to reconnect to when theirs goes away (default: none, tabs reconnect through the address they loaded the page from)")
 }
 
 func (n *natsOptions) check() error {
@@ -51,6 +53,15 @@ func (n *natsOptions) check() error {
 		return errors.New("-nats-cluster needs -nats-name")
 	case !n.embedded && (n.cluster != "" || n.routes != ""):
 		return errors.New("-nats-cluster and -nats-routes go with -nats-embedded")
+	case n.public != "" && n.url == "" && !n.embedded:
+		return errors.New("-public-url goes with -nats or -nats-embedded")
+	}
+	if n.public != "" {
+		u, err := checkPublicURL(n.public)
+		if err != nil {
+			return err
+		}
+		n.public = u
 	}
 	return nil
 }
@@ -100,7 +111,7 @@ func (n *natsOptions) connect(data string, log *slog.Logger) (cfg *clusterConfig
 			emb.Shutdown()
 		}
 	}
-	return &clusterConfig{Conn: nc, ProcessID: proc, Replicas: n.replicas}, stop, nil
+	return &clusterConfig{Conn: nc, ProcessID: proc, Replicas: n.replicas, PublicURL: n.public}, stop, nil
 }
 
 // newProcessID draws a process id: 6 characters of a-z and 0-9.

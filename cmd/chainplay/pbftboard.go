@@ -36,8 +36,11 @@ func (s *server) faultControl(room string, req controlRequest, st *node.ControlS
 		return "", httpjson.New(http.StatusConflict, httpjson.CodeNoArchive, "nobody is in the room yet")
 	}
 	p := n.Chain().Params()
+	if p.IsStake() {
+		return "", stakeFault(p, req, st)
+	}
 	if p.Engine != chain.EnginePBFT {
-		return "", badControl("fault: room %q is not a PBFT room", room)
+		return "", badControl("fault: room %q is not a PBFT, PoS or DPoS room", room)
 	}
 	tr, _ := n.PBFTTrace()
 	if req.Seat == nil || *req.Seat < 0 || *req.Seat >= len(tr.Seats) {
@@ -84,6 +87,28 @@ func (s *server) faultControl(room string, req controlRequest, st *node.ControlS
 		delete(st.Faults, seat)
 	}
 	return peer, nil
+}
+
+// stakeFault applies a fault request of a stake room to st: seat is the
+// genesis validator's index in the room's validators, fault one of
+// node.ValidatorFaults (crash: it signs nothing; double-sign: it signs
+// two blocks of each slot it leads), "" for an honest validator.
+func stakeFault(p chain.Params, req controlRequest, st *node.ControlState) error {
+	keys, _ := p.ValidatorKeys()
+	if req.Seat == nil || *req.Seat < 0 || *req.Seat >= len(keys) {
+		return badControl("fault: seat: want a validator, 0 to %d", len(keys)-1)
+	}
+	if req.Fault != "" && !slices.Contains(node.ValidatorFaults(), req.Fault) {
+		return badControl("fault %q: want one of %v, or \"\" for an honest validator", req.Fault, node.ValidatorFaults())
+	}
+	if st.Faults == nil {
+		st.Faults = map[int]string{}
+	}
+	st.Faults[*req.Seat] = req.Fault
+	if req.Fault == "" {
+		delete(st.Faults, *req.Seat)
+	}
+	return nil
 }
 
 // powFigures are the proof-of-work figures a PBFT room's board compares

@@ -151,9 +151,9 @@ func (s *server) routeScenarios(m *httpjson.Mux) {
 	m.Handle("GET /api/scenarios", func(w http.ResponseWriter, r *http.Request) error {
 		return httpjson.Write(w, http.StatusOK, scenarioDefs)
 	})
-	m.Handle("POST /api/rooms/{room}/scenario", s.withRoom(s.teacher(s.postScenario)))
-	m.Handle("DELETE /api/rooms/{room}/scenario", s.withRoom(s.teacher(s.deleteScenario)))
-	m.Handle("GET /api/rooms/{room}/scenario", s.withRoom(s.getScenario))
+	m.Handle("POST /api/rooms/{room}/scenario", s.withRoom(s.teacher(s.atArchive(s.postScenario))))
+	m.Handle("DELETE /api/rooms/{room}/scenario", s.withRoom(s.teacher(s.atArchive(s.deleteScenario))))
+	m.Handle("GET /api/rooms/{room}/scenario", s.withRoom(s.atArchive(s.getScenario)))
 	s.routeLiar(m)
 }
 

@@ -101,7 +101,7 @@ func (l *liar) fakeBlock() *chain.Block {
 
 // routeLiar serves the liar's API while the room's liar scenario runs.
 func (s *server) routeLiar(m *httpjson.Mux) {
-	m.Handle("GET /api/rooms/{room}/liar/{path...}", s.withRoom(s.serveLiar))
+	m.Handle("GET /api/rooms/{room}/liar/{path...}", s.withRoom(s.atArchive(s.serveLiar)))
 }
 
 func (s *server) serveLiar(w http.ResponseWriter, r *http.Request, room string) error {

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"os"
@@ -42,6 +43,8 @@ type serverConfig struct {
 	// ArchiveIdle is how long a room stays without peers before its
 	// archive peer stops (its data stays). Defaults to 2 minutes.
 	ArchiveIdle time.Duration
+	// ArchiveStoreDelay is archiveConfig.StoreDelay. Zero: none.
+	ArchiveStoreDelay time.Duration
 	// Clock is the server's time source: room creation times, bans, rate
 	// limits and the archive nodes' clock. Defaults to node.SystemClock.
 	Clock node.Clock
@@ -87,6 +90,13 @@ type roomConfig struct {
 	// tab's node obeys only the teacher's controls it signed
 	// (classroom.go). Empty for a room without a teacher.
 	ControlKey string `json:"control_key,omitempty"`
+	// Relays are the room's websocket URLs on the cluster's other
+	// processes that announced a public address (ws(s)://HOST/ws/ROOM,
+	// kvservers.go), in the order the tab tries them when its own
+	// server's socket goes away: shuffled per page, so the tabs of a
+	// process that died spread over the others. Empty in a single
+	// process.
+	Relays []string `json:"relays,omitempty"`
 }
 
 // server is the binary's HTTP surface: pages, assets, the relay, the room
@@ -97,14 +107,17 @@ type server struct {
 	relay    *relay.Server
 	reg      roomRegistry
 	archives *archives
-	ids      *identities   // the browsers' cookies
-	bans     *bans         // who was kicked, per room session
-	creates  *keyedLimiter // POST /api/rooms per address
-	opens    *keyedLimiter // rooms opened by URL per address
-	class    *classroom    // the teacher's controls (classroom.go)
-	scen     *scenarios    // the attack scenarios running (scenario.go)
-	cluster  *cluster      // nil in a single process
-	stop     chan struct{} // closed by Close: ends runReshare
+	ids      *identities      // the browsers' cookies
+	bans     *bans            // who was kicked, per room session
+	creates  *keyedLimiter    // POST /api/rooms per address
+	opens    *keyedLimiter    // rooms opened by URL per address
+	class    *classroom       // the teacher's controls (classroom.go)
+	scen     *scenarios       // the attack scenarios running (scenario.go)
+	cluster  *cluster         // nil in a single process
+	dir      *serverDirectory // the cluster's reachable processes; nil in a single process
+	stopBans func()           // ends the mirror of the cluster's bans; nil in a single process
+	api      *httpjson.Mux    // the room API: answers the requests other processes forward (archiveproxy.go)
+	stop     chan struct{}    // closed by Close: ends runReshare
 	close    sync.Once
 }
 
@@ -162,13 +175,20 @@ func newServer(cfg serverConfig) (*server, error) {
 	s := &server{cfg: cfg, reg: reg, ids: newIdentities(cfg.TrustProxy), bans: newBans(),
 		creates: newKeyedLimiter(cfg.CreateEvery, cfg.CreateBurst), opens: newKeyedLimiter(cfg.OpenEvery, cfg.OpenBurst),
 		class: newClassroom(), scen: newScenarios(), stop: make(chan struct{})}
-	s.archives = newArchives(archiveConfig{Dir: roomsDir, Idle: cfg.ArchiveIdle, Clock: cfg.Clock, Log: cfg.Logger}, nil, reg, s.bans, s.record)
+	s.archives = newArchives(archiveConfig{Dir: roomsDir, Idle: cfg.ArchiveIdle, Clock: cfg.Clock, Log: cfg.Logger,
+		StoreDelay: cfg.ArchiveStoreDelay}, nil, reg, s.bans, s.record)
 	rcfg := cfg.Relay
 	if cl != nil {
 		s.cluster = cl
 		s.archives.stores, s.archives.leases, s.archives.onReset = jsStores{c: cl}, cl.leases(), cl.publishReset
+		s.archives.onHeld = s.serveArchive
 		rcfg.Bus, rcfg.ProcessID = cl.bus, cfg.Cluster.ProcessID
 		rcfg.BusBeat, rcfg.BusTimeout = cfg.Cluster.BusBeat, cfg.Cluster.BusTimeout
+		s.dir = cl.startDirectory(cfg.Cluster.PublicURL, cfg.Logger)
+		if err := s.shareIdentities(cl); err != nil {
+			s.dir.close()
+			return nil, err
+		}
 	} else {
 		s.archives.Sweep(cfg.Clock.Now())
 	}
@@ -179,6 +199,9 @@ func newServer(cfg serverConfig) (*server, error) {
 	}
 	rs, err := relay.New(rcfg)
 	if err != nil {
+		if s.dir != nil {
+			s.dir.close()
+		}
 		reg.close()
 		return nil, err
 	}
@@ -201,6 +224,7 @@ func newServer(cfg serverConfig) (*server, error) {
 		return nil, err
 	}
 	api := httpjson.NewMux(httpjson.Options{Logger: cfg.Logger, MaxBody: maxBody})
+	s.api = api
 	s.routeAPI(api)
 	s.routeClassroom(api)
 	s.routeScenarios(api)
@@ -209,8 +233,28 @@ func newServer(cfg serverConfig) (*server, error) {
 	mux.Handle("/ws/{room}", s.wsGuard(rs)) // every method: the relay answers 405 to all but GET
 	mux.Handle("/api/", api)
 	mux.Handle("/", s.ids.withCookie(cfg.Clock.Now, pages))
-	s.Handler = securityHeaders(mux)
+	s.Handler = securityHeaders(mux, s.connectSources)
 	return s, nil
+}
+
+// shareIdentities makes the cookies and the bans the cluster's: every
+// process signs and reads cookies with one key, and a kick bans on all
+// of them (kvbans.go). The bans' mirror runs until Close.
+func (s *server) shareIdentities(cl *cluster) error {
+	key, err := cl.cookieKey()
+	if err != nil {
+		return err
+	}
+	s.ids.key = key
+	shared := kvBans{kv: cl.bans, log: s.cfg.Logger}
+	s.bans.shared = shared
+	ctx, cancel := context.WithCancel(context.Background())
+	if err := shared.mirror(ctx, s.bans); err != nil {
+		cancel()
+		return err
+	}
+	s.stopBans = cancel
+	return nil
 }
 
 // defaultRecord is the record of a room opened by its URL: the default
@@ -281,7 +325,12 @@ func (s *server) roomConfig(_ context.Context, room string) ([]byte, error) {
 	if err := rec.Params.Validate(); err != nil {
 		return nil, fmt.Errorf("room %q: %w", room, err)
 	}
-	return json.Marshal(roomConfig{Room: room, Params: rec.Params, Epoch: rec.Epoch, ControlKey: controlPublicHex(rec)})
+	cfg := roomConfig{Room: room, Params: rec.Params, Epoch: rec.Epoch, ControlKey: controlPublicHex(rec)}
+	for _, e := range s.dir.Others() {
+		cfg.Relays = append(cfg.Relays, e.wsURL(room))
+	}
+	rand.Shuffle(len(cfg.Relays), func(i, j int) { cfg.Relays[i], cfg.Relays[j] = cfg.Relays[j], cfg.Relays[i] })
+	return json.Marshal(cfg)
 }
 
 // wsGuard admits a websocket to the relay, or answers with a JSON error:
@@ -295,8 +344,9 @@ func (s *server) roomConfig(_ context.Context, room string) ([]byte, error) {
 //     and nobody is in).
 //
 // It tags the connection with who it comes from (relay.WithTag), which a
-// kick bans. Anything else (a bad room name, a wrong method) is the
-// relay's to answer.
+// kick bans, and admits a page of another process of the cluster
+// (serverDirectory.allows) past the relay's cross-origin check. Anything
+// else (a bad room name, a wrong method) is the relay's to answer.
 func (s *server) wsGuard(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		room := r.PathValue("room")
@@ -326,7 +376,11 @@ func (s *server) wsGuard(next http.Handler) http.Handler {
 				return
 			}
 		}
-		next.ServeHTTP(w, r.WithContext(relay.WithTag(r.Context(), who.tag())))
+		ctx := relay.WithTag(r.Context(), who.tag())
+		if s.dir.allows(r.Header.Get("Origin")) {
+			ctx = relay.WithOriginChecked(ctx) // a page of another process of the cluster
+		}
+		next.ServeHTTP(w, r.WithContext(ctx))
 	})
 }
 
@@ -346,6 +400,12 @@ func (s *server) Close() {
 		s.archives.Close()
 		s.relay.Close()
 		s.reg.close()
+		if s.dir != nil {
+			s.dir.close()
+		}
+		if s.stopBans != nil {
+			s.stopBans()
+		}
 		if s.cluster != nil {
 			s.cluster.close()
 		}

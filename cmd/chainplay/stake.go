@@ -13,7 +13,8 @@ import (
 // PoS and DPoS rooms. POST /api/rooms with "engine": "pos" or "dpos"
 // creates a room whose blocks are signed by the slots' leaders instead of
 // mined (chain.StakeEngine). "validators" genesis validators (1 to 10,
-// default 1 for PoS and "delegates" for DPoS) start with "genesis_stake"
+// default 3 for PoS; for DPoS 2N+1 up to 10, so that the stakeholders who
+// don't produce can outvote a lazy delegate) start with "genesis_stake"
 // coins of stake each (default 100); a PoS epoch is "epoch_slots" slots
 // (default 8); a DPoS round is produced by the top "delegates" (default
 // 5) candidates. The server draws the validators' keys, puts the public
@@ -27,6 +28,9 @@ const (
 	defaultGenesisStake = 100
 	defaultEpochSlots   = 8
 	defaultDelegates    = 5
+	// defaultPoSValidators: enough for the leaders to vary, few enough
+	// that every link finds a student.
+	defaultPoSValidators = 3
 )
 
 // stakeRequest is the part of POST /api/rooms that makes a stake room.
@@ -62,7 +66,7 @@ func (r createRequest) roomEngine(base chain.Params) (chain.Params, []string, []
 		}
 		base.Delegates = s.Delegates
 		if s.Validators == 0 {
-			s.Validators = min(s.Delegates, chain.MaxSeats)
+			s.Validators = min(2*s.Delegates+1, chain.MaxSeats)
 		}
 	} else {
 		if s.Delegates != 0 {
@@ -73,7 +77,7 @@ func (r createRequest) roomEngine(base chain.Params) (chain.Params, []string, []
 			base.EpochSlots = *s.EpochSlots
 		}
 		if s.Validators == 0 {
-			s.Validators = 1
+			s.Validators = defaultPoSValidators
 		}
 	}
 	if s.Validators < 1 || s.Validators > chain.MaxSeats {

@@ -13,6 +13,7 @@ import (
 	"runtime"
 	"runtime/debug"
 	"runtime/pprof"
+	"sync"
 	"time"
 
 	"github.com/chainplay/chainplay/relay"
@@ -20,11 +21,28 @@ import (
 
 // serveEnv makes the binary the server child: a relay with the default
 // limits (peers per room and rooms raised to fit the load), on loopback.
+// Its value is the child's serveConfig as JSON.
 const serveEnv = "RELAYLOAD_SERVE"
 
-// profileEnv names the file the server child writes its CPU profile to,
-// between GET /profile/start and GET /profile/stop.
-const profileEnv = "RELAYLOAD_CPUPROFILE"
+// serveConfig is what a server child is told.
+type serveConfig struct {
+	PeersPerRoom int `json:"peers_per_room"`
+	Rooms        int `json:"rooms"`
+	Peers        int `json:"peers"` // this child's share of the peers, for its file limit
+	// CPUProfile names the file the child writes its CPU profile to,
+	// between GET /profile/start and GET /profile/stop; empty: none.
+	CPUProfile string `json:"cpu_profile,omitempty"`
+	// NATS, when set, makes the child one process of a cluster
+	// (joinCluster).
+	NATS *natsConfig `json:"nats,omitempty"`
+}
+
+// natsConfig is a cluster child's NATS server.
+type natsConfig struct {
+	Name    string   `json:"name"`    // its server name, also the relay's process id
+	Cluster string   `json:"cluster"` // host:port it takes routes on
+	Routes  []string `json:"routes"`  // the others' route addresses
+}
 
 // heapEnv names the file the server child writes a heap profile to at
 // each GET /mem (for looking into the memory of idle peers).
@@ -43,12 +61,20 @@ type memStats struct {
 func (m memStats) total() uint64 { return m.HeapInuse + m.StackInuse + m.Other }
 
 // serve runs the relay until stdin closes (the parent ended), printing
-// "listening ADDR" once it accepts connections.
-func serve(peersPerRoom, rooms int) error {
-	raiseFileLimit(peersPerRoom*rooms + 64)
+// "listening ADDR" once it accepts connections (and, in a cluster, once
+// its NATS server has a route to every other).
+func serve(sc serveConfig) error {
+	raiseFileLimit(sc.Peers + 64)
 	cfg := relay.DefaultConfig()
-	cfg.MaxPeersPerRoom = max(cfg.MaxPeersPerRoom, peersPerRoom)
-	cfg.MaxRooms = max(cfg.MaxRooms, rooms)
+	cfg.MaxPeersPerRoom = max(cfg.MaxPeersPerRoom, sc.PeersPerRoom)
+	cfg.MaxRooms = max(cfg.MaxRooms, sc.Rooms)
+	if sc.NATS != nil {
+		stop, err := joinCluster(&cfg, *sc.NATS)
+		if err != nil {
+			return err
+		}
+		defer stop()
+	}
 	rs, err := relay.New(cfg)
 	if err != nil {
 		return err
@@ -75,10 +101,18 @@ func serve(peersPerRoom, rooms int) error {
 			RSS:        rss(),
 		})
 	})
-	var prof *os.File
+	var (
+		profMu sync.Mutex
+		prof   *os.File
+	)
 	mux.HandleFunc("GET /profile/start", func(w http.ResponseWriter, r *http.Request) {
-		path := os.Getenv(profileEnv)
-		f, err := os.Create(path)
+		profMu.Lock()
+		defer profMu.Unlock()
+		if sc.CPUProfile == "" {
+			http.Error(w, "no CPU profile file given", http.StatusConflict)
+			return
+		}
+		f, err := os.Create(sc.CPUProfile)
 		if err == nil {
 			if err = pprof.StartCPUProfile(f); err != nil {
 				f.Close()
@@ -91,6 +125,8 @@ func serve(peersPerRoom, rooms int) error {
 		prof = f
 	})
 	mux.HandleFunc("GET /profile/stop", func(w http.ResponseWriter, r *http.Request) {
+		profMu.Lock()
+		defer profMu.Unlock()
 		if prof == nil {
 			http.Error(w, "no profile running", http.StatusConflict)
 			return

@@ -5,6 +5,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strconv"
@@ -24,6 +25,7 @@ import (
 type swarm struct {
 	conns  []*websocket.Conn
 	hot    []*websocket.Conn // the hot room: hot[0] announces
+	procs  int               // relay processes: peer i is on process i mod procs
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
 	once   sync.Once
@@ -31,20 +33,23 @@ type swarm struct {
 	t0     time.Time
 	sent   []atomic.Int64   // per announcement: nanoseconds since t0 when it was written
 	recvAt [][]atomic.Int64 // per announcement, per hot peer: nanoseconds since t0 when it arrived (0: not yet)
+	warm   []atomic.Bool    // per hot peer: a warm-up frame came
 }
 
 // connectAll connects o.peers peers: o.hot to room "hot", the others round
-// robin to rooms "r1"… It dials 64 at a time and returns once every peer
-// has its "peers" frame.
-func connectAll(ctx context.Context, wsBase string, o options) (*swarm, error) {
+// robin to rooms "r1"…, peer i to the relay wsBases[i mod len]. It dials
+// 64 at a time and returns once every peer has its "peers" frame.
+func connectAll(ctx context.Context, wsBases []string, o options) (*swarm, error) {
 	rctx, cancel := context.WithCancel(context.Background())
 	total := (warmupRounds + o.rounds) * o.perRound
 	sw := &swarm{
 		conns:  make([]*websocket.Conn, o.peers),
+		procs:  len(wsBases),
 		cancel: cancel,
 		t0:     time.Now(),
 		sent:   make([]atomic.Int64, total),
 		recvAt: make([][]atomic.Int64, total),
+		warm:   make([]atomic.Bool, o.hot),
 	}
 	for i := range sw.recvAt {
 		sw.recvAt[i] = make([]atomic.Int64, o.hot)
@@ -66,7 +71,7 @@ func connectAll(ctx context.Context, wsBase string, o options) (*swarm, error) {
 			defer func() { <-sem }()
 			dctx, dcancel := context.WithTimeout(ctx, 30*time.Second)
 			defer dcancel()
-			c, _, err := websocket.Dial(dctx, fmt.Sprintf("%s/ws/%s?name=peer%d", wsBase, roomOf(i), i), nil)
+			c, _, err := websocket.Dial(dctx, fmt.Sprintf("%s/ws/%s?name=peer%d", wsBases[i%len(wsBases)], roomOf(i), i), nil)
 			if err != nil {
 				errs <- fmt.Errorf("peer %d: %w", i, err)
 				return
@@ -98,10 +103,11 @@ func connectAll(ctx context.Context, wsBase string, o options) (*swarm, error) {
 }
 
 // read reads peer i's frames until the swarm closes; a receiver of the
-// hot room notes when each announcement arrived.
+// hot room notes the warm-up frame and when each announcement arrived.
 func (sw *swarm) read(ctx context.Context, c *websocket.Conn, i int, receiver bool) {
 	buf := make([]byte, 0, 64<<10)
 	marker := []byte(`"seq":`)
+	warm := []byte(`"warm":true`)
 	for {
 		_, r, err := c.Reader(ctx)
 		if err != nil {
@@ -115,9 +121,12 @@ func (sw *swarm) read(ctx context.Context, c *websocket.Conn, i int, receiver bo
 			continue
 		}
 		now := time.Since(sw.t0)
-		j := bytes.Index(buf, marker)
+		j := bytes.Index(buf, marker) // near the front of an announcement
 		if j < 0 {
-			continue // join, leave…
+			if bytes.Contains(buf, warm) { // small, as join and leave are
+				sw.warm[i].Store(true)
+			}
+			continue
 		}
 		rest := buf[j+len(marker):]
 		k := bytes.IndexByte(rest, ',')
@@ -147,11 +156,50 @@ func readAll(r io.Reader, buf []byte) ([]byte, error) {
 	}
 }
 
+// warmUp sends small frames from hot[0] until every other hot peer got
+// one: the relays of a cluster have subscribed to the room on NATS and
+// heard of each other by then. It gives up after 30 s.
+func (sw *swarm) warmUp(ctx context.Context, o options) error {
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		all := true
+		for i := 1; i < len(sw.hot); i++ {
+			if !sw.warm[i].Load() {
+				all = false
+			}
+		}
+		if all {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return errors.New("warm-up: a frame from the hot room did not reach every peer of it in 30s")
+		}
+		wctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		err := sw.hot[0].Write(wctx, websocket.MessageText, []byte(`{"type":"block","body":{"warm":true}}`))
+		cancel()
+		if err != nil {
+			return fmt.Errorf("warm-up: %w", err)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(max(o.interval, 100*time.Millisecond)):
+		}
+	}
+}
+
+// delivery is one round's delivery times to the other hot peers: to all
+// of them, and apart to those on the announcer's process (same) and on
+// the others (cross; none with one process).
+type delivery struct {
+	all, same, cross []time.Duration
+	lost             int // deliveries that never came
+}
+
 // announceRound sends o.perRound block-sized frames of round r from
-// hot[0], one every o.interval, waits for them to arrive, and returns the
-// delivery latencies to the other hot peers and how many deliveries never
-// came.
-func (sw *swarm) announceRound(ctx context.Context, r int, o options) ([]time.Duration, int, error) {
+// hot[0], one every o.interval, waits for them to arrive (5 s at most
+// after the last), and returns their delivery times.
+func (sw *swarm) announceRound(ctx context.Context, r int, o options) (delivery, error) {
 	sender := sw.hot[0]
 	pad := strings.Repeat("x", max(o.frame-64, 0))
 	tick := time.NewTicker(o.interval)
@@ -164,31 +212,37 @@ func (sw *swarm) announceRound(ctx context.Context, r int, o options) ([]time.Du
 		err := sender.Write(wctx, websocket.MessageText, []byte(frame))
 		cancel()
 		if err != nil {
-			return nil, 0, fmt.Errorf("announce %d: %w", seq, err)
+			return delivery{}, fmt.Errorf("announce %d: %w", seq, err)
 		}
 		select {
 		case <-ctx.Done():
-			return nil, 0, ctx.Err()
+			return delivery{}, ctx.Err()
 		case <-tick.C:
 		}
 	}
 	// Wait for the stragglers.
 	deadline := time.Now().Add(5 * time.Second)
-	var lat []time.Duration
-	lost := 0
+	var d delivery
 	for {
-		lat, lost = lat[:0], 0
+		d = delivery{all: d.all[:0], same: d.same[:0], cross: d.cross[:0]}
 		for seq := first; seq < first+o.perRound; seq++ {
 			for i := 1; i < len(sw.hot); i++ {
-				if at := sw.recvAt[seq][i].Load(); at != 0 {
-					lat = append(lat, time.Duration(at-sw.sent[seq].Load()))
+				at := sw.recvAt[seq][i].Load()
+				if at == 0 {
+					d.lost++
+					continue
+				}
+				lat := time.Duration(at - sw.sent[seq].Load())
+				d.all = append(d.all, lat)
+				if i%sw.procs == 0 { // hot[0], the announcer, is on process 0
+					d.same = append(d.same, lat)
 				} else {
-					lost++
+					d.cross = append(d.cross, lat)
 				}
 			}
 		}
-		if lost == 0 || time.Now().After(deadline) {
-			return lat, lost, nil
+		if d.lost == 0 || time.Now().After(deadline) {
+			return d, nil
 		}
 		time.Sleep(10 * time.Millisecond)
 	}

@@ -106,3 +106,49 @@ func TestNewRefusesABadPrefix(t *testing.T) {
 	_, err := natsbus.New(nil, "a.b")
 	require.ErrorIs(t, err, natsbus.ErrBadPrefix)
 }
+
+// TestAStuckRoomDoesNotStallOthers: every room has a subscription (and a
+// delivery goroutine) of its own, so a room whose delivery is stuck —
+// a hot room fanning a block out to thousands of peers — holds up no
+// other room's frames on the same connection.
+func TestAStuckRoomDoesNotStallOthers(t *testing.T) {
+	e := startNATS(t)
+	nc, err := nats.Connect(e.ClientURL())
+	require.NoError(t, err)
+	t.Cleanup(nc.Close)
+	bus, err := natsbus.New(nc, "")
+	require.NoError(t, err)
+	release := make(chan struct{})
+	stuck := make(chan struct{}, 1)
+	unsubHot, err := bus.Subscribe("hot", func([]byte) {
+		select {
+		case stuck <- struct{}{}:
+		default:
+		}
+		<-release // the hot room's delivery does not return
+	})
+	require.NoError(t, err)
+	t.Cleanup(unsubHot)
+	got := make(chan string, 4)
+	unsubCold, err := bus.Subscribe("cold", func(m []byte) { got <- string(m) })
+	require.NoError(t, err)
+	t.Cleanup(unsubCold)
+	t.Cleanup(func() { close(release) })
+	require.NoError(t, nc.Flush())
+
+	for range 10 {
+		require.NoError(t, bus.Publish("hot", []byte("block")))
+	}
+	select {
+	case <-stuck:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the hot room's frame never arrived")
+	}
+	require.NoError(t, bus.Publish("cold", []byte("hello")))
+	select {
+	case m := <-got:
+		require.Equal(t, "hello", m)
+	case <-time.After(5 * time.Second):
+		t.Fatal("the cold room's frame waited behind the stuck hot room")
+	}
+}

@@ -16,8 +16,8 @@ import (
 
 // EmbeddedConfig configures a NATS server started inside the process.
 type EmbeddedConfig struct {
-	// Listen is the host:port clients connect to; "" means 127.0.0.1 on
-	// a free port (ClientURL tells which).
+	// Listen is the host:port clients connect to; "" or port 0 means a
+	// free port (ClientURL tells which), on 127.0.0.1 without a host.
 	Listen string
 	// StoreDir is the directory of JetStream's files. This field is
 	// required.
@@ -52,6 +52,9 @@ func StartEmbedded(cfg EmbeddedConfig) (*Embedded, error) {
 	host, port, err := splitHostPort(cfg.Listen, "127.0.0.1", -1)
 	if err != nil {
 		return nil, fmt.Errorf("natsbus: listen %q: %w", cfg.Listen, err)
+	}
+	if port == 0 {
+		port = -1 // nats-server's "any free port"; its 0 is 4222
 	}
 	opts := &server.Options{
 		ServerName: cfg.Name,
@@ -115,6 +118,35 @@ func splitHostPort(addr, defHost string, defPort int) (string, int, error) {
 		return "", 0, fmt.Errorf("bad port %q", p)
 	}
 	return h, n, nil
+}
+
+// WaitRoutes waits until the server has routes to at least n other
+// servers of its cluster, and reports whether it did within d.
+func (e *Embedded) WaitRoutes(n int, d time.Duration) bool {
+	deadline := time.Now().Add(d)
+	for {
+		if e.routedServers() >= n {
+			return true
+		}
+		if time.Now().After(deadline) {
+			return false
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// routedServers counts the other servers this one has a route to (a
+// server may have several routes to one other: a pool).
+func (e *Embedded) routedServers() int {
+	rz, err := e.srv.Routez(nil)
+	if err != nil {
+		return 0
+	}
+	seen := map[string]bool{}
+	for _, r := range rz.Routes {
+		seen[r.RemoteID] = true
+	}
+	return len(seen)
 }
 
 // ClientURL is the URL clients connect to (nats://host:port).

@@ -76,7 +76,10 @@ func main() {
 	if name == "" {
 		name = chain.KeyAddress(key).Short() // the node's default nickname
 	}
-	join := node.RoomJoinConfigWith(cfg.Relay, name, node.RoomInfo{Params: params, Epoch: cfg.Epoch}, fetchClient{})
+	// In a cluster the page lists the room on the other processes too:
+	// when this process's socket drops, the node redials the next one.
+	relays := append([]string{cfg.Relay}, cfg.Relays...)
+	join := node.RelaysJoinConfig(relays, name, node.RoomInfo{Params: params, Epoch: cfg.Epoch}, fetchClient{})
 	join.Dial = dialEarly(join.Dial)
 	minerEvents := make(chan node.Event, 64)
 	pool, err := newMinerPool(minerEvents)

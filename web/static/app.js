@@ -3,7 +3,7 @@
 // of its view model (package chain/node/view), at most one per animation
 // frame, panel by panel. UI wiring only: every rule and every figure comes
 // from the Go node; every word from catalog.js.
-import { $, el, setText } from "./dom.js";
+import { $ } from "./dom.js";
 import { explain, formatter, t, lang, onLang } from "./catalog.js";
 import { attachNode } from "./node-client.js";
 import { initMiner } from "./miner.js";
@@ -42,7 +42,7 @@ function status(s) {
     case "room-reset":
       return t("status.reset");
     default:
-      return explain({ kind: "connection", code: s.conn.state, reason: s.conn.reason, count: s.conn.retry_ms }, x.lang);
+      return explain({ kind: "connection", code: s.conn.state, reason: s.conn.reason, count: s.conn.retry_ms, name: s.conn.target }, x.lang);
   }
 }
 
@@ -67,7 +67,6 @@ async function start() {
   };
   const identity = initIdentity(node, me, config.room);
   const miner = initMiner(node);
-  stakeRoom(config.params && config.params.engine);
   const wallet = initWallet(node);
   let chain;
   const inspector = initInspector(node, () => chain.select(""));
@@ -117,17 +116,3 @@ async function start() {
 
 start().catch((err) => setStatus(() => t("status.failed", { why: err.message || String(err) })));
 
-// stakeRoom: a proof-of-stake or delegated room has no mining; the miner
-// panel gives way to words on who signs its blocks (this tab follows the
-// chain and validates every block; validators are cmd/node -validator).
-function stakeRoom(engine) {
-  if (engine !== "pos" && engine !== "dpos") return;
-  const miner = $("miner");
-  if (!miner) return;
-  miner.hidden = true;
-  const about = el("p", {});
-  setText(about, () => t(`stake.about.${engine}`));
-  const title = el("h2", {});
-  setText(title, () => t("stake.title"));
-  miner.after(el("article", { class: "panel", id: "stake", "data-testid": "stake" }, title, about));
-}

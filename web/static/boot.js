@@ -44,11 +44,27 @@
   } catch {
     // no storage: no seat kept
   }
+  // In a proof-of-stake or delegated room a seat link carries a genesis
+  // validator's key instead: it becomes this tab's wallet, whose stake
+  // signs the slots it leads.
+  const engine = config.params && config.params.engine;
+  if (seat && (engine === "pos" || engine === "dpos")) {
+    if (!id || id.seed !== seat) id = { seed: seat, name: (id && id.name) || "", since: Date.now() };
+    try {
+      sessionStorage.setItem(key, JSON.stringify(id));
+    } catch {
+      // private mode: the wallet lasts for this load only
+    }
+    seat = "";
+  }
   const start = {
     room,
     params: config.params,
     // ?epoch=: after a reset the relay refuses tabs loaded before it; admin.js reloads them.
     relay: `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/ws/${room}?epoch=${config.epoch ?? 0}`,
+    // The room on the cluster's other processes: the node redials them in
+    // turn when this server's socket drops (empty on a single server).
+    relays: Array.isArray(config.relays) ? config.relays.filter((u) => typeof u === "string") : [],
     epoch: config.epoch ?? 0, // names this room's saved chain in IndexedDB (a reset starts a new one)
     name: (id && typeof id.name === "string" && id.name) || "",
     seed: (id && typeof id.seed === "string" && id.seed) || "",

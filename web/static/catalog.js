@@ -138,8 +138,36 @@ export function formatter(locale) {
 
 // --- the catalogs -------------------------------------------------------------
 
-// catalogs holds every loaded language: tag → Map(key → parsed message).
+// catalogs holds every loaded language: tag → Map(key → message), each
+// message parsed on its first use (entry): parsing a whole catalog at
+// load took the page's thread ~30 ms on a slow laptop, for words most
+// pages never show.
 export const catalogs = {};
+
+// entry returns key's parsed message in table, parsing it on first use;
+// undefined when table lacks it.
+function entry(table, key) {
+  let m = table.get(key);
+  if (typeof m === "string") {
+    m = parse(m);
+    table.set(key, m);
+  }
+  return m;
+}
+
+// check parses every message of language tag now and throws the first
+// MessageError (a test's "every message parses").
+export function check(tag) {
+  const table = catalogs[tag];
+  if (!table) throw new Error(`no language ${tag}`);
+  for (const k of table.keys()) {
+    try {
+      entry(table, k);
+    } catch (err) {
+      throw new Error(`${tag} ${k}: ${err.message}`);
+    }
+  }
+}
 
 let current = "en";
 
@@ -151,9 +179,7 @@ export function install(tag, messages) {
     catalogs[PSEUDO] = pseudoTable(catalogs.en);
     return;
   }
-  const table = new Map();
-  for (const [k, v] of Object.entries(messages)) table.set(k, parse(v));
-  catalogs[tag] = table;
+  catalogs[tag] = new Map(Object.entries(messages));
 }
 
 // lang is the page's language now.
@@ -164,7 +190,7 @@ export function lang() {
 // msg returns key's message in lg, English when lg lacks it, undefined
 // when English lacks it too.
 function msg(key, lg) {
-  return (catalogs[lg] && catalogs[lg].get(key)) ?? (catalogs.en && catalogs.en.get(key));
+  return (catalogs[lg] && entry(catalogs[lg], key)) ?? (catalogs.en && entry(catalogs.en, key));
 }
 
 // has reports whether key has words.
@@ -233,7 +259,7 @@ export function pseudoParts(parts) {
 
 function pseudoTable(en) {
   const table = new Map();
-  for (const [k, parts] of en || []) table.set(k, k === "lang.name" ? ["Ƥšéüđö"] : pseudoParts(parts));
+  for (const k of (en || new Map()).keys()) table.set(k, k === "lang.name" ? ["Ƥšéüđö"] : pseudoParts(entry(en, k)));
   return table;
 }
 
@@ -367,6 +393,8 @@ export function explain(ev, lg = current) {
       return t(tx.amount ? "event.tx.transfer" : "event.tx.post", args, lg);
     }
     case "connection":
+      // A node of a cluster's page redials another process (ev.name: its host).
+      if (code === "retrying" && ev.name) return t("event.connection.retrying.elsewhere", a, lg);
       if (code === "retrying" && ev.reason) return t("event.connection.retrying.reason", a, lg);
       break;
     case "control":

@@ -49,6 +49,9 @@ export function card(b, x, opts = {}) {
   return rows;
 }
 
+// SYNC_CARDS_MS is how often the cards are rebuilt while the tab syncs.
+const SYNC_CARDS_MS = 400;
+
 // initChain wires the panel; onPick(hash) opens the inspector. It
 // returns {render(snapshot, x), select(hash)}.
 export function initChain(onPick) {
@@ -56,6 +59,7 @@ export function initChain(onPick) {
   const strip = $("blocks-strip");
   const fresh = changed();
   let selected = "";
+  let drawn = -1e9; // when the cards were last rebuilt (performance.now())
   const toNewest = follower(strip); // keep the newest card in view until the reader scrolls back
   list.addEventListener("click", (e) => {
     const b = e.target.closest("button[data-hash]");
@@ -83,9 +87,13 @@ export function initChain(onPick) {
     $("tip-hash").replaceChildren(...hashEl(s.tip.hash, undefined).childNodes);
     $("tip-hash").title = s.tip.hash;
     $("tip-difficulty").textContent = t("tip.difficulty", { difficulty: s.tip.difficulty, bits: s.tip.zero_bits });
+    // While the tab syncs, the cards follow the tip a few times a second,
+    // not every frame: each render is thirty cards of new hashes to lay out.
+    if (s.sync && s.sync.active && performance.now() - drawn < SYNC_CARDS_MS) return;
     const key = s.blocks.map((b) => b.hash + b.miner_name + (b.tx_lines || []).map((l) => l.to_name).join()).join() +
       "|" + s.stale.map((b) => b.hash).join() + "|" + x.locale;
     if (!fresh(key)) return;
+    drawn = performance.now();
     const staleAt = new Map();
     for (const st of s.stale) {
       if (!staleAt.has(st.height)) staleAt.set(st.height, []);
@@ -97,14 +105,15 @@ export function initChain(onPick) {
       const linked = i > 0 && blocks[i - 1].hash === b.prev;
       const li = el("li", { class: `block${linked ? " linked" : ""}${b.mine ? " mine" : ""}`, "data-height": b.height, "data-hash": b.hash });
       li.style.gridColumn = String(i + 1);
-      li.append(el("button", { type: "button", class: "card", "data-hash": b.hash, "aria-label": t("card.open", { height: b.height }) }, ...card(b, x)));
+      li.append(el("button", { type: "button", class: "card", "data-hash": b.hash, "aria-label": t("card.open", { height: b.height }) },
+        el("span", { class: "card-body" }, ...card(b, x))));
       items.push(li);
       (staleAt.get(b.height) || []).forEach((st, j) => {
         const sl = el("li", { class: `block stale${st.invalid ? " invalid" : ""}`, "data-height": st.height, "data-hash": st.hash });
         sl.style.gridColumn = String(i + 1);
         sl.style.gridRow = String(j + 2);
         sl.append(el("button", { type: "button", class: "card", "data-hash": st.hash, "aria-label": t("card.open", { height: st.height }) },
-          ...card(st, x, { stale: true })));
+          el("span", { class: "card-body" }, ...card(st, x, { stale: true }))));
         items.push(sl);
       });
     });

@@ -31,10 +31,14 @@ export function initTree(onPick) {
     }
   });
 
+  let drawn = -1e9; // when the tree was last drawn (performance.now())
   function render(s, x) {
+    // While the tab syncs the tree follows a few times a second (chainview.js).
+    if (s.sync && s.sync.active && performance.now() - drawn < 400) return;
     const tr = s.tree;
     const key = JSON.stringify([tr.from, tr.nodes.map((n) => [n.hash, n.lane, n.main, n.invalid]), tr.tips.map((p) => [p.name, p.hash]), x.locale]);
     if (!fresh(key)) return;
+    drawn = performance.now();
     // Room above the lanes for the most names one block carries.
     const names = new Map();
     for (const tip of tr.tips) if (tip.known) names.set(tip.hash, (names.get(tip.hash) || 0) + 1);

@@ -37,8 +37,14 @@ form.addEventListener("change", (e) => e.target.name === "preset" && showPreset(
 // The engine: a PBFT room has n seats (4, 7 or 10) and a checkpoint
 // interval K (web/pbft.templ's engine fields).
 const engineOf = () => form.querySelector('input[name="engine"]:checked')?.value || "";
+// A PoS or DPoS room has genesis validators (1 to 10) and, in DPoS, the
+// round's N delegates (web/stake.templ's engine fields).
 form.addEventListener("change", (e) => {
-  if (e.target.name === "engine") $("engine-pbft").hidden = engineOf() !== "pbft";
+  if (e.target.name !== "engine") return;
+  const engine = engineOf();
+  $("engine-pbft").hidden = engine !== "pbft";
+  $("engine-stake").hidden = engine !== "pos" && engine !== "dpos";
+  $("engine-delegates").hidden = engine !== "dpos";
 });
 showPreset();
 onLang(showPreset);
@@ -63,6 +69,12 @@ form.addEventListener("submit", async (e) => {
     const k = form.elements["create-checkpoint_interval"].value.trim();
     if (k !== "") body.checkpoint_interval = Number(k);
   }
+  if (engineOf() === "pos" || engineOf() === "dpos") {
+    body.engine = engineOf();
+    const v = form.elements["create-validators"].value.trim();
+    if (v !== "") body.validators = Number(v); // else the server's: 3 for PoS, 2N+1 for DPoS
+    if (body.engine === "dpos") body.delegates = Number(form.elements["create-delegates"].value);
+  }
   say(() => t("lobby.creating"));
   try {
     const resp = await fetch("/api/rooms", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
@@ -73,8 +85,10 @@ form.addEventListener("submit", async (e) => {
     }
     try {
       localStorage.setItem(`chainplay-teacher-${data.room}`, data.teacher_token);
-      // A PBFT room's seat keys come once: the board hands them out as seat links.
-      if (data.seat_keys) localStorage.setItem(`chainplay-seats-${data.room}`, JSON.stringify(data.seat_keys));
+      // A PBFT room's seat keys, or a stake room's validator keys, come
+      // once: the board hands them out as seat links.
+      const links = data.seat_keys || data.validator_keys;
+      if (links) localStorage.setItem(`chainplay-seats-${data.room}`, JSON.stringify(links));
     } catch {
       // private mode: the teacher panel lasts for this page only
     }
@@ -85,10 +99,11 @@ form.addEventListener("submit", async (e) => {
     $("created-qr").src = `/r/${data.room}/qr.svg`;
     $("created-copy").onclick = () => navigator.clipboard?.writeText(data.url || url);
     say("");
-    if (data.seat_keys) {
+    if (data.seat_keys || data.validator_keys) {
       const note = $("created-seats") || $("created").appendChild(Object.assign(document.createElement("p"), { id: "created-seats", className: "hint" }));
       note.dataset.testid = "created-seats";
-      setText(note, () => t("lobby.created.seats", { n: data.seat_keys.length, board: `/r/${data.room}/board` }));
+      const key = data.seat_keys ? "lobby.created.seats" : "lobby.created.validators";
+      setText(note, () => t(key, { n: (data.seat_keys || data.validator_keys).length, board: `/r/${data.room}/board` }));
     }
     form.hidden = true;
     $("created").hidden = false;

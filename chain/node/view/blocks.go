@@ -17,6 +17,9 @@ type namer struct {
 	selfName string
 	peers    map[chain.Address]string
 	chain    map[chain.Address]string
+	// stake: the room is a PoS or DPoS room, whose transactions to the
+	// stake accounts are instructions (TxStake, TxCandidate, TxVote).
+	stake bool
 }
 
 // name returns a's nickname, or "".
@@ -55,6 +58,8 @@ func txView(tx *chain.Tx, me chain.Address, names namer) TxView {
 				v.Author = n
 			}
 		}
+	case names.stake && tx.StakeOp() != "":
+		v.Kind = tx.StakeOp() // TxStake, TxCandidate or TxVote
 	case tx.Amount == 0:
 		v.Kind = TxPost
 	default:
@@ -67,6 +72,14 @@ func txView(tx *chain.Tx, me chain.Address, names namer) TxView {
 	if !tx.To.IsZero() {
 		v.To = tx.To.String()
 		v.ToName = names.name(tx.To)
+	}
+	if v.Kind == TxVote {
+		// The vote's candidate is its memo: shown as its recipient ("" for
+		// a vote withdrawn).
+		v.To, v.ToName, v.Memo = "", "", ""
+		if c, err := chain.ParseAddress(tx.Memo); err == nil {
+			v.To, v.ToName = c.String(), names.name(c)
+		}
 	}
 	return v
 }

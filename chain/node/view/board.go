@@ -37,6 +37,9 @@ type BoardConfig struct {
 	Clock node.Clock
 	// PoW, in a PBFT room, is the proof-of-work figures to compare with.
 	PoW *PoWFigures
+	// Engines are the class's rooms measured for the comparison of the
+	// engines (Figures): the busiest of each, this room among them.
+	Engines []EngineFigures
 }
 
 // BoardView is the board at one moment.
@@ -66,6 +69,12 @@ type BoardView struct {
 	// (BoardConfig.PoW); both nil in a proof-of-work room.
 	PBFT *PBFTView   `json:"pbft,omitempty"`
 	PoW  *PoWFigures `json:"pow,omitempty"`
+	// Stake is a PoS or DPoS room's slots and stake (stake.go), without
+	// Me: the board is nobody's wallet.
+	Stake *StakeView `json:"stake,omitempty"`
+	// Engines is BoardConfig.Engines: the four ways to agree, side by
+	// side, as the class's rooms measured them.
+	Engines []EngineFigures `json:"engines"`
 }
 
 // PoWFigures are a proof-of-work room's figures for the board's
@@ -242,6 +251,11 @@ func Board(n *node.Node, tl *node.Timeline, cfg BoardConfig) BoardView {
 
 	if v.PBFT = pbftView(n, peerNames(n.PeerStates()), now); v.PBFT != nil {
 		v.PoW = cfg.PoW
+	}
+	v.Stake = stakeView(n, addressNames(n.PeerStates()), now, chain.Address{})
+	v.Engines = cfg.Engines
+	if v.Engines == nil {
+		v.Engines = []EngineFigures{}
 	}
 
 	entries := tl.Entries(when)

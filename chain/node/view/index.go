@@ -130,7 +130,7 @@ func (ix *chainIndex) add(h uint64, b *chain.Block) {
 		if tx.Name != "" {
 			ix.names[from] = tx.Name
 		}
-		if tx.Amount == 0 && tx.Memo != "" {
+		if tx.IsPost() && tx.Memo != "" {
 			ix.posts = append(ix.posts, ref(tx))
 		}
 		if from == ix.me || tx.To == ix.me {

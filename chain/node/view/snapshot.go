@@ -3,6 +3,7 @@ package view
 import (
 	"encoding/json"
 
+	"github.com/chainplay/chainplay/chain"
 	"github.com/chainplay/chainplay/chain/node"
 )
 
@@ -46,6 +47,9 @@ type Snapshot struct {
 	// PBFT is a PBFT room's replicas, view and phase pictures (pbft.go);
 	// null in a room of another engine.
 	PBFT *PBFTView `json:"pbft"`
+	// Stake is a PoS or DPoS room's slots, stake and this wallet's next
+	// slots (stake.go); null in a room of another engine.
+	Stake *StakeView `json:"stake"`
 }
 
 // ControlView is the teacher's controls as a student's page shows them.
@@ -113,7 +117,7 @@ type BlockView struct {
 // TxView is a transaction as a card or a history line shows it.
 type TxView struct {
 	ID     string `json:"id"`
-	Kind   string `json:"kind"`   // TxTransfer, TxPost or TxCoinbase
+	Kind   string `json:"kind"`   // TxTransfer, TxPost, TxCoinbase, or in a stake room TxStake, TxCandidate, TxVote
 	Author string `json:"author"` // the name it carries, or the short address
 	From   string `json:"from,omitempty"`
 	To     string `json:"to,omitempty"`
@@ -131,6 +135,11 @@ const (
 	TxTransfer = "transfer"
 	TxPost     = "post"
 	TxCoinbase = "coinbase"
+	// In a PoS or DPoS room (chain.Tx.StakeOp): coins locked as stake, a
+	// delegate's candidacy, a vote (To: the candidate; none: withdrawn).
+	TxStake     = chain.OpStake
+	TxCandidate = chain.OpCandidate
+	TxVote      = chain.OpVote
 )
 
 // StaleView is a block off the best chain.
@@ -168,6 +177,9 @@ type ConnView struct {
 	State   string `json:"state"`
 	Reason  string `json:"reason,omitempty"`
 	RetryMs uint64 `json:"retry_ms,omitempty"`
+	// Target is the host a retrying node dials next when it has several
+	// relays (a cluster: node.JoinConfig.Target); empty otherwise.
+	Target string `json:"target,omitempty"`
 }
 
 // Entry is one line of the log: an event, numbered.

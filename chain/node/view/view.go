@@ -174,7 +174,7 @@ func (m *Model) onEvent(ev node.Event) {
 		case node.CodeConnDisconnected:
 			m.conn = ConnView{State: ConnDisconnected, Reason: ev.Reason}
 		case node.CodeConnRetrying:
-			m.conn = ConnView{State: ConnRetrying, Reason: ev.Reason, RetryMs: ev.Count}
+			m.conn = ConnView{State: ConnRetrying, Reason: ev.Reason, RetryMs: ev.Count, Target: ev.Name}
 		case node.CodeConnRoomReset:
 			m.conn = ConnView{State: ConnRoomReset}
 		}
@@ -213,7 +213,7 @@ func (m *Model) Snapshot() Snapshot {
 	m.indexMu.Lock()
 	defer m.indexMu.Unlock()
 	m.index.update(c)
-	names := namer{self: me, selfName: n.Name(), peers: map[chain.Address]string{}, chain: m.index.names}
+	names := namer{self: me, selfName: n.Name(), peers: map[chain.Address]string{}, chain: m.index.names, stake: c.Params().IsStake()}
 	for _, p := range s.Peers {
 		if a, err := chain.ParseAddress(p.Address); err == nil && p.Address != "" {
 			names.peers[a] = p.Name
@@ -239,6 +239,7 @@ func (m *Model) Snapshot() Snapshot {
 	}
 	s.Tamper = m.tamperView(c.Params(), me, names)
 	s.PBFT = pbftView(n, peerNames(s.Peers), s.Now)
+	s.Stake = stakeView(n, names, s.Now, me)
 	if m.cfg.Extra != nil {
 		if b, err := json.Marshal(m.cfg.Extra()); err == nil {
 			s.Extra = b

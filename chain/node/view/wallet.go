@@ -35,7 +35,8 @@ type WalletView struct {
 type HistoryView struct {
 	TxView
 	// Dir is HistIn (coins received), HistOut (sent), HistPost (a post of
-	// its own, no coins) or HistMined (a block reward).
+	// its own, no coins) or HistMined (a block reward); in a stake room
+	// TxStake, TxCandidate or TxVote for its own stake instructions.
 	Dir string `json:"dir"`
 	// Status is StatusPending, StatusBack, StatusConfirmed, StatusDropped
 	// or StatusDoubleSpent.
@@ -91,11 +92,13 @@ type PostView struct {
 	Confirmations uint64 `json:"confirmations,omitempty"`
 }
 
-// direction says how tx concerns the wallet me.
-func direction(tx *chain.Tx, me chain.Address) string {
+// direction says how tx, shown as v, concerns the wallet me.
+func direction(tx *chain.Tx, v TxView, me chain.Address) string {
 	switch {
 	case tx.IsCoinbase():
 		return HistMined
+	case tx.Sender() == me && (v.Kind == TxStake || v.Kind == TxCandidate || v.Kind == TxVote):
+		return v.Kind
 	case tx.Sender() == me && tx.Amount == 0:
 		return HistPost
 	case tx.Sender() == me:
@@ -129,7 +132,8 @@ func (m *Model) wallet(tip uint64, pending []*chain.Tx, peers []node.PeerState, 
 		if _, ok := m.index.left[tx.ID()]; ok {
 			status = StatusBack
 		}
-		mine = append(mine, HistoryView{TxView: txView(tx, addr, names), Dir: direction(tx, addr), Status: status})
+		v := txView(tx, addr, names)
+		mine = append(mine, HistoryView{TxView: v, Dir: direction(tx, v, addr), Status: status})
 	}
 	if acct.Balance > w.PendingOut {
 		w.Available = acct.Balance - w.PendingOut
@@ -148,14 +152,16 @@ func (m *Model) wallet(tip uint64, pending []*chain.Tx, peers []node.PeerState, 
 			if n.Chain().Balance(l.tx.Sender()).NextSeq > l.tx.Seq {
 				status = StatusDoubleSpent // its seq is another transaction's now
 			}
-			dropped = append(dropped, HistoryView{TxView: txView(l.tx, addr, names), Dir: direction(l.tx, addr), Status: status})
+			v := txView(l.tx, addr, names)
+			dropped = append(dropped, HistoryView{TxView: v, Dir: direction(l.tx, v, addr), Status: status})
 		}
 	}
 	slices.SortFunc(dropped, func(a, b HistoryView) int { return cmp.Compare(b.Time, a.Time) })
 	mine = append(mine, dropped...)
 	for i := len(m.index.mine) - 1; i >= 0 && len(mine) < m.cfg.History; i-- {
 		r := m.index.mine[i]
-		mine = append(mine, HistoryView{TxView: txView(r.tx, addr, names), Dir: direction(r.tx, addr), Status: StatusConfirmed,
+		v := txView(r.tx, addr, names)
+		mine = append(mine, HistoryView{TxView: v, Dir: direction(r.tx, v, addr), Status: StatusConfirmed,
 			Height: r.height, Block: r.block, Confirmations: tip - r.height + 1})
 	}
 	if len(mine) > m.cfg.History {
@@ -187,7 +193,7 @@ func (m *Model) posts(tip uint64, pending []*chain.Tx) []PostView {
 	out := []PostView{}
 	var waiting []PostView
 	for _, tx := range pending {
-		if tx.IsCoinbase() || tx.Amount != 0 || tx.Memo == "" {
+		if !tx.IsPost() || tx.Memo == "" {
 			continue
 		}
 		waiting = append(waiting, postView(tx, me))

@@ -88,6 +88,10 @@ type Start struct {
 	// Seat is a PBFT room's seat key (hex seed, from the teacher's seat
 	// link): the tab runs that seat's replica. Empty: a client.
 	Seat string `json:"seat,omitempty"`
+	// Relays are the room on the cluster's other processes (the room
+	// page's config, cmd/chainplay's roomConfig.Relays), tried in turn
+	// after Relay when the socket drops. Empty: Relay only.
+	Relays []string `json:"relays,omitempty"`
 }
 
 // Types lists every message type, and Fields every field, in the order
