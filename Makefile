@@ -109,8 +109,9 @@ bench-compare:
 
 ## bench-ab: a Go benchmark of the commit $(BASE) (default main) against this
 ## tree, the two test binaries run in alternation (cmd/bench ab):
-## make bench-ab PKG=./chain/ BENCH='^BenchmarkImport10k$$/json'
+## make bench-ab PKG=./chain/ BENCH='^BenchmarkImport10k$$/json' PAIRS=7
 BASE   ?= main
+PAIRS  ?= 5
 PKG    ?= ./chain/
 BENCH  ?= ^BenchmarkImport10k$$/json
 AB_DIR  = $(BENCH_RESULTS)/ab-$(BENCH_STAMP)
@@ -118,7 +119,7 @@ bench-ab:
 	@rm -rf $(AB_DIR) && mkdir -p $(AB_DIR)/base && git archive $(BASE) | tar -x -C $(AB_DIR)/base
 	cd $(AB_DIR)/base && $(GO) test -c -o ../base.test $(PKG)
 	$(GO) test -c -o $(AB_DIR)/new.test $(PKG)
-	CHAINPLAY_BENCH_DIR=$(abspath $(AB_DIR)) $(GO) run ./cmd/bench ab -name bench-ab \
+	CHAINPLAY_BENCH_DIR=$(abspath $(AB_DIR)) $(GO) run ./cmd/bench ab -pairs $(PAIRS) -name bench-ab \
 		-a "cd $(AB_DIR)/base/$(PKG) && $(abspath $(AB_DIR))/base.test -test.run='^$$' -test.bench='$(BENCH)' -test.benchtime=1x" \
 		-b "cd $(PKG) && $(abspath $(AB_DIR))/new.test -test.run='^$$' -test.bench='$(BENCH)' -test.benchtime=1x"
 	$(GO) run ./cmd/bench report $(AB_DIR)
@@ -133,7 +134,7 @@ loadtest-ab:
 	cp -r cmd/relayload $(AB_DIR)/base/cmd/relayload && cp -r internal/benchrun $(AB_DIR)/base/internal/benchrun
 	cd $(AB_DIR)/base && $(GO) build -tags relayload_nonats -o ../relayload-base ./cmd/relayload
 	$(GO) build -o $(AB_DIR)/relayload-new ./cmd/relayload
-	CHAINPLAY_BENCH_DIR=$(abspath $(AB_DIR)) $(GO) run ./cmd/bench ab -name loadtest-ab \
+	CHAINPLAY_BENCH_DIR=$(abspath $(AB_DIR)) $(GO) run ./cmd/bench ab -pairs $(PAIRS) -name loadtest-ab \
 		-a "CHAINPLAY_BENCH_DIR= $(abspath $(AB_DIR))/relayload-base" -b "CHAINPLAY_BENCH_DIR= $(abspath $(AB_DIR))/relayload-new"
 	$(GO) run ./cmd/bench report $(AB_DIR)
 

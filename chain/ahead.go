@@ -53,9 +53,12 @@ func (c *Chain) checkAhead(blocks []*Block) *ahead {
 	return a
 }
 
-// check checks chunk k and marks it done.
+// check checks chunk k and marks it done: each block's sanity, then the
+// signatures of the sane blocks' transactions, together (verifyTxs).
 func (a *ahead) check(k int) {
 	lo, hi := k*aheadChunk, min((k+1)*aheadChunk, len(a.blocks))
+	var txs []*Tx
+	var where [][2]int // block, transaction
 	for i := lo; i < hi; i++ {
 		a.badSig[i] = -1
 		b := a.blocks[i]
@@ -66,7 +69,20 @@ func (a *ahead) check(k int) {
 		if _, a.sanity[i] = checkBlockSanity(b, b.Hash(), a.c.params, a.c.engine); a.sanity[i] != nil {
 			continue
 		}
-		a.badSig[i] = firstBadSignature(a.c.id, b)
+		for ti, t := range b.Txs {
+			if ti == 0 || t == nil || t.IsCoinbase() {
+				continue
+			}
+			txs = append(txs, t)
+			where = append(where, [2]int{i, ti})
+		}
+	}
+	bad := make([]bool, len(txs))
+	verifyTxs(a.c.id, txs, bad)
+	for j, isBad := range bad {
+		if i, ti := where[j][0], where[j][1]; isBad && a.badSig[i] < 0 { // in order: the first bad one
+			a.badSig[i] = ti
+		}
 	}
 	close(a.done[k])
 }

@@ -108,6 +108,12 @@ func parallel(n int, fn func(i int)) {
 	wg.Wait()
 }
 
+// parallelRange is parallel for batches: fn(lo, hi) for consecutive
+// ranges of up to batch indexes covering 0…n−1.
+func parallelRange(n, batch int, fn func(lo, hi int)) {
+	parallel((n+batch-1)/batch, func(k int) { fn(k*batch, min((k+1)*batch, n)) })
+}
+
 // ImportChain builds a new Chain from the JSON dump of `GET /chain`. The
 // room's parameters come from the dump's genesis coinbase memo, and the
 // genesis block must be exactly the one those parameters give

@@ -232,8 +232,11 @@ func (b *Block) MarshalJSON() ([]byte, error) { return json.Marshal(b.JSON()) }
 // UnmarshalJSON decodes the JSON shape and checks hash and derived fields.
 func (b *Block) UnmarshalJSON(data []byte) error {
 	var j BlockJSON
-	if err := json.Unmarshal(data, &j); err != nil {
-		return ruleError(ErrMalformed, "block: %v", err)
+	if !decodeBlockJSON(data, &j) { // the layout MarshalJSON writes, fast
+		j = BlockJSON{}
+		if err := json.Unmarshal(data, &j); err != nil {
+			return ruleError(ErrMalformed, "block: %v", err)
+		}
 	}
 	p, err := j.Block()
 	if err != nil {

@@ -16,9 +16,11 @@ import (
 // signature's first half, with k = SHA-512(R ‖ A ‖ M) mod L and S < L.
 // crypto/ed25519 computes R' with a sliding-window double-scalar
 // multiplication: about 253 point doublings per signature. Here both B
-// and −A are fixed bases: a table of their multiples j·256^i·P (j ≤ 8,
-// i < 32, as Go's own base-point table) turns each scalar into 64 table
-// additions and four doublings. The point decoding, the scalar checks,
+// and −A are fixed bases: a table of the key's multiples j·256^i·(−A)
+// (j ≤ 8, i < 32, as Go's own base-point table) turns k into 64 table
+// additions and four doublings, and one of j·256^i·B (j ≤ 128) turns S
+// into 32 additions. Signatures verified together (verifyBatch) share
+// the field inversion of their encodings. The point decoding, the scalar checks,
 // the hash and the final encoding are the same code (filippo.io/edwards25519
 // is crypto/internal/fips140/edwards25519's public twin), and the formulas
 // are the complete extended-coordinate formulas Go uses, so R' is the same
@@ -51,6 +53,20 @@ func verifyEd25519(pub, msg, sig []byte) bool {
 
 // verify is verifyEd25519 with the key's table.
 func (tab *keyTable) verify(msg, sig []byte) bool {
+	var r point
+	if !tab.point(msg, sig, &r) {
+		return false
+	}
+	var enc [32]byte
+	r.encode(&enc)
+	return enc == [32]byte(sig[:32])
+}
+
+// point computes R' = [S]B − [k]A for sig over msg into r; a signature
+// whose R' must then encode as sig[:32]. It reports false for a signature
+// refused before that: a key that is not a point, a wrong length, an S
+// that is not canonical.
+func (tab *keyTable) point(msg, sig []byte, r *point) bool {
 	if !tab.valid || len(sig) != ed25519.SignatureSize || sig[63]&224 != 0 {
 		return false
 	}
@@ -67,11 +83,73 @@ func (tab *keyTable) verify(msg, sig []byte) bool {
 	if err != nil {
 		return false
 	}
-	var r point
-	r.doubleBaseMul(&tab.minusA, k, baseTable(), s)
-	var enc [32]byte
-	r.encode(&enc)
-	return enc == [32]byte(sig[:32])
+	r.doubleBaseMul(&tab.minusA, k, s)
+	return true
+}
+
+// verifyTxs sets bad[i] when the signature of txs[i] does not verify,
+// deciding as Tx.VerifySignature (see verifyBatch).
+func verifyTxs(chainID Hash, txs []*Tx, bad []bool) {
+	items := make([]sigItem, len(txs))
+	for i, t := range txs {
+		items[i] = sigItem{pub: t.From, msg: t.SigningMessage(chainID), sig: t.Sig}
+	}
+	verifyBatch(items, bad)
+}
+
+// sigItem is one signature to verify.
+type sigItem struct{ pub, msg, sig []byte }
+
+// verifyBatch sets bad[i] when items[i] is not a valid signature, deciding
+// as crypto/ed25519.Verify (a key of another length than 32 bytes is
+// bad). The signatures by keys with tables finish together: one field
+// inversion for all their encodings (Montgomery's trick) instead of one
+// each.
+func verifyBatch(items []sigItem, bad []bool) {
+	type pending struct {
+		i    int
+		r    point
+		want [32]byte
+	}
+	ps := make([]pending, 0, len(items))
+	for i, it := range items {
+		if len(it.pub) != ed25519.PublicKeySize || len(it.sig) != ed25519.SignatureSize {
+			bad[i] = true
+			continue
+		}
+		tab := keyTables.get([32]byte(it.pub))
+		if tab == nil {
+			bad[i] = !ed25519.Verify(it.pub, it.msg, it.sig)
+			continue
+		}
+		ps = append(ps, pending{i: i, want: [32]byte(it.sig[:32])})
+		if !tab.point(it.msg, it.sig, &ps[len(ps)-1].r) {
+			bad[i] = true
+			ps = ps[:len(ps)-1]
+		}
+	}
+	if len(ps) == 0 {
+		return
+	}
+	// prefix[j] = Z_0 ⋯ Z_j; walk back with the inverse of the product.
+	prefix := make([]field.Element, len(ps))
+	prefix[0].Set(&ps[0].r.Z)
+	for j := 1; j < len(ps); j++ {
+		prefix[j].Multiply(&prefix[j-1], &ps[j].r.Z)
+	}
+	var inv, zinv field.Element
+	inv.Invert(&prefix[len(ps)-1])
+	for j := len(ps) - 1; j >= 0; j-- {
+		if j > 0 {
+			zinv.Multiply(&inv, &prefix[j-1])
+			inv.Multiply(&inv, &ps[j].r.Z)
+		} else {
+			zinv.Set(&inv)
+		}
+		var enc [32]byte
+		ps[j].r.encodeWith(&zinv, &enc)
+		bad[ps[j].i] = enc != ps[j].want
+	}
 }
 
 // keyTableCache holds the tables of the keys that sign often.
@@ -142,17 +220,34 @@ func (t *keyTable) build() {
 
 var (
 	baseOnce sync.Once
-	baseTab  fixedTable
+	baseTab  *baseTable
 )
 
-// baseTable is the table of the base point B.
-func baseTable() *fixedTable {
+// baseTable holds j·256^i·B for i < 32 and j = 1…128: the signed radix-256
+// digits of a scalar pick one entry each, 32 additions for [S]B (480 KB,
+// built once, on the first verification with a key table).
+type baseTable [32][128]niels
+
+// theBaseTable returns the table of the base point B.
+func theBaseTable() *baseTable {
 	baseOnce.Do(func() {
 		var p point
 		p.fromPoint(edwards25519.NewGeneratorPoint())
-		baseTab.build(&p)
+		pts := make([]point, 32*128)
+		for i := range 32 {
+			pts[i*128] = p
+			for j := 1; j < 128; j++ {
+				pts[i*128+j].add(&pts[i*128+j-1], &p)
+			}
+			for range 8 { // p = 256·p
+				p.double(&p)
+			}
+		}
+		t := new(baseTable)
+		toNiels(pts, func(i int) *niels { return &t[i/128][i%128] })
+		baseTab = t
 	})
-	return &baseTab
+	return baseTab
 }
 
 // point is a point in extended coordinates: x = X/Z, y = Y/Z, xy = T/Z.
@@ -261,24 +356,26 @@ func (p *point) finish(a, b, c, d *field.Element) {
 	p.Z.Multiply(&f, &g)
 }
 
-// build fills t with the multiples of p, in affine form (one inversion
-// for all 256 entries: Montgomery's trick).
+// build fills t with the multiples of p, in affine form.
 func (t *fixedTable) build(p *point) {
-	var pts [32 * 8]point
+	pts := make([]point, 32*8)
 	base := *p
 	for i := range 32 {
 		pts[i*8] = base
 		for j := 1; j < 8; j++ {
 			pts[i*8+j].add(&pts[i*8+j-1], &base)
 		}
-		if i < 31 {
-			for range 8 { // base = 256·base
-				base.double(&base)
-			}
+		for range 8 { // base = 256·base
+			base.double(&base)
 		}
 	}
-	// prefix[i] = Z_0 ⋯ Z_i; then walk back with the inverse of the product.
-	var prefix [len(pts)]field.Element
+	toNiels(pts, func(i int) *niels { return &t[i/8][i%8] })
+}
+
+// toNiels writes each point of pts in affine form into out(i), with one
+// field inversion for all (Montgomery's trick).
+func toNiels(pts []point, out func(i int) *niels) {
+	prefix := make([]field.Element, len(pts))
 	prefix[0].Set(&pts[0].Z)
 	for i := 1; i < len(pts); i++ {
 		prefix[i].Multiply(&prefix[i-1], &pts[i].Z)
@@ -294,7 +391,7 @@ func (t *fixedTable) build(p *point) {
 		}
 		x.Multiply(&pts[i].X, &zinv)
 		y.Multiply(&pts[i].Y, &zinv)
-		n := &t[i/8][i%8]
+		n := out(i)
 		n.ypx.Add(&y, &x)
 		n.ymx.Subtract(&y, &x)
 		n.xy2d.Multiply(&x, &y)
@@ -319,38 +416,65 @@ func radix16(s *edwards25519.Scalar) [64]int8 {
 	return d
 }
 
-// doubleBaseMul sets p = [a]P + [b]Q for the points tabulated in tp and
-// tq, in variable time (the inputs are public).
-func (p *point) doubleBaseMul(tp *fixedTable, a *edwards25519.Scalar, tq *fixedTable, b *edwards25519.Scalar) {
-	da, db := radix16(a), radix16(b)
-	p.identity()
-	pick := func(t *fixedTable, i int, d int8) {
-		switch {
-		case d > 0:
-			p.addNiels(p, &t[i/2][d-1], false)
-		case d < 0:
-			p.addNiels(p, &t[i/2][-d-1], true)
-		}
+// radix256 returns the signed radix-256 digits of s (each in
+// [−128, 128)): s = Σ d[i]·256^i. s < 2^255, as every reduced scalar is.
+func radix256(s *edwards25519.Scalar) [32]int16 {
+	b := s.Bytes()
+	var d [32]int16
+	carry := int16(0)
+	for i := range 32 {
+		v := int16(b[i]) + carry
+		carry = (v + 128) >> 8
+		d[i] = v - carry<<8
 	}
+	return d
+}
+
+// doubleBaseMul sets p = [a]P + [b]B for the point P tabulated in tp and
+// the base point B, in variable time (the inputs are public).
+func (p *point) doubleBaseMul(tp *fixedTable, a, b *edwards25519.Scalar) {
+	da, db := radix16(a), radix256(b)
+	tb := theBaseTable()
+	p.identity()
+	pick := func(n *niels, neg bool) { p.addNiels(p, n, neg) }
 	for i := 1; i < 64; i += 2 {
-		pick(tp, i, da[i])
-		pick(tq, i, db[i])
+		if d := da[i]; d > 0 {
+			pick(&tp[i/2][d-1], false)
+		} else if d < 0 {
+			pick(&tp[i/2][-d-1], true)
+		}
 	}
 	for range 4 {
 		p.double(p)
 	}
 	for i := 0; i < 64; i += 2 {
-		pick(tp, i, da[i])
-		pick(tq, i, db[i])
+		if d := da[i]; d > 0 {
+			pick(&tp[i/2][d-1], false)
+		} else if d < 0 {
+			pick(&tp[i/2][-d-1], true)
+		}
+	}
+	for i, d := range db {
+		if d > 0 {
+			pick(&tb[i][d-1], false)
+		} else if d < 0 {
+			pick(&tb[i][-d-1], true)
+		}
 	}
 }
 
 // encode writes p's 32-byte encoding: y with the sign of x in the top bit.
 func (p *point) encode(out *[32]byte) {
-	var zinv, x, y field.Element
+	var zinv field.Element
 	zinv.Invert(&p.Z)
-	x.Multiply(&p.X, &zinv)
-	y.Multiply(&p.Y, &zinv)
+	p.encodeWith(&zinv, out)
+}
+
+// encodeWith is encode given 1/Z.
+func (p *point) encodeWith(zinv *field.Element, out *[32]byte) {
+	var x, y field.Element
+	x.Multiply(&p.X, zinv)
+	y.Multiply(&p.Y, zinv)
 	copy(out[:], y.Bytes())
 	out[31] |= byte(x.IsNegative() << 7)
 }

@@ -74,7 +74,6 @@ func TestFixedBaseMatchesDoubleScalarMult(t *testing.T) {
 	for range 8 {
 		scalars = append(scalars, randScalar(rng))
 	}
-	base := baseTable()
 	for pi, p := range points {
 		var tp point
 		tp.fromPoint(p)
@@ -84,7 +83,7 @@ func TestFixedBaseMatchesDoubleScalarMult(t *testing.T) {
 			b := scalars[(si*7+pi)%len(scalars)]
 			want := new(edwards25519.Point).VarTimeDoubleScalarBaseMult(a, p, b)
 			var got point
-			got.doubleBaseMul(&tab, a, base, b)
+			got.doubleBaseMul(&tab, a, b)
 			var enc [32]byte
 			got.encode(&enc)
 			require.Equal(t, want.Bytes(), enc[:], "point %d, scalars %d", pi, si)
@@ -195,6 +194,25 @@ func TestVerifyMatchesStdlib(t *testing.T) {
 		})
 	}
 	require.GreaterOrEqual(t, valid, 10, "the cases must include valid signatures, forged ones for small-order keys too")
+}
+
+// Signatures verified together decide as one by one.
+func TestVerifyBatchMatchesStdlib(t *testing.T) {
+	cases := verifyCases(t)
+	items := make([]sigItem, len(cases))
+	for i, tc := range cases {
+		items[i] = sigItem{pub: tc.pub, msg: tc.msg, sig: tc.sig}
+	}
+	items = append(items, sigItem{pub: cases[0].pub[:31], msg: cases[0].msg, sig: cases[0].sig}) // a short key
+	for round := range keyTableAfter + 1 {                                                       // without tables at first, then with
+		bad := make([]bool, len(items))
+		verifyBatch(items, bad)
+		for i, it := range items {
+			want := len(it.pub) != 32 || !ed25519.Verify(it.pub, it.msg, it.sig)
+			require.Equal(t, want, bad[i], "round %d, item %d", round, i)
+		}
+	}
+	verifyBatch(nil, nil) // nothing to do
 }
 
 func TestVerifyIsSafeForConcurrentUse(t *testing.T) {

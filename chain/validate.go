@@ -193,17 +193,12 @@ func medianTimePast(n *blockNode, span int) int64 {
 }
 
 // sigJob is one signature to verify.
-type sigJob struct {
-	tx  *Tx
-	bad bool
-}
-
 // verifySignatures verifies the signatures of every non-coinbase tx of
 // blocks, spreading the work over up to GOMAXPROCS goroutines. It returns,
 // per block, the index of its first transaction whose signature fails, or
 // −1.
 func verifySignatures(chainID Hash, blocks []*Block) []int {
-	var jobs []sigJob
+	var txs []*Tx
 	var where [][2]int
 	for bi, b := range blocks {
 		if b == nil {
@@ -213,39 +208,26 @@ func verifySignatures(chainID Hash, blocks []*Block) []int {
 			if ti == 0 || t == nil || t.IsCoinbase() {
 				continue
 			}
-			jobs = append(jobs, sigJob{tx: t})
+			txs = append(txs, t)
 			where = append(where, [2]int{bi, ti})
 		}
 	}
-	parallel(len(jobs), func(i int) {
-		jobs[i].bad = !jobs[i].tx.VerifySignature(chainID)
-	})
+	bad := make([]bool, len(txs))
+	parallelRange(len(txs), sigBatch, func(lo, hi int) { verifyTxs(chainID, txs[lo:hi], bad[lo:hi]) })
 	first := make([]int, len(blocks))
 	for i := range first {
 		first[i] = -1
 	}
-	for i, j := range jobs {
-		if b, t := where[i][0], where[i][1]; j.bad && (first[b] < 0 || t < first[b]) {
+	for i, isBad := range bad {
+		if b, t := where[i][0], where[i][1]; isBad && (first[b] < 0 || t < first[b]) {
 			first[b] = t
 		}
 	}
 	return first
 }
 
-// firstBadSignature returns the index of b's first transaction whose
-// signature does not verify, or −1: verifySignatures for one block, on
-// the caller's goroutine.
-func firstBadSignature(chainID Hash, b *Block) int {
-	for ti, t := range b.Txs {
-		if ti == 0 || t == nil || t.IsCoinbase() {
-			continue
-		}
-		if !t.VerifySignature(chainID) {
-			return ti
-		}
-	}
-	return -1
-}
+// sigBatch is how many signatures verifyTxs verifies together.
+const sigBatch = 64
 
 // badSignature builds the RuleError for transaction i of b.
 func badSignature(b *Block, i int) error {

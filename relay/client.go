@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -38,15 +39,24 @@ type client struct {
 	// observer hears every group of a split room, and what it sends
 	// reaches nobody while the room is split (JoinObserver).
 	observer bool
-	delays   delayLine   // frames waiting for their latency (policy.go)
-	send     chan []byte // bounded; written by enqueue, read by writeLoop (or LocalConn.Recv) only
+	delays   delayLine  // frames waiting for their latency (policy.go)
+	queue    *sendQueue // bounded; pushed by enqueue, popped by writeLoop (or LocalConn.Recv) only
 
 	conn, closing, write       context.Context
 	abort, stopping, stopWrite context.CancelFunc
 
-	mu     sync.Mutex
-	code   websocket.StatusCode // guarded by mu; set once by close
-	reason string               // guarded by mu
+	mu      sync.Mutex
+	code    websocket.StatusCode // guarded by mu; set once by close
+	reason  string               // guarded by mu
+	pingErr error                // guarded by mu; why a ping failed
+
+	// A websocket client's socket and what its writer and pings need;
+	// set by attach, before any goroutine reads them.
+	sock               *websocket.Conn
+	tasks              *sync.WaitGroup
+	timeout, pingEvery time.Duration
+	pingT              *time.Timer
+	pinging            atomic.Bool
 }
 
 func newClient(ctx context.Context, seq uint64, name string, queue int, local bool) *client {
@@ -55,7 +65,7 @@ func newClient(ctx context.Context, seq uint64, name string, queue int, local bo
 		seq:   seq,
 		name:  name,
 		local: local,
-		send:  make(chan []byte, queue),
+		queue: newSendQueue(queue),
 	}
 	cl.delays.cl = cl
 	cl.conn, cl.abort = context.WithCancel(ctx)
@@ -69,9 +79,7 @@ func (cl *client) info() PeerInfo { return PeerInfo{ID: cl.id, Name: cl.name} }
 // enqueue hands msg to the writer without blocking. If the queue is full,
 // the client is too slow: it is closed, now, and msg is dropped.
 func (cl *client) enqueue(msg []byte) {
-	select {
-	case cl.send <- msg:
-	default:
+	if !cl.queue.push(msg) {
 		cl.closeNow(websocket.StatusPolicyViolation, CodeSendQueueFull)
 	}
 }
@@ -100,6 +108,7 @@ func (cl *client) close(code websocket.StatusCode, reason string) bool {
 	}
 	cl.code, cl.reason = code, reason
 	cl.stopping()
+	cl.queue.kick() // a writer sends the close frame
 	return true
 }
 
@@ -117,28 +126,111 @@ func (cl *client) status() (websocket.StatusCode, string) {
 	return cl.code, cl.reason
 }
 
-// writeLoop is the only goroutine that writes data frames to c. It returns
-// when the connection ends or, after a close, once the close handshake is
-// done.
-func (cl *client) writeLoop(c *websocket.Conn, timeout time.Duration) {
+// attach makes c the client's socket: from now on a writer goroutine
+// (drain) runs while frames wait, and c is pinged every pingEvery (none
+// when 0), each ping on a goroutine of its own that lives until the pong.
+// So an idle connection has no goroutine of the relay's but its reader.
+// Every goroutine attach starts is counted in tasks; detach, then
+// tasks.Wait, ends them.
+func (cl *client) attach(c *websocket.Conn, tasks *sync.WaitGroup, timeout, pingEvery time.Duration) {
+	cl.sock, cl.tasks, cl.timeout, cl.pingEvery = c, tasks, timeout, pingEvery
+	if pingEvery > 0 {
+		cl.pingT = time.AfterFunc(time.Hour, cl.pingTick)
+		cl.pingT.Reset(pingEvery) // after the assignment, which pingTick reads
+	}
+	cl.queue.setWriter(func() {
+		tasks.Add(1)
+		go cl.drain()
+	})
+}
+
+// detach stops the pings and the writers: none starts after it.
+func (cl *client) detach() {
+	cl.queue.stop()
+	if cl.pingT != nil {
+		cl.pingT.Stop()
+	}
+}
+
+// drain is the writer: the only goroutine that writes data frames to the
+// socket, while frames wait (one at a time: the queue starts a drain only
+// when none runs). A write that takes longer than the timeout ends the
+// connection. After a close it sends the close frame and ends the
+// connection once the close handshake is done.
+func (cl *client) drain() {
+	defer cl.tasks.Done()
+	// One timer bounds each write; it ends the writes (stopWrite) when it
+	// fires, which ends the connection.
+	watchdog := time.AfterFunc(cl.timeout, cl.stopWrite)
+	watchdog.Stop()
+	defer watchdog.Stop()
 	for {
-		select {
-		case <-cl.closing.Done():
-			cl.finish(c)
+		if cl.closing.Err() != nil { // close wins over queued frames
+			cl.queue.stop()
+			cl.finish(cl.sock)
+			cl.abort()
 			return
-		case msg := <-cl.send:
-			if cl.closing.Err() != nil { // close wins over queued frames
-				cl.finish(c)
-				return
-			}
-			ctx, cancel := context.WithTimeout(cl.write, timeout)
-			err := c.Write(ctx, websocket.MessageText, msg)
-			cancel()
-			if err != nil {
-				return // the library closed the socket
-			}
+		}
+		msg, ok := cl.queue.popOrIdle()
+		if !ok {
+			return
+		}
+		watchdog.Reset(cl.timeout)
+		err := cl.sock.Write(cl.write, websocket.MessageText, msg)
+		watchdog.Stop()
+		if err != nil { // the library closed the socket
+			cl.queue.stop()
+			cl.abort() // a failed write ends the reader too
+			return
 		}
 	}
+}
+
+// pingTick starts a ping, unless one still waits for its pong, and
+// re-arms the timer.
+func (cl *client) pingTick() {
+	if cl.closing.Err() != nil {
+		return
+	}
+	cl.pingT.Reset(cl.pingEvery)
+	if !cl.pinging.CompareAndSwap(false, true) {
+		return
+	}
+	started := cl.queue.unlessStopped(func() {
+		cl.tasks.Add(1)
+		go func() {
+			defer cl.tasks.Done()
+			defer cl.pinging.Store(false)
+			cl.ping(cl.sock, cl.pingEvery)
+		}()
+	})
+	if !started {
+		cl.pinging.Store(false)
+	}
+}
+
+// ping pings c and aborts the connection if the pong does not come back
+// within wait, unless the connection is closing anyway.
+func (cl *client) ping(c *websocket.Conn, wait time.Duration) {
+	ctx, cancel := context.WithTimeout(cl.conn, wait)
+	err := c.Ping(ctx)
+	cancel()
+	if err == nil || cl.closing.Err() != nil {
+		return
+	}
+	cl.mu.Lock()
+	if cl.pingErr == nil {
+		cl.pingErr = err
+	}
+	cl.mu.Unlock()
+	cl.abort()
+}
+
+// pingError returns why a ping failed, or nil.
+func (cl *client) pingError() error {
+	cl.mu.Lock()
+	defer cl.mu.Unlock()
+	return cl.pingErr
 }
 
 // finish sends the close frame asked for by close, unless the connection was
@@ -196,41 +288,80 @@ func (s *score) add(now time.Time, p float64) float64 {
 // each to receive. A frame larger than limit bytes closes the connection
 // with StatusMessageTooBig and CodeFrameTooBig; readLoop then waits for
 // the writer to finish the close handshake (which discards the rest of
-// the frame) before it returns.
+// the frame) before it returns. Frames are read into buffers shared by
+// all connections (receive copies what it forwards), so reading a
+// block-sized frame allocates nothing once the buffers exist.
 func (cl *client) readLoop(c *websocket.Conn, rm *room, in *inflow, limit int64) error {
 	for {
-		typ, data, err := readFrame(cl.conn, c, limit)
+		typ, data, buf, err := readFrame(cl.conn, c, limit)
 		if errors.Is(err, errFrameTooBig) {
+			putFrameBuffer(buf, data)
 			cl.close(websocket.StatusMessageTooBig, CodeFrameTooBig)
 			<-cl.conn.Done()
 			return err
 		}
 		if err != nil {
+			putFrameBuffer(buf, data)
 			return err
 		}
 		cl.receive(rm, in, typ == websocket.MessageText, data, time.Now())
+		putFrameBuffer(buf, data)
 	}
+}
+
+// frameBuffers are the buffers frames are read into.
+var frameBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 4<<10); return &b }}
+
+// maxPooledFrame is the largest buffer kept for reuse: a block-sized
+// frame's, not the read limit's.
+const maxPooledFrame = 256 << 10
+
+// putFrameBuffer gives back the buffer data was read into (data may have
+// grown past it); buf may be nil.
+func putFrameBuffer(buf *[]byte, data []byte) {
+	if buf == nil || cap(data) > maxPooledFrame {
+		return
+	}
+	*buf = data[:0]
+	frameBuffers.Put(buf)
 }
 
 var errFrameTooBig = errors.New("relay: frame too big")
 
-// readFrame reads one message of at most limit bytes; a larger one is
-// left half read and errFrameTooBig returned. The relay bounds frames
-// itself, rather than with the library's read limit, so that the close
-// reason is its own code.
-func readFrame(ctx context.Context, c *websocket.Conn, limit int64) (websocket.MessageType, []byte, error) {
+// readFrame waits for a message and reads it, at most limit bytes, into a
+// buffer from frameBuffers (taken once the message starts, so a reader
+// waiting on an idle connection holds none), growing it as needed; it
+// returns the data and the buffer to give back with putFrameBuffer. A
+// larger message is left half read and errFrameTooBig returned. The relay
+// bounds frames itself, rather than with the library's read limit, so
+// that the close reason is its own code.
+func readFrame(ctx context.Context, c *websocket.Conn, limit int64) (typ websocket.MessageType, data []byte, buf *[]byte, err error) {
 	typ, r, err := c.Reader(ctx)
 	if err != nil {
-		return 0, nil, err
+		return 0, nil, nil, err
 	}
-	data, err := io.ReadAll(io.LimitReader(r, limit+1))
-	if err != nil {
-		return 0, nil, err
+	buf = frameBuffers.Get().(*[]byte)
+	data = (*buf)[:0]
+	for {
+		if len(data) == cap(data) {
+			data = append(data, 0)[:len(data)] // grow
+		}
+		room := data[len(data):cap(data)]
+		if over := int64(len(data)) + int64(len(room)) - (limit + 1); over > 0 {
+			room = room[:int64(len(room))-over] // read at most limit+1 bytes
+		}
+		n, err := r.Read(room)
+		data = data[:len(data)+n]
+		if int64(len(data)) > limit {
+			return 0, data, buf, errFrameTooBig
+		}
+		if err == io.EOF {
+			return typ, data, buf, nil
+		}
+		if err != nil {
+			return 0, data, buf, err
+		}
 	}
-	if int64(len(data)) > limit {
-		return 0, nil, errFrameTooBig
-	}
-	return typ, data, nil
 }
 
 // receive handles one frame from the client, arrived at now: it is rate
@@ -278,30 +409,6 @@ func unknownPeer(id string) string {
 		return "unknown peer (id too long)"
 	}
 	return "unknown peer " + id
-}
-
-// pingLoop pings the client every interval and aborts the connection if a
-// pong does not come back within the next interval.
-func (cl *client) pingLoop(c *websocket.Conn, interval time.Duration) error {
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
-		select {
-		case <-cl.closing.Done():
-			return nil
-		case <-t.C:
-		}
-		ctx, cancel := context.WithTimeout(cl.conn, interval)
-		err := c.Ping(ctx)
-		cancel()
-		if err != nil {
-			if cl.closing.Err() != nil {
-				return nil // closing anyway; the ping lost the race
-			}
-			cl.abort()
-			return err
-		}
-	}
 }
 
 // cleanName turns the ?name= query parameter into a nickname: valid UTF-8

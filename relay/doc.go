@@ -103,10 +103,16 @@
 //
 // # Concurrency
 //
-// Each connection has one reader, the ServeHTTP goroutine, and exactly one
-// writer goroutine, the only one to write data frames, fed by a bounded queue
-// (Config.SendQueue); with pings enabled a third goroutine pings. ServeHTTP
-// waits for both before it returns, so no goroutine outlives its connection.
+// ServeHTTP upgrades a connection and returns; the connection then has one
+// reader, a goroutine of its own counted by the Server (Close waits for
+// it), and at most one writer goroutine, the only one to write data
+// frames, which runs while frames wait in the connection's bounded queue
+// (Config.SendQueue) and ends when it is empty; a ping (every
+// Config.PingInterval, from a timer) has a goroutine while it waits for
+// its pong. The reader waits for them before it ends, so no goroutine
+// outlives its connection, and an idle connection has only its reader
+// (and the websocket library's own goroutine). The queue's storage grows
+// with the frames waiting and is let go when they are written.
 // The reader rate-limits and checks a frame, encodes the outgoing frame once,
 // and hands the same bytes to each recipient's queue under the room's lock;
 // handing over never blocks and no socket I/O happens under a lock. A client

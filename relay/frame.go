@@ -100,7 +100,8 @@ var (
 // else: a text message must be UTF-8 (RFC 6455 §5.6), encoding/json would
 // let invalid bytes through inside the body, and a browser closes its
 // socket on the first text frame it cannot decode, so forwarding one would
-// take every tab of the room offline.
+// take every tab of the room offline. The body may alias data (the
+// forwarded frame is encoded into bytes of its own).
 func parseInbound(data []byte) (inbound, *refusal) {
 	var in inbound
 	if !utf8.Valid(data) {
@@ -109,7 +110,12 @@ func parseInbound(data []byte) (inbound, *refusal) {
 	if t := bytes.TrimLeft(data, " \t\r\n"); len(t) == 0 || t[0] != '{' {
 		return in, errNotObject
 	}
-	if err := json.Unmarshal(data, &in); err != nil {
+	if f, ok := scanEnvelope(data); ok {
+		if !validJSON(data) {
+			return in, errNotObject
+		}
+		in = f
+	} else if err := json.Unmarshal(data, &in); err != nil {
 		return in, errNotObject
 	}
 	switch in.Type {

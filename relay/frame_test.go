@@ -145,3 +145,32 @@ func TestParseInboundRefusesInvalidUTF8(t *testing.T) {
 	require.Nil(t, err)
 	require.Equal(t, `"héllo 世界 🙂"`, string(got.Body))
 }
+
+func TestScanEnvelope(t *testing.T) {
+	for _, tc := range []struct {
+		in            string
+		ok            bool
+		typ, to, body string
+	}{
+		{`{"type":"block","body":{"h":"}"}}`, true, "block", "", `{"h":"}"}`},
+		{` { "to" : "p2" , "type":"hello", "body": [1,"]"] } `, true, "hello", "p2", `[1,"]"]`},
+		{`{"type":"x","body":"s\"t"}`, true, "x", "", `"s\"t"`},
+		{`{"type":"x","body":-1.5}`, true, "x", "", `-1.5`},
+		{`{}`, true, "", "", ""},
+		{`{"type":"x","body":null}`, false, "", "", ""}, // encoding/json's null
+		{`{"Type":"x"}`, false, "", "", ""},             // encoding/json matches keys without case
+		{`{"type":"\u0078"}`, false, "", "", ""},        // an escape
+		{`{"type":"x","type":"y"}`, false, "", "", ""},  // twice: encoding/json keeps the last
+		{`{"type":"x","from":"p9"}`, false, "", "", ""}, // any other member
+		{`{"type":1}`, false, "", "", ""},
+		{`{"type":"x","body":{"a":1}`, false, "", "", ""},
+	} {
+		in, ok := scanEnvelope([]byte(tc.in))
+		require.Equal(t, tc.ok, ok, tc.in)
+		if ok {
+			require.Equal(t, tc.typ, in.Type, tc.in)
+			require.Equal(t, tc.to, in.To, tc.in)
+			require.Equal(t, tc.body, string(in.Body), tc.in)
+		}
+	}
+}

@@ -64,3 +64,34 @@ func FuzzParseInbound(f *testing.F) {
 		}
 	})
 }
+
+// FuzzScanEnvelope: on every valid frame the fast envelope scan reads, it
+// finds what encoding/json decodes.
+func FuzzScanEnvelope(f *testing.F) {
+	for _, s := range append(inboundSeeds,
+		`{ "body" : [1, {"a": "}]"}], "type": "block" }`,
+		`{"to":"p3","type":"x","body":"s\"}"}`,
+		`{"type":"x","body":12.5e3}`,
+		`{"type":"x","body":true }`,
+		`{"type":"x","Type":"y"}`,
+		`{"type":"x","body":null}`,
+		`{"type":"x","extra":1}`,
+		`{"type":"\u0074x"}`,
+		`{}`,
+	) {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		got, ok := scanEnvelope(data)
+		if !ok || !json.Valid(data) || !utf8.Valid(data) { // parseInbound refuses what is not UTF-8 first
+			return
+		}
+		var want inbound
+		if err := json.Unmarshal(data, &want); err != nil {
+			t.Fatalf("%q is valid JSON but encoding/json refuses it: %v", data, err)
+		}
+		if got.Type != want.Type || got.To != want.To || string(got.Body) != string(want.Body) {
+			t.Fatalf("%q: scanned %+v, encoding/json %+v", data, got, want)
+		}
+	})
+}

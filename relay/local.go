@@ -139,19 +139,20 @@ func (lc *LocalConn) Send(ctx context.Context, frame []byte) error {
 // are for a websocket client. The returned bytes are shared with other
 // peers: do not modify them.
 func (lc *LocalConn) Recv(ctx context.Context) ([]byte, error) {
-	if err := lc.err(); err != nil {
-		return nil, err
-	}
-	select {
-	case <-lc.cl.closing.Done():
-		return nil, lc.err()
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	case msg := <-lc.cl.send:
+	for {
 		if err := lc.err(); err != nil { // close wins over queued frames
 			return nil, err
 		}
-		return msg, nil
+		if msg, ok := lc.cl.queue.pop(); ok {
+			return msg, nil
+		}
+		select {
+		case <-lc.cl.closing.Done():
+			return nil, lc.err()
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-lc.cl.queue.ready:
+		}
 	}
 }
 

@@ -279,7 +279,7 @@ func (l *delayLine) add(msg []byte, at time.Time) {
 	if l.cl.conn.Err() != nil {
 		return
 	}
-	if len(l.items)+len(l.cl.send) >= cap(l.cl.send) {
+	if len(l.items)+l.cl.queue.len() >= l.cl.queue.max {
 		l.cl.closeNow(websocket.StatusPolicyViolation, CodeSendQueueFull)
 		return
 	}

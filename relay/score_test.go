@@ -41,12 +41,13 @@ func TestMisbehaviourScoreClosesAbusers(t *testing.T) {
 	code, reason := cl.status()
 	require.Equal(t, websocket.StatusPolicyViolation, code)
 	require.Equal(t, CodeMisbehaving, reason)
-	require.Len(t, cl.send, MaxScore-1, "an error frame for each refusal before the close")
+	require.Equal(t, MaxScore-1, cl.queue.len(), "an error frame for each refusal before the close")
 
 	rm, cl, in = newConn()
 	for i := range 10 * MaxScore {
 		cl.receive(rm, in, true, []byte(`{"type":"leave"}`), t0.Add(time.Duration(i)*time.Second))
-		<-cl.send // the error frame
+		_, ok := cl.queue.pop() // the error frame
+		require.True(t, ok)
 	}
 	require.NoError(t, cl.closing.Err(), "one bad frame a second is forgiven")
 }

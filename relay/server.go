@@ -103,12 +103,17 @@ func (s *Server) newClient(ctx context.Context, name string, local bool) *client
 	return cl
 }
 
-// ServeHTTP upgrades a GET request to a websocket and serves it until the
-// connection ends. The room is r.PathValue("room"), or else the last element
-// of the path. It answers 405 to other methods, 400 to an invalid room name,
-// 503 when the room is full, when there are too many rooms or after Close,
-// and whatever websocket.Accept answers to a bad upgrade (403 for a
-// cross-origin request that Config.OriginPatterns does not allow).
+// ServeHTTP upgrades a GET request to a websocket and returns; the
+// connection is served on a goroutine of its own until it ends, and Close
+// waits for it. (net/http's goroutine for the request, with its deep stack
+// and the request itself, would otherwise stay for the whole life of the
+// connection: most of what an idle peer costs.) The room is
+// r.PathValue("room"), or else the last element of the path. It answers
+// 405 to other methods, 400 to an invalid room name, 503 when the room is
+// full, when there are too many rooms or after Close, and whatever
+// websocket.Accept answers to a bad upgrade (403 for a cross-origin
+// request that Config.OriginPatterns does not allow). The connection
+// keeps the values of r's context (WithTag), not its end.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodGet {
 		w.Header().Set("Allow", http.MethodGet)
@@ -128,32 +133,45 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, Code(err), http.StatusServiceUnavailable)
 		return
 	}
-	defer s.handlers.Done()
-
 	accept := &s.accept
 	if r.Context().Value(originKey{}) != nil {
 		trusted := s.accept
 		trusted.InsecureSkipVerify = true // the handler in front checked the origin (WithOriginChecked)
 		accept = &trusted
 	}
-	c, err := websocket.Accept(w, r, accept) // on error it has answered
+	c, err := websocket.Accept(withSmallBuffers(w), r, accept) // on error it has answered
 	if err != nil {
 		s.release(rm, false)
+		s.handlers.Done()
 		s.log.Debug("relay: upgrade refused", "room", name, "err", err)
 		return
 	}
-	defer c.CloseNow()
-
-	cl := s.newClient(r.Context(), cleanName(r.URL.Query().Get("name")), false)
-	cl.tag, _ = r.Context().Value(tagKey{}).(string)
-	defer cl.abort()
+	// The request's context ends when ServeHTTP returns; the connection
+	// keeps its values only.
+	ctx := context.WithoutCancel(r.Context())
+	cl := s.newClient(ctx, cleanName(r.URL.Query().Get("name")), false)
+	cl.tag, _ = ctx.Value(tagKey{}).(string)
 	c.SetReadLimit(-1) // readFrame bounds frames to s.cfg.ReadLimit
+	// Joining (the peers frame's JSON) runs here, on net/http's goroutine,
+	// which ends with this call; the connection's own goroutine starts
+	// with a small stack and never needs more than its read loop does.
 	if !s.join(rm, cl) {
+		s.handlers.Done()
+		cl.abort()
 		c.Close(websocket.StatusGoingAway, CodeShuttingDown)
 		return
 	}
 	s.log.Debug("relay: peer joined", "room", name, "peer", cl.id, "name", cl.name)
-	err = s.serve(c, rm, cl)
+	go s.run(c, rm, cl, name) // owned by s.handlers
+}
+
+// run serves a joined connection until it ends. It is ServeHTTP's second
+// half, on a goroutine counted in s.handlers.
+func (s *Server) run(c *websocket.Conn, rm *room, cl *client, name string) {
+	defer s.handlers.Done()
+	defer c.CloseNow()
+	defer cl.abort()
+	err := s.serve(c, rm, cl)
 	if code, reason := cl.status(); code != 0 && code != websocket.StatusGoingAway {
 		s.log.Info("relay: peer closed by relay", "room", name, "peer", cl.id, "code", code, "reason", reason)
 	} else if !expectedClose(err) {
@@ -161,32 +179,21 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// serve runs one joined connection: the calling goroutine reads, one writer
-// goroutine writes and, if enabled, one goroutine pings. serve waits for both
-// before returning, and the client has left the room by then.
+// serve runs one joined connection: the calling goroutine reads; a writer
+// goroutine runs while frames wait for it, and a goroutine per ping while
+// it waits for its pong (client.attach). serve waits for them before
+// returning, and the client has left the room by then.
 func (s *Server) serve(c *websocket.Conn, rm *room, cl *client) error {
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		defer cl.abort() // a failed write ends the reader too
-		cl.writeLoop(c, s.cfg.WriteTimeout)
-	}()
-	var pingErr error
-	if s.cfg.PingInterval > 0 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			pingErr = cl.pingLoop(c, s.cfg.PingInterval)
-		}()
-	}
+	var tasks sync.WaitGroup
+	cl.attach(c, &tasks, s.cfg.WriteTimeout, s.cfg.PingInterval)
 
 	err := cl.readLoop(c, rm, s.newInflow(), s.cfg.ReadLimit)
 
 	s.leave(rm, cl)
 	cl.abort()
-	wg.Wait()
-	if pingErr != nil {
+	cl.detach()
+	tasks.Wait()
+	if pingErr := cl.pingError(); pingErr != nil {
 		return pingErr
 	}
 	return err

@@ -9,9 +9,12 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	cdpruntime "github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 	"github.com/stretchr/testify/require"
 
@@ -101,6 +104,13 @@ const tabSyncJS = `(() => {
 const (
 	targetTabVsNative = 5
 	targetLongTaskMs  = 50
+	// targetTabMemMBPer10k bounds what the tab's Go runtime holds after
+	// syncing 10,000 blocks (hours of a lesson): the live heap is about
+	// 9 MB (under 1 KB a block), which the tab's GOGC of 400 lets grow to
+	// 5× before a collection (about 45 MB), plus stacks and the runtime's
+	// own; 64 MB is that with a margin, small beside what Chromium spends
+	// on a tab, and it flags a leak or a block that doubled in memory.
+	targetTabMemMBPer10k = 64
 )
 
 // TestTabSyncBench is the sync benchmark (make bench): a room of k blocks
@@ -184,7 +194,30 @@ func TestTabSyncBench(t *testing.T) {
 			if last == nil {
 				last = tctx
 			}
-			return benchrun.Sample{"ms": ms, "longest": lt}, nil
+			s := benchrun.Sample{"ms": ms, "longest": lt}
+			// The tab's memory once synced: the node Worker's figures come
+			// with its snapshots (wasm/node tabMem); wait for one taken after
+			// the tip was rendered.
+			time.Sleep(500 * time.Millisecond)
+			waitJS(t, tctx, `chainplay.view() && chainplay.view().extra && chainplay.view().extra.mem && chainplay.view().extra.mem.go_total > 0`,
+				10*time.Second, "the node never reported its memory")
+			var mem struct {
+				Mem struct {
+					HeapLive    float64 `json:"heap_live"`
+					HeapObjects float64 `json:"heap_objects"`
+					GoTotal     float64 `json:"go_total"`
+					JSHeap      float64 `json:"js_heap"`
+				} `json:"mem"`
+				Page float64 `json:"page"`
+			}
+			raw := evalJS[string](t, tctx, `JSON.stringify({mem: chainplay.view().extra.mem, page: performance.memory ? performance.memory.usedJSHeapSize : 0})`)
+			if err := json.Unmarshal([]byte(raw), &mem); err != nil {
+				return nil, err
+			}
+			const mb = 1 << 20
+			s["go_total"], s["heap_live"], s["heap_objects"] = mem.Mem.GoTotal/mb, mem.Mem.HeapLive/mb, mem.Mem.HeapObjects/mb
+			s["js_worker"], s["js_page"] = workerJSHeap(t, tctx)/mb, mem.Page/mb
+			return s, nil
 		}
 		pairs, err := benchrun.Interleave(1, benchPairs, native, tab)
 		require.NoError(t, err)
@@ -201,9 +234,47 @@ func TestTabSyncBench(t *testing.T) {
 			benchrun.Absolute(what+": fresh Chromium tab, navigation to the tip", "ms", pairs.Values('B', "ms"), nil),
 			benchrun.Absolute(what+": native node over the relay", "ms", pairs.Values('A', "ms"), nil),
 			benchrun.Absolute(what+": the tab's longest main-thread task", "ms", pairs.Values('B', "longest"), benchrun.Below(targetLongTaskMs)),
-			benchrun.Absolute(what+": reload of a synced tab shows the tip", "ms", reloads, nil))
+			benchrun.Absolute(what+": reload of a synced tab shows the tip", "ms", reloads, nil),
+			benchrun.Absolute(what+": the tab's Go memory (all the wasm runtime holds)", "MB", pairs.Values('B', "go_total"), memTarget(k)),
+			benchrun.Absolute(what+": the tab's Go heap live at its last collection", "MB", pairs.Values('B', "heap_live"), nil),
+			benchrun.Absolute(what+": the tab's Go heap in objects, garbage included", "MB", pairs.Values('B', "heap_objects"), nil),
+			benchrun.Absolute(what+": the node Worker's JS heap", "MB", pairs.Values('B', "js_worker"), nil),
+			benchrun.Absolute(what+": the page's JS heap", "MB", pairs.Values('B', "js_page"), nil))
 	}
 	require.NoError(t, benchrun.Publish(os.Stdout, "tabsync", figs, time.Now()))
+}
+
+// workerJSHeap returns the JS heap in use of the node Worker of the tab
+// in tctx (its own browser context), through the DevTools protocol: a
+// Worker has no performance.memory.
+func workerJSHeap(t *testing.T, tctx context.Context) float64 {
+	t.Helper()
+	infos, err := chromedp.Targets(tctx)
+	require.NoError(t, err)
+	bc := chromedp.FromContext(tctx).BrowserContextID
+	for _, ti := range infos {
+		// boot.js may start the node Worker from a blob: URL; the miner
+		// Workers (none while the tab does not mine) run worker.js.
+		if ti.Type != "worker" || ti.BrowserContextID != bc || !(strings.Contains(ti.URL, "node-worker") || strings.HasPrefix(ti.URL, "blob:")) {
+			continue
+		}
+		wctx, cancel := chromedp.NewContext(tctx, chromedp.WithTargetID(ti.TargetID))
+		defer cancel()
+		r, err := chromedp.Call(wctx, cdpruntime.GetHeapUsage, cdp.Empty{})
+		require.NoError(t, err)
+		return r.UsedSize
+	}
+	t.Fatal("no node Worker among the tab's targets")
+	return 0
+}
+
+// memTarget is the target for a tab's Go memory after syncing k blocks
+// (see targetTabMemMBPer10k); nil for other sizes.
+func memTarget(k int) *benchrun.Target {
+	if k != 10000 {
+		return nil
+	}
+	return benchrun.Below(targetTabMemMBPer10k)
 }
 
 func splitComma(s string) []string {

@@ -56,6 +56,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"sync"
@@ -96,7 +97,7 @@ func parseFlags(args []string) (options, error) {
 	fs.IntVar(&o.perRound, "announces", defaultPerRound, "frames announced in the hot room per round")
 	fs.DurationVar(&o.interval, "interval", 50*time.Millisecond, "time between announcements")
 	fs.DurationVar(&o.timeout, "timeout", 3*time.Minute, "give up after this long")
-	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write the server's CPU profile during the measured rounds to this file (with -cluster N, process k of the cluster writes FILE.k, the one process FILE)")
+	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write the server's CPU profile during the measured rounds to this file (with -cluster N, process k of the cluster writes FILE.k, the one process FILE), and the load generator's to FILE.client")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
@@ -298,6 +299,14 @@ func runPhase(ctx context.Context, o options, n int, out io.Writer) (phaseResult
 					return p, err
 				}
 			}
+			f, err := os.Create(o.cpuProfile + ".client")
+			if err != nil {
+				return p, err
+			}
+			defer f.Close()
+			if err := pprof.StartCPUProfile(f); err != nil {
+				return p, err
+			}
 		}
 		d, err := sw.announceRound(ctx, r, o)
 		if err != nil {
@@ -324,6 +333,7 @@ func runPhase(ctx context.Context, o options, n int, out io.Writer) (phaseResult
 		fmt.Fprintln(out)
 	}
 	if o.cpuProfile != "" {
+		pprof.StopCPUProfile()
 		var files []string
 		for k, b := range bases {
 			if err := profile(ctx, b, "stop"); err != nil {
@@ -331,7 +341,7 @@ func runPhase(ctx context.Context, o options, n int, out io.Writer) (phaseResult
 			}
 			files = append(files, profilePath(o.cpuProfile, n, k))
 		}
-		fmt.Fprintf(out, "server CPU profile: %s\n", strings.Join(files, ", "))
+		fmt.Fprintf(out, "server CPU profile: %s; the load generator's: %s.client\n", strings.Join(files, ", "), o.cpuProfile)
 	}
 	return p, nil
 }

@@ -44,6 +44,10 @@ type natsConfig struct {
 	Routes  []string `json:"routes"`  // the others' route addresses
 }
 
+// heapEnv names the file the server child writes a heap profile to at
+// each GET /mem (for looking into the memory of idle peers).
+const heapEnv = "RELAYLOAD_HEAPPROFILE"
+
 // memStats is what the child reports at GET /mem, after a full GC.
 type memStats struct {
 	HeapInuse  uint64 `json:"heap_inuse"`  // bytes in in-use heap spans
@@ -83,6 +87,12 @@ func serve(sc serveConfig) error {
 		debug.FreeOSMemory()
 		var ms runtime.MemStats
 		runtime.ReadMemStats(&ms)
+		if path := os.Getenv(heapEnv); path != "" {
+			if f, err := os.Create(path); err == nil {
+				pprof.Lookup("heap").WriteTo(f, 0)
+				f.Close()
+			}
+		}
 		json.NewEncoder(w).Encode(memStats{
 			HeapInuse:  ms.HeapInuse,
 			StackInuse: ms.StackInuse,

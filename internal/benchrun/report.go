@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"slices"
 	"strings"
@@ -240,8 +241,10 @@ func CompareTable(cs []Change) string {
 	return b.String()
 }
 
-// Latest returns the newest two run folders under root that hold a
-// report (folder names sort by time: DATE-TIME), oldest first.
+// Latest returns the newest two runs of make bench under root that hold a
+// report, oldest first: folders named DATE-TIME (YYYYMMDD-HHMMSS), which
+// sort by time; others (make bench-ab's ab-DATE-TIME) are not runs of
+// the same figures and are skipped.
 func Latest(root string) (old, new string, err error) {
 	entries, err := os.ReadDir(root)
 	if err != nil {
@@ -249,6 +252,9 @@ func Latest(root string) (old, new string, err error) {
 	}
 	var runs []string
 	for _, e := range entries {
+		if !runName.MatchString(e.Name()) {
+			continue
+		}
 		if _, err := os.Stat(filepath.Join(root, e.Name(), ReportJSON)); e.IsDir() && err == nil {
 			runs = append(runs, filepath.Join(root, e.Name()))
 		}
@@ -259,6 +265,9 @@ func Latest(root string) (old, new string, err error) {
 	slices.Sort(runs)
 	return runs[len(runs)-2], runs[len(runs)-1], nil
 }
+
+// runName is how make bench names a run's folder.
+var runName = regexp.MustCompile(`^[0-9]{8}-[0-9]{6}$`)
 
 func nan() float64 { var z float64; return z / z }
 

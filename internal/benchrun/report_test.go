@@ -89,9 +89,9 @@ func TestCompare(t *testing.T) {
 
 func TestLatest(t *testing.T) {
 	root := t.TempDir()
-	for _, name := range []string{"20261201-100000", "20261201-090000", "20261130-230000", "20261201-110000"} {
+	for _, name := range []string{"20261201-100000", "20261201-090000", "20261130-230000", "20261201-110000", "ab-20261201-120000"} {
 		require.NoError(t, os.MkdirAll(filepath.Join(root, name), 0o755))
-		if name != "20261201-110000" { // a run that never finished has no report
+		if name != "20261201-110000" { // a run that never finished has no report; an A/B run is not make bench's
 			require.NoError(t, Report{}.Write(filepath.Join(root, name)))
 		}
 	}

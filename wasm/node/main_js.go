@@ -36,9 +36,11 @@ import (
 	"github.com/chainplay/chainplay/wasm/node/tabproto"
 )
 
-// tabExtra is the tab's part of a snapshot (Snapshot.Extra): its miner.
+// tabExtra is the tab's part of a snapshot (Snapshot.Extra): its miner
+// and its memory.
 type tabExtra struct {
 	Miner minerpool.Stats `json:"miner"`
+	Mem   tabMem          `json:"mem"`
 }
 
 func main() {
@@ -109,7 +111,7 @@ func main() {
 		select {}
 	}
 	a := newApp(n, pool)
-	model := view.New(n, view.Config{Extra: func() any { return tabExtra{Miner: a.minerStats()} }})
+	model := view.New(n, view.Config{Extra: func() any { return tabExtra{Miner: a.minerStats(), Mem: readMem()} }})
 	for _, ev := range notes {
 		model.Log(ev)
 	}
