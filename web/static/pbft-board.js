@@ -9,51 +9,20 @@
 // server logs. A fault switch is a teacher control ({"op": "fault"}): the
 // server signs it and every seat obeys only signed controls. It listens
 // for the boards board.js announces ("chainplay:board").
-import { $, el, say, setText } from "./dom.js";
+import { $, el, setText } from "./dom.js";
 import { formatter, t, lang, onLang } from "./catalog.js";
 import { renderPBFT } from "./pbft.js";
+import { linkDetails, postFault, seatKeys } from "./seatlinks.js";
 
 const root = $("board");
 const room = JSON.parse(root.dataset.config).room;
 const token = localStorage.getItem(`chainplay-teacher-${room}`);
-let keys = [];
-try {
-  keys = JSON.parse(localStorage.getItem(`chainplay-seats-${room}`) || "[]");
-} catch {
-  keys = [];
-}
+const keys = seatKeys(room);
 let last = null;
 const faults = ["", "crash", "slow", "equivocate", "wrong-vote"];
 
-async function fault(seat, f) {
-  const status = $("pbft-fault-status");
-  try {
-    const resp = await fetch(`/api/rooms/${room}/control`, {
-      method: "POST",
-      headers: { "Content-Type": "application/json", Authorization: `Bearer ${token}` },
-      body: JSON.stringify({ op: "fault", seat, fault: f }),
-    });
-    const data = await resp.json().catch(() => ({}));
-    if (!resp.ok) throw new Error(data.error || `${resp.status}`);
-    say(status, t("pbft.fault.done", { seat, fault: t(`pbft.fault.${f || "none"}`) }), true);
-  } catch (err) {
-    say(status, t("control.failed", { op: "fault", why: err.message }), false);
-  }
-}
-
-// link fetches seat i's link and QR code into box, once it is opened.
-async function link(i, box) {
-  if (box.dataset.done) return;
-  box.dataset.done = "1";
-  const resp = await fetch(`/r/${room}/link`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ fragment: `seat=${keys[i]}` }) });
-  if (!resp.ok) return;
-  const { url, svg } = await resp.json();
-  const img = el("img", { class: "qr", width: 180, height: 180, alt: t("pbft.seats.qr", { seat: i }), src: `data:image/svg+xml;charset=utf-8,${encodeURIComponent(svg)}` });
-  const a = el("a", { href: url, class: "seat-url", "data-testid": `seat-link-${i}` }, url);
-  const copy = el("button", { type: "button", class: "small secondary" }, t("common.copy"));
-  copy.onclick = () => navigator.clipboard?.writeText(url);
-  box.replaceChildren(img, el("p", {}, a, " ", copy));
-}
+const fault = (seat, f) =>
+  postFault(room, token, seat, f, $("pbft-fault-status"), () => t("pbft.fault.done", { seat, fault: t(`pbft.fault.${f || "none"}`) }));
 
 function seatItem(r, i) {
   const select = el("select", { "aria-label": t("pbft.fault.label", { seat: i }), "data-testid": `fault-${i}` },
@@ -61,12 +30,7 @@ function seatItem(r, i) {
   const apply = el("button", { type: "button", class: "small", "data-testid": `fault-apply-${i}` }, t("control.apply"));
   apply.onclick = () => fault(i, select.value);
   const parts = [el("strong", {}, t("pbft.replica", { seat: i })), " ", el("span", { class: "who" }, r?.name || t("pbft.replica.nobody"))];
-  if (keys[i]) {
-    const box = el("div", { class: "seat-link" });
-    const det = el("details", {}, el("summary", {}, t("pbft.seats.show")), box);
-    det.addEventListener("toggle", () => det.open && link(i, box));
-    parts.push(det);
-  }
+  if (keys[i]) parts.push(linkDetails(room, keys[i], t("pbft.seats.qr", { seat: i }), `seat-link-${i}`));
   if (token) parts.push(el("p", { class: "control-row" }, el("label", {}, t("pbft.fault.title"), " ", select), " ", apply));
   return el("li", { class: "pbft-seat" }, ...parts);
 }

@@ -2,70 +2,30 @@
 // board panels): the validators' stake against their blocks and the
 // recent slots (stake.js), the lessons of proof of stake with what the
 // room shows of each right now, and — in the teacher's browser — the
-// validator links and the fault switches. The validator keys are the ones
-// POST /api/rooms answered once, which lobby.js kept in this browser's
-// localStorage (chainplay-seats-ROOM, as a PBFT room's seat keys); a link
-// carries its key in the fragment (/r/ROOM#seat=KEY), which browsers
-// never send to a server, and boot.js makes it the tab's wallet. A fault
-// switch is a teacher control ({"op": "fault", "seat": i}): the server
-// signs it and the validator's own node obeys it (chain/node's
-// ValidatorLoop): "double-sign" signs two blocks of each slot it leads,
-// "crash" signs nothing. It listens for the boards board.js announces
+// validator links and the fault switches (seatlinks.js, as a PBFT room's
+// seats): boot.js makes a link's key the tab's wallet, and the
+// validator's own node obeys a signed fault (chain/node's ValidatorLoop):
+// "double-sign" signs two blocks of each slot it leads, "crash" signs
+// nothing. It listens for the boards board.js announces
 // ("chainplay:board").
-import { $, el, say, setText } from "./dom.js";
+import { $, el, setText } from "./dom.js";
 import { formatter, t, lang, onLang } from "./catalog.js";
 import { renderStakeTables, slotLine } from "./stake.js";
+import { linkDetails, postFault, seatKeys } from "./seatlinks.js";
 
 const root = $("board");
 const room = JSON.parse(root.dataset.config).room;
 const token = localStorage.getItem(`chainplay-teacher-${room}`);
-let keys = [];
-try {
-  keys = JSON.parse(localStorage.getItem(`chainplay-seats-${room}`) || "[]");
-} catch {
-  keys = [];
-}
+const keys = seatKeys(room);
 const faults = ["", "crash", "double-sign"];
 let last = null;
 
-async function fault(i, f) {
-  const status = $("stake-fault-status");
-  try {
-    const resp = await fetch(`/api/rooms/${room}/control`, {
-      method: "POST",
-      headers: { "Content-Type": "application/json", Authorization: `Bearer ${token}` },
-      body: JSON.stringify({ op: "fault", seat: i, fault: f }),
-    });
-    const data = await resp.json().catch(() => ({}));
-    if (!resp.ok) throw new Error(data.error || `${resp.status}`);
-    say(status, t("stake.fault.done", { i, fault: t(`stake.fault.${f || "none"}`) }), true);
-  } catch (err) {
-    say(status, t("control.failed", { op: "fault", why: err.message }), false);
-  }
-}
-
-// link fetches validator i's link and QR code into box, once opened.
-async function link(i, box) {
-  if (box.dataset.done) return;
-  box.dataset.done = "1";
-  const resp = await fetch(`/r/${room}/link`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ fragment: `seat=${keys[i]}` }) });
-  if (!resp.ok) return;
-  const { url, svg } = await resp.json();
-  const img = el("img", { class: "qr", width: 180, height: 180, alt: t("stake.links.qr", { i }), src: `data:image/svg+xml;charset=utf-8,${encodeURIComponent(svg)}` });
-  const a = el("a", { href: url, class: "seat-url", "data-testid": `validator-link-${i}` }, url);
-  const copy = el("button", { type: "button", class: "small secondary" }, t("common.copy"));
-  copy.onclick = () => navigator.clipboard?.writeText(url);
-  box.replaceChildren(img, el("p", {}, a, " ", copy));
-}
+const fault = (i, f) =>
+  postFault(room, token, i, f, $("stake-fault-status"), () => t("stake.fault.done", { i, fault: t(`stake.fault.${f || "none"}`) }));
 
 function linkItem(r, i) {
   const parts = [el("strong", {}, t("stake.links.validator", { i })), " ", el("span", { class: "who" }, (r && r.name) || t("pbft.replica.nobody"))];
-  if (keys[i]) {
-    const box = el("div", { class: "seat-link" });
-    const det = el("details", {}, el("summary", {}, t("pbft.seats.show")), box);
-    det.addEventListener("toggle", () => det.open && link(i, box));
-    parts.push(det);
-  }
+  if (keys[i]) parts.push(linkDetails(room, keys[i], t("stake.links.qr", { i }), `validator-link-${i}`));
   if (token) {
     const select = el("select", { "aria-label": t("stake.fault.label", { i }), "data-testid": `stake-fault-${i}` },
       ...faults.map((f) => el("option", { value: f, selected: ((r && r.fault) || "") === f }, t(`stake.fault.${f || "none"}`))));
