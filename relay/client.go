@@ -175,6 +175,9 @@ func (cl *client) drain() {
 		if !ok {
 			return
 		}
+		if msg == nil { // a close was asked for: the loop's top sends it
+			continue
+		}
 		watchdog.Reset(cl.timeout)
 		err := cl.sock.Write(cl.write, websocket.MessageText, msg)
 		watchdog.Stop()

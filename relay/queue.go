@@ -24,6 +24,7 @@ type sendQueue struct {
 	start   func()
 	running bool // a writer runs
 	stopped bool // no writer may start any more
+	kicked  bool // a writer was asked for with no frame (a close): setWriter starts it
 }
 
 // keepCap is the storage a drained queue keeps: enough for a burst of a
@@ -65,16 +66,19 @@ func (q *sendQueue) setWriter(start func()) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	q.start = start
-	if q.head < len(q.items) {
+	if q.head < len(q.items) || q.kicked {
 		q.startLocked()
 	}
 }
 
 // kick starts a writer if none runs, frames waiting or not: for a close,
-// which a writer sends.
+// which a writer sends. Before setWriter (a close that comes while the
+// connection is still being set up, a kick from another process say) the
+// writer starts as soon as there is one.
 func (q *sendQueue) kick() {
 	q.mu.Lock()
 	defer q.mu.Unlock()
+	q.kicked = true
 	q.startLocked()
 }
 
@@ -107,7 +111,10 @@ func (q *sendQueue) unlessStopped(fn func()) bool {
 }
 
 // popOrIdle is the writer's pop: when no frame waits, the writer's run
-// ends (a later frame starts another).
+// ends (a later frame starts another) — unless a close was asked for
+// (kick): then it returns a nil frame and true, and the writer stays the
+// running one to send the close frame. (A kick that came while this
+// writer ran started no other.)
 func (q *sendQueue) popOrIdle() ([]byte, bool) {
 	return q.take(true)
 }
@@ -120,6 +127,9 @@ func (q *sendQueue) take(writer bool) ([]byte, bool) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	if q.head == len(q.items) {
+		if writer && q.kicked {
+			return nil, true // still running: the caller sends the close
+		}
 		if writer {
 			q.running = false
 		}

@@ -125,3 +125,32 @@ func TestSendQueueConcurrent(t *testing.T) {
 	}
 	require.Equal(t, accepted[0]+accepted[1]+accepted[2]+accepted[3], got)
 }
+
+// A close asked for before the connection has its writer (kick before
+// setWriter) still gets a writer, which sends the close frame: without
+// it a peer kicked while its connection was set up stayed open.
+func TestSendQueueKickBeforeWriter(t *testing.T) {
+	q := newSendQueue(8)
+	q.kick()
+	started := 0
+	q.setWriter(func() { started++ })
+	require.Equal(t, 1, started, "the kick's writer starts with setWriter")
+	q2 := newSendQueue(8)
+	q2.setWriter(func() { started++ })
+	require.Equal(t, 1, started, "no frame, no kick: no writer")
+}
+
+// A kick while the writer runs keeps it from going idle: its popOrIdle
+// answers a nil frame (send the close), not "no frame, stop".
+func TestSendQueueKickKeepsTheWriter(t *testing.T) {
+	q := newSendQueue(8)
+	q.setWriter(func() {})
+	require.True(t, q.push([]byte("a")))
+	m, ok := q.popOrIdle()
+	require.True(t, ok)
+	require.Equal(t, []byte("a"), m)
+	q.kick() // a close while the writer runs: no second writer
+	m, ok = q.popOrIdle()
+	require.True(t, ok, "the writer stays to send the close")
+	require.Nil(t, m)
+}
