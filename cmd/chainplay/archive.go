@@ -386,6 +386,18 @@ func (a *archives) startLocked(room string, st *roomState) {
 			st.last = p.done
 			if err != nil {
 				st.failure = err.Error()
+			} else if st.active && !a.closed {
+				// Stopped by itself without an error while the room has
+				// peers: an active room keeps its archive, so start it again
+				// (after a pause, in case whatever stopped it is still so).
+				a.cfg.Log.Warn("archive: peer stopped by itself: starting it again", "room", room)
+				time.AfterFunc(100*time.Millisecond, func() {
+					a.mu.Lock()
+					defer a.mu.Unlock()
+					if st := a.rooms[room]; st != nil && st.active {
+						a.startLocked(room, st)
+					}
+				})
 			}
 		}
 		a.mu.Unlock()
