@@ -197,11 +197,18 @@ func stakeView(n *node.Node, names namer, now int64, me chain.Address) *StakeVie
 	window := min(max(2*int(period), StakeWindowMin), StakeWindowMax)
 	recent := c.RecentSlots(now, window)
 	v.Window, v.Recent = len(recent), make([]SlotView, 0, len(recent))
+	ownNames := false
 	for _, r := range recent {
 		if !r.Block.IsZero() && names.name(r.Leader) == "" {
 			// A validator nobody here has met is named by its coinbase.
 			if b, ok := c.BlockByHash(r.Block); ok && b.Txs[0].Name != "" {
-				names.chain = withName(names.chain, r.Leader, b.Txs[0].Name)
+				if !ownNames { // names.chain may be the model's index: copy it once
+					names.chain, ownNames = maps.Clone(names.chain), true
+					if names.chain == nil {
+						names.chain = map[chain.Address]string{}
+					}
+				}
+				names.chain[r.Leader] = b.Txs[0].Name
 				if x := rows[r.Leader]; x != nil && x.Name == "" {
 					x.Name = b.Txs[0].Name
 				}
@@ -276,17 +283,6 @@ func stakeView(n *node.Node, names namer, now int64, me chain.Address) *StakeVie
 		}
 	}
 	return v
-}
-
-// withName returns m with a named name, copied first: m may be the
-// model's index, which a snapshot must not change.
-func withName(m map[chain.Address]string, a chain.Address, name string) map[chain.Address]string {
-	out := maps.Clone(m)
-	if out == nil {
-		out = map[chain.Address]string{}
-	}
-	out[a] = name
-	return out
 }
 
 // addressNames returns a namer of the peers' nicknames by address.
