@@ -39,22 +39,33 @@ func TestPoSValidatorsOverRelay(t *testing.T) {
 	}
 	reader := freeAddr(t)
 	start(t, "-http", reader, "-room", room, "-name", "reader")
+	// The leader of each slot is drawn by stake, so one validator may lead
+	// several slots in a row (five in a row: 1 in 16); wait until both have.
 	var got struct {
 		Length int           `json:"length"`
 		Chain  []chain.Block `json:"chain"`
 	}
+	producers := map[chain.Address]bool{}
 	require.Eventually(t, func() bool {
 		res, err := http.Get("http://" + reader + "/chain")
 		if err != nil {
 			return false
 		}
 		defer res.Body.Close()
-		return json.NewDecoder(res.Body).Decode(&got) == nil && got.Length >= 6
-	}, 10*time.Second, 50*time.Millisecond, "the reader never saw 5 slot blocks")
-	producers := map[chain.Address]bool{}
+		if json.NewDecoder(res.Body).Decode(&got) != nil || got.Length < 6 {
+			return false
+		}
+		producers = map[chain.Address]bool{}
+		for _, b := range got.Chain[1:] {
+			if b.Header.Version != uint32(chain.VersionPoS) {
+				return true // reported below
+			}
+			producers[chain.AddressOf(b.Seal.Producer)] = true
+		}
+		return len(producers) == 2
+	}, 15*time.Second, 50*time.Millisecond, "the reader never saw slot blocks of both validators")
 	for _, b := range got.Chain[1:] {
 		require.Equal(t, uint32(chain.VersionPoS), b.Header.Version)
-		producers[chain.AddressOf(b.Seal.Producer)] = true
 	}
 	require.Len(t, producers, 2, "both validators led slots")
 
