@@ -12,6 +12,9 @@
 // named by its literal /static/ path, which the server turns into its
 // content-hashed URL (web/asset.go).
 const asset = (url) => self.location.origin + url;
+// node.wasm is fetched and compiled first, while the scripts below load
+// (compiling needs no imports; instantiating does, at the end).
+const compiled = WebAssembly.compileStreaming(fetch(asset("/static/node.wasm")));
 importScripts(asset("/static/tabproto.js"));
 const { type: T, field: F } = self.ChainplayTab;
 importScripts(asset("/static/goworker.js"));
@@ -66,6 +69,7 @@ self.__chainplayFlush = () => {
 const go = new Go();
 go.importObject.workers = { ready: () => markReady() };
 go.exit = (code) => crash(`the node stopped (exit code ${code})`);
-WebAssembly.instantiateStreaming(fetch(asset("/static/node.wasm")), go.importObject)
-  .then((res) => go.run(res.instance))
+compiled
+  .then((module) => WebAssembly.instantiate(module, go.importObject))
+  .then((instance) => go.run(instance))
   .catch((err) => crash(`could not start the node: ${err}`));
