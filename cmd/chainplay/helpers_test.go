@@ -8,6 +8,7 @@ import (
 	"crypto/ed25519"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"math"
 	"net/http"
 	"net/http/httptest"
@@ -46,12 +47,31 @@ func startServer(t *testing.T, dir string, mod func(*serverConfig)) *testServer 
 	if mod != nil {
 		mod(&cfg)
 	}
+	if cfg.Logger == nil {
+		cfg.Logger = failureLog(t)
+	}
 	srv, err := newServer(cfg)
 	require.NoError(t, err)
 	hs := httptest.NewServer(srv)
 	ts := &testServer{server: srv, http: hs, ws: "ws" + strings.TrimPrefix(hs.URL, "http")}
 	t.Cleanup(ts.stop)
 	return ts
+}
+
+// failureLog returns a logger that keeps the server's log (info and up)
+// and prints it if t fails: the log of a failure seen once in CI says
+// what the server was doing.
+func failureLog(t *testing.T) *slog.Logger {
+	var mu sync.Mutex
+	var buf bytes.Buffer
+	t.Cleanup(func() {
+		if t.Failed() {
+			mu.Lock()
+			defer mu.Unlock()
+			t.Logf("the server's log:\n%s", buf.String())
+		}
+	})
+	return slog.New(slog.NewTextHandler(&lockedWriter{w: &buf, mu: &mu}, &slog.HandlerOptions{Level: slog.LevelInfo}))
 }
 
 // stop shuts the server down the way main does; it is idempotent.
