@@ -23,7 +23,9 @@ const (
 // smallBuffers is a ResponseWriter whose Hijack hands out buffers of
 // connReadBuffer and connWriteBuffer bytes instead of net/http's. Bytes
 // the client sent after its request and that net/http had read already
-// come first out of the new reader.
+// are buffered in the new reader: the websocket library takes what a
+// hijacked reader has buffered and then resets it onto the connection
+// (so bytes kept anywhere else, say in the reader's source, were lost).
 type smallBuffers struct {
 	http.ResponseWriter
 	hj http.Hijacker
@@ -45,10 +47,14 @@ func (w smallBuffers) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	var r io.Reader = conn
+	rd := bufio.NewReaderSize(conn, connReadBuffer)
 	if n := brw.Reader.Buffered(); n > 0 {
 		early, _ := brw.Reader.Peek(n)
-		r = io.MultiReader(bytes.NewReader(bytes.Clone(early)), conn)
+		rd = bufio.NewReaderSize(io.MultiReader(bytes.NewReader(bytes.Clone(early)), conn), max(connReadBuffer, n))
+		if _, err := rd.Peek(n); err != nil { // from the bytes.Reader alone: it does not block
+			conn.Close()
+			return nil, nil, err
+		}
 	}
 	if brw.Writer.Buffered() > 0 { // net/http flushes before a hijack; be sure
 		if err := brw.Writer.Flush(); err != nil {
@@ -56,7 +62,7 @@ func (w smallBuffers) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 			return nil, nil, err
 		}
 	}
-	return conn, bufio.NewReadWriter(bufio.NewReaderSize(r, connReadBuffer), bufio.NewWriterSize(conn, connWriteBuffer)), nil
+	return conn, bufio.NewReadWriter(rd, bufio.NewWriterSize(conn, connWriteBuffer)), nil
 }
 
 // Unwrap gives http.ResponseController the ResponseWriter underneath.

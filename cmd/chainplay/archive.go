@@ -285,6 +285,7 @@ func (a *archives) state(room string) *roomState {
 func (a *archives) Active(room string) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	a.cfg.Log.Debug("archive: room active", "room", room)
 	st := a.state(room)
 	st.active = true
 	if st.idle != nil {
@@ -299,6 +300,7 @@ func (a *archives) Active(room string) {
 func (a *archives) Empty(room string) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	a.cfg.Log.Debug("archive: room empty", "room", room)
 	if a.closed {
 		return
 	}
@@ -381,7 +383,10 @@ func (a *archives) startLocked(room string, st *roomState) {
 			a.cfg.Log.Error("archive: peer failed", "room", room, "err", err)
 		}
 		a.mu.Lock()
-		if st := a.rooms[room]; st != nil && st.peer == p {
+		cur := a.rooms[room]
+		a.cfg.Log.Debug("archive: peer ended", "room", room, "err", err, "stopped", ctx.Err() != nil,
+			"state", cur != nil, "current", cur != nil && cur.peer == p, "active", cur != nil && cur.active)
+		if st := cur; st != nil && st.peer == p {
 			st.peer = nil // stopped by itself: the next Active retries
 			st.last = p.done
 			if err != nil {

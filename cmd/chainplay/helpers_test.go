@@ -58,7 +58,7 @@ func startServer(t *testing.T, dir string, mod func(*serverConfig)) *testServer 
 	return ts
 }
 
-// failureLog returns a logger that keeps the server's log (info and up)
+// failureLog returns a logger that keeps the server's log (debug and up)
 // and prints it if t fails: the log of a failure seen once in CI says
 // what the server was doing.
 func failureLog(t *testing.T) *slog.Logger {
@@ -71,7 +71,7 @@ func failureLog(t *testing.T) *slog.Logger {
 			t.Logf("the server's log:\n%s", buf.String())
 		}
 	})
-	return slog.New(slog.NewTextHandler(&lockedWriter{w: &buf, mu: &mu}, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	return slog.New(slog.NewTextHandler(&lockedWriter{w: &buf, mu: &mu}, &slog.HandlerOptions{Level: slog.LevelDebug}))
 }
 
 // stop shuts the server down the way main does; it is idempotent.
