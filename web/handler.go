@@ -135,7 +135,7 @@ func NewHandler(cfg Config) (http.Handler, error) {
 		}
 	}
 	mux.HandleFunc("GET /r/{room}", roomPage(func(r *http.Request, room, conf string) (*http.Request, templ.Component) {
-		return r, Page("page.title.room", map[string]any{"room": room}, Room(room, conf))
+		return r, PageWithHead("page.title.room", map[string]any{"room": room}, RoomBoot(conf), Room(room, conf))
 	}))
 	mux.HandleFunc("GET /r/{room}/board", roomPage(func(r *http.Request, room, conf string) (*http.Request, templ.Component) {
 		if cfg.BoardLanguage != nil {

@@ -80,6 +80,28 @@ async function start() {
   const panels = [initPosts(), initMempool(), initPeers()];
   const log = initLog();
   const banner = initBanner();
+  // The heavy panels — the block cards and the fork tree, tens of
+  // milliseconds of DOM and layout each — render after the rest, each in
+  // a task of its own, with the newest snapshot: in one task with the
+  // rest, a tab's first render held the page's thread 100 ms and more.
+  const heavy = [(s) => chain.renderCards(s, x), (s) => tree.render(s, x)];
+  let latest = null; // the snapshot the heavy panels are to show
+  let next = -1; // the heavy panel to render next; -1: none due
+  let cycleOf = null; // the snapshot the running cycle started with
+  const heavyStep = () => {
+    heavy[next](latest);
+    next++;
+    if (next === heavy.length) next = latest === cycleOf ? -1 : 0; // a newer snapshot came: once more
+    if (next === 0) cycleOf = latest;
+    if (next >= 0) setTimeout(heavyStep, 0);
+  };
+  const drawHeavy = (s) => {
+    latest = s;
+    if (next >= 0) return; // a cycle is under way: it picks s up
+    next = 0;
+    cycleOf = s;
+    setTimeout(heavyStep, 0);
+  };
   let first = true;
   const draw = (s) => {
     setStatus(() => status(s));
@@ -88,7 +110,7 @@ async function start() {
     chain.render(s, x);
     inspector.render(s, x);
     tamper.render(s, x);
-    tree.render(s, x);
+    drawHeavy(s);
     wallet.render(s, x);
     for (const p of panels) p.render(s, x);
     miner.render(s.extra.miner, x);

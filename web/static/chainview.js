@@ -53,7 +53,7 @@ export function card(b, x, opts = {}) {
 const SYNC_CARDS_MS = 400;
 
 // initChain wires the panel; onPick(hash) opens the inspector. It
-// returns {render(snapshot, x), select(hash)}.
+// returns {render(snapshot, x), renderCards(snapshot, x), select(hash)}.
 export function initChain(onPick) {
   const list = $("blocks");
   const strip = $("blocks-strip");
@@ -82,11 +82,16 @@ export function initChain(onPick) {
     for (const b of list.querySelectorAll("button[data-hash]")) b.setAttribute("aria-pressed", String(b.dataset.hash === selected));
   }
 
+  // render shows the tip; renderCards the cards (the heavy part: app.js
+  // runs it in a task of its own).
   function render(s, x) {
     $("tip-height").textContent = String(s.tip.height);
     $("tip-hash").replaceChildren(...hashEl(s.tip.hash, undefined).childNodes);
     $("tip-hash").title = s.tip.hash;
     $("tip-difficulty").textContent = t("tip.difficulty", { difficulty: s.tip.difficulty, bits: s.tip.zero_bits });
+  }
+
+  function renderCards(s, x) {
     // While the tab syncs, the cards follow the tip a few times a second,
     // not every frame: each render is thirty cards of new hashes to lay out.
     if (s.sync && s.sync.active && performance.now() - drawn < SYNC_CARDS_MS) return;
@@ -123,6 +128,7 @@ export function initChain(onPick) {
   }
   return {
     render,
+    renderCards,
     select(hash) {
       selected = hash;
       mark();
