@@ -80,8 +80,7 @@ func main() {
 	// when this process's socket drops, the node redials the next one.
 	relays := append([]string{cfg.Relay}, cfg.Relays...)
 	join := node.RelaysJoinConfig(relays, name, node.RoomInfo{Params: params, Epoch: cfg.Epoch}, fetchClient{})
-	asks := newAskGate()
-	join.Dial = dialEarly(asks.watch(join.Dial))
+	join.Dial = dialEarly(join.Dial)
 	minerEvents := make(chan node.Event, 64)
 	pool, err := newMinerPool(minerEvents)
 	if err != nil {
@@ -128,7 +127,7 @@ func main() {
 	}()
 
 	takeSeat(n, model, cfg.Seat)
-	go serveView(h, model, asks)
+	go serveView(h, model)
 	go a.serveCommands(h)
 	go a.touchWhileMining()
 	// In a reset room the node emits room-reset and stops; the page reloads (admin.js).
@@ -169,10 +168,8 @@ func takeSeat(n *node.Node, model *view.Model, seed string) {
 
 // serveView tells the page when the view changed and answers its polls
 // with a snapshot: one "dirty" per change seen, at most one snapshot per
-// poll (the page polls once per animation frame at most). The first
-// snapshot waits for the node's first getblocks (askGate).
-func serveView(h *host, model *view.Model, first *askGate) {
-	first.wait()
+// poll (the page polls once per animation frame at most).
+func serveView(h *host, model *view.Model) {
 	for {
 		<-model.Dirty()
 		h.post(map[string]any{tabproto.FieldType: tabproto.TypeDirty})
