@@ -162,7 +162,7 @@ func (d *dag) sigma1(x *node) *node    { return d.xor3(d.rotr(x, 17), d.rotr(x, 
 
 // ch is Ch(e, f, g) = g ^ (e & (f ^ g)).
 func (d *dag) ch(e, f, g *node) *node {
-	if d.bitselect && max(e.k, f.k, g.k) == vary {
+	if d.bitselect && d.simd && max(e.k, f.k, g.k) == vary {
 		return d.mk(opBitsel, 0, f, g, e)
 	}
 	return d.xor(g, d.and(e, d.xor(f, g)))
@@ -171,7 +171,7 @@ func (d *dag) ch(e, f, g *node) *node {
 // maj is Maj(a, b, c) = b ^ ((a ^ b) & (b ^ c)), given ab = a ^ b and
 // bc = b ^ c (the previous round's a ^ b).
 func (d *dag) maj(a, b, c, ab, bc *node) *node {
-	if d.bitselect && max(a.k, b.k, c.k) == vary {
+	if d.bitselect && d.simd && max(a.k, b.k, c.k) == vary {
 		return d.mk(opBitsel, 0, c, b, ab)
 	}
 	return d.xor(b, d.and(ab, bc))
