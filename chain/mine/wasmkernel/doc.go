@@ -49,7 +49,10 @@
 // varying value is a v128 holding four consecutive nonces; rotations are
 // shr + shl + xor (wasm has no vector rotate); Maj reuses the previous
 // round's a ^ b. Beside the vector (nonces n..n+3) the loop hashes nonce
-// n+4 with i32 code (rotations are i32.rotr), its values spread evenly
+// n+4 with i32 code (rotations are i32.rotr, each Σ and σ composed so
+// that it rotates its input once: rotr(x ^ rotr(x ^ rotr(x, 9), 11), 2)
+// for Σ0, since x64's ror overwrites its operand and every other rotation
+// of a live value costs V8 a copy), its values spread evenly
 // among the vector's (Options.ScalarLanes): V8 puts it in general
 // registers and x64 runs it on the scalar ALU ports, which the vector code
 // leaves mostly idle. The loop computes only hash word 0 (the big-endian first
