@@ -141,7 +141,7 @@
 // loop took the Chromium worker from 13.3–13.5 (two interleaved vectors,
 // eight nonces per iteration) to 15.4–15.5 (two workers 26.0–26.7 to
 // 30.2–30.4); composing the scalar lane's rotations (see rot3 in
-// internal/wasmgen) to 15.8–15.9: 1.031–1.063× in seven runs of 20–150
+// internal/wasmgen) to 15.8–15.9: 1.027–1.063× in nine runs of 20–150
 // interleaved pairs against the loop before it (node: 1.09×; the scalar
 // kernel 1.13× in Chromium, 1.15× in node). Larger loop
 // bodies collapse: two vectors + one scalar lane 8.2, one vector + two
