@@ -164,7 +164,7 @@ func (d *dag) xor3(a, b, c *node) *node { return d.xor(d.xor(a, b), c) }
 // before every rotation of it but the last; the xors only read it. In the
 // SIMD loop that is 291 fewer x64 instructions per iteration (5,345 to
 // 5,054 in Chromium 156's code, most of them moves and reloads), measured
-// 3–6 % faster in Chromium. Vector rotations stay shr + shl + xor (AVX's
+// 2.7–6.3 % faster in Chromium. Vector rotations stay shr + shl + xor (AVX's
 // three-operand forms need no copies); composing those shifts gives as
 // many instructions, a longer dependency chain and measured no faster.
 func (d *dag) rot3(x *node, a, b, c uint32) *node {
