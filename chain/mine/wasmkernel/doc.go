@@ -49,7 +49,10 @@
 // varying value is a v128 holding four consecutive nonces; rotations are
 // shr + shl + xor (wasm has no vector rotate); Maj reuses the previous
 // round's a ^ b. Beside the vector (nonces n..n+3) the loop hashes nonce
-// n+4 with i32 code (rotations are i32.rotr), its values spread evenly
+// n+4 with i32 code (rotations are i32.rotr, each Σ and σ composed so
+// that it rotates its input once: rotr(x ^ rotr(x ^ rotr(x, 9), 11), 2)
+// for Σ0, since x64's ror overwrites its operand and every other rotation
+// of a live value costs V8 a copy), its values spread evenly
 // among the vector's (Options.ScalarLanes): V8 puts it in general
 // registers and x64 runs it on the scalar ALU ports, which the vector code
 // leaves mostly idle. The loop computes only hash word 0 (the big-endian first
@@ -125,29 +128,66 @@
 // One thread, millions of nonces per second; go test -run '^$' -bench
 // Kernels ./chain/mine/wasmkernel/ (node 20.20, Go 1.26.8) on this
 // project's 2-vCPU KVM machine (Intel Xeon with AVX-512 and SHA-NI, shared
-// with other jobs, so ±5%), best of four rounds:
+// with other jobs, so ±5% at best), best of four rounds:
 //
 //	native sha256.Sum256 per nonce (SHA-NI)    6.75
 //	SIMD kernel, node                          9.9       (1.47× native)
 //	scalar kernel, node                        5.7–5.9   (0.85×)
-//	SIMD kernel, Chromium 156 worker          15.4–15.5  (2.28×; two workers 30.2–30.4)
+//	SIMD kernel, Chromium 156 worker          15.8–15.9  (2.35×; best rounds; was 15.4–15.5)
 //	scalar kernel, Chromium 156 worker         6.2–6.3
 //
 // Chromium is what counts (CHAINPLAY_BENCH=1 go test -run TestBench
-// ./cmd/chainplay/, same runs: native 6.77). The vector + scalar lane loop
-// took the Chromium worker from 13.3–13.5 (two interleaved vectors, eight
-// nonces per iteration) to 15.4–15.5 (two workers 26.0–26.7 to 30.2–30.4).
-// Larger loop bodies collapse in Chromium's TurboFan: two vectors + one
-// scalar lane 8.2, one vector + two scalar lanes 8.5, three vectors 8.7.
-// Earlier: one vector 12.6–12.9; hoisting the round constants into locals
-// helped.
+// ./cmd/chainplay/, native 6.77 on a quiet run). The vector + scalar lane
+// loop took the Chromium worker from 13.3–13.5 (two interleaved vectors,
+// eight nonces per iteration) to 15.4–15.5 (two workers 26.0–26.7 to
+// 30.2–30.4); composing the scalar lane's rotations (see rot3 in
+// internal/wasmgen) to 15.8–15.9: 1.027–1.063× in nine runs of 20–150
+// interleaved pairs against the loop before it (node: 1.09×; the scalar
+// kernel 1.13× in Chromium, 1.15× in node). Larger loop
+// bodies collapse: two vectors + one scalar lane 8.2, one vector + two
+// scalar lanes 8.5, three vectors 8.7 — not explained: their x64 code is
+// 34–41 KB, past this CPU's 32 KB instruction cache, but so is two
+// vectors' (34 KB), which does not collapse. Earlier: one vector
+// 12.6–12.9; hoisting the round constants into locals helped.
 //
-// The vector part is about 2,600 vector ALU instructions per four nonces
-// (TurboFan's code: 990 shifts, 1,030 xor, 470 add, 110 and), and this
-// CPU runs them on three ports; the scalar lane's i32 code (rotations are
-// one instruction) mostly fills the scalar ports, port 6 included, which
-// is where the gain comes from. v128.bitselect for
-// Ch and Maj (Options.Bitselect: one instruction on ARM64, three on x64)
-// measured no faster here and is off. GROUND.md's hand-written kernel (15.4
-// node, 18.1 Chromium, 7.5 native) was measured on an AMD Zen 4.
+// One iteration (five nonces) of the SIMD loop is 9,661 wasm
+// instructions: v128.xor 1,033, i32x4.shr_u 528, i32x4.add 473, i32x4.shl
+// 462, v128.and 110 (2,606 vector ALU operations; rotations are 1,386 of
+// them, the σ shifts 66 more); the scalar lane's i32.xor 571, i32.add 474,
+// i32.rotr 462, i32.and 110, i32.shr_u 66; local.get 3,251, i32.const
+// 1,574, local.set 522. Chromium 156 compiles it to 5,054 x64 instructions
+// (was 5,345): the 2,606 vector ALU ones one for one (AVX three-operand
+// forms, no copies), 1,679 scalar ALU ones, 529 movs (190 reloads and 72
+// stores of spilled values, 267 register copies; before: 312, 61 and
+// 447) and 209 vmovups (161 loads — 81 of them the loop's invariant
+// vectors: 46 round constants and 35 splats — and 48 spill stores).
+//
+// What limits it: the vector ALU ports. This CPU runs 128-bit integer ALU
+// instructions on three ports (shifts on two of them), so an iteration
+// takes at least 2,606 / 3 = 869 cycles; the scalar lane's 1,679 ALU
+// instructions go to the two ports that only scalar code can use (2 × 869
+// = 1,738), which is why one scalar lane helps and a second does not.
+// 15.9 MH/s is 3.17 M iterations per second: 869 cycles at 2.76 GHz. The
+// vector-only loop (2,850 x64 instructions, bound at 869 cycles per four
+// nonces) measured 12.6–12.9 and two vectors (1,737 cycles per eight)
+// 13.3–13.5, which puts the clock at 2.75–2.9 GHz: the loop runs at
+// 90–100 % of the bound of its vector ports. Copies and spills take issue
+// slots and scalar ports, not vector ports: removing 291 of them gained
+// 3–6 %; the ~740 left can give a few % more at most. 2.5× native (16.9
+// MH/s against 6.75) needs about 815 cycles per iteration at the same
+// clock, fewer than the vector instructions allow: wasm SIMD has no
+// rotate (a rotation is three instructions) and no three-input logic, and
+// V8 emits neither AVX-512's vprold nor vpternlogd for wasm (checked in
+// its code: shr | shl stays two shifts and an or, v128.bitselect is vpand,
+// vpandn, vpor); no composition of shifts computes a Σ or σ in fewer
+// instructions (checked for all four).
+//
+// Measured no faster (interleaved against the committed loop): two
+// vectors and no scalar lane 0.90×, two vectors and a scalar lane 0.55×,
+// two scalar lanes 0.79×, no scalar lane 0.84–0.89×, v128.bitselect for Ch and Maj (Options.Bitselect: one
+// instruction on ARM64, three on x64; off), composed vector shifts such
+// as ((x>>9 ^ x)>>11 ^ x)>>2 (same count, longer chains: 0.96–0.99×), the
+// scalar lane spread by instruction count instead of value count (0.97×).
+// GROUND.md's hand-written kernel (15.4 node, 18.1 Chromium, 7.5 native)
+// was measured on an AMD Zen 4.
 package wasmkernel

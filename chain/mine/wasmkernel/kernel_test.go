@@ -432,6 +432,32 @@ func TestBrokenKernelIsCaught(t *testing.T) {
 	}
 }
 
+// TestOtherOptions: the generator's other SIMD loops (the alternatives
+// package wasmkernel's doc measures) search exactly as the reference does.
+func TestOtherOptions(t *testing.T) {
+	nodePath(t)
+	cases := testCases(4)
+	for _, tt := range []struct {
+		name string
+		o    wasmgen.Options
+	}{
+		{"one vector", wasmgen.Options{SIMD: true}},
+		{"one vector, two scalar lanes", wasmgen.Options{SIMD: true, ScalarLanes: 2}},
+		{"two vectors", wasmgen.Options{SIMD: true, Interleave: true}},
+		{"two vectors, one scalar lane", wasmgen.Options{SIMD: true, Interleave: true, ScalarLanes: 1}},
+		{"bitselect, one scalar lane", wasmgen.Options{SIMD: true, Bitselect: true, ScalarLanes: 1}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "kernel.wasm")
+			require.NoError(t, os.WriteFile(path, wasmgen.Generate(tt.o), 0o644))
+			resp := run(t, path, modules.scalar, []string{"simd"}, "", cases, "--no-liftoff")
+			for i, c := range cases {
+				require.Equal(t, want(c), got(t, c, resp.Results["simd"][i]), c.name)
+			}
+		})
+	}
+}
+
 // TestGenerateRoundTrip: the committed modules are what the generator
 // writes (run `go generate ./chain/mine/wasmkernel/` after changing it).
 func TestGenerateRoundTrip(t *testing.T) {

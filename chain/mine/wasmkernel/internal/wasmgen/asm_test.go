@@ -62,3 +62,26 @@ func TestDAGFolding(t *testing.T) {
 	require.Less(t, loop, live)
 	t.Logf("%d live nodes, %d in the loop", live, loop)
 }
+
+// TestScalarRotationsComposed: in i32 code each Σ or σ rotates its
+// varying input once (they are composed; see rot3), so a value is rotated
+// at most twice (a message word gets both σ0 and σ1), not three times per
+// Σ as rotr(x, a) ^ rotr(x, b) ^ rotr(x, c) would.
+func TestScalarRotationsComposed(t *testing.T) {
+	d := newDAG(false, false)
+	var mid, w [8]uint32
+	for i := range mid {
+		mid[i], w[i] = uint32(4*i), uint32(32+4*i)
+	}
+	d.liveness(d.word0(mid, w, &K))
+	rotated := map[*node]int{}
+	for _, n := range d.nodes {
+		if n.uses > 0 && n.op == opRotr && n.k == vary {
+			rotated[n.args[0]]++
+		}
+	}
+	require.NotEmpty(t, rotated)
+	for x, k := range rotated {
+		require.LessOrEqual(t, k, 2, "node %d rotated %d times", x.id, k)
+	}
+}
