@@ -136,6 +136,13 @@ type link struct {
 	gone  bool   // the room was removed: unsubscribe at once
 }
 
+// subscribed reports whether the room hears the bus yet.
+func (l *link) subscribed() bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.unsub != nil
+}
+
 // newLinkLocked connects a new room to the bus: it subscribes on a
 // goroutine of its own, then says hello. s.mu must be held.
 func (s *Server) newLinkLocked(rm *room) {
@@ -194,8 +201,15 @@ func (l *link) frame(from *client, to string, msg []byte) {
 	l.s.publish(l.rm.name, &envelope{Kind: busFrame, From: from.id, Obs: from.observer, To: to}, msg)
 }
 
-// presence publishes that cl joined or left (kind) at version ver.
+// presence publishes that cl joined or left (kind) at version ver. Until
+// the room hears the bus it publishes nothing: the other processes must
+// not learn of a peer here (and address frames or a kick to it) before
+// this process can hear them — what they sent was lost. The hello that
+// follows the subscription names the room's peers as they are then.
 func (l *link) presence(kind string, cl *client, ver uint64) {
+	if !l.subscribed() {
+		return
+	}
 	l.s.publish(l.rm.name, &envelope{Kind: kind, Ver: ver, Peers: []wirePeer{cl.wire()}}, nil)
 }
 
@@ -379,7 +393,7 @@ func (s *Server) runBus(stop <-chan struct{}) {
 				rm.mu.Lock()
 				rm.expireLocked(now.Add(-timeout))
 				rm.mu.Unlock()
-				if !rm.link.isGone() {
+				if !rm.link.isGone() && rm.link.subscribed() { // its first beat is the hello after subscribing
 					rm.link.beat(busBeat)
 				}
 			}

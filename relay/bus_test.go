@@ -32,6 +32,9 @@ type memBus struct {
 	hub *memHub
 	mu  sync.Mutex
 	cut bool
+	// hold, when set, makes Subscribe wait until it is closed (a slow
+	// subscription, as over a network).
+	hold chan struct{}
 }
 
 func newMemHub() *memHub { return &memHub{subs: make(map[string][]*memSub)} }
@@ -69,6 +72,12 @@ func (b *memBus) Publish(room string, msg []byte) error {
 }
 
 func (b *memBus) Subscribe(room string, deliver func([]byte)) (func(), error) {
+	b.mu.Lock()
+	hold := b.hold
+	b.mu.Unlock()
+	if hold != nil {
+		<-hold
+	}
 	s := &memSub{ep: b, ch: make(chan []byte, 4096)}
 	b.hub.mu.Lock()
 	b.hub.subs[room] = append(b.hub.subs[room], s)
@@ -242,6 +251,30 @@ func TestBusKickAcrossProcesses(t *testing.T) {
 	require.Equal(t, relay.CodeKicked, ce.Reason)
 	require.Equal(t, b.id, leaveID(t, a.read(t)))
 	require.False(t, srv[0].Kick("r", "z-p1"))
+}
+
+// A process does not announce its peers before it hears the room on the
+// bus: a kick (or a frame) another process sent to such a peer was lost
+// (TestBusKickAcrossProcesses failed about 1 run in 60 so).
+func TestBusPeersAnnouncedOnceSubscribed(t *testing.T) {
+	srv, eps := startBusServers(t, 2)
+	a := srv[0].join(t, "r", "ann")
+	hold := make(chan struct{})
+	var release sync.Once
+	t.Cleanup(func() { release.Do(func() { close(hold) }) }) // a failure below must not hang the servers' Close
+	eps[1].mu.Lock()
+	eps[1].hold = hold
+	eps[1].mu.Unlock()
+	b := srv[1].join(t, "r", "bob")    // its room's subscription waits
+	time.Sleep(100 * time.Millisecond) // two beats: its presence would have reached a
+	_, known := srv[0].Tag("r", b.id)
+	require.False(t, known, "a knows bob before bob's process hears the room")
+	require.False(t, srv[0].Kick("r", b.id), "so a kick is refused, not lost")
+	release.Do(func() { close(hold) })
+	readJoin(t, a, b.id)
+	require.Eventually(t, func() bool { _, ok := srv[0].Tag("r", b.id); return ok }, waitFrame, 5*time.Millisecond)
+	require.True(t, srv[0].Kick("r", b.id))
+	require.Equal(t, relay.CodeKicked, b.readCloseFrame(t).Reason)
 }
 
 func TestBusObserverFramesStayHomeWhileSplit(t *testing.T) {
