@@ -89,7 +89,11 @@ async function start() {
   let next = -1; // the heavy panel to render next; -1: none due
   let cycleOf = null; // the snapshot the running cycle started with
   const heavyStep = () => {
-    heavy[next](latest);
+    try {
+      heavy[next](latest);
+    } catch (err) {
+      console.error("chainplay: render", err); // the next snapshot tries again; the cycle goes on
+    }
     next++;
     if (next === heavy.length) next = latest === cycleOf ? -1 : 0; // a newer snapshot came: once more
     if (next === 0) cycleOf = latest;
