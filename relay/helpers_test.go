@@ -1,25 +1,23 @@
 package relay_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"log/slog"
 	"math"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
 	"nhooyr.io/websocket"
 
+	"github.com/chainplay/chainplay/internal/testlog"
 	"github.com/chainplay/chainplay/relay"
 )
 
@@ -46,7 +44,7 @@ type testServer struct {
 func startServer(t *testing.T, cfg relay.Config) *testServer {
 	t.Helper()
 	if cfg.Logger == nil {
-		cfg.Logger = failureLog(t)
+		cfg.Logger = testlog.New(t, "the relay's log") // printed if the test fails
 	}
 	srv, err := relay.New(cfg)
 	require.NoError(t, err)
@@ -59,30 +57,6 @@ func startServer(t *testing.T, cfg relay.Config) *testServer {
 	})
 	return &testServer{Server: srv, http: hs, ws: "ws" + strings.TrimPrefix(hs.URL, "http")}
 }
-
-// failureLog returns a logger that keeps the relay's log (debug and up)
-// and prints it if t fails.
-func failureLog(t *testing.T) *slog.Logger {
-	var mu sync.Mutex
-	var buf bytes.Buffer
-	t.Cleanup(func() {
-		if t.Failed() {
-			mu.Lock()
-			defer mu.Unlock()
-			t.Logf("the relay's log:\n%s", buf.String())
-		}
-	})
-	return slog.New(slog.NewTextHandler(writerFunc(func(p []byte) (int, error) {
-		mu.Lock()
-		defer mu.Unlock()
-		return buf.Write(p)
-	}), &slog.HandlerOptions{Level: slog.LevelDebug}))
-}
-
-// writerFunc is an io.Writer of a function.
-type writerFunc func([]byte) (int, error)
-
-func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
 
 // peer is a test client that has joined a room and read its "peers" frame.
 type peer struct {

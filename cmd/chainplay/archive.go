@@ -383,10 +383,10 @@ func (a *archives) startLocked(room string, st *roomState) {
 			a.cfg.Log.Error("archive: peer failed", "room", room, "err", err)
 		}
 		a.mu.Lock()
-		cur := a.rooms[room]
+		st := a.rooms[room]
 		a.cfg.Log.Debug("archive: peer ended", "room", room, "err", err, "stopped", ctx.Err() != nil,
-			"state", cur != nil, "current", cur != nil && cur.peer == p, "active", cur != nil && cur.active)
-		if st := cur; st != nil && st.peer == p {
+			"state", st != nil, "current", st != nil && st.peer == p, "active", st != nil && st.active)
+		if st != nil && st.peer == p {
 			st.peer = nil // stopped by itself: the next Active retries
 			st.last = p.done
 			if err != nil {

@@ -8,7 +8,6 @@ import (
 	"crypto/ed25519"
 	"encoding/json"
 	"io"
-	"log/slog"
 	"math"
 	"net/http"
 	"net/http/httptest"
@@ -22,6 +21,7 @@ import (
 	"github.com/chainplay/chainplay/chain"
 	"github.com/chainplay/chainplay/chain/node"
 	"github.com/chainplay/chainplay/internal/httpjson"
+	"github.com/chainplay/chainplay/internal/testlog"
 	"github.com/chainplay/chainplay/relay"
 )
 
@@ -48,7 +48,7 @@ func startServer(t *testing.T, dir string, mod func(*serverConfig)) *testServer 
 		mod(&cfg)
 	}
 	if cfg.Logger == nil {
-		cfg.Logger = failureLog(t)
+		cfg.Logger = testlog.New(t, "the server's log") // printed if the test fails
 	}
 	srv, err := newServer(cfg)
 	require.NoError(t, err)
@@ -56,22 +56,6 @@ func startServer(t *testing.T, dir string, mod func(*serverConfig)) *testServer 
 	ts := &testServer{server: srv, http: hs, ws: "ws" + strings.TrimPrefix(hs.URL, "http")}
 	t.Cleanup(ts.stop)
 	return ts
-}
-
-// failureLog returns a logger that keeps the server's log (debug and up)
-// and prints it if t fails: the log of a failure seen once in CI says
-// what the server was doing.
-func failureLog(t *testing.T) *slog.Logger {
-	var mu sync.Mutex
-	var buf bytes.Buffer
-	t.Cleanup(func() {
-		if t.Failed() {
-			mu.Lock()
-			defer mu.Unlock()
-			t.Logf("the server's log:\n%s", buf.String())
-		}
-	})
-	return slog.New(slog.NewTextHandler(&lockedWriter{w: &buf, mu: &mu}, &slog.HandlerOptions{Level: slog.LevelDebug}))
 }
 
 // stop shuts the server down the way main does; it is idempotent.
