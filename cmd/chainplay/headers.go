@@ -3,6 +3,7 @@
 package main
 
 import (
+	"context"
 	"net/http"
 	"strings"
 )
@@ -30,15 +31,20 @@ import (
 //   - Referrer-Policy: no-referrer: a room's URL never leaks to links
 //     followed from it.
 //
-// extra returns those other origins' connect-src sources; it may be nil.
-func securityHeaders(next http.Handler, extra func() []string) http.Handler {
+// others returns those other processes (nil: a single process). It is
+// read once per request and the request's context carries what it read
+// (othersOf), so a page lists no relay its own policy does not allow:
+// read twice, a process that joined the cluster in between was in the
+// page and not in the policy.
+func securityHeaders(next http.Handler, others func() []serverEntry) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
-		var more []string
-		if extra != nil {
-			more = extra()
+		var snap []serverEntry
+		if others != nil {
+			snap = others()
+			r = r.WithContext(context.WithValue(r.Context(), othersKey{}, snap))
 		}
-		h.Set("Content-Security-Policy", contentSecurityPolicy(r.Host, more...))
+		h.Set("Content-Security-Policy", contentSecurityPolicy(r.Host, connectSources(snap)...))
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("X-Frame-Options", "DENY")
 		h.Set("Referrer-Policy", "no-referrer")
@@ -92,13 +98,25 @@ func validHost(host string) bool {
 	return true
 }
 
+// othersKey keys the request's snapshot of the cluster's other processes.
+type othersKey struct{}
+
+// othersOf returns the other processes securityHeaders read for the
+// request of ctx, or, outside such a request, read reads them now.
+func othersOf(ctx context.Context, read func() []serverEntry) []serverEntry {
+	if snap, ok := ctx.Value(othersKey{}).([]serverEntry); ok {
+		return snap
+	}
+	return read()
+}
+
 // connectSources are the connect-src sources of the cluster's other
 // reachable processes: each one's origin (the tab's node reads the room
 // there) and its websocket origin (ws:// for http://, wss:// for
 // https://). None in a single process.
-func (s *server) connectSources() []string {
+func connectSources(others []serverEntry) []string {
 	var out []string
-	for _, e := range s.dir.Others() {
+	for _, e := range others {
 		o := e.origin()
 		out = append(out, o, "ws"+strings.TrimPrefix(o, "http"))
 	}

@@ -3,7 +3,11 @@
 package main
 
 import (
+	"fmt"
 	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -63,4 +67,40 @@ func TestServerDirectory(t *testing.T) {
 func TestContentSecurityPolicyListsTheCluster(t *testing.T) {
 	csp := contentSecurityPolicy("a.example:80", "https://b.example", "wss://b.example")
 	require.Contains(t, csp, "connect-src 'self' ws://a.example:80 wss://a.example:80 https://b.example wss://b.example;")
+}
+
+// A page lists only relays its own policy allows: the cluster's other
+// processes are read once per request, for the policy and the page alike
+// (read twice, a process that joined in between was in the page and not
+// in the policy — seen in CI, the tab could not have reached it).
+func TestPageRelaysAreThePolicys(t *testing.T) {
+	n := 0
+	others := func() []serverEntry { // one more process every time it is read
+		n++
+		var out []serverEntry
+		for i := range n {
+			out = append(out, serverEntry{Proc: fmt.Sprint(i), URL: fmt.Sprintf("http://10.0.0.%d:8080", i+1)})
+		}
+		return out
+	}
+	page := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		for _, e := range othersOf(r.Context(), others) {
+			fmt.Fprintln(w, e.wsURL("class"))
+		}
+	})
+	rec := httptest.NewRecorder()
+	securityHeaders(page, others).ServeHTTP(rec, httptest.NewRequest("GET", "/r/class", nil))
+	csp := rec.Header().Get("Content-Security-Policy")
+	var connect []string
+	for _, d := range strings.Split(csp, ";") {
+		if f := strings.Fields(d); len(f) > 0 && f[0] == "connect-src" {
+			connect = f[1:]
+		}
+	}
+	listed := strings.Fields(rec.Body.String())
+	require.NotEmpty(t, listed)
+	for _, u := range listed {
+		require.Contains(t, connect, strings.TrimSuffix(u, "/ws/class"), "the page lists %s; its policy: %s", u, csp)
+	}
+	require.Equal(t, 1, n, "read once")
 }

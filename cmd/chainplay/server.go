@@ -233,7 +233,7 @@ func newServer(cfg serverConfig) (*server, error) {
 	mux.Handle("/ws/{room}", s.wsGuard(rs)) // every method: the relay answers 405 to all but GET
 	mux.Handle("/api/", api)
 	mux.Handle("/", s.ids.withCookie(cfg.Clock.Now, pages))
-	s.Handler = securityHeaders(mux, s.connectSources)
+	s.Handler = securityHeaders(mux, s.dir.Others)
 	return s, nil
 }
 
@@ -317,7 +317,7 @@ func lanHost(port string) string {
 }
 
 // roomConfig is the page's web.Config.RoomConfig.
-func (s *server) roomConfig(_ context.Context, room string) ([]byte, error) {
+func (s *server) roomConfig(ctx context.Context, room string) ([]byte, error) {
 	rec, _, err := s.record(room)
 	if err != nil {
 		return nil, err
@@ -326,7 +326,7 @@ func (s *server) roomConfig(_ context.Context, room string) ([]byte, error) {
 		return nil, fmt.Errorf("room %q: %w", room, err)
 	}
 	cfg := roomConfig{Room: room, Params: rec.Params, Epoch: rec.Epoch, ControlKey: controlPublicHex(rec)}
-	for _, e := range s.dir.Others() {
+	for _, e := range othersOf(ctx, s.dir.Others) { // the ones the page's policy allows
 		cfg.Relays = append(cfg.Relays, e.wsURL(room))
 	}
 	rand.Shuffle(len(cfg.Relays), func(i, j int) { cfg.Relays[i], cfg.Relays[j] = cfg.Relays[j], cfg.Relays[i] })
