@@ -96,7 +96,7 @@ BENCH_ENV      = CHAINPLAY_BENCH=1 CHAINPLAY_BENCH_DIR=$(abspath $(BENCH_DIR))
 bench: wasm
 	@mkdir -p $(BENCH_DIR) && echo "bench: results in $(BENCH_DIR)"
 	$(BENCH_ENV) $(GO) test -count=1 -run='^TestImportBench$$' -v ./chain/ | grep -vE '^(=== RUN|--- PASS|PASS)'
-	$(BENCH_ENV) $(GO) test -count=1 -timeout=30m -run='^(TestBench|TestTabSyncBench)$$' -v ./cmd/chainplay/ | grep -vE '^(=== RUN|PASS)'
+	$(BENCH_ENV) $(GO) test -count=1 -timeout=30m -run='^(TestBench|TestTabSyncBench|TestTabStartFloorBench)$$' -v ./cmd/chainplay/ | grep -vE '^(=== RUN|PASS)'
 	$(BENCH_ENV) $(GO) run ./cmd/relayload
 	$(GO) run ./cmd/bench report $(BENCH_DIR)
 
