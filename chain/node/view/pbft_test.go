@@ -30,7 +30,12 @@ func TestPBFTPhasePicture(t *testing.T) {
 		if i == 4 {
 			break
 		}
-		s, err := n.TakeSeat(node.SeatConfig{Key: chaintest.SeatKey(i), ViewTimeout: time.Second})
+		// The loop below runs the fake clock a tick a millisecond, faster
+		// than a loaded machine delivers the replicas' messages; a view
+		// timeout of seconds ran out there before a slow replica saw its
+		// commits, and it stayed alone in a view change (seen ~1 run in
+		// 60 under load). This test draws the normal case: no timeouts.
+		s, err := n.TakeSeat(node.SeatConfig{Key: chaintest.SeatKey(i), ViewTimeout: time.Hour})
 		require.NoError(t, err)
 		ctx, cancel := context.WithCancel(context.Background())
 		done := make(chan struct{})
@@ -44,18 +49,26 @@ func TestPBFTPhasePicture(t *testing.T) {
 	_, err := nodes[4].Post("reader", "draw me")
 	require.NoError(t, err)
 	deadline := time.Now().Add(nodetest.Wait)
-	// Until the block is everywhere and every replica has sent its commit
-	// and executed it (a block is committed with 2f+1 commits: the last
-	// replica may come later).
-	everyCommit := func() bool {
+	// Until the block is everywhere and every replica has executed it and
+	// is idle (nothing more to send). A replica usually sends its prepare
+	// and commit, but one whose messages come late may take the block
+	// with its commit certificate from the chain first, and then has
+	// nothing to send: the picture counts what was sent, either way.
+	everyExecuted := func() bool {
 		for _, st := range seats {
-			if ss := st.Status(); ss.Stats.Sent[pbft.KindCommit] == 0 || ss.Code != pbft.CodeIdle || ss.Executed < 1 {
+			if ss := st.Status(); ss.Code != pbft.CodeIdle || ss.Executed < 1 {
 				return false
 			}
 		}
 		return true
 	}
-	for nodes[4].Chain().Tip().Height < 1 || nodes[0].Chain().Tip().Height < 1 || !everyCommit() {
+	for nodes[4].Chain().Tip().Height < 1 || nodes[0].Chain().Tip().Height < 1 || !everyExecuted() {
+		if !time.Now().Before(deadline) {
+			for i, st := range seats {
+				ss := st.Status()
+				t.Logf("seat %d: view %d changing %v code %s phase %s executed %d sent %v received %v", i, ss.View, ss.ViewChanging, ss.Code, ss.Phase, ss.Executed, ss.Stats.Sent, ss.Stats.Received)
+			}
+		}
 		require.True(t, time.Now().Before(deadline), "no block")
 		tn.Clock.Advance(node.DefaultSeatTick)
 		time.Sleep(time.Millisecond)
@@ -77,13 +90,20 @@ func TestPBFTPhasePicture(t *testing.T) {
 	require.Equal(t, uint64(1), b.Height)
 	require.Equal(t, uint64(1), b.Seq)
 	points := 0
+	var sent [pbft.KindNewView + 1]int
 	for _, st := range seats {
-		sent := st.Status().Stats.Sent
-		points += 3 * (sent[pbft.KindPrePrepare] + sent[pbft.KindPrepare] + sent[pbft.KindCommit]) // every one a broadcast to n−1 = 3
+		for k, c := range st.Status().Stats.Sent {
+			sent[k] += c
+		}
 	}
+	points = 3 * (sent[pbft.KindPrePrepare] + sent[pbft.KindPrepare] + sent[pbft.KindCommit]) // every one a broadcast to n−1 = 3
 	require.Equal(t, points, b.Count, "the picture counts what the cores sent")
 	require.Equal(t, b.Count, b.PrePrepares+b.Prepares+b.Commits)
-	require.GreaterOrEqual(t, b.Count, 24)
+	require.Equal(t, 3*sent[pbft.KindPrepare], b.Prepares)
+	require.Equal(t, 3*sent[pbft.KindCommit], b.Commits)
+	// At least the quorums' messages: one pre-prepare, 2f prepares, 2f+1
+	// commits; 2n(n−1) = 24 points when every replica sent its own.
+	require.GreaterOrEqual(t, b.Count, 3*(1+2+3))
 	require.NotZero(t, b.End)
 	require.GreaterOrEqual(t, b.FinalityMs, int64(0))
 	kinds := map[string]int{}
@@ -93,8 +113,10 @@ func TestPBFTPhasePicture(t *testing.T) {
 		}
 	}
 	require.Equal(t, 1, kinds["pre-prepare"])
-	require.Equal(t, 3, kinds["prepare"])
-	require.Equal(t, 4, kinds["commit"])
+	require.GreaterOrEqual(t, kinds["prepare"], 2, "2f prepares")
+	require.LessOrEqual(t, kinds["prepare"], 3, "a prepare from each backup at most")
+	require.GreaterOrEqual(t, kinds["commit"], 3, "2f+1 commits")
+	require.LessOrEqual(t, kinds["commit"], 4, "a commit from each replica at most")
 
 	seatModel := view.New(nodes[1], view.Config{Clock: tn.Clock})
 	defer seatModel.Close()
