@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
 	"github.com/stretchr/testify/require"
 
 	"github.com/chainplay/chainplay/chain"
@@ -168,4 +169,47 @@ func TestJetStreamStoreFencesAStaleWriter(t *testing.T) {
 	require.True(t, stores.has("r"))
 	require.NoError(t, stores.removeOld("r", nil))
 	require.False(t, stores.has("r"))
+}
+
+// laggingKV is a bucket whose reads miss a key misses times before they
+// see it, as a read can right after another process created it.
+type laggingKV struct {
+	jetstream.KeyValue
+	mu     sync.Mutex
+	misses int
+	gets   int
+}
+
+func (l *laggingKV) Get(ctx context.Context, key string) (jetstream.KeyValueEntry, error) {
+	l.mu.Lock()
+	l.gets++
+	miss := l.misses > 0
+	if miss {
+		l.misses--
+	}
+	l.mu.Unlock()
+	if miss {
+		return nil, jetstream.ErrKeyNotFound
+	}
+	return l.KeyValue.Get(ctx, key)
+}
+
+// TestCookieKeyOfAnotherProcess: the process whose Create of the cookie
+// key is refused takes the other's key, even when its first reads miss
+// it; every process of the cluster signs with the same key.
+func TestCookieKeyOfAnotherProcess(t *testing.T) {
+	e, err := natsbus.StartEmbedded(natsbus.EmbeddedConfig{StoreDir: t.TempDir()})
+	require.NoError(t, err)
+	t.Cleanup(e.Shutdown)
+	a := joinTestCluster(t, e, "a", time.Second)
+	b := joinTestCluster(t, e, "b", time.Second)
+	first, err := a.cookieKey()
+	require.NoError(t, err)
+	require.Len(t, first, 32)
+	lag := &laggingKV{KeyValue: b.settings, misses: 3}
+	b.settings = lag
+	second, err := b.cookieKey()
+	require.NoError(t, err, "a read that missed the key is asked again")
+	require.Equal(t, first, second, "the first process's key")
+	require.Equal(t, 4, lag.gets)
 }

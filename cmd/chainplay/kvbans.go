@@ -156,9 +156,27 @@ func (c *cluster) cookieKey() ([]byte, error) {
 	if err != nil && !errors.Is(err, jetstream.ErrKeyExists) {
 		return nil, fmt.Errorf("chainplay: cookie key: %w", err)
 	}
-	e, err := c.settings.Get(ctx, name)
-	if err != nil {
-		return nil, fmt.Errorf("chainplay: cookie key: %w", err)
+	// The key is there now: ours, or the one of the process whose Create
+	// came first. A read may still miss the other's for a moment (seen:
+	// three processes started at once, one read "key not found" right
+	// after its Create was refused, and exited), so a miss is read again
+	// until the operation's time is up.
+	for {
+		e, err := c.settings.Get(ctx, name)
+		if err == nil {
+			return hex.DecodeString(string(e.Value()))
+		}
+		if !errors.Is(err, jetstream.ErrKeyNotFound) {
+			return nil, fmt.Errorf("chainplay: cookie key: %w", err)
+		}
+		select {
+		case <-ctx.Done():
+			return nil, fmt.Errorf("chainplay: cookie key: %w (%w)", err, ctx.Err())
+		case <-time.After(cookieKeyRetry):
+		}
 	}
-	return hex.DecodeString(string(e.Value()))
 }
+
+// cookieKeyRetry is how long cookieKey waits before it reads a key it
+// missed again.
+const cookieKeyRetry = 20 * time.Millisecond
