@@ -102,9 +102,9 @@ func TestKeyedLimiter(t *testing.T) {
 
 // The policy names the host only when it is a plain host[:port].
 func TestContentSecurityPolicyHost(t *testing.T) {
-	require.Contains(t, contentSecurityPolicy("class.example:8080"), "connect-src 'self' ws://class.example:8080 wss://class.example:8080;")
-	require.Contains(t, contentSecurityPolicy("[::1]:80"), "ws://[::1]:80")
+	require.Contains(t, contentSecurityPolicy("class.example:8080", nil), "connect-src 'self' ws://class.example:8080 wss://class.example:8080;")
+	require.Contains(t, contentSecurityPolicy("[::1]:80", nil), "ws://[::1]:80")
 	for _, bad := range []string{"", "a b", "x;script-src *", strings.Repeat("a", 300)} {
-		require.Contains(t, contentSecurityPolicy(bad), "connect-src 'self';", "%q", bad)
+		require.Contains(t, contentSecurityPolicy(bad, nil), "connect-src 'self';", "%q", bad)
 	}
 }

@@ -22,8 +22,11 @@ import (
 //     announced a public address (extra, kvservers.go: the tab's node
 //     redials their relays when its own process goes away), and nowhere
 //     else; no plugins, no <base>, no framing, forms post
-//     here only. No inline script or style is allowed: the room's
-//     configuration reaches boot.js as a data- attribute.
+//     here only. No inline style and one inline script are allowed: the
+//     room page's boot script (tabproto.js and boot.js in its HTML, so the
+//     node's Worker starts without waiting for them), by its hash
+//     (web.BootScriptSource); the room's configuration reaches it as a
+//     data- attribute.
 //   - X-Content-Type-Options: nosniff, so a browser never runs an asset as
 //     a type other than the one it was served as.
 //   - X-Frame-Options: DENY (and frame-ancestors 'none'): no page may
@@ -31,12 +34,13 @@ import (
 //   - Referrer-Policy: no-referrer: a room's URL never leaks to links
 //     followed from it.
 //
-// others returns those other processes (nil: a single process). It is
+// script are more script-src sources (the boot script's hash). others
+// returns those other processes (nil: a single process). It is
 // read once per request and the request's context carries what it read
 // (othersOf), so a page lists no relay its own policy does not allow:
 // read twice, a process that joined the cluster in between was in the
 // page and not in the policy.
-func securityHeaders(next http.Handler, others func() []serverEntry) http.Handler {
+func securityHeaders(next http.Handler, script []string, others func() []serverEntry) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
 		var snap []serverEntry
@@ -44,7 +48,7 @@ func securityHeaders(next http.Handler, others func() []serverEntry) http.Handle
 			snap = others()
 			r = r.WithContext(context.WithValue(r.Context(), othersKey{}, snap))
 		}
-		h.Set("Content-Security-Policy", contentSecurityPolicy(r.Host, connectSources(snap)...))
+		h.Set("Content-Security-Policy", contentSecurityPolicy(r.Host, script, connectSources(snap)...))
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("X-Frame-Options", "DENY")
 		h.Set("Referrer-Policy", "no-referrer")
@@ -56,9 +60,10 @@ func securityHeaders(next http.Handler, others func() []serverEntry) http.Handle
 // 'self' covers ws: and wss: to the same host in CSP Level 3; the explicit
 // ws://HOST and wss://HOST sources say so for browsers that predate it,
 // and are left out when the Host header holds anything but a host name
-// and port. extra are more connect-src sources (the cluster's other
+// and port. script are more script-src sources (hashes of inline
+// scripts); extra are more connect-src sources (the cluster's other
 // processes, already checked: checkPublicURL).
-func contentSecurityPolicy(host string, extra ...string) string {
+func contentSecurityPolicy(host string, script []string, extra ...string) string {
 	connect := "'self'"
 	if validHost(host) {
 		connect += " ws://" + host + " wss://" + host
@@ -66,9 +71,13 @@ func contentSecurityPolicy(host string, extra ...string) string {
 	for _, src := range extra {
 		connect += " " + src
 	}
+	scripts := "'self' 'wasm-unsafe-eval'"
+	for _, src := range script {
+		scripts += " " + src
+	}
 	return strings.Join([]string{
 		"default-src 'none'",
-		"script-src 'self' 'wasm-unsafe-eval'",
+		"script-src " + scripts,
 		"worker-src 'self' blob:",
 		"connect-src " + connect,
 		"style-src 'self'",

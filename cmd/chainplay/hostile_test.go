@@ -22,6 +22,7 @@ import (
 	"github.com/chainplay/chainplay/chain/node"
 	"github.com/chainplay/chainplay/internal/httpjson"
 	"github.com/chainplay/chainplay/relay"
+	"github.com/chainplay/chainplay/web"
 )
 
 // TestHostileStudent holds a room against a hostile student with a raw
@@ -467,7 +468,9 @@ func TestHostileStudent(t *testing.T) {
 			require.Equal(t, "DENY", resp.Header.Get("X-Frame-Options"))
 		}
 		csp := get("GET", "/r/headers").Header.Get("Content-Security-Policy")
-		for _, want := range [][2]string{{"script-src", "'self'"}, {"script-src", "'wasm-unsafe-eval'"}, {"worker-src", "blob:"}, {"connect-src", "'self'"}, {"frame-ancestors", "'none'"}} {
+		boot, err := web.BootScriptSource() // the room page's one inline script, by its hash
+		require.NoError(t, err)
+		for _, want := range [][2]string{{"script-src", "'self'"}, {"script-src", "'wasm-unsafe-eval'"}, {"script-src", boot}, {"worker-src", "blob:"}, {"connect-src", "'self'"}, {"frame-ancestors", "'none'"}} {
 			require.True(t, cspAllows(csp, want[0], want[1]), "%s %s in %q", want[0], want[1], csp)
 		}
 		require.False(t, cspAllows(csp, "script-src", "'unsafe-inline'"))

@@ -65,7 +65,7 @@ func TestServerDirectory(t *testing.T) {
 }
 
 func TestContentSecurityPolicyListsTheCluster(t *testing.T) {
-	csp := contentSecurityPolicy("a.example:80", "https://b.example", "wss://b.example")
+	csp := contentSecurityPolicy("a.example:80", nil, "https://b.example", "wss://b.example")
 	require.Contains(t, csp, "connect-src 'self' ws://a.example:80 wss://a.example:80 https://b.example wss://b.example;")
 }
 
@@ -89,7 +89,7 @@ func TestPageRelaysAreThePolicys(t *testing.T) {
 		}
 	})
 	rec := httptest.NewRecorder()
-	securityHeaders(page, others).ServeHTTP(rec, httptest.NewRequest("GET", "/r/class", nil))
+	securityHeaders(page, nil, others).ServeHTTP(rec, httptest.NewRequest("GET", "/r/class", nil))
 	csp := rec.Header().Get("Content-Security-Policy")
 	var connect []string
 	for _, d := range strings.Split(csp, ";") {

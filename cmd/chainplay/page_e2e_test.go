@@ -10,12 +10,15 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 	"github.com/stretchr/testify/require"
+
+	"github.com/chainplay/chainplay/web"
 )
 
 // TestPageScreenshots builds a room a class would have after a few
@@ -311,12 +314,40 @@ func TestUserTextIsText(t *testing.T) {
 }
 
 // strictCSP is the policy the pages must work under: scripts and styles
-// only from the server, Workers from it or blob: (the tests' wrappers),
+// only from the server, save the room page's boot script by its hash
+// (web.BootScriptSource), Workers from it or blob: (the tests' wrappers),
 // wasm compiled with 'wasm-unsafe-eval', sockets to the same host. (The
-// server's own headers are web/handler.go's; this test shows the page
-// needs nothing more: no inline script, no inline style.)
-const strictCSP = "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; worker-src 'self' blob:; style-src 'self'; " +
-	"img-src 'self'; connect-src 'self' ws: wss:; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+// server's own policy is headers.go's; this test shows the page needs
+// nothing more: no other inline script, no inline style.)
+func strictCSP(t *testing.T) string {
+	boot, err := web.BootScriptSource()
+	require.NoError(t, err)
+	return "default-src 'none'; script-src 'self' 'wasm-unsafe-eval' " + boot + "; worker-src 'self' blob:; style-src 'self'; " +
+		"img-src 'self'; connect-src 'self' ws: wss:; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+}
+
+// policyWriter sends its response under policy, in place of the
+// server's own Content-Security-Policy.
+type policyWriter struct {
+	http.ResponseWriter
+	policy string
+	sent   bool
+}
+
+func (w *policyWriter) WriteHeader(code int) {
+	if !w.sent {
+		w.sent = true
+		w.Header().Set("Content-Security-Policy", w.policy)
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *policyWriter) Write(b []byte) (int, error) {
+	if !w.sent {
+		w.WriteHeader(http.StatusOK)
+	}
+	return w.ResponseWriter.Write(b)
+}
 
 // TestPageRunsUnderAStrictCSP: the lobby and a room page, with a block
 // mined, the inspector and tamper mode opened, under strictCSP: the node
@@ -324,9 +355,13 @@ const strictCSP = "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; wor
 func TestPageRunsUnderAStrictCSP(t *testing.T) {
 	requireWasm(t)
 	ts := startServer(t, t.TempDir(), pageParams)
+	policy := strictCSP(t)
 	csp := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Security-Policy", strictCSP)
-		ts.server.ServeHTTP(w, r)
+		if strings.HasPrefix(r.URL.Path, "/ws/") {
+			ts.server.ServeHTTP(w, r) // the relay's upgrade: no page, and it needs the connection
+			return
+		}
+		ts.server.ServeHTTP(&policyWriter{ResponseWriter: w, policy: policy}, r)
 	}))
 	t.Cleanup(csp.Close)
 	tab := tabFor(t, sharedTab(t), 3*time.Minute)

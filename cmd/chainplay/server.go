@@ -233,7 +233,11 @@ func newServer(cfg serverConfig) (*server, error) {
 	mux.Handle("/ws/{room}", s.wsGuard(rs)) // every method: the relay answers 405 to all but GET
 	mux.Handle("/api/", api)
 	mux.Handle("/", s.ids.withCookie(cfg.Clock.Now, pages))
-	s.Handler = securityHeaders(mux, s.dir.Others)
+	boot, err := web.BootScriptSource()
+	if err != nil {
+		return nil, err
+	}
+	s.Handler = securityHeaders(mux, []string{boot}, s.dir.Others)
 	return s, nil
 }
 

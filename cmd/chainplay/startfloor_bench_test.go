@@ -43,8 +43,8 @@ compiled.then((m) => WebAssembly.instantiate(m, go.importObject)).then((i) => go
 
 // TestTabStartFloorBench measures what a fresh tab pays before its node
 // runs a line of its own, with nothing of Chainplay's page around it: a
-// bare page (one classic script in <head>, as the room page's boot.js)
-// starts a Worker, in a new browser context each time (nothing cached),
+// bare page (one inline classic script in <head>, as the room page's
+// boot script) starts a Worker, in a new browser context each time (nothing cached),
 // and the time from navigation to the Worker's message is taken for an
 // empty Worker, for compiling node.wasm (brotli, as served), for the
 // smallest Go program's main() (testdata/hellowasm) and for node.wasm's
@@ -95,13 +95,9 @@ func TestTabStartFloorBench(t *testing.T) {
 	serve("/wasm_exec.js", "text/javascript", wasmExec, false)
 	mux.HandleFunc("GET /p/{v}", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		fmt.Fprintf(w, `<!doctype html><html><head><title>floor</title><script src="/boot.js?v=%s"></script></head><body>floor</body></html>`, r.PathValue("v"))
-	})
-	mux.HandleFunc("GET /boot.js", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/javascript")
-		fmt.Fprintf(w, `globalThis.__floor = {};
+		fmt.Fprintf(w, `<!doctype html><html><head><title>floor</title><script>globalThis.__floor = {};
 const w = new Worker("/w.js?v=%s");
-w.onmessage = (e) => { const k = e.data && e.data.what; if (k && !(k in __floor)) __floor[k] = performance.now(); };`, r.URL.Query().Get("v"))
+w.onmessage = (e) => { const k = e.data && e.data.what; if (k && !(k in __floor)) __floor[k] = performance.now(); };</script></head><body>floor</body></html>`, r.PathValue("v"))
 	})
 	mux.HandleFunc("GET /w.js", func(w http.ResponseWriter, r *http.Request) {
 		src, ok := floorWorkers[r.URL.Query().Get("v")]

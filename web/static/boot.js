@@ -1,7 +1,9 @@
-// Starts the tab's node as early as the page allows: a classic script at
-// the top of the room page, run before the rest of the page is parsed, so
-// the node's Worker downloads and compiles node.wasm while the page and
-// its modules load. node-client.js (loaded by app.js) takes the Worker
+// Starts the tab's node as early as the page allows: a classic script in
+// the room page's <head>, inline after tabproto.js (web/inline.go: the
+// page carries both, so nothing is fetched before the node's Worker
+// starts), run before the rest of the page is parsed, so the node's
+// Worker downloads and compiles node.wasm while the page and its modules
+// load. node-client.js (loaded by app.js) takes the Worker
 // over from globalThis.__chainplayBoot, with the messages that came
 // before it. The config is the room page's (data-config), plus this tab's
 // identity (tabproto.Start's name and seed).
