@@ -410,6 +410,8 @@ func TestSplitHealLatencyAndTheTimeline(t *testing.T) {
 
 	// Latency: 400 ms on ben's frames shows in when his blocks arrive.
 	ts.sendControl(t, "split", token, map[string]any{"op": "latency", "peer": b.id(), "ms": 400})
+	_, delays := ts.relay.Latency("split")
+	require.Equal(t, map[string]time.Duration{b.id(): 400 * time.Millisecond}, delays, "the relay holds ben's frames 400 ms")
 	start := time.Now()
 	b4, err := b.MineBlock(context.Background())
 	require.NoError(t, err)
@@ -422,8 +424,12 @@ func TestSplitHealLatencyAndTheTimeline(t *testing.T) {
 	waitTip(t, a.Node, b5.Hash())
 	fast := time.Since(start)
 	t.Logf("block arrival: %v with 400 ms of latency, %v without", slow.Round(time.Millisecond), fast.Round(time.Millisecond))
-	require.GreaterOrEqual(t, slow, 400*time.Millisecond)
-	require.Less(t, fast, slow-200*time.Millisecond)
+	require.GreaterOrEqual(t, slow, 400*time.Millisecond, "ben's block was held")
+	// Without the latency nothing holds ben's frames: the relay says so
+	// (how soon his block then comes is the machine's, not a rule's — a
+	// timed bound here failed once under a loaded test run).
+	_, delays = ts.relay.Latency("split")
+	require.Empty(t, delays, "the latency is lifted")
 }
 
 func mustRequest(t *testing.T, method, url, auth string) *http.Request {
