@@ -63,6 +63,24 @@ func start(t *testing.T, args ...string) (out *syncBuffer, stopNow func()) {
 		})
 	}
 	t.Cleanup(stopNow)
+	// With -http, the node is started once it answers there: a test that
+	// has one node call another (register_with → GET /tip) must not find
+	// it still starting (seen in CI: "connection refused").
+	for i, a := range args {
+		if a != "-http" || i+1 >= len(args) {
+			continue
+		}
+		if _, port, err := net.SplitHostPort(args[i+1]); err == nil && port != "" && port != "0" {
+			addr := args[i+1]
+			require.Eventually(t, func() bool {
+				c, err := net.DialTimeout("tcp", addr, 100*time.Millisecond)
+				if err == nil {
+					c.Close()
+				}
+				return err == nil
+			}, 10*time.Second, 10*time.Millisecond, "the node never listened on %s:\n%s", addr, out)
+		}
+	}
 	return out, stopNow
 }
 
