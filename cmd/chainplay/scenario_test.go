@@ -215,11 +215,14 @@ func TestTimestampAttackIsRefusedInTheDefaultRoom(t *testing.T) {
 
 // TestSelfishMiningOrphansHonestBlocks: at 40 % over a fixed seed the
 // selfish pool gets more than its share of the main chain, by orphaning
-// honest blocks.
+// honest blocks. The seed fixes when blocks are found, not who wins a
+// race of two blocks in the room (the order of delivery), so the share
+// varies from run to run around the paper's 0.48: over 150 blocks it fell
+// to 0.387 once in CI; over 600 it was 0.463–0.466 in 8 runs under load.
 func TestSelfishMiningOrphansHonestBlocks(t *testing.T) {
 	r := newRoom(t, testRoomParams(), 0.4, 8)
 	s := &selfish{Q: 0.4}
-	r.play(s, 8, 150)
+	r.play(s, 8, 600)
 	f := s.status(r.a)
 	t.Logf("main %d, Mallory's %d, orphaned %d", f.MainBlocks, f.AttackerBlocks, f.Orphaned)
 	require.True(t, r.saw("override"))
