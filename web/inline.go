@@ -25,8 +25,8 @@ import (
 // bootScripts are the assets the inline script is made of, in order.
 var bootScripts = []string{"tabproto.js", "boot.js"}
 
-// bootInline is the inline script's text and its CSP source, made once
-// from the embedded assets.
+// bootInline is the inline script's text, made once from the embedded
+// assets (BootScriptSource hashes it; bootScript writes it).
 var bootInline = sync.OnceValues(func() (string, error) {
 	m, err := manifestFor(slog.New(slog.DiscardHandler), StaticFS, nil)
 	if err != nil {

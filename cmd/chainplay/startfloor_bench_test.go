@@ -75,7 +75,8 @@ func TestTabStartFloorBench(t *testing.T) {
 	helloBr := brot(hello)
 	node, err := fs.ReadFile(web.StaticFS, "node.wasm")
 	require.NoError(t, err)
-	nodeBr := brot(node)
+	nodeBr, err := fs.ReadFile(web.StaticFS, "node.wasm.br") // make wasm's twin, as the server sends it
+	require.NoError(t, err)
 	wasmExec, err := fs.ReadFile(web.StaticFS, "wasm_exec.js")
 	require.NoError(t, err)
 	t.Logf("hello.wasm %d bytes (%d brotli), node.wasm %d bytes (%d brotli)", len(hello), len(helloBr), len(node), len(nodeBr))

@@ -89,14 +89,13 @@ func TestPBFTPhasePicture(t *testing.T) {
 	b := v.Blocks[0]
 	require.Equal(t, uint64(1), b.Height)
 	require.Equal(t, uint64(1), b.Seq)
-	points := 0
 	var sent [pbft.KindNewView + 1]int
 	for _, st := range seats {
 		for k, c := range st.Status().Stats.Sent {
 			sent[k] += c
 		}
 	}
-	points = 3 * (sent[pbft.KindPrePrepare] + sent[pbft.KindPrepare] + sent[pbft.KindCommit]) // every one a broadcast to n−1 = 3
+	points := 3 * (sent[pbft.KindPrePrepare] + sent[pbft.KindPrepare] + sent[pbft.KindCommit]) // every one a broadcast to n−1 = 3
 	require.Equal(t, points, b.Count, "the picture counts what the cores sent")
 	require.Equal(t, b.Count, b.PrePrepares+b.Prepares+b.Commits)
 	require.Equal(t, 3*sent[pbft.KindPrepare], b.Prepares)
